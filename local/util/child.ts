@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
+export interface ManagedChild {
+  readonly process: ChildProcess;
+  /** Stops the child and every process it started (its process group). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a long-running helper process in its own process group, so that stopping it
+ * also stops anything it spawned, and nothing is left behind.
+ */
+export function spawnManaged(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; onOutput?: (line: string) => void } = {}): ManagedChild {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const forward = (chunk: Buffer) => {
+    if (!options.onOutput) return;
+    for (const line of chunk.toString("utf8").split(/\r?\n/)) if (line.trim()) options.onOutput(line);
+  };
+  child.stdout?.on("data", forward);
+  child.stderr?.on("data", forward);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    process: child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        return;
+      }
+      const timer = setTimeout(() => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }, 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

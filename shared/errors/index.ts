@@ -1,0 +1,3 @@
+export * from "./pipeline-error";
+export * from "./dataverse-codes";
+export * from "./http";
