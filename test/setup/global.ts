@@ -1,11 +1,10 @@
-import type { TestProject } from "vitest/node";
 import { testServices, type StartedService } from "./services";
 
 /**
  * Starts everything the tests need (Azurite, and the parts registered in services.ts) on free loopback
  * ports, publishes their settings as environment variables for the test workers, and stops them after.
  */
-export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(): Promise<() => Promise<void>> {
   const started: StartedService[] = [];
   try {
     for (const service of testServices) {
