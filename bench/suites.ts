@@ -1,0 +1,4 @@
+import type { BenchSuite } from "./suite";
+
+/** Every suite `npm run bench` runs, in order. Each issue adds its own. */
+export const suites: BenchSuite[] = [];
