@@ -7,6 +7,6 @@ export default defineConfig({
     globalSetup: ["test/setup/global.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ["default"],
+    reporters: ["default", "./test/setup/summary-reporter.ts"],
   },
 });
