@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import Parser = require("tree-sitter");
-import Bicep = require("tree-sitter-bicep");
+import Parser from "tree-sitter";
+import Bicep from "tree-sitter-bicep";
 
 export type SyntaxNode = Parser.SyntaxNode;
 
