@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { azureResources, type AzureResourcesDefinition } from "../../shared/config/azure-resources";
 import { appUsage, type AppUsage, type Capability, type UsageSource } from "./app-usage";
@@ -21,7 +22,8 @@ export type FindingRule =
   | "role-unneeded"
   | "role-scope"
   | "auth-missing"
-  | "flex-config";
+  | "flex-config"
+  | "parameters";
 
 /** One disagreement between the Bicep and the app. `subject` names the setting, entity, role or file. */
 export interface Finding {
@@ -308,6 +310,24 @@ class InfraChecker {
   }
 }
 
+/** main.parameters.json gives every parameter of main.bicep that has no default, and only parameters it has. */
+function checkParameterFile(facts: InfraFacts, path: string): Finding[] {
+  const main = facts.modules.find((module) => module.file === "main.bicep");
+  if (!main) return [{ rule: "parameters", subject: "main.bicep", message: "infra/main.bicep is missing" }];
+  if (!existsSync(path)) return [{ rule: "parameters", subject: "main.parameters.json", message: "infra/main.parameters.json is missing" }];
+  const given = Object.keys((JSON.parse(readFileSync(path, "utf8")) as { parameters?: object }).parameters ?? {});
+  const findings: Finding[] = [];
+  for (const [name, param] of main.params) {
+    if (!param.defaultValue && !given.includes(name)) {
+      findings.push({ rule: "parameters", subject: name, message: `parameter "${name}" of main.bicep has no default and no value in main.parameters.json` });
+    }
+  }
+  for (const name of given) {
+    if (!main.params.has(name)) findings.push({ rule: "parameters", subject: name, message: `main.parameters.json sets "${name}", which main.bicep does not declare` });
+  }
+  return findings;
+}
+
 /** Compares a Bicep folder with the app and returns every disagreement; an empty list means they agree. */
 export function checkInfra({ infraDir, appRoot, config = azureResources }: CheckInfraOptions): Finding[] {
   const files = loadBicepFiles(infraDir);
@@ -316,7 +336,11 @@ export function checkInfra({ infraDir, appRoot, config = azureResources }: Check
   );
   if (files.length === 0) syntax.push({ rule: "syntax", subject: infraDir, message: `no .bicep files under ${infraDir}` });
   if (syntax.length > 0) return syntax;
-  return new InfraChecker(infraFacts(files), appUsage({ appRoot, config }), config).run();
+  const facts = infraFacts(files);
+  return [
+    ...new InfraChecker(facts, appUsage({ appRoot, config }), config).run(),
+    ...checkParameterFile(facts, join(infraDir, "main.parameters.json")),
+  ];
 }
 
 /** The repository's own infra/ and app. */
