@@ -43,6 +43,9 @@ param serviceBusPremiumMessagingUnits int = 1
 @description('Deploy an Event Hubs namespace and hub for Event Hub endpoints (contract 7).')
 param eventHubsEnabled bool = false
 
+@description('Deploy a Durable Task Scheduler and point the app at it; set host.json storageProvider type to azureManaged with it.')
+param durableTaskSchedulerEnabled bool = false
+
 @description('Upper bound of Function App instances.')
 @minValue(1)
 @maxValue(1000)
@@ -153,6 +156,17 @@ module eventHubs 'modules/eventhubs.bicep' = if (eventHubsEnabled) {
   }
 }
 
+module durableTaskScheduler 'modules/durable-task-scheduler.bicep' = if (durableTaskSchedulerEnabled) {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: 'dts-${resourceToken}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+  }
+}
+
 module roleAssignments 'modules/role-assignments.bicep' = {
   name: 'role-assignments'
   scope: rg
@@ -162,6 +176,8 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     serviceBusNamespaceName: serviceBus.outputs.name
     eventHubsNamespaceName: eventHubsEnabled ? eventHubs!.outputs.name : ''
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    // Durable Functions on the Azure Storage backend keeps its work items in queues; the scheduler does not.
+    storageQueuesUsed: !durableTaskSchedulerEnabled
   }
 }
 
@@ -180,6 +196,8 @@ module functionApp 'modules/function-app.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     eventHubsFullyQualifiedNamespace: eventHubsEnabled ? eventHubs!.outputs.fullyQualifiedNamespace : ''
+    durableTaskSchedulerEndpoint: durableTaskSchedulerEnabled ? durableTaskScheduler!.outputs.endpoint : ''
+    durableTaskHubName: durableTaskSchedulerEnabled ? durableTaskScheduler!.outputs.taskHubName : ''
     organizations: join(organizationNames, ',')
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
@@ -189,6 +207,7 @@ module functionApp 'modules/function-app.bicep' = {
   // The host starts with its identity already allowed in, so its first storage call does not fail.
   dependsOn: [
     roleAssignments
+    durableTaskScheduler
   ]
 }
 
@@ -220,4 +239,5 @@ output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.name
 output SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output EVENT_HUBS_NAMESPACE string = eventHubsEnabled ? eventHubs!.outputs.name : ''
 output EVENT_HUBS_FULLY_QUALIFIED_NAMESPACE string = eventHubsEnabled ? eventHubs!.outputs.fullyQualifiedNamespace : ''
+output DURABLE_TASK_SCHEDULER_ENDPOINT string = durableTaskSchedulerEnabled ? durableTaskScheduler!.outputs.endpoint : ''
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

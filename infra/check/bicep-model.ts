@@ -29,6 +29,14 @@ export interface ObjectEntry {
   conditional: boolean;
 }
 
+/** `module <symbol> '<path>' = [if (...)] {...}` */
+export interface ModuleDeclaration {
+  symbol: string;
+  /** Path as written, relative to the declaring file. */
+  path: string;
+  condition?: string;
+}
+
 export interface ParameterDeclaration {
   defaultValue?: SyntaxNode;
   decorators: string[];
@@ -46,6 +54,7 @@ export class BicepModule {
   readonly params = new Map<string, ParameterDeclaration>();
   readonly vars = new Map<string, SyntaxNode>();
   readonly resources: ResourceDeclaration[] = [];
+  readonly moduleDeclarations: ModuleDeclaration[] = [];
   private readonly evaluating = new Set<string>();
 
   constructor(readonly parsed: ParsedBicepFile) {
@@ -69,6 +78,13 @@ export class BicepModule {
       this.vars.set(nameNode.text, node.namedChildren[1]);
     } else if (node.type === "resource_declaration") {
       this.resources.push(this.resourceOf(node));
+    } else if (node.type === "module_declaration") {
+      const [, pathNode, valueNode] = node.namedChildren;
+      this.moduleDeclarations.push({
+        symbol: nameNode.text,
+        path: String(this.evaluate(pathNode)),
+        condition: valueNode.type === "if_statement" ? valueNode.namedChildren[0].text : undefined,
+      });
     }
   }
 

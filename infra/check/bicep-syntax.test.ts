@@ -10,6 +10,7 @@ describe("every .bicep file under infra/", () => {
     expect(files.map((file) => file.file)).toEqual([
       "main.bicep",
       "modules/app-authentication.bicep",
+      "modules/durable-task-scheduler.bicep",
       "modules/eventhubs.bicep",
       "modules/function-app.bicep",
       "modules/identity.bicep",

@@ -180,6 +180,13 @@ describe("secrets", () => {
     expect(findings).toEqual([{ rule: "secret-in-settings", subject: "ServiceBusConnection" }]);
   });
 
+  test("a Durable Task Scheduler connection that does not authenticate with the identity", () => {
+    const findings = checkBrokenCopy({
+      infra: { "modules/function-app.bicep": replaceOnce("Authentication=ManagedIdentity;ClientID=${identityClientId}", "Authentication=None") },
+    });
+    expect(findings).toEqual([{ rule: "secret-in-settings", subject: "DURABLE_TASK_SCHEDULER_CONNECTION_STRING" }]);
+  });
+
   test("shared keys left on at the storage account", () => {
     const findings = checkBrokenCopy({ infra: { "modules/storage.bicep": replaceOnce("allowSharedKeyAccess: false", "allowSharedKeyAccess: true") } });
     expect(findings).toEqual([{ rule: "local-auth-enabled", subject: "Microsoft.Storage/storageAccounts" }]);
@@ -307,15 +314,30 @@ describe("roles", () => {
     expect(findings).toEqual([{ rule: "role-missing", subject: "Azure Event Hubs Data Receiver" }]);
   });
 
-  test("switching host.json to the Durable Task Scheduler asks for its setting and role, and drops the queue role", () => {
-    const hostJson = JSON.parse(readFileSync(join(repositoryRoot, "host.json"), "utf8"));
-    hostJson.extensions.durableTask.storageProvider = { type: "azureManaged", connectionStringName: "DURABLE_TASK_SCHEDULER_CONNECTION_STRING" };
-    const findings = checkBrokenCopy({ app: { "host.json": JSON.stringify(hostJson) } });
-    expect(findings).toEqual([
-      { rule: "setting-missing", subject: "DURABLE_TASK_SCHEDULER_CONNECTION_STRING" },
-      { rule: "role-unneeded", subject: "Storage Queue Data Contributor" },
-      { rule: "role-missing", subject: "Durable Task Data Contributor" },
-    ]);
+  describe("Durable Functions on the Durable Task Scheduler (host.json storageProvider azureManaged)", () => {
+    const schedulerHostJson = (connectionStringName: string) => {
+      const hostJson = JSON.parse(readFileSync(join(repositoryRoot, "host.json"), "utf8"));
+      hostJson.extensions.durableTask.hubName = "%TASKHUB_NAME%";
+      hostJson.extensions.durableTask.storageProvider = { type: "azureManaged", connectionStringName };
+      return JSON.stringify(hostJson);
+    };
+
+    test("is covered by the Bicep's durableTaskSchedulerEnabled switch", () => {
+      expect(checkBrokenCopy({ app: { "host.json": schedulerHostJson("DURABLE_TASK_SCHEDULER_CONNECTION_STRING") } })).toEqual([]);
+    });
+
+    test("needs the scheduler's data role", () => {
+      const findings = checkBrokenCopy({
+        app: { "host.json": schedulerHostJson("DURABLE_TASK_SCHEDULER_CONNECTION_STRING") },
+        infra: { "modules/durable-task-scheduler.bicep": withoutResource("durableTaskDataContributor") },
+      });
+      expect(findings).toEqual([{ rule: "role-missing", subject: "Durable Task Data Contributor" }]);
+    });
+
+    test("needs the connection setting host.json names", () => {
+      const findings = checkBrokenCopy({ app: { "host.json": schedulerHostJson("SCHEDULER") } });
+      expect(findings).toEqual([{ rule: "setting-missing", subject: "SCHEDULER" }]);
+    });
   });
 });
 

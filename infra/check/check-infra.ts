@@ -149,6 +149,11 @@ class InfraChecker {
         }
         continue;
       }
+      // The Durable Task Scheduler's "connection string" names an endpoint and the identity, never a key.
+      if (/CONNECTION_STRING$/.test(setting.name) && !/Authentication=ManagedIdentity;ClientID=/.test(setting.expression)) {
+        this.report("secret-in-settings", setting.name, `${where(setting.location)}: "${setting.name}" must authenticate with the managed identity`);
+        continue;
+      }
       const secretValue = SECRET_VALUE.test(setting.expression);
       const secretParam = setting.expression.split(/\W+/).some((word) => secureParams.has(word));
       if (secretValue || secretParam || SECRET_NAME.test(setting.name)) {
@@ -258,6 +263,8 @@ class InfraChecker {
       }
       for (const id of assignment.roleDefinitionIds) {
         const role = roleById(id);
+        // A known data role behind a deployment switch (another backend, an optional service) may be off.
+        if (role && !required.has(role[0]) && assignment.conditional) continue;
         if (!role || !required.has(role[0])) {
           const name = role ? role[1].displayName : id;
           this.report("role-unneeded", name, `${where(assignment.location)}: role "${name}" is broader than or outside what the app uses`);

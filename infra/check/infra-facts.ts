@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { BicepModule, Opaque, type BicepValue, type ResourceDeclaration } from "./bicep-model";
 import { locationOf, type ParsedBicepFile, type SourceLocation, type SyntaxNode } from "./bicep-syntax";
 
@@ -162,12 +163,36 @@ function evaluatedBodies(module: BicepModule, type: string, name: string | undef
     });
 }
 
+/** Files deployed only under a condition: modules declared with `if (...)`, and the modules those declare. */
+function conditionalFiles(modules: BicepModule[]): Set<string> {
+  const conditional = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const module of modules) {
+      for (const declaration of module.moduleDeclarations) {
+        const target = posix.normalize(posix.join(posix.dirname(module.file), declaration.path));
+        if ((declaration.condition !== undefined || conditional.has(module.file)) && !conditional.has(target)) {
+          conditional.add(target);
+          grew = true;
+        }
+      }
+    }
+  }
+  return conditional;
+}
+
 /** What the Bicep files deploy, read from their syntax trees. */
 export function infraFacts(files: ParsedBicepFile[]): InfraFacts {
   const modules = files.map((file) => new BicepModule(file));
+  const conditional = conditionalFiles(modules);
+  const inConditionalFile = <T extends { conditional: boolean; location: SourceLocation }>(fact: T): T => ({
+    ...fact,
+    conditional: fact.conditional || conditional.has(fact.location.file),
+  });
   return {
-    appSettings: modules.flatMap(appSettingFacts),
-    roleAssignments: modules.flatMap(roleAssignmentFacts),
+    appSettings: modules.flatMap(appSettingFacts).map(inConditionalFile),
+    roleAssignments: modules.flatMap(roleAssignmentFacts).map(inConditionalFile),
     queues: modules.flatMap((module) => entityFacts(module, "Microsoft.ServiceBus/namespaces/queues")),
     topics: modules.flatMap((module) => entityFacts(module, "Microsoft.ServiceBus/namespaces/topics")),
     subscriptions: modules.flatMap((module) => entityFacts(module, "Microsoft.ServiceBus/namespaces/topics/subscriptions")),

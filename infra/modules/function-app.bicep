@@ -36,6 +36,12 @@ param serviceBusFullyQualifiedNamespace string
 @description('Host name of the Event Hubs namespace; empty when Event Hubs is not deployed.')
 param eventHubsFullyQualifiedNamespace string = ''
 
+@description('Endpoint of the Durable Task Scheduler; empty when Durable Functions uses the Azure Storage backend.')
+param durableTaskSchedulerEndpoint string = ''
+
+@description('Task hub of the Durable Task Scheduler.')
+param durableTaskHubName string = ''
+
 @description('Organizations the app serves, comma-separated (app setting `Organizations`).')
 param organizations string
 
@@ -174,6 +180,14 @@ var eventHubsSettings = empty(eventHubsFullyQualifiedNamespace)
       EventHubConnection__clientId: identityClientId
     }
 
+// The scheduler authenticates the identity: its "connection string" names an endpoint and a client ID, no key.
+var durableTaskSchedulerSettings = empty(durableTaskSchedulerEndpoint)
+  ? {}
+  : {
+      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+      TASKHUB_NAME: durableTaskHubName
+    }
+
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: functionApp
   name: 'appsettings'
@@ -193,7 +207,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
       AZURE_CLIENT_ID: identityClientId
       Organizations: organizations
     },
-    eventHubsSettings
+    eventHubsSettings,
+    durableTaskSchedulerSettings
   )
 }
 

@@ -15,6 +15,9 @@ param eventHubsNamespaceName string = ''
 @description('Application Insights component the app sends telemetry to with Entra ID.')
 param applicationInsightsName string
 
+@description('Whether the app uses storage queues (Durable Functions on the Azure Storage backend).')
+param storageQueuesUsed bool = true
+
 // Built-in role definition IDs: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 var roleDefinitionIds = {
   // Runtime host (leases, keys), timer and Durable Functions blobs, and reading the deployment package.
@@ -59,7 +62,7 @@ resource storageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (storageQueuesUsed) {
   name: guid(storageAccount.id, principalId, roleDefinitionIds.storageQueueDataContributor)
   scope: storageAccount
   properties: {
