@@ -23,6 +23,9 @@ param resourceGroupName string = ''
 @minLength(1)
 param organizations string = 'contoso'
 
+@description('Entra ID object ID of the person who becomes each organization\'s administrator; azd passes the signed-in user.')
+param administratorObjectId string = ''
+
 @description('Service Bus tier: Standard (256 KB messages) or Premium (large messages, dedicated capacity).')
 @allowed([
   'Standard'
@@ -199,6 +202,7 @@ module functionApp 'modules/function-app.bicep' = {
     durableTaskSchedulerEndpoint: durableTaskSchedulerEnabled ? durableTaskScheduler!.outputs.endpoint : ''
     durableTaskHubName: durableTaskSchedulerEnabled ? durableTaskScheduler!.outputs.taskHubName : ''
     organizations: join(organizationNames, ',')
+    administratorObjectId: administratorObjectId
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyDurableInstances: alwaysReadyDurableInstances

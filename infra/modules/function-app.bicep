@@ -45,6 +45,9 @@ param durableTaskHubName string = ''
 @description('Organizations the app serves, comma-separated (app setting `Organizations`).')
 param organizations string
 
+@description('Entra ID object ID mapped to each organization\'s administrator when it is provisioned; empty for none.')
+param administratorObjectId string = ''
+
 @description('Node.js version of the Functions runtime.')
 @allowed([
   '20'
@@ -206,6 +209,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
       AZURE_CLIENT_ID: identityClientId
       Organizations: organizations
+      AdministratorObjectId: administratorObjectId
     },
     eventHubsSettings,
     durableTaskSchedulerSettings

@@ -91,6 +91,12 @@ export const azureResources = {
   appSettings: {
     /** Organizations to serve, comma-separated (`contoso,fabrikam`); each gets `/{org}/api/data/v9.2/`. */
     organizations: "Organizations",
+    /**
+     * Entra ID object ID given to each organization's administrator `systemuser`
+     * (`azureactivedirectoryobjectid`) when the organization is provisioned, so the deployer can call the
+     * Web API at once. Empty: no one is mapped.
+     */
+    administratorObjectId: "AdministratorObjectId",
     applicationInsightsConnectionString: "APPLICATIONINSIGHTS_CONNECTION_STRING",
     /** `ClientId=<identity>;Authorization=AAD`: telemetry is sent with Entra ID, the resource has local auth off. */
     applicationInsightsAuthenticationString: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
