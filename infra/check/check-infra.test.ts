@@ -26,6 +26,7 @@ function checkBrokenCopy({ infra = {}, app = {}, config }: Breakage): Pick<Findi
   copies.push(root);
   cpSync(join(repositoryRoot, "infra"), join(root, "infra"), { recursive: true, filter: (path) => !path.includes(`${"/check"}`) });
   cpSync(join(repositoryRoot, "host.json"), join(root, "host.json"));
+  cpSync(join(repositoryRoot, "azure.yaml"), join(root, "azure.yaml"));
   for (const [file, edit] of Object.entries(infra)) {
     const path = join(root, "infra", file);
     const before = readFileSync(path, "utf8");
@@ -69,6 +70,7 @@ describe("the repository's infra/ and app", () => {
     copies.push(root);
     cpSync(join(repositoryRoot, "infra"), join(root, "infra"), { recursive: true });
     cpSync(join(repositoryRoot, "host.json"), join(root, "host.json"));
+    cpSync(join(repositoryRoot, "azure.yaml"), join(root, "azure.yaml"));
     expect(checkInfra({ infraDir: join(root, "infra"), appRoot: root })).toEqual([]);
   });
 });
@@ -350,6 +352,16 @@ describe("the Function App", () => {
   test("durable orchestrations without an always-ready durable group", () => {
     const findings = checkBrokenCopy({ infra: { "modules/function-app.bicep": replaceOnce("name: 'durable'", "name: 'http'") } });
     expect(findings).toEqual([{ rule: "flex-config", subject: "alwaysReady" }]);
+  });
+
+  test("azd deploys to the site tagged with the service name of azure.yaml", () => {
+    const findings = checkBrokenCopy({ infra: { "modules/function-app.bicep": replaceOnce("param serviceName string = 'api'", "param serviceName string = 'web'") } });
+    expect(findings).toEqual([{ rule: "azd", subject: "api" }]);
+  });
+
+  test("azure.yaml must deploy the app as a function", () => {
+    const azureYaml = readFileSync(join(repositoryRoot, "azure.yaml"), "utf8").replace("host: function", "host: containerapp");
+    expect(checkBrokenCopy({ app: { "azure.yaml": azureYaml } })).toEqual([{ rule: "azd", subject: "api" }]);
   });
 
   test("a required parameter main.parameters.json does not give", () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { azureResources, type AzureResourcesDefinition } from "../../shared/config/azure-resources";
 import { appUsage, type AppUsage, type Capability, type UsageSource } from "./app-usage";
 import { Opaque, type BicepValue } from "./bicep-model";
@@ -23,7 +24,8 @@ export type FindingRule =
   | "role-scope"
   | "auth-missing"
   | "flex-config"
-  | "parameters";
+  | "parameters"
+  | "azd";
 
 /** One disagreement between the Bicep and the app. `subject` names the setting, entity, role or file. */
 export interface Finding {
@@ -335,6 +337,43 @@ function checkParameterFile(facts: InfraFacts, path: string): Finding[] {
   return findings;
 }
 
+interface AzureYaml {
+  infra?: { provider?: string; path?: string; module?: string };
+  services?: Record<string, { project?: string; language?: string; host?: string }>;
+}
+
+/** azure.yaml deploys the app as a function to the site whose `azd-service-name` tag names its service. */
+function checkAzureYaml(facts: InfraFacts, path: string, infraDir: string): Finding[] {
+  if (!existsSync(path)) return [{ rule: "azd", subject: "azure.yaml", message: "azure.yaml is missing at the app's root" }];
+  const azureYaml = parseYaml(readFileSync(path, "utf8")) as AzureYaml;
+  const findings: Finding[] = [];
+  const expectedInfraPath = join(dirname(path), azureYaml.infra?.path ?? "infra");
+  if (expectedInfraPath !== infraDir || (azureYaml.infra?.module ?? "main") !== "main") {
+    findings.push({ rule: "azd", subject: "infra", message: `azure.yaml infra (${azureYaml.infra?.path}/${azureYaml.infra?.module}) is not infra/main.bicep` });
+  }
+  const taggedServices = facts.modules.flatMap((module) =>
+    module
+      .resourcesOfType("Microsoft.Web/sites")
+      .filter((site) => !site.existing)
+      .flatMap((site) => {
+        const tags = module.property(site.body, "tags");
+        const tag = tags && module.entries(tags).find((entry) => entry.key === "azd-service-name");
+        const value = tag && module.evaluate(tag.value);
+        return typeof value === "string" ? [value] : [];
+      }),
+  );
+  for (const [name, service] of Object.entries(azureYaml.services ?? {})) {
+    if (service.host !== "function" || !["ts", "js"].includes(service.language ?? "")) {
+      findings.push({ rule: "azd", subject: name, message: `azure.yaml service "${name}" must be host: function with language ts or js` });
+    }
+    if (!taggedServices.includes(name)) {
+      findings.push({ rule: "azd", subject: name, message: `no Function App in infra/ is tagged azd-service-name: '${name}', so azd deploy cannot find it` });
+    }
+  }
+  if (Object.keys(azureYaml.services ?? {}).length === 0) findings.push({ rule: "azd", subject: "services", message: "azure.yaml declares no service" });
+  return findings;
+}
+
 /** Compares a Bicep folder with the app and returns every disagreement; an empty list means they agree. */
 export function checkInfra({ infraDir, appRoot, config = azureResources }: CheckInfraOptions): Finding[] {
   const files = loadBicepFiles(infraDir);
@@ -347,6 +386,7 @@ export function checkInfra({ infraDir, appRoot, config = azureResources }: Check
   return [
     ...new InfraChecker(facts, appUsage({ appRoot, config }), config).run(),
     ...checkParameterFile(facts, join(infraDir, "main.parameters.json")),
+    ...checkAzureYaml(facts, join(appRoot, "azure.yaml"), infraDir),
   ];
 }
 
