@@ -303,7 +303,7 @@ export interface AppUsageOptions {
 }
 
 /** Everything the app reads or talks to, from the shared names, host.json and the code's syntax trees. */
-export function appUsage({ appRoot, codeFolders = ["functions", "shared"], config }: AppUsageOptions): AppUsage {
+export function appUsage({ appRoot, codeFolders = ["functions", "shared", "plugins"], config }: AppUsageOptions): AppUsage {
   const usage = emptyUsage();
   addConfigUsage(usage, config, "shared/config/azure-resources.ts");
   const hostJsonPath = join(appRoot, "host.json");
