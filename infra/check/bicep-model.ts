@@ -7,6 +7,16 @@ export class Opaque {
 
 export type BicepValue = string | number | boolean | null | Opaque | BicepValue[] | { [key: string]: BicepValue };
 
+/** The member at `path` of an evaluated value, or undefined where a step is not a literal object. */
+export function valueAt(value: BicepValue | undefined, ...path: string[]): BicepValue | undefined {
+  let current = value;
+  for (const key of path) {
+    if (!current || typeof current !== "object" || current instanceof Opaque || Array.isArray(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
 export interface ResourceDeclaration {
   symbol: string;
   /** e.g. `Microsoft.ServiceBus/namespaces/queues` */

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { azureResources, type AzureResourcesDefinition } from "../../shared/config/azure-resources";
 import { appUsage, type AppUsage, type Capability, type UsageSource } from "./app-usage";
-import { Opaque, type BicepValue } from "./bicep-model";
+import { Opaque, valueAt, type BicepValue } from "./bicep-model";
 import { loadBicepFiles, syntaxErrors, type SourceLocation } from "./bicep-syntax";
 import { infraFacts, type EntityFact, type InfraFacts } from "./infra-facts";
 import { builtInRoles, requiredRoles, roleById } from "./roles";
@@ -287,11 +287,12 @@ class InfraChecker {
   }
 
   private checkAuthentication(): void {
-    const enabled = this.facts.authSettings.some(({ properties }) => {
-      const record = (value: BicepValue | undefined) => (value && typeof value === "object" && !Array.isArray(value) && !(value instanceof Opaque) ? value : {});
-      const entra = record(record(properties.identityProviders).azureActiveDirectory);
-      return record(properties.platform).enabled === true && record(properties.globalValidation).requireAuthentication === true && entra.enabled === true;
-    });
+    const enabled = this.facts.authSettings.some(
+      ({ properties }) =>
+        valueAt(properties, "platform", "enabled") === true &&
+        valueAt(properties, "globalValidation", "requireAuthentication") === true &&
+        valueAt(properties, "identityProviders", "azureActiveDirectory", "enabled") === true,
+    );
     if (!enabled) {
       this.report("auth-missing", "authsettingsV2", "no authsettingsV2 with Entra ID and requireAuthentication: the Web API's x-ms-client-principal-id could be forged");
     }
@@ -302,15 +303,13 @@ class InfraChecker {
       this.report("flex-config", "functionAppConfig", "no Microsoft.Web/sites with a Flex Consumption functionAppConfig");
     }
     for (const { properties, location } of this.facts.functionAppConfigs) {
-      const runtime = properties.runtime as Record<string, BicepValue> | undefined;
-      if (runtime?.name !== "node" || runtime?.version !== "22") {
+      if (valueAt(properties, "runtime", "name") !== "node" || valueAt(properties, "runtime", "version") !== "22") {
         this.report("flex-config", "runtime", `${where(location)}: functionAppConfig.runtime must be node 22`);
       }
-      const storage = (properties.deployment as Record<string, Record<string, Record<string, BicepValue>>> | undefined)?.storage;
-      if (storage?.authentication?.type !== "UserAssignedIdentity") {
+      if (valueAt(properties, "deployment", "storage", "authentication", "type") !== "UserAssignedIdentity") {
         this.report("flex-config", "deployment", `${where(location)}: the deployment container must be read with the user-assigned identity`);
       }
-      const alwaysReady = (properties.scaleAndConcurrency as Record<string, BicepValue> | undefined)?.alwaysReady;
+      const alwaysReady = valueAt(properties, "scaleAndConcurrency", "alwaysReady");
       const text = alwaysReady instanceof Opaque ? alwaysReady.text : JSON.stringify(alwaysReady ?? []);
       if (this.capabilities.has("durableAzureStorage") || this.capabilities.has("durableTaskScheduler")) {
         if (!/['"]durable['"]/.test(text)) this.report("flex-config", "alwaysReady", `${where(location)}: alwaysReady has no 'durable' group`);
