@@ -160,7 +160,17 @@ describe("secrets", () => {
     const findings = checkBrokenCopy({
       infra: { "modules/function-app.bicep": appendToAppSettings("      ArchiveStorage: 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc'") },
     });
-    expect(findings).toEqual([{ rule: "secret-in-settings", subject: "ArchiveStorage" }]);
+    expect(findings).toEqual([
+      { rule: "secret-in-settings", subject: "ArchiveStorage" },
+      { rule: "key-literal", subject: expect.stringMatching(/^modules\/function-app\.bicep:\d+$/) },
+    ]);
+  });
+
+  test("a key written into a module parameter in main.bicep", () => {
+    const findings = checkBrokenCopy({
+      infra: { "main.bicep": replaceOnce("    organizations: join(organizationNames, ',')\n", "    organizations: 'Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=b'\n") },
+    });
+    expect(findings).toEqual([{ rule: "key-literal", subject: expect.stringMatching(/^main\.bicep:\d+$/) }]);
   });
 
   test("a connection string read with listKeys through a variable", () => {

@@ -15,6 +15,7 @@ export type FindingRule =
   | "setting-forbidden"
   | "secret-in-settings"
   | "list-keys"
+  | "key-literal"
   | "local-auth-enabled"
   | "entity-missing"
   | "entity-mismatch"
@@ -93,6 +94,7 @@ class InfraChecker {
     this.checkSettings();
     this.checkConnections();
     this.checkSecrets();
+    this.checkKeyLiterals();
     this.checkLocalAuth();
     this.checkServiceBus();
     this.checkEventHubs();
@@ -164,6 +166,12 @@ class InfraChecker {
     }
     for (const location of this.facts.listCalls) {
       this.report("list-keys", `${location.file}:${location.line}`, `${where(location)}: list*() reads keys into the deployment; use role assignments instead`);
+    }
+  }
+
+  private checkKeyLiterals(): void {
+    for (const location of this.facts.keyLiterals) {
+      this.report("key-literal", `${location.file}:${location.line}`, `${where(location)}: a key is written into the Bicep`);
     }
   }
 

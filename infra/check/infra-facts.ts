@@ -52,6 +52,8 @@ export interface InfraFacts {
   functionAppConfigs: { properties: Record<string, BicepValue>; location: SourceLocation }[];
   /** Every call of a `list*` function (listKeys, listConnectionStrings, ...) in any file. */
   listCalls: SourceLocation[];
+  /** Every string in any file that spells out a key (`AccountKey=`, `SharedAccessKey=`, ...). */
+  keyLiterals: SourceLocation[];
   modules: BicepModule[];
 }
 
@@ -152,6 +154,18 @@ function listCallLocations(module: BicepModule): SourceLocation[] {
   return found;
 }
 
+const KEY_IN_TEXT = /AccountKey=|SharedAccessKey=|SharedAccessSignature=|\bsig=/i;
+
+function keyLiteralLocations(module: BicepModule): SourceLocation[] {
+  const found: SourceLocation[] = [];
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === "string" && KEY_IN_TEXT.test(node.text)) found.push(locationOf(module.file, node));
+    else for (const child of node.namedChildren) visit(child);
+  };
+  visit(module.parsed.root);
+  return found;
+}
+
 function evaluatedBodies(module: BicepModule, type: string, name: string | undefined, path: string[]) {
   return module
     .resourcesOfType(type)
@@ -206,6 +220,7 @@ export function infraFacts(files: ParsedBicepFile[]): InfraFacts {
       ),
     ),
     listCalls: modules.flatMap(listCallLocations),
+    keyLiterals: modules.flatMap(keyLiteralLocations),
     modules,
   };
 }
