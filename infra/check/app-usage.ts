@@ -206,6 +206,11 @@ class SourceScanner {
     } else if (ts.isElementAccessExpression(node) && this.isProcessEnv(node.expression)) {
       const name = this.resolveString(node.argumentExpression);
       if (name) this.readSetting(name, node);
+    } else if (ts.isVariableDeclaration(node) && node.initializer && this.isProcessEnv(node.initializer) && ts.isObjectBindingPattern(node.name)) {
+      for (const element of node.name.elements) {
+        const key = element.propertyName ?? element.name;
+        if (ts.isIdentifier(key) || ts.isStringLiteral(key)) this.readSetting(key.text, element);
+      }
     } else if (ts.isCallExpression(node)) {
       this.visitCall(node);
     } else if (ts.isNewExpression(node)) {

@@ -88,13 +88,20 @@ describe("settings", () => {
     expect(findings).toEqual([{ rule: "setting-missing", subject: "Organizations" }]);
   });
 
-  test("a setting the code reads (process.env[...] and process.env.X) that no one deploys", () => {
+  test("settings the code reads (process.env[...], process.env.X, destructured) that no one deploys", () => {
     const findings = checkBrokenCopy({
       app: {
-        "functions/webhook.ts": 'const timeout = process.env["WebhookTimeoutInMs"];\nexport const region = process.env.WEBSITE_SITE_NAME ?? timeout;\n',
+        "functions/webhook.ts": [
+          'const timeout = process.env["WebhookTimeoutInMs"];',
+          "const { WebhookRetries: retries, Organizations } = process.env;",
+          "export const settings = [process.env.WEBSITE_SITE_NAME, timeout, retries, Organizations];",
+        ].join("\n"),
       },
     });
-    expect(findings).toEqual([{ rule: "setting-missing", subject: "WebhookTimeoutInMs" }]);
+    expect(findings).toEqual([
+      { rule: "setting-missing", subject: "WebhookTimeoutInMs" },
+      { rule: "setting-missing", subject: "WebhookRetries" },
+    ]);
   });
 
   test("a %Setting% binding expression in a registration", () => {
