@@ -1,8 +1,22 @@
 import { PipelineError } from "../../errors";
 import type { JsonNode } from "../../model";
 
+/** Escape character codes and what they stand for (`\u` is handled apart). */
+const ESCAPES: Record<number, string> = { 34: '"', 92: "\\", 47: "/", 98: "\b", 102: "\f", 110: "\n", 114: "\r", 116: "\t" };
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+/** Thrown by a reader without path tracking; `readWithPath` turns it into the located error. */
+class UntrackedFailure extends Error {}
+
+/** Runs `read` on a fast reader; on a failure reads again with path tracking, which throws the located error. */
+export function readWithPath<T>(text: string, read: (reader: JsonReader) => T): T {
+  try {
+    return read(new JsonReader(text));
+  } catch (error) {
+    if (!(error instanceof UntrackedFailure)) throw error;
+    return read(new JsonReader(text, true));
+  }
+}
 
 /**
  * A pull reader over JSON text that keeps number literals (JSON.parse would turn `1.0000000000` into 1)
@@ -15,8 +29,24 @@ export class JsonReader {
   private nextBackslash = -1;
   private readonly path: Array<string | number> = [];
 
-  constructor(private readonly text: string) {
+  /**
+   * Path tracking costs a push and pop per value, so it is off by default: a failure then throws
+   * `UntrackedFailure` and `readWithPath` reads again with tracking to name the member.
+   */
+  constructor(
+    private readonly text: string,
+    private readonly tracking = false,
+  ) {
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
+  }
+
+  /** Offset of the next character to read (set it only back to an offset it had). */
+  get position(): number {
+    return this.pos;
+  }
+
+  set position(offset: number) {
+    this.pos = offset;
   }
 
   /** The next significant character code (NaN at the end). */
@@ -93,6 +123,21 @@ export class JsonReader {
     return this.readEscapedString(start);
   }
 
+  /** Consumes `raw` (punctuation and member names exactly as compact Dataverse JSON writes them) if it is next. */
+  tryRaw(raw: string): boolean {
+    if (!this.text.startsWith(raw, this.pos)) return false;
+    this.pos += raw.length;
+    return true;
+  }
+
+  /** Consumes the string literal `raw` (as written, escapes included) if it is next. */
+  tryRawString(raw: string): boolean {
+    const pos = this.pos;
+    if (this.text.charCodeAt(pos) !== 34 || !this.text.startsWith(raw, pos + 1) || this.text.charCodeAt(pos + 1 + raw.length) !== 34) return false;
+    this.pos = pos + raw.length + 2;
+    return true;
+  }
+
   readBoolean(): boolean {
     const code = this.peek();
     if (code === 116) return this.literal("true"), true;
@@ -147,11 +192,11 @@ export class JsonReader {
   }
 
   enter(segment: string | number): void {
-    this.path.push(segment);
+    if (this.tracking) this.path.push(segment);
   }
 
   leave(): void {
-    this.path.pop();
+    if (this.tracking) this.path.pop();
   }
 
   /** The current path, e.g. `InputParameters[0].value.Attributes[3]`. */
@@ -162,6 +207,7 @@ export class JsonReader {
   }
 
   fail(message: string): never {
+    if (!this.tracking) throw new UntrackedFailure();
     const path = this.currentPath();
     const where = path ? ` at ${path}` : "";
     throw new PipelineError("InvalidFormat", `${message}${where} (offset ${this.pos})`, { path: path || "$" });
@@ -185,35 +231,36 @@ export class JsonReader {
     this.pos += word.length;
   }
 
+  /** A string with escapes: its raw text is found, then decoded (natively; `\/` alone, the common case, by replace). */
   private readEscapedString(start: number): string {
     const text = this.text;
-    let out = "";
-    let chunk = start;
-    let pos = start;
+    let end = text.indexOf('"', start);
     for (;;) {
-      const code = text.charCodeAt(pos);
-      if (code === 34) break;
-      if (Number.isNaN(code)) return (this.pos = pos), this.fail("unterminated string");
-      if (code !== 92) {
-        pos++;
-        continue;
-      }
-      out += text.slice(chunk, pos);
-      const escape = text[pos + 1];
-      if (escape === "u") {
+      if (end < 0) return this.fail("unterminated string");
+      let backslashes = 0;
+      while (text.charCodeAt(end - 1 - backslashes) === 92) backslashes++;
+      if (backslashes % 2 === 0) break;
+      end = text.indexOf('"', end + 1);
+    }
+    let decoded = "";
+    let chunk = start;
+    for (let pos = text.indexOf("\\", start); pos >= 0 && pos < end; pos = text.indexOf("\\", chunk)) {
+      decoded += text.slice(chunk, pos);
+      const escape = text.charCodeAt(pos + 1);
+      if (escape === 117) {
         const hex = text.slice(pos + 2, pos + 6);
         if (!/^[0-9a-fA-F]{4}$/.test(hex)) return (this.pos = pos), this.fail("bad \\u escape in string");
-        out += String.fromCharCode(parseInt(hex, 16));
-        pos += 6;
+        decoded += String.fromCharCode(parseInt(hex, 16));
+        chunk = pos + 6;
       } else {
         const replacement = ESCAPES[escape];
-        if (replacement === undefined) return (this.pos = pos), this.fail(`bad escape \\${escape} in string`);
-        out += replacement;
-        pos += 2;
+        if (replacement === undefined) return (this.pos = pos), this.fail("bad escape in string");
+        decoded += replacement;
+        chunk = pos + 2;
       }
-      chunk = pos;
     }
-    this.pos = pos + 1;
-    return out + text.slice(chunk, pos);
+    decoded += text.slice(chunk, end);
+    this.pos = end + 1;
+    return decoded;
   }
 }
