@@ -18,5 +18,6 @@ export const DATAVERSE_ERRORS: Record<PipelineErrorCode, { status: number; code:
   Timeout: { status: 400, code: "0x80040351" },
   InfiniteLoop: { status: 400, code: "0x80044182" },
   ExternalUnavailable: { status: 502, code: "0x80044306" },
+  ExternalRejected: { status: 502, code: "0x80044306" },
   Internal: { status: 500, code: "0x80040216" },
 };

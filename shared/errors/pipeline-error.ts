@@ -1,3 +1,5 @@
+import { describeExternalFailure } from "./external";
+
 /**
  * The project's one error type. Every boundary (HTTP, Service Bus, Table Storage, webhooks, the CLI)
  * turns whatever it caught into a PipelineError with `toPipelineError`, and one place per adapter maps
@@ -21,6 +23,8 @@ export type PipelineErrorCode =
   | "InfiniteLoop"
   /** An external system (broker, listener, webhook) failed in a way that may pass. */
   | "ExternalUnavailable"
+  /** An external system refused the request in a way retrying will not change (4xx other than 429, bad credentials, unknown entity). */
+  | "ExternalRejected"
   | "Internal";
 
 const RETRYABLE: ReadonlySet<PipelineErrorCode> = new Set(["ExternalUnavailable", "Timeout"]);
@@ -66,6 +70,8 @@ export function isPipelineError(value: unknown): value is PipelineError {
 /** The one translation point: anything thrown becomes a PipelineError. */
 export function toPipelineError(error: unknown): PipelineError {
   if (isPipelineError(error)) return error;
+  const external = describeExternalFailure(error);
+  if (external) return new PipelineError(external.code, external.message, { cause: error, retryable: external.retryable });
   if (error instanceof SyntaxError) return new PipelineError("InvalidFormat", error.message, { cause: error });
   if (error instanceof Error) return new PipelineError("Internal", error.message, { cause: error });
   return new PipelineError("Internal", String(error));
