@@ -44,7 +44,7 @@ function account(columns: number): Entity {
 }
 
 /** A ~100 KB async Update context with pre/post images and a ParentContext. */
-export function sampleContext(columns = 110): RemoteExecutionContext {
+export function sampleContext(columns = 200): RemoteExecutionContext {
   const common = {
     businessUnitId: "24e33957-e1a1-424e-943d-e8ce84c45633",
     correlationId: "01b84871-96b1-48e0-ada2-a31031966e3f",

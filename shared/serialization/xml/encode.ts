@@ -24,6 +24,14 @@ export function encodeContextXml(context: RemoteExecutionContext): string {
 
 const NEEDS_ESCAPE = /[&<>\r]/g;
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
+/** One member of the context on its own, as its element (used to measure what a member weighs). */
+export function encodeMemberXml(context: RemoteExecutionContext, name: string): string {
+  const member = REMOTE_EXECUTION_CONTEXT.byName.get(name);
+  if (!member) throw new RangeError(`RemoteExecutionContext has no member ${name}`);
+  const value = (context as unknown as Record<string, unknown>)[member.prop];
+  return builder.build([fieldElement(member.name, member.type, value, member.name)]) as string;
+}
+
 // eslint-disable-next-line no-control-regex -- XML 1.0 cannot carry these characters at all
 const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 

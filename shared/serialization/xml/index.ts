@@ -1,2 +1,2 @@
 export { decodeContextXml } from "./decode";
-export { encodeContextXml } from "./encode";
+export { encodeContextXml, encodeMemberXml } from "./encode";
