@@ -1,4 +1,4 @@
-/** Option values of the `serviceendpoint` table (reference §D). */
+/** Option values of the `serviceendpoint` table (reference §D); message formats are serialization's. */
 
 export const EndpointContract = {
   OneWay: 1,
@@ -14,8 +14,7 @@ export const EndpointContract = {
 } as const;
 export type EndpointContract = (typeof EndpointContract)[keyof typeof EndpointContract];
 
-export const MessageFormat = { BinaryXml: 1, Json: 2, TextXml: 3 } as const;
-export type MessageFormat = (typeof MessageFormat)[keyof typeof MessageFormat];
+export { MessageFormat, CONTENT_TYPES } from "../serialization/format";
 
 export const EndpointAuthType = {
   Acs: 1,
@@ -33,13 +32,6 @@ export type EndpointAuthType = (typeof EndpointAuthType)[keyof typeof EndpointAu
 
 export const UserClaim = { None: 1, UserId: 2, UserInfo: 3 } as const;
 export type UserClaim = (typeof UserClaim)[keyof typeof UserClaim];
-
-/** Service Bus `ContentType` per message format (§D.2). */
-export const CONTENT_TYPES: Readonly<Record<MessageFormat, string>> = {
-  1: "application/msbin1",
-  2: "application/json",
-  3: "application/xml",
-};
 
 export const CONTRACT_NAMES: Readonly<Record<EndpointContract, string>> = {
   1: "OneWay",

@@ -7,10 +7,10 @@ import {
   EndpointAuthType,
   EndpointContract,
   HTTP_CONTRACTS,
-  MessageFormat,
   SERVICE_BUS_CONTRACTS,
   UserClaim,
 } from "./endpoint-options";
+import { MessageFormat } from "../serialization/format";
 
 /**
  * A `serviceendpoint` registration, by Dataverse's column names (§D). Besides Dataverse's columns it has
