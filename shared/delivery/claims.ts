@@ -1,17 +1,9 @@
 import type { RemoteExecutionContext } from "../model";
 import { MESSAGE_MAX_SIZE_EXCEEDED_PROPERTY } from "../serialization";
+import { ClaimKeys } from "./claim-keys";
 import { UserClaim } from "./endpoint-options";
 
-/** Microsoft.Xrm.Sdk.ClaimTypes: the application property keys of a posted message (§E.2). */
-export const CLAIM_KEY_ROOT = "http://schemas.microsoft.com/xrm/2011/Claims/";
-export const ClaimKeys = {
-  organization: `${CLAIM_KEY_ROOT}Organization`,
-  user: `${CLAIM_KEY_ROOT}User`,
-  initiatingUser: `${CLAIM_KEY_ROOT}InitiatingUser`,
-  entityLogicalName: `${CLAIM_KEY_ROOT}EntityLogicalName`,
-  requestName: `${CLAIM_KEY_ROOT}RequestName`,
-  initiatingUserAgent: `${CLAIM_KEY_ROOT}InitiatingUserAgent`,
-} as const;
+export { CLAIM_KEY_ROOT, ClaimKeys, type ClaimName } from "./claim-keys";
 
 export type ClaimProperties = Record<string, string | boolean>;
 

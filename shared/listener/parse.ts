@@ -1,0 +1,82 @@
+import { ClaimKeys, type ClaimName } from "../delivery/claim-keys";
+import { PipelineError } from "../errors";
+import type { RemoteExecutionContext } from "../model";
+import { CONTENT_TYPES, MESSAGE_MAX_SIZE_EXCEEDED_PROPERTY, MessageFormat, decodeContext } from "../serialization";
+
+/** What a listener gets out of one message. */
+export interface DataverseMessage {
+  context: RemoteExecutionContext;
+  format: MessageFormat;
+  /** The poster dropped ParentContext, InputParameters and the images to fit the size limit. */
+  truncated: boolean;
+  /** The claim properties as sent: organization, table, message, and the user ids when the endpoint sends them. */
+  claims: Partial<Record<ClaimName, string>>;
+}
+
+/** What the trigger (or a receiver from @azure/service-bus) says about the message besides its body. */
+export interface MessageProperties {
+  contentType?: string;
+  applicationProperties?: Record<string, unknown>;
+}
+
+const FORMAT_BY_CONTENT_TYPE = new Map<string, MessageFormat>(
+  Object.entries(CONTENT_TYPES).map(([format, contentType]) => [contentType, Number(format) as MessageFormat]),
+);
+
+/**
+ * Reads a message posted by a Dataverse service endpoint (queue, topic, Event Hub, or a webhook's body
+ * with its Content-Type): checks the content type, parses the body into the model, and checks that the
+ * claim properties agree with the context.
+ *
+ * `body` may be a string, bytes, or the object the Functions runtime made of a JSON body (parsed again
+ * from its JSON form; number literals such as `1.0000000000` then lose their scale).
+ * @throws PipelineError "InvalidFormat" for an unknown content type or a body that is not a context,
+ *   "ValidationFailed" when a claim property contradicts the context.
+ */
+export function parseDataverseMessage(body: unknown, properties: MessageProperties = {}): DataverseMessage {
+  const format = formatOf(properties.contentType);
+  const context = decodeContext(bodyText(body), format);
+  const applicationProperties = properties.applicationProperties ?? {};
+  const claims: DataverseMessage["claims"] = {};
+  for (const [name, key] of Object.entries(ClaimKeys) as Array<[ClaimName, string]>) {
+    const value = applicationProperties[key];
+    if (value !== undefined && value !== null) claims[name] = String(value);
+  }
+  verifyClaims(claims, context);
+  const truncated = applicationProperties[MESSAGE_MAX_SIZE_EXCEEDED_PROPERTY] !== undefined;
+  return { context, format, truncated, claims };
+}
+
+function formatOf(contentType: string | undefined): MessageFormat {
+  const mediaType = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  const format = FORMAT_BY_CONTENT_TYPE.get(mediaType);
+  if (format === MessageFormat.BinaryXml) throw new PipelineError("InvalidFormat", "content type application/msbin1 (.NET Binary XML) is not supported", { path: "contentType" });
+  if (format === undefined) {
+    throw new PipelineError("InvalidFormat", `content type "${contentType ?? ""}" is not a Dataverse message; expected application/json or application/xml`, { path: "contentType" });
+  }
+  return format;
+}
+
+function bodyText(body: unknown): string {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString("utf8");
+  if (typeof body === "object" && body !== null) return JSON.stringify(body);
+  throw new PipelineError("InvalidFormat", "the message has no body", { path: "body" });
+}
+
+/** A claim that is present must agree with the context; a missing one is accepted (the endpoint's userclaim decides). */
+function verifyClaims(claims: DataverseMessage["claims"], context: RemoteExecutionContext): void {
+  const expected: Array<[ClaimName, string, string | undefined]> = [
+    ["organization", "OrganizationName", context.organizationName],
+    ["entityLogicalName", "PrimaryEntityName", context.primaryEntityName],
+    ["requestName", "MessageName", context.messageName],
+    ["user", "UserId", context.userId],
+    ["initiatingUser", "InitiatingUserId", context.initiatingUserId],
+  ];
+  for (const [claim, member, actual] of expected) {
+    const sent = claims[claim];
+    if (sent !== undefined && sent.toLowerCase() !== (actual ?? "").toLowerCase()) {
+      throw new PipelineError("ValidationFailed", `claim ${claim} is "${sent}" but the context's ${member} is "${actual ?? ""}"`, { path: `applicationProperties.${claim}` });
+    }
+  }
+}

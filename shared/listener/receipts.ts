@@ -1,0 +1,96 @@
+import { odata, type TableClient } from "@azure/data-tables";
+import type { RemoteExecutionContext } from "../model";
+
+/** One row of `ListenerReceipts`: what the sample listener received (partition = where from, row = OperationId). */
+export interface ListenerReceipt {
+  /** The entity the message came from: `dataverse-events`, `dataverse-topic/listener`. */
+  source: string;
+  operationId: string;
+  messageId: string;
+  correlationId: string;
+  organizationName: string;
+  messageName: string;
+  primaryEntityName: string;
+  primaryEntityId: string;
+  stage: number;
+  mode: number;
+  depth: number;
+  contentType: string;
+  truncated: boolean;
+  deliveryCount: number;
+  receivedOn: Date;
+}
+
+export function receiptFor(
+  context: RemoteExecutionContext,
+  message: { source: string; messageId: string; contentType: string; truncated: boolean; deliveryCount: number },
+  receivedOn: Date,
+): ListenerReceipt {
+  return {
+    ...message,
+    operationId: context.operationId,
+    correlationId: context.correlationId,
+    organizationName: context.organizationName,
+    messageName: context.messageName,
+    primaryEntityName: context.primaryEntityName,
+    primaryEntityId: context.primaryEntityId,
+    stage: context.stage,
+    mode: context.mode,
+    depth: context.depth,
+    receivedOn,
+  };
+}
+
+/** Receipts in Table Storage. Recording is the duplicate check: a second row with the same OperationId is refused. */
+export class ReceiptStore {
+  private tableReady?: Promise<void>;
+
+  constructor(private readonly table: TableClient) {}
+
+  /** @returns false when this OperationId was already received from this source (a duplicate to drop). */
+  async record(receipt: ListenerReceipt): Promise<boolean> {
+    await this.ensureTable();
+    const { source, operationId, ...columns } = receipt;
+    try {
+      await this.table.createEntity({ partitionKey: source, rowKey: operationId, ...columns });
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 409) return false;
+      throw error;
+    }
+  }
+
+  /** Receipts, optionally of one source and one correlation id, oldest first. */
+  async list(filter: { source?: string; correlationId?: string } = {}): Promise<ListenerReceipt[]> {
+    await this.ensureTable();
+    const clauses = [
+      filter.source === undefined ? undefined : odata`PartitionKey eq ${filter.source}`,
+      filter.correlationId === undefined ? undefined : odata`correlationId eq ${filter.correlationId}`,
+    ].filter((clause): clause is string => clause !== undefined);
+    const receipts: ListenerReceipt[] = [];
+    const rows = this.table.listEntities<Omit<ListenerReceipt, "source" | "operationId">>({
+      queryOptions: clauses.length ? { filter: clauses.join(" and ") } : {},
+    });
+    for await (const row of rows) {
+      const { partitionKey, rowKey, ...columns } = row;
+      receipts.push({
+        ...(columns as Omit<ListenerReceipt, "source" | "operationId">),
+        source: partitionKey ?? "",
+        operationId: rowKey ?? "",
+        receivedOn: new Date(columns.receivedOn),
+      });
+    }
+    return receipts.sort((a, b) => a.receivedOn.getTime() - b.receivedOn.getTime());
+  }
+
+  /** The deployment creates the table; locally it is created on first use. */
+  private ensureTable(): Promise<void> {
+    this.tableReady ??= this.table.createTable().catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 409) {
+        this.tableReady = undefined;
+        throw error;
+      }
+    });
+    return this.tableReady;
+  }
+}
