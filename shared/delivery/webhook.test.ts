@@ -1,0 +1,170 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { accountCreated, startTestHttpServer, type TestHttpServer } from "../../test/support/delivery";
+import { isPipelineError, type PipelineError } from "../errors";
+import { decodeContextJson, decodeContextXml } from "../serialization";
+import { createEndpointPoster, validateServiceEndpoint, verifyPostSignature, type ServiceEndpoint } from "./index";
+
+let server: TestHttpServer;
+const poster = createEndpointPoster({ httpTimeoutInMs: 1_000 });
+
+beforeAll(async () => {
+  server = await startTestHttpServer();
+});
+afterEach(() => {
+  server.requests.length = 0;
+  server.statuses.length = 0;
+  server.hang = false;
+  server.replyBody = "";
+});
+afterAll(async () => {
+  await poster.close();
+  await server.close();
+});
+
+const webhook = (columns: Partial<ServiceEndpoint> = {}): ServiceEndpoint =>
+  validateServiceEndpoint({ name: "hook", contract: 8, authtype: 4, authvalue: "the-key", url: server.url, ...columns });
+
+async function failure(promise: Promise<unknown>): Promise<PipelineError> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  if (!isPipelineError(error)) throw new Error(`expected a PipelineError, got ${String(error)}`);
+  return error;
+}
+
+describe("webhook posts (contract 8)", () => {
+  it("POSTs the JSON context with Dataverse's x-ms-dynamics-* headers", async () => {
+    const context = accountCreated();
+    const result = await poster.post(context, webhook(), { organizationHost: "contoso.crm.dynamics.com" });
+    expect(result).toEqual({ truncated: false });
+    const [request] = server.requests;
+    expect(request.method).toBe("POST");
+    expect(request.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(request.headers["x-ms-dynamics-organization"]).toBe("contoso.crm.dynamics.com");
+    expect(request.headers["x-ms-dynamics-entity-name"]).toBe("account");
+    expect(request.headers["x-ms-dynamics-request-name"]).toBe("Create");
+    expect(request.headers["x-ms-correlation-request-id"]).toBe(context.correlationId);
+    expect(request.headers["x-ms-dynamics-msg-size-exceeded"]).toBeUndefined();
+    expect(decodeContextJson(request.body).operationId).toBe(context.operationId);
+  });
+
+  it.each([
+    ["Webhook Key (4)", { authtype: 4, authvalue: "k3y" }, { query: { code: "k3y" }, headers: {} }],
+    [
+      "Http Header (5)",
+      { authtype: 5, authvalue: '<settings><setting name="x-api-key" value="one" /><setting name="x-tenant" value="two" /></settings>' },
+      { query: {}, headers: { "x-api-key": "one", "x-tenant": "two" } },
+    ],
+    [
+      "Http Query String (6)",
+      { authtype: 6, authvalue: '<settings><setting name="Key1" value="Value 1" /></settings>' },
+      { query: { Key1: "Value 1" }, headers: {} },
+    ],
+  ])("sends the auth value of %s", async (_name, columns, expected) => {
+    await poster.post(accountCreated(), webhook(columns as Partial<ServiceEndpoint>));
+    const [request] = server.requests;
+    expect(Object.fromEntries(request.url.searchParams)).toEqual(expected.query);
+    for (const [name, value] of Object.entries(expected.headers)) expect(request.headers[name]).toBe(value);
+  });
+
+  it("truncates a body over 256 KB and says so in x-ms-dynamics-msg-size-exceeded", async () => {
+    const result = await poster.post(accountCreated({ padding: 300 * 1024 }), webhook());
+    expect(result.truncated).toBe(true);
+    const [request] = server.requests;
+    expect(request.headers["x-ms-dynamics-msg-size-exceeded"]).toBe("true");
+    const received = decodeContextJson(request.body);
+    expect(received.inputParameters.size).toBe(0);
+    expect(received.parentContext).toBeNull();
+  });
+
+  it("sends nothing when the body stays too large without ParentContext, InputParameters and images", async () => {
+    const context = accountCreated();
+    context.sharedVariables.set("huge", "y".repeat(300 * 1024));
+    const error = await failure(poster.post(context, webhook()));
+    expect(error.code).toBe("MessageTooLarge");
+    expect(error.retryable).toBe(false);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("retries a 502, 503 or 504 exactly once, immediately, on a synchronous post", async () => {
+    server.statuses.push(503);
+    await poster.post(accountCreated(), webhook(), { synchronous: true });
+    expect(server.requests).toHaveLength(2);
+
+    server.requests.length = 0;
+    server.statuses.push(502, 504);
+    const error = await failure(poster.post(accountCreated(), webhook(), { synchronous: true }));
+    expect([error.code, error.retryable]).toEqual(["ExternalUnavailable", true]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("leaves retries of an asynchronous post to its system job", async () => {
+    server.statuses.push(502);
+    const error = await failure(poster.post(accountCreated(), webhook()));
+    expect(error.code).toBe("ExternalUnavailable");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it.each([
+    [429, "ExternalUnavailable", true],
+    [500, "ExternalUnavailable", true],
+    [400, "ExternalRejected", false],
+    [401, "ExternalRejected", false],
+    [404, "ExternalRejected", false],
+  ])("classifies an answer %i as %s", async (status, code, retryable) => {
+    server.statuses.push(status);
+    const error = await failure(poster.post(accountCreated(), webhook({ authvalue: "secret-code" })));
+    expect([error.code, error.retryable]).toEqual([code, retryable]);
+    expect(error.message).not.toContain("secret-code");
+  });
+
+  it("fails with ExternalUnavailable when the endpoint does not answer in time", async () => {
+    server.hang = true;
+    const error = await failure(poster.post(accountCreated(), webhook()));
+    expect([error.code, error.retryable]).toEqual(["ExternalUnavailable", true]);
+  });
+
+  it("fails with ExternalUnavailable when nothing listens on the URL", async () => {
+    const closed = await startTestHttpServer();
+    await closed.close();
+    const error = await failure(poster.post(accountCreated(), webhook({ url: closed.url })));
+    expect([error.code, error.retryable]).toEqual(["ExternalUnavailable", true]);
+  });
+});
+
+describe("webhook origin signature", () => {
+  const secret = "per-endpoint-secret";
+
+  it("signs the message id, timestamp and body, and a receiver verifies it", async () => {
+    const context = accountCreated();
+    await poster.post(context, webhook({ signingsecret: secret }));
+    const [request] = server.requests;
+    expect(request.headers["x-pipeline-message-id"]).toBe(context.operationId);
+    expect(verifyPostSignature(request.headers, request.body, secret)).toMatchObject({ valid: true, messageId: context.operationId });
+  });
+
+  it("refuses a tampered body, a wrong secret, a replay outside the tolerance, and a post without signature", async () => {
+    await poster.post(accountCreated(), webhook({ signingsecret: secret }));
+    const [request] = server.requests;
+    expect(verifyPostSignature(request.headers, request.body.replace("Contoso", "Fabrikam"), secret)).toEqual({ valid: false, reason: "mismatch" });
+    expect(verifyPostSignature(request.headers, request.body, "another-secret")).toEqual({ valid: false, reason: "mismatch" });
+    const sentAt = Number(request.headers["x-pipeline-timestamp"]) * 1000;
+    expect(verifyPostSignature(request.headers, request.body, secret, { nowInMs: sentAt + 301_000 })).toEqual({ valid: false, reason: "expired" });
+    expect(verifyPostSignature(request.headers, request.body, secret, { nowInMs: sentAt + 299_000 }).valid).toBe(true);
+
+    server.requests.length = 0;
+    await poster.post(accountCreated(), webhook());
+    expect(verifyPostSignature(server.requests[0].headers, server.requests[0].body, secret)).toEqual({ valid: false, reason: "missing" });
+  });
+});
+
+describe("REST posts (contract 3)", () => {
+  it("POSTs the Text XML context and returns the listener's answer", async () => {
+    server.replyBody = "handled by the REST listener";
+    const context = accountCreated();
+    const endpoint = validateServiceEndpoint({ name: "rest", contract: 3, messageformat: 3, authtype: 4, authvalue: "k", url: server.url });
+    const result = await poster.post(context, endpoint);
+    expect(result).toEqual({ response: "handled by the REST listener", truncated: false });
+    const [request] = server.requests;
+    expect(request.headers["content-type"]).toBe("application/xml; charset=utf-8");
+    expect(decodeContextXml(request.body).operationId).toBe(context.operationId);
+  });
+});
