@@ -1,5 +1,6 @@
 import { EventHubProducerClient, type EventData, type EventHubClientOptions } from "@azure/event-hubs";
 import type { BrokerConnection } from "../connection";
+import { callExternal } from "../failure";
 
 export interface EventHubsChannelOptions {
   retryOptions?: EventHubClientOptions["retryOptions"];
@@ -15,7 +16,7 @@ export class EventHubsChannel {
 
   /** Sends one event; `partitionKey` keeps one record's events in order. */
   async send(connection: BrokerConnection, hub: string, event: EventData, partitionKey: string, abortSignal?: AbortSignal): Promise<void> {
-    await this.producerFor(connection, hub).sendBatch([event], { partitionKey, abortSignal });
+    await callExternal(`Event Hub ${hub}`, () => this.producerFor(connection, hub).sendBatch([event], { partitionKey, abortSignal }));
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { PipelineError } from "../../errors";
 import type { HttpAuth } from "../auth-value";
+import { externalFailure } from "../failure";
 
 export interface HttpPost {
   url: string;
@@ -40,7 +41,7 @@ export async function postHttp(post: HttpPost, fetchImpl: typeof fetch = fetch):
     if (timeout.aborted && !post.abortSignal?.aborted) {
       throw new PipelineError("ExternalUnavailable", `${safeUrl(post.url)} did not answer within ${Math.round(post.timeoutInMs / 1000)} s`, { cause: error });
     }
-    throw error;
+    throw externalFailure(error, safeUrl(post.url));
   }
   return { status: response.status, body: await response.text().catch(() => "") };
 }

@@ -6,6 +6,7 @@ import {
 } from "@azure/service-bus";
 import { PipelineError } from "../../errors";
 import type { BrokerConnection } from "../connection";
+import { callExternal } from "../failure";
 
 export interface ServiceBusChannelOptions {
   /** The SDK's own retries inside one post; short, because the job retries on its own schedule. */
@@ -31,7 +32,7 @@ export class ServiceBusChannel {
   constructor(private readonly options: ServiceBusChannelOptions = {}) {}
 
   async send(connection: BrokerConnection, entity: string, message: ServiceBusMessage, abortSignal?: AbortSignal): Promise<void> {
-    await this.senderFor(connection, entity).sendMessages(message, { abortSignal });
+    await callExternal(`Service Bus ${entity}`, () => this.senderFor(connection, entity).sendMessages(message, { abortSignal }));
   }
 
   /**
@@ -41,10 +42,14 @@ export class ServiceBusChannel {
    */
   async request(connection: BrokerConnection, entity: string, message: ServiceBusMessage, options: RequestOptions): Promise<string> {
     const client = this.clientFor(connection);
-    const receiver = await client.acceptSession(options.repliesQueue, options.sessionId, { receiveMode: "receiveAndDelete", abortSignal: options.abortSignal });
+    const receiver = await callExternal(`Service Bus ${options.repliesQueue}`, () =>
+      client.acceptSession(options.repliesQueue, options.sessionId, { receiveMode: "receiveAndDelete", abortSignal: options.abortSignal }),
+    );
     try {
       await this.send(connection, entity, { ...message, replyTo: options.repliesQueue, replyToSessionId: options.sessionId }, options.abortSignal);
-      const [reply] = await receiver.receiveMessages(1, { maxWaitTimeInMs: options.timeoutInMs, abortSignal: options.abortSignal });
+      const [reply] = await callExternal(`Service Bus ${options.repliesQueue}`, () =>
+        receiver.receiveMessages(1, { maxWaitTimeInMs: options.timeoutInMs, abortSignal: options.abortSignal }),
+      );
       if (!reply) {
         throw new PipelineError("ExternalUnavailable", `no listener answered on ${entity} within ${Math.round(options.timeoutInMs / 1000)} s`);
       }
