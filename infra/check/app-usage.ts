@@ -228,12 +228,14 @@ class SourceScanner {
     const callee = call.expression.getText(this.file).replace(/\s/g, "");
     const method = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : callee;
     const source = this.source(call);
-    const registration = TRIGGER_CAPABILITIES[callee.replace(/^df\./, "")];
+    const trigger = callee.replace(/^df\./, "");
+    const registration = Object.hasOwn(TRIGGER_CAPABILITIES, trigger) ? TRIGGER_CAPABILITIES[trigger] : undefined;
     if (registration) add(this.usage.capabilities, registration, source);
     if (/^(df\.)?(app|input|output|trigger)\./.test(callee)) {
       for (const argument of call.arguments) if (ts.isObjectLiteralExpression(argument)) this.visitOptions(argument, callee);
     }
-    const sdk = SDK_CAPABILITIES[method];
+    // Own keys only: `toString` and friends are on every object's prototype.
+    const sdk = Object.hasOwn(SDK_CAPABILITIES, method) ? SDK_CAPABILITIES[method] : undefined;
     if (sdk && ts.isPropertyAccessExpression(call.expression)) {
       add(this.usage.capabilities, sdk, source);
       const [entity, subscription] = call.arguments.map((argument) => this.resolveString(argument));
