@@ -5,3 +5,6 @@ export * from "./claims";
 export * from "./signature";
 export { brokerConnectionFor, type BrokerConnection } from "./connection";
 export * from "./poster";
+export * from "./outcome";
+export * from "./notification-service";
+export { externalFailure } from "./failure";

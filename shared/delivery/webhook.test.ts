@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../../test/support/delivery";
 import { isPipelineError, type PipelineError } from "../errors";
 import { decodeContextJson, decodeContextXml } from "../serialization";
-import { createEndpointPoster, validateServiceEndpoint, verifyPostSignature, type ServiceEndpoint } from "./index";
+import { createEndpointPoster, createNotificationService, validateServiceEndpoint, verifyPostSignature, type ServiceEndpoint } from "./index";
 
 let server: TestHttpServer;
 const poster = createEndpointPoster({ httpTimeoutInMs: 1_000 });
@@ -166,5 +166,18 @@ describe("REST posts (contract 3)", () => {
     const [request] = server.requests;
     expect(request.headers["content-type"]).toBe("application/xml; charset=utf-8");
     expect(decodeContextXml(request.body).operationId).toBe(context.operationId);
+  });
+});
+
+describe("the notification service plug-ins call", () => {
+  it("posts at once and returns the REST listener's answer; a webhook returns an empty string", async () => {
+    const rest = validateServiceEndpoint({ name: "rest", contract: 3, messageformat: 3, authtype: 4, authvalue: "k", url: server.url });
+    const endpoints = new Map([["11111111-1111-1111-1111-111111111111", rest], ["22222222-2222-2222-2222-222222222222", webhook()]]);
+    const service = createNotificationService(poster, async (id) => endpoints.get(id)!);
+    server.replyBody = "from REST";
+    expect(await service.execute({ logicalName: "serviceendpoint", id: "11111111-1111-1111-1111-111111111111" }, accountCreated())).toBe("from REST");
+    expect(await service.execute({ logicalName: "serviceendpoint", id: "22222222-2222-2222-2222-222222222222" }, accountCreated())).toBe("");
+    const error = await failure(service.execute({ logicalName: "account", id: "x" }, accountCreated()));
+    expect(error.code).toBe("ValidationFailed");
   });
 });

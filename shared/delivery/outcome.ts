@@ -1,0 +1,50 @@
+import { DATAVERSE_ERRORS, toPipelineError, type PipelineErrorCode } from "../errors";
+import { nextRetry, type CompiledRetryPolicy, type RandomSource } from "../retry";
+
+/**
+ * What a system job records about a failed post (asyncoperation `errorcode`, `message`, `friendlymessage`).
+ * Plain data, so that it can cross an activity boundary; never contains a secret.
+ */
+export interface DeliveryFailure {
+  code: PipelineErrorCode;
+  retryable: boolean;
+  /** Dataverse's error code as the signed 32-bit integer the `errorcode` column holds. */
+  errorCode: number;
+  message: string;
+  friendlyMessage: string;
+}
+
+/** After a failed attempt: wait and try again (job → Waiting, `postponeuntil`), or fail the job for good. */
+export type FailureDecision =
+  | { kind: "retry"; delayInMs: number; failure: DeliveryFailure }
+  | { kind: "fail"; failure: DeliveryFailure };
+
+const FRIENDLY: Partial<Record<PipelineErrorCode, string>> = {
+  ExternalUnavailable: "The service endpoint could not be reached or did not answer in time.",
+  ExternalRejected: "The service endpoint refused the message.",
+  MessageTooLarge: "The execution context is too large to post, even without ParentContext, InputParameters and images.",
+  ValidationFailed: "The service endpoint registration cannot be used.",
+};
+
+export function describeFailure(error: unknown): DeliveryFailure {
+  const failure = toPipelineError(error);
+  const hex = failure.dataverseCode ?? DATAVERSE_ERRORS[failure.code].code;
+  return {
+    code: failure.code,
+    retryable: failure.retryable,
+    errorCode: Number.parseInt(hex, 16) | 0,
+    message: failure.code === "Internal" ? "An unexpected error occurred while posting to the service endpoint." : failure.message,
+    friendlyMessage: FRIENDLY[failure.code] ?? "An unexpected error occurred while posting to the service endpoint.",
+  };
+}
+
+/**
+ * The job's next step after a failed post, `retriesSoFar` retries having been made: retryable failures
+ * wait by the endpoint's policy until it runs out; anything else (serialization, size, configuration) fails at once.
+ */
+export function decideAfterFailure(error: unknown, retriesSoFar: number, policy: CompiledRetryPolicy, random?: RandomSource): FailureDecision {
+  const failure = describeFailure(error);
+  if (!failure.retryable) return { kind: "fail", failure };
+  const next = nextRetry(policy, retriesSoFar, random);
+  return next.stop ? { kind: "fail", failure } : { kind: "retry", delayInMs: next.delayInMs, failure };
+}
