@@ -46,7 +46,24 @@ export interface EndpointPoster {
   close(): Promise<void>;
 }
 
+/** One finished post, for logs and metrics (posts, failures, truncations, latency). Carries no secret. */
+export interface PostEvent {
+  serviceEndpointId?: string;
+  contract: number;
+  operationId: string;
+  correlationId: string;
+  organizationName: string;
+  outcome: "succeeded" | "failed";
+  truncated?: boolean;
+  /** PipelineError code of a failure. */
+  errorCode?: string;
+  retryable?: boolean;
+  durationInMs: number;
+}
+
 export interface EndpointPosterOptions {
+  /** Told about every post; must not throw (what it throws is ignored). */
+  observer?: (event: PostEvent) => void;
   env?: Readonly<Record<string, string | undefined>>;
   serviceBus?: ServiceBusChannelOptions;
   eventHubs?: EventHubsChannelOptions;
@@ -136,20 +153,44 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
     return isWebhook ? { truncated: body.truncated } : { response: answer.body, truncated: body.truncated };
   }
 
+  function postByContract(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {
+    switch (endpoint.contract) {
+      case EndpointContract.Webhook:
+      case EndpointContract.Rest:
+        return postOverHttp(context, endpoint, options);
+      case EndpointContract.EventHub:
+        return postToEventHub(context, endpoint, options);
+      default:
+        return postToServiceBus(context, endpoint, options);
+    }
+  }
+
   return {
     async post(context, endpoint, options = {}) {
-      try {
-        switch (endpoint.contract) {
-          case EndpointContract.Webhook:
-          case EndpointContract.Rest:
-            return await postOverHttp(context, endpoint, options);
-          case EndpointContract.EventHub:
-            return await postToEventHub(context, endpoint, options);
-          default:
-            return await postToServiceBus(context, endpoint, options);
+      const startedAt = performance.now();
+      const observe = (event: Pick<PostEvent, "outcome" | "truncated" | "errorCode" | "retryable">) => {
+        try {
+          config.observer?.({
+            serviceEndpointId: endpoint.serviceendpointid,
+            contract: endpoint.contract,
+            operationId: context.operationId,
+            correlationId: context.correlationId,
+            organizationName: context.organizationName,
+            durationInMs: performance.now() - startedAt,
+            ...event,
+          });
+        } catch {
+          // an observer never breaks a post
         }
+      };
+      try {
+        const result = await postByContract(context, endpoint, options);
+        observe({ outcome: "succeeded", truncated: result.truncated });
+        return result;
       } catch (error) {
-        throw toPipelineError(error);
+        const failure = toPipelineError(error);
+        observe({ outcome: "failed", errorCode: failure.code, retryable: failure.retryable });
+        throw failure;
       }
     },
     async close() {

@@ -2,15 +2,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../../test/support/delivery";
 import { isPipelineError, type PipelineError } from "../errors";
 import { decodeContextJson, decodeContextXml } from "../serialization";
-import { createEndpointPoster, createNotificationService, validateServiceEndpoint, verifyPostSignature, type ServiceEndpoint } from "./index";
+import { createEndpointPoster, createNotificationService, validateServiceEndpoint, verifyPostSignature, type PostEvent, type ServiceEndpoint } from "./index";
 
 let server: TestHttpServer;
-const poster = createEndpointPoster({ httpTimeoutInMs: 1_000 });
+const events: PostEvent[] = [];
+const poster = createEndpointPoster({ httpTimeoutInMs: 1_000, observer: (event) => events.push(event) });
 
 beforeAll(async () => {
   server = await startTestHttpServer();
 });
 afterEach(() => {
+  events.length = 0;
   server.requests.length = 0;
   server.statuses.length = 0;
   server.hang = false;
@@ -68,6 +70,7 @@ describe("webhook posts (contract 8)", () => {
   it("truncates a body over 256 KB and says so in x-ms-dynamics-msg-size-exceeded", async () => {
     const result = await poster.post(accountCreated({ padding: 300 * 1024 }), webhook());
     expect(result.truncated).toBe(true);
+    expect(events).toMatchObject([{ contract: 8, outcome: "succeeded", truncated: true }]);
     const [request] = server.requests;
     expect(request.headers["x-ms-dynamics-msg-size-exceeded"]).toBe("true");
     const received = decodeContextJson(request.body);
@@ -114,6 +117,7 @@ describe("webhook posts (contract 8)", () => {
     const error = await failure(poster.post(accountCreated(), webhook({ authvalue: "secret-code" })));
     expect([error.code, error.retryable]).toEqual([code, retryable]);
     expect(error.message).not.toContain("secret-code");
+    expect(events).toMatchObject([{ contract: 8, outcome: "failed", errorCode: code, retryable }]);
   });
 
   it("fails with ExternalUnavailable when the endpoint does not answer in time", async () => {
