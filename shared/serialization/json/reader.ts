@@ -79,6 +79,25 @@ export class JsonReader {
     return this.fail("expected ',' or '}'");
   }
 
+  /**
+   * Like nextMember, but if the next member is `expected` (given as its compact key, `"Name":`) it is
+   * recognised without decoding the name, and `name` is returned.
+   */
+  nextMemberExpecting(expectedKey: string | undefined, name: string | undefined): string | undefined {
+    const code = this.peek();
+    this.pos++;
+    if (code === 44) {
+      if (expectedKey !== undefined && (this.peek(), this.matchesAt(this.pos, expectedKey))) {
+        this.pos += expectedKey.length;
+        return name;
+      }
+      return this.memberName();
+    }
+    if (code === 125) return undefined;
+    this.pos--;
+    return this.fail("expected ',' or '}'");
+  }
+
   /** Consumes `[`; false for `[]`. */
   beginArray(): boolean {
     this.expect(91, "an array");
@@ -125,7 +144,7 @@ export class JsonReader {
 
   /** Consumes `raw` (punctuation and member names exactly as compact Dataverse JSON writes them) if it is next. */
   tryRaw(raw: string): boolean {
-    if (!this.text.startsWith(raw, this.pos)) return false;
+    if (!this.matchesAt(this.pos, raw)) return false;
     this.pos += raw.length;
     return true;
   }
@@ -133,7 +152,7 @@ export class JsonReader {
   /** Consumes the string literal `raw` (as written, escapes included) if it is next. */
   tryRawString(raw: string): boolean {
     const pos = this.pos;
-    if (this.text.charCodeAt(pos) !== 34 || !this.text.startsWith(raw, pos + 1) || this.text.charCodeAt(pos + 1 + raw.length) !== 34) return false;
+    if (this.text.charCodeAt(pos) !== 34 || !this.matchesAt(pos + 1, raw) || this.text.charCodeAt(pos + 1 + raw.length) !== 34) return false;
     this.pos = pos + raw.length + 2;
     return true;
   }
@@ -213,6 +232,13 @@ export class JsonReader {
     throw new PipelineError("InvalidFormat", `${message}${where} (offset ${this.pos})`, { path: path || "$" });
   }
 
+  /** `text.startsWith(raw, at)`, as a loop the JIT inlines (the builtin call costs more than these short compares). */
+  private matchesAt(at: number, raw: string): boolean {
+    const text = this.text;
+    for (let i = 0; i < raw.length; i++) if (text.charCodeAt(at + i) !== raw.charCodeAt(i)) return false;
+    return true;
+  }
+
   private memberName(): string {
     if (this.peek() !== 34) return this.fail("expected a member name");
     const name = this.readString();
@@ -227,7 +253,7 @@ export class JsonReader {
   }
 
   private literal(word: string): void {
-    if (!this.text.startsWith(word, this.pos)) this.fail(`expected ${word}`);
+    if (!this.matchesAt(this.pos, word)) this.fail(`expected ${word}`);
     this.pos += word.length;
   }
 
