@@ -122,6 +122,9 @@ function readGuid(r: JsonReader): string {
 }
 
 function readDate(r: JsonReader): DateTimeValue {
+  r.peek();
+  const date = r.tryReadWcfDate();
+  if (date) return new DateTimeValue(date.epochMs, date.offset);
   const text = r.readString();
   return parseWcfDate(text) ?? r.fail(`"${text}" is not a date like \\/Date(1506409448000-0700)\\/`);
 }
@@ -207,8 +210,9 @@ function readRelatedEntities(r: JsonReader): unknown[] {
 function readAny(r: JsonReader): Value {
   const code = r.peek();
   if (code === 34) {
-    const text = r.readString();
-    return (text.charCodeAt(0) === 47 && parseWcfDate(text)) || text;
+    // DataContractJsonSerializer reads a date-shaped string in an object slot as a DateTime.
+    const date = r.tryReadWcfDate();
+    return date ? new DateTimeValue(date.epochMs, date.offset) : r.readString();
   }
   if (code === 123) return readTypedObject(r);
   if (code === 91) {
@@ -241,9 +245,11 @@ const HINTED_CONTRACTS = [...SLOT_CONTRACTS.values()].map((contract) => ({
 }));
 
 function readTypedObject(r: JsonReader): Value {
-  const first = r.beginObject();
-  if (first !== "__type") return new UnknownValue(r.readObjectRest(first));
-  r.enter(first);
+  if (!r.tryRaw('{"__type":')) {
+    const first = r.beginObject();
+    if (first !== "__type") return new UnknownValue(r.readObjectRest(first));
+  }
+  r.enter("__type");
   r.peek();
   for (let i = 0; i < HINTED_CONTRACTS.length; i++) {
     if (r.tryRawString(HINTED_CONTRACTS[i].raw)) {

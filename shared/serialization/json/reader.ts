@@ -3,7 +3,6 @@ import type { JsonNode } from "../../model";
 
 /** Escape character codes and what they stand for (`\u` is handled apart). */
 const ESCAPES: Record<number, string> = { 34: '"', 92: "\\", 47: "/", 98: "\b", 102: "\f", 110: "\n", 114: "\r", 116: "\t" };
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** Thrown by a reader without path tracking; `readWithPath` turns it into the located error. */
 class UntrackedFailure extends Error {}
@@ -157,6 +156,38 @@ export class JsonReader {
     return true;
   }
 
+  /**
+   * Reads `"\/Date(ms±hhmm)\/"` (or with unescaped `/`) straight from the text, without building the
+   * string; undefined (nothing consumed) if the next value is not such a date.
+   */
+  tryReadWcfDate(): { epochMs: number; offset: string | null } | undefined {
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    if (text.charCodeAt(pos++) !== 34) return undefined;
+    if (text.charCodeAt(pos) === 92) pos++;
+    if (!this.matchesAt(pos, "/Date(")) return undefined;
+    pos += 6;
+    const negative = text.charCodeAt(pos) === 45;
+    if (negative) pos++;
+    let ms = 0;
+    const digitsStart = pos;
+    for (let code = text.charCodeAt(pos); code >= 48 && code <= 57; code = text.charCodeAt(++pos)) ms = ms * 10 + (code - 48);
+    if (pos === digitsStart || pos - digitsStart > 15) return undefined;
+    let offset: string | null = null;
+    const sign = text.charCodeAt(pos);
+    if (sign === 43 || sign === 45) {
+      offset = text.slice(pos, pos + 5);
+      if (!/^[+-]\d{4}$/.test(offset)) return undefined;
+      pos += 5;
+    }
+    if (text.charCodeAt(pos++) !== 41) return undefined;
+    if (text.charCodeAt(pos) === 92) pos++;
+    if (text.charCodeAt(pos++) !== 47 || text.charCodeAt(pos++) !== 34) return undefined;
+    this.pos = pos;
+    return { epochMs: negative ? -ms : ms, offset };
+  }
+
   readBoolean(): boolean {
     const code = this.peek();
     if (code === 116) return this.literal("true"), true;
@@ -167,11 +198,34 @@ export class JsonReader {
   /** A number's literal text, exactly as written. */
   readNumberLiteral(): string {
     this.peek();
-    NUMBER.lastIndex = this.pos;
-    if (!NUMBER.test(this.text)) return this.fail("expected a number");
-    const literal = this.text.slice(this.pos, NUMBER.lastIndex);
-    this.pos = NUMBER.lastIndex;
-    return literal;
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    if (text.charCodeAt(pos) === 45) pos++;
+    const first = text.charCodeAt(pos);
+    if (first === 48) pos++;
+    else if (first >= 49 && first <= 57) pos = this.skipDigits(pos);
+    else return this.fail("expected a number");
+    if (text.charCodeAt(pos) === 46) {
+      const fraction = ++pos;
+      if ((pos = this.skipDigits(pos)) === fraction) return (this.pos = pos), this.fail("expected digits after '.'");
+    }
+    const e = text.charCodeAt(pos);
+    if (e === 101 || e === 69) {
+      const sign = text.charCodeAt(++pos);
+      if (sign === 43 || sign === 45) pos++;
+      const exponent = pos;
+      if ((pos = this.skipDigits(pos)) === exponent) return (this.pos = pos), this.fail("expected digits in the exponent");
+    }
+    this.pos = pos;
+    return text.slice(start, pos);
+  }
+
+  private skipDigits(pos: number): number {
+    const text = this.text;
+    let code = text.charCodeAt(pos);
+    while (code >= 48 && code <= 57) code = text.charCodeAt(++pos);
+    return pos;
   }
 
   /** Any value as a lossless node (for members and values this model does not know). */
