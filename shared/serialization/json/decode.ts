@@ -78,6 +78,11 @@ function readContractMembers(r: JsonReader, contract: Contract, name: string | u
 
 function readField(r: JsonReader, type: FieldType): unknown {
   switch (type.t) {
+    // Most frequent first: attribute/parameter values, collections, ids.
+    case "any":
+      return readAny(r);
+    case "map":
+      return readMap(r, type.of);
     case "string":
       if (type.nullable && r.tryNull()) return null;
       return r.readString();
@@ -93,14 +98,10 @@ function readField(r: JsonReader, type: FieldType): unknown {
       return new Decimal(r.readNumberLiteral());
     case "date":
       return readDate(r);
-    case "any":
-      return readAny(r);
     case "json":
       return r.readNode();
     case "list":
       return readList(r, type.of);
-    case "map":
-      return readMap(r, type.of);
     case "relatedEntities":
       return readRelatedEntities(r);
     case "contract":
