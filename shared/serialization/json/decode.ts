@@ -1,3 +1,7 @@
+// Imported from the defining modules, not the model's index: CommonJS re-exports are getters, and this is a hot path.
+import type { RemoteExecutionContext } from "../../model/context";
+import { tryNormalizeGuid } from "../../model/guid";
+import type { Extensible, UnknownMember } from "../../model/json-node";
 import {
   Decimal,
   DateTimeValue,
@@ -6,11 +10,8 @@ import {
   OptionSetValue,
   OptionSetValueCollection,
   UnknownValue,
-  tryNormalizeGuid,
-  type RemoteExecutionContext,
-  type UnknownMember,
   type Value,
-} from "../../model";
+} from "../../model/values";
 import { REMOTE_EXECUTION_CONTEXT, RELATIONSHIP, ENTITY_COLLECTION, SLOT_CONTRACTS, type Contract, type FieldType, type Member } from "../contracts";
 import { parseWcfDate } from "../wcf-date";
 import { readWithPath, type JsonReader } from "./reader";
@@ -52,19 +53,19 @@ function readContractObject(r: JsonReader, contract: Contract): object {
 
 /** Reads the members of an object already opened; `name` is the first unread member's name. */
 function readContractMembers(r: JsonReader, contract: Contract, name: string | undefined): object {
-  const target = contract.create() as Record<string, unknown>;
+  const target = contract.create() as Extensible;
   const members = contract.members;
   let expected = 0;
   let last: string | null = null;
   let unknown: UnknownMember[] | undefined;
-  for (; name !== undefined; name = r.nextMember()) {
+  // Members usually come in contract order: the expected one is checked before the name is looked up.
+  for (; name !== undefined; name = r.nextMemberExpecting(members[expected]?.key, members[expected]?.name)) {
     r.enter(name);
-    // Members usually come in contract order: check the expected one before looking the name up.
     let member: Member | undefined = members[expected];
     if (member !== undefined && member.name === name) expected++;
     else if ((member = contract.byName.get(name)) !== undefined) expected = members.indexOf(member) + 1;
     if (member) {
-      target[member.prop] = readField(r, member.type);
+      member.set(target, readField(r, member.type));
       last = name;
     } else {
       (unknown ??= []).push({ name, value: r.readNode(), after: last });
@@ -77,6 +78,11 @@ function readContractMembers(r: JsonReader, contract: Contract, name: string | u
 
 function readField(r: JsonReader, type: FieldType): unknown {
   switch (type.t) {
+    // Most frequent first: attribute/parameter values, collections, ids.
+    case "any":
+      return readAny(r);
+    case "map":
+      return readMap(r, type.of);
     case "string":
       if (type.nullable && r.tryNull()) return null;
       return r.readString();
@@ -92,14 +98,10 @@ function readField(r: JsonReader, type: FieldType): unknown {
       return new Decimal(r.readNumberLiteral());
     case "date":
       return readDate(r);
-    case "any":
-      return readAny(r);
     case "json":
       return r.readNode();
     case "list":
       return readList(r, type.of);
-    case "map":
-      return readMap(r, type.of);
     case "relatedEntities":
       return readRelatedEntities(r);
     case "contract":
@@ -121,6 +123,9 @@ function readGuid(r: JsonReader): string {
 }
 
 function readDate(r: JsonReader): DateTimeValue {
+  r.peek();
+  const date = r.tryReadWcfDate();
+  if (date) return new DateTimeValue(date.epochMs, date.offset);
   const text = r.readString();
   return parseWcfDate(text) ?? r.fail(`"${text}" is not a date like \\/Date(1506409448000-0700)\\/`);
 }
@@ -206,8 +211,9 @@ function readRelatedEntities(r: JsonReader): unknown[] {
 function readAny(r: JsonReader): Value {
   const code = r.peek();
   if (code === 34) {
-    const text = r.readString();
-    return (text.charCodeAt(0) === 47 && parseWcfDate(text)) || text;
+    // DataContractJsonSerializer reads a date-shaped string in an object slot as a DateTime.
+    const date = r.tryReadWcfDate();
+    return date ? new DateTimeValue(date.epochMs, date.offset) : r.readString();
   }
   if (code === 123) return readTypedObject(r);
   if (code === 91) {
@@ -240,14 +246,17 @@ const HINTED_CONTRACTS = [...SLOT_CONTRACTS.values()].map((contract) => ({
 }));
 
 function readTypedObject(r: JsonReader): Value {
-  const first = r.beginObject();
-  if (first !== "__type") return new UnknownValue(r.readObjectRest(first));
-  r.enter(first);
+  if (!r.tryRaw('{"__type":')) {
+    const first = r.beginObject();
+    if (first !== "__type") return new UnknownValue(r.readObjectRest(first));
+  }
+  r.enter("__type");
   r.peek();
   for (let i = 0; i < HINTED_CONTRACTS.length; i++) {
     if (r.tryRawString(HINTED_CONTRACTS[i].raw)) {
       r.leave();
-      return readContractMembers(r, HINTED_CONTRACTS[i].contract, r.nextMember()) as Value;
+      const { contract } = HINTED_CONTRACTS[i];
+      return readContractMembers(r, contract, r.nextMemberExpecting(contract.members[0].key, contract.members[0].name)) as Value;
     }
   }
   const hint = r.readString();

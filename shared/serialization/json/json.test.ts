@@ -96,8 +96,23 @@ describe("Dataverse JSON", () => {
     expect(encodeContextJson(decodeContextJson(pretty))).toBe(edited);
   });
 
+  it("reads object slots as Dataverse's reader does: date-shaped strings, boxed primitives, unknown types kept", () => {
+    const parameters = (value: string) => `{"InputParameters":[{"key":"p","value":${value}}]}`;
+    const read = (value: string) => decodeContextJson(parameters(value)).inputParameters.get("p");
+    expect(read('"\\/Date(1506384247000)\\/"')).toEqual(new DateTimeValue(1506384247000));
+    expect(read('"/Date(-1000+0530)/"')).toEqual(new DateTimeValue(-1000, "+0530"));
+    expect(read('"\\/Date(abc)\\/"')).toBe("/Date(abc)/");
+    expect(read('{"__type":"Int32:#System","__value":2}')).toBe(2);
+    expect(read("2.50")).toEqual(new Decimal("2.50"));
+    expect(read("12345678901234567890")).toEqual(new Decimal("12345678901234567890"));
+    const unknown = '{"__type":"AliasedValue:http:\\/\\/schemas.microsoft.com\\/xrm\\/2011\\/Contracts","AttributeLogicalName":"name","Value":1.50}';
+    expect(encodeContextJson(decodeContextJson(parameters(unknown)))).toContain(`{"key":"p","value":${unknown}}`);
+  });
+
   it.each([
     ['{"Depth":"one"}', "Depth", /expected a number/],
+    ['{"Depth":1.5}', "Depth", /expected an integer/],
+    ['{"OutputParameters":[{"key":"id","value":"x","extra":1}]}', "OutputParameters[0]", /unexpected member "extra"/],
     ['{"InputParameters":[{"key":"Target","value":{"__type":"Entity:x","Attributes":[{"key":"a","value":1},{"key":"b","value":1},{"key":"c","value":1},{"key":"d","value":tru}]}}]}', "InputParameters[0].value.Attributes[3].value", /expected true/],
     ['{"InputParameters":[{"key":"a","value":1},{"key":"a","value":2}]}', "InputParameters[1]", /duplicate key "a"/],
     ['{"UserId":"not-a-guid"}', "UserId", /not a GUID/],

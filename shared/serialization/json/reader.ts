@@ -3,7 +3,6 @@ import type { JsonNode } from "../../model";
 
 /** Escape character codes and what they stand for (`\u` is handled apart). */
 const ESCAPES: Record<number, string> = { 34: '"', 92: "\\", 47: "/", 98: "\b", 102: "\f", 110: "\n", 114: "\r", 116: "\t" };
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** Thrown by a reader without path tracking; `readWithPath` turns it into the located error. */
 class UntrackedFailure extends Error {}
@@ -79,6 +78,25 @@ export class JsonReader {
     return this.fail("expected ',' or '}'");
   }
 
+  /**
+   * Like nextMember, but if the next member is `expected` (given as its compact key, `"Name":`) it is
+   * recognised without decoding the name, and `name` is returned.
+   */
+  nextMemberExpecting(expectedKey: string | undefined, name: string | undefined): string | undefined {
+    const code = this.peek();
+    this.pos++;
+    if (code === 44) {
+      if (expectedKey !== undefined && (this.peek(), this.matchesAt(this.pos, expectedKey))) {
+        this.pos += expectedKey.length;
+        return name;
+      }
+      return this.memberName();
+    }
+    if (code === 125) return undefined;
+    this.pos--;
+    return this.fail("expected ',' or '}'");
+  }
+
   /** Consumes `[`; false for `[]`. */
   beginArray(): boolean {
     this.expect(91, "an array");
@@ -125,7 +143,7 @@ export class JsonReader {
 
   /** Consumes `raw` (punctuation and member names exactly as compact Dataverse JSON writes them) if it is next. */
   tryRaw(raw: string): boolean {
-    if (!this.text.startsWith(raw, this.pos)) return false;
+    if (!this.matchesAt(this.pos, raw)) return false;
     this.pos += raw.length;
     return true;
   }
@@ -133,9 +151,41 @@ export class JsonReader {
   /** Consumes the string literal `raw` (as written, escapes included) if it is next. */
   tryRawString(raw: string): boolean {
     const pos = this.pos;
-    if (this.text.charCodeAt(pos) !== 34 || !this.text.startsWith(raw, pos + 1) || this.text.charCodeAt(pos + 1 + raw.length) !== 34) return false;
+    if (this.text.charCodeAt(pos) !== 34 || !this.matchesAt(pos + 1, raw) || this.text.charCodeAt(pos + 1 + raw.length) !== 34) return false;
     this.pos = pos + raw.length + 2;
     return true;
+  }
+
+  /**
+   * Reads `"\/Date(ms±hhmm)\/"` (or with unescaped `/`) straight from the text, without building the
+   * string; undefined (nothing consumed) if the next value is not such a date.
+   */
+  tryReadWcfDate(): { epochMs: number; offset: string | null } | undefined {
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    if (text.charCodeAt(pos++) !== 34) return undefined;
+    if (text.charCodeAt(pos) === 92) pos++;
+    if (!this.matchesAt(pos, "/Date(")) return undefined;
+    pos += 6;
+    const negative = text.charCodeAt(pos) === 45;
+    if (negative) pos++;
+    let ms = 0;
+    const digitsStart = pos;
+    for (let code = text.charCodeAt(pos); code >= 48 && code <= 57; code = text.charCodeAt(++pos)) ms = ms * 10 + (code - 48);
+    if (pos === digitsStart || pos - digitsStart > 15) return undefined;
+    let offset: string | null = null;
+    const sign = text.charCodeAt(pos);
+    if (sign === 43 || sign === 45) {
+      offset = text.slice(pos, pos + 5);
+      if (!/^[+-]\d{4}$/.test(offset)) return undefined;
+      pos += 5;
+    }
+    if (text.charCodeAt(pos++) !== 41) return undefined;
+    if (text.charCodeAt(pos) === 92) pos++;
+    if (text.charCodeAt(pos++) !== 47 || text.charCodeAt(pos++) !== 34) return undefined;
+    this.pos = pos;
+    return { epochMs: negative ? -ms : ms, offset };
   }
 
   readBoolean(): boolean {
@@ -148,11 +198,34 @@ export class JsonReader {
   /** A number's literal text, exactly as written. */
   readNumberLiteral(): string {
     this.peek();
-    NUMBER.lastIndex = this.pos;
-    if (!NUMBER.test(this.text)) return this.fail("expected a number");
-    const literal = this.text.slice(this.pos, NUMBER.lastIndex);
-    this.pos = NUMBER.lastIndex;
-    return literal;
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    if (text.charCodeAt(pos) === 45) pos++;
+    const first = text.charCodeAt(pos);
+    if (first === 48) pos++;
+    else if (first >= 49 && first <= 57) pos = this.skipDigits(pos);
+    else return this.fail("expected a number");
+    if (text.charCodeAt(pos) === 46) {
+      const fraction = ++pos;
+      if ((pos = this.skipDigits(pos)) === fraction) return (this.pos = pos), this.fail("expected digits after '.'");
+    }
+    const e = text.charCodeAt(pos);
+    if (e === 101 || e === 69) {
+      const sign = text.charCodeAt(++pos);
+      if (sign === 43 || sign === 45) pos++;
+      const exponent = pos;
+      if ((pos = this.skipDigits(pos)) === exponent) return (this.pos = pos), this.fail("expected digits in the exponent");
+    }
+    this.pos = pos;
+    return text.slice(start, pos);
+  }
+
+  private skipDigits(pos: number): number {
+    const text = this.text;
+    let code = text.charCodeAt(pos);
+    while (code >= 48 && code <= 57) code = text.charCodeAt(++pos);
+    return pos;
   }
 
   /** Any value as a lossless node (for members and values this model does not know). */
@@ -213,6 +286,13 @@ export class JsonReader {
     throw new PipelineError("InvalidFormat", `${message}${where} (offset ${this.pos})`, { path: path || "$" });
   }
 
+  /** `text.startsWith(raw, at)`, as a loop the JIT inlines (the builtin call costs more than these short compares). */
+  private matchesAt(at: number, raw: string): boolean {
+    const text = this.text;
+    for (let i = 0; i < raw.length; i++) if (text.charCodeAt(at + i) !== raw.charCodeAt(i)) return false;
+    return true;
+  }
+
   private memberName(): string {
     if (this.peek() !== 34) return this.fail("expected a member name");
     const name = this.readString();
@@ -227,7 +307,7 @@ export class JsonReader {
   }
 
   private literal(word: string): void {
-    if (!this.text.startsWith(word, this.pos)) this.fail(`expected ${word}`);
+    if (!this.matchesAt(this.pos, word)) this.fail(`expected ${word}`);
     this.pos += word.length;
   }
 
