@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create_container, message as amqp, types, type EventContext } from "rhea";
-import { ServiceBusClient, type AmqpAnnotatedMessage } from "@azure/service-bus";
+import type { AmqpAnnotatedMessage } from "@azure/core-amqp";
+import { ServiceBusClient } from "@azure/service-bus";
 import { rawBytesOf } from "./raw-capture";
 import { splitSections } from "./sections";
 import { brokerWithClient, emulatorConfig } from "./test-support";
