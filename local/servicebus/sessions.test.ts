@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceBusClient } from "@azure/service-bus";
-import { delay } from "@azure/core-amqp";
+import { setTimeout as delay } from "node:timers/promises";
 import { brokerWithClient, emulatorConfig } from "./test-support";
 
 const config = emulatorConfig({

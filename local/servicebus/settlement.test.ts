@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { delay } from "@azure/core-amqp";
+import { setTimeout as delay } from "node:timers/promises";
 import { brokerWithClient, emulatorConfig } from "./test-support";
 
 const config = emulatorConfig({
