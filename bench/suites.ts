@@ -1,4 +1,5 @@
+import { serviceBusSuite } from "./servicebus";
 import type { BenchSuite } from "./suite";
 
 /** Every suite `npm run bench` runs, in order. Each issue adds its own. */
-export const suites: BenchSuite[] = [];
+export const suites: BenchSuite[] = [serviceBusSuite];
