@@ -1,5 +1,6 @@
 import { serializationSuite } from "./serialization";
+import { serviceBusSuite } from "./servicebus";
 import type { BenchSuite } from "./suite";
 
 /** Every suite `npm run bench` runs, in order. Each issue adds its own. */
-export const suites: BenchSuite[] = [serializationSuite];
+export const suites: BenchSuite[] = [serializationSuite, serviceBusSuite];

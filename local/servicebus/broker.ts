@@ -46,17 +46,21 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
   const namespace = new Namespace(config, journal);
   if (options.dataDir) (journal as ReturnType<typeof openFileJournal>).recover(namespace);
   const eventHubs = new EventHubs(config.eventHubs, config.autoCreateEntities);
-  let interruptedUntil = 0;
   let resumeTimer: NodeJS.Timeout | undefined;
+  let interrupted = false;
   const sockets = new Set<Socket>();
-  const endpoint = (kind: EndpointKind) => listen(kind, { namespace, eventHubs, journal, config }, (kind === "servicebus" ? options.port : options.eventHubsPort) ?? 0, (socket) => {
-    if (Date.now() < interruptedUntil) {
-      socket.destroy();
-      return;
-    }
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
+  const endpoint = (kind: EndpointKind) =>
+    listen(kind, { namespace, eventHubs, journal, config }, (kind === "servicebus" ? options.port : options.eventHubsPort) ?? 0, (socket) => {
+      sockets.add(socket);
+      let seenByRhea = false;
+      socket.once("end", () => (seenByRhea = true));
+      socket.once("error", () => (seenByRhea = true));
+      socket.once("close", () => {
+        sockets.delete(socket);
+        // rhea notices a lost peer only on 'end' or 'error'; a socket we destroyed ourselves emits neither.
+        if (!seenByRhea) socket.emit("end");
+      });
+    });
   const [serviceBusServer, eventHubsServer] = await Promise.all([endpoint("servicebus"), endpoint("eventhubs")]);
   const port = (serviceBusServer.address() as AddressInfo).port;
   const eventHubsPort = (eventHubsServer.address() as AddressInfo).port;
@@ -75,20 +79,28 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
     namespace,
     eventHubs,
     interrupt(durationInMs) {
-      interruptedUntil = durationInMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + durationInMs;
-      for (const socket of sockets) socket.destroy();
       if (resumeTimer) clearTimeout(resumeTimer);
+      if (!interrupted) {
+        interrupted = true;
+        // Closing the listeners makes new connections fail with ECONNREFUSED, as an unreachable namespace does.
+        serviceBusServer.close();
+        eventHubsServer.close();
+      }
+      for (const socket of sockets) socket.destroy();
       if (durationInMs !== undefined) resumeTimer = setTimeout(() => broker.resume(), durationInMs).unref();
     },
     resume() {
-      interruptedUntil = 0;
       if (resumeTimer) clearTimeout(resumeTimer);
+      if (!interrupted) return;
+      interrupted = false;
+      serviceBusServer.listen(port, "127.0.0.1");
+      eventHubsServer.listen(eventHubsPort, "127.0.0.1");
     },
     async stop() {
       clearInterval(sweeper);
       if (resumeTimer) clearTimeout(resumeTimer);
       for (const socket of sockets) socket.destroy();
-      await Promise.all([serviceBusServer, eventHubsServer].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      if (!interrupted) await Promise.all([serviceBusServer, eventHubsServer].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
       journal.close();
     },
   };

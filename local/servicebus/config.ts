@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseIsoDuration } from "./duration";
 import { defaultReceivableProperties, defaultSendableProperties, type ReceivableProperties, type SendableProperties } from "./entity-properties";
 import type { RuleFilter } from "./rules";
+import { compileSqlFilter } from "./sql-filter";
 
 /**
  * Configuration in the JSON format of Microsoft's Service Bus emulator (UserConfig → Namespaces → Queues /
@@ -130,6 +131,11 @@ function ruleFilter(rule: z.infer<typeof ruleSchema>, where: string): RuleFilter
   const { FilterType, CorrelationFilter, SqlFilter } = rule.Properties;
   if (FilterType === "Sql") {
     if (!SqlFilter) throw new ConfigError(`${where}: FilterType Sql needs SqlFilter.SqlExpression`);
+    try {
+      compileSqlFilter(SqlFilter.SqlExpression);
+    } catch (error) {
+      throw new ConfigError(`${where}: ${(error as Error).message}`);
+    }
     return { kind: "sql", expression: SqlFilter.SqlExpression };
   }
   if (!CorrelationFilter) throw new ConfigError(`${where}: FilterType Correlation needs CorrelationFilter`);

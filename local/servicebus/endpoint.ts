@@ -45,6 +45,14 @@ function settlementOf(event: string, delivery: Delivery): Settlement {
   }
 }
 
+/** The settled state that confirms a client's disposition: its own outcome, without any error it carried. */
+function successOutcome(event: string, delivery: Delivery): unknown {
+  if (event === "rejected") return outcome.rejected();
+  if (event === "accepted") return outcome.accepted();
+  const state = delivery.remote_state as { described?(): unknown } | undefined;
+  return state?.described ? state.described() : outcome.accepted();
+}
+
 /**
  * One AMQP listener on 127.0.0.1: the Service Bus endpoint (queues, topics, $management) or the Event Hubs
  * endpoint (hubs, partitions, $management). Both answer CBS put-token.
@@ -186,8 +194,7 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
   for (const event of ["accepted", "rejected", "modified", "released"]) {
     container.on(event, (context: EventContext) => {
       const delivery = context.delivery as Delivery;
-      const remoteState = delivery.remote_state as { described?(): unknown } | undefined;
-      receiverLinks.get(context.sender as Sender)?.onDisposition(delivery, settlementOf(event, delivery), remoteState?.described ? remoteState.described() : outcome.accepted());
+      receiverLinks.get(context.sender as Sender)?.onDisposition(delivery, settlementOf(event, delivery), successOutcome(event, delivery));
     });
   }
   container.on("sender_close", (context: EventContext) => receiverLinks.get(context.sender as Sender)?.close());

@@ -78,7 +78,10 @@ const operations: Record<string, Operation> = {
     });
   },
   "com.microsoft:renew-session-lock": (namespace, path, body) => ok({ expiration: new Date(namespace.store(path).renewSessionLock(String(body["session-id"]))) }),
-  "com.microsoft:get-session-state": (namespace, path, body) => ok({ "session-state": namespace.store(path).getSessionState(String(body["session-id"])) ?? null }),
+  "com.microsoft:get-session-state": (namespace, path, body) => {
+    const state = namespace.store(path).getSessionState(String(body["session-id"]));
+    return ok(state === undefined ? {} : { "session-state": state });
+  },
   "com.microsoft:set-session-state": (namespace, path, body) => {
     const state = body["session-state"];
     namespace.store(path).setSessionState(String(body["session-id"]), Buffer.isBuffer(state) ? state : undefined);

@@ -37,7 +37,7 @@ function tokenize(text: string): Token[] {
     if (/^\s*$/.test(text.slice(position))) break;
     tokenPattern.lastIndex = position;
     const match = tokenPattern.exec(text);
-    if (!match) throw new UnsupportedSqlError(`unsupported SQL filter syntax at position ${position}: "${text.slice(position, position + 20)}"`);
+    if (!match) throw new UnsupportedSqlError(`unsupported SQL filter "${text}": unexpected "${text.slice(position).trim().slice(0, 20)}" at position ${position}`);
     position = tokenPattern.lastIndex;
     if (match[1] !== undefined) tokens.push({ type: "number", text: match[1] });
     else if (match[2] !== undefined) tokens.push({ type: "string", text: match[2].replace(/''/g, "'") });

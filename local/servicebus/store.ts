@@ -54,6 +54,8 @@ export class MessageStore {
   private readonly sessionWaiters: SessionWaiter[] = [];
   private readonly consumers = new Set<Consumer>();
   private pumping = false;
+  /** No active message expires before this time, so sweeps skip the expiry scan until then. */
+  private nextExpiryUtc = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly path: string,
@@ -74,7 +76,7 @@ export class MessageStore {
 
   /** Adds a message (already given its sequence number); `restore` skips journaling on recovery. */
   add(message: StoredMessage, restore = false): void {
-    if (this.properties.requiresSession && viewOf(message).sessionId === undefined && message.state !== MessageState.scheduled) {
+    if (this.properties.requiresSession && viewOf(message).sessionId === undefined) {
       throw new BrokerError(Condition.invalidField, `The SessionId was not set on a message, and it cannot be sent to the entity '${this.path}'. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value.`);
     }
     if (message.expiresAtUtc === undefined) {
@@ -82,6 +84,7 @@ export class MessageStore {
       message.expiresAtUtc = message.enqueuedTimeUtc + ttl;
     }
     this.messages.set(message.sequenceNumber, message);
+    this.nextExpiryUtc = Math.min(this.nextExpiryUtc, message.expiresAtUtc ?? Number.POSITIVE_INFINITY);
     if (!restore) this.journal.putMessage(this.path, message);
     if (message.state === MessageState.active) this.makeReady(message);
     this.pump();
@@ -282,14 +285,12 @@ export class MessageStore {
 
   /** Periodic housekeeping: expired locks, due scheduled messages, expired messages, lost session locks. */
   sweep(now = Date.now()): void {
-    for (const lock of [...this.locks.values()]) if (lock.lockedUntilUtc < now && lock.owner?.sessionId === undefined) this.expireLock(lock);
-    for (const message of [...this.messages.values()]) {
-      if (message.state === MessageState.scheduled && (message.scheduledEnqueueTimeUtc ?? 0) <= now) {
-        message.state = MessageState.active;
-        this.replace(message);
-        this.makeReady(message);
-      } else if (message.state === MessageState.active && !this.lockedSequences.has(message.sequenceNumber)) {
-        this.expireIfDue(message, now);
+    for (const lock of this.locks.values()) if (lock.lockedUntilUtc < now && lock.owner?.sessionId === undefined) this.expireLock(lock);
+    if (now >= this.nextExpiryUtc) {
+      this.nextExpiryUtc = Number.POSITIVE_INFINITY;
+      for (const message of [...this.messages.values()]) {
+        const expired = message.state === MessageState.active && !this.lockedSequences.has(message.sequenceNumber) && this.expireIfDue(message, now);
+        if (!expired && message.expiresAtUtc !== undefined) this.nextExpiryUtc = Math.min(this.nextExpiryUtc, message.expiresAtUtc ?? Number.POSITIVE_INFINITY);
       }
     }
     for (const [sessionId, slot] of this.sessions) {
@@ -335,13 +336,6 @@ export class MessageStore {
       const { handle, lockedUntilUtc } = this.lock(message, owner);
       return { message, lock: handle, lockedUntilUtc };
     });
-  }
-
-  cancelScheduled(sequenceNumbers: number[]): void {
-    for (const sequenceNumber of sequenceNumbers) {
-      const message = this.messages.get(sequenceNumber);
-      if (message?.state === MessageState.scheduled) this.remove(sequenceNumber);
-    }
   }
 
   // ---- sessions ----
