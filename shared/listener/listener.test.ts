@@ -14,6 +14,8 @@ import { ReceiptStore } from "./receipts";
 import { receivedFromTrigger } from "./sample-listener";
 
 const QUEUE = azureResources.serviceBus.queues.events.name;
+const TOPIC = azureResources.serviceBus.topics.events.name;
+const SUBSCRIPTION = azureResources.serviceBus.topics.events.subscriptions.listener.name;
 
 let broker: ServiceBusBroker;
 let client: ServiceBusClient;
@@ -122,6 +124,19 @@ describe("the sample listener", () => {
     const receipts = await deps.receipts.list({ source });
     expect(receipts).toHaveLength(1);
     expect(receipts[0]).toMatchObject({ operationId: context.operationId, messageName: "Create", primaryEntityName: "account", organizationName: ORGANIZATION });
+  });
+
+  it("reads what a topic endpoint posted from the subscription, as the topic-triggered function does", async () => {
+    const context = accountCreated();
+    const endpoint = validateServiceEndpoint({ name: "topic", contract: 5, messageformat: 3, authtype: 9, userclaim: 2, path: TOPIC });
+    await poster.post(context, endpoint);
+    const receiver = client.createReceiver(TOPIC, SUBSCRIPTION, { receiveMode: "receiveAndDelete", skipParsingBodyAsJson: true });
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2_000 });
+    await receiver.close();
+    const source = `${TOPIC}/${SUBSCRIPTION}`;
+    const outcome = await handleListenerMessage(receivedFromTrigger(source, message.body, triggerMetadataOf(message)), deps);
+    expect([outcome.status, outcome.message.format, outcome.message.claims.user]).toEqual(["recorded", 3, context.userId]);
+    expect(await deps.receipts.list({ correlationId: context.correlationId })).toMatchObject([{ source, operationId: context.operationId, contentType: "application/xml" }]);
   });
 
   it("answers a two-way request: the poster returns the listener's reply", async () => {

@@ -41,6 +41,9 @@ export function receiptFor(
   };
 }
 
+/** Table keys may not contain `/`, `\`, `#` or `?`; a source such as `dataverse-topic/listener` does. */
+const partitionKeyOf = (source: string): string => encodeURIComponent(source);
+
 /** Receipts in Table Storage. Recording is the duplicate check: a second row with the same OperationId is refused. */
 export class ReceiptStore {
   private tableReady?: Promise<void>;
@@ -52,7 +55,7 @@ export class ReceiptStore {
     await this.ensureTable();
     const { source, operationId, ...columns } = receipt;
     try {
-      await this.table.createEntity({ partitionKey: source, rowKey: operationId, ...columns });
+      await this.table.createEntity({ partitionKey: partitionKeyOf(source), rowKey: operationId, ...columns });
       return true;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 409) return false;
@@ -64,7 +67,7 @@ export class ReceiptStore {
   async list(filter: { source?: string; correlationId?: string } = {}): Promise<ListenerReceipt[]> {
     await this.ensureTable();
     const clauses = [
-      filter.source === undefined ? undefined : odata`PartitionKey eq ${filter.source}`,
+      filter.source === undefined ? undefined : odata`PartitionKey eq ${partitionKeyOf(filter.source)}`,
       filter.correlationId === undefined ? undefined : odata`correlationId eq ${filter.correlationId}`,
     ].filter((clause): clause is string => clause !== undefined);
     const receipts: ListenerReceipt[] = [];
@@ -75,7 +78,7 @@ export class ReceiptStore {
       const { partitionKey, rowKey, ...columns } = row;
       receipts.push({
         ...(columns as Omit<ListenerReceipt, "source" | "operationId">),
-        source: partitionKey ?? "",
+        source: decodeURIComponent(partitionKey ?? ""),
         operationId: rowKey ?? "",
         receivedOn: new Date(columns.receivedOn),
       });
