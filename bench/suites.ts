@@ -1,6 +1,7 @@
+import { deliverySuite } from "./delivery";
 import { serializationSuite } from "./serialization";
 import { serviceBusSuite } from "./servicebus";
 import type { BenchSuite } from "./suite";
 
 /** Every suite `npm run bench` runs, in order. Each issue adds its own. */
-export const suites: BenchSuite[] = [serializationSuite, serviceBusSuite];
+export const suites: BenchSuite[] = [serializationSuite, serviceBusSuite, deliverySuite];
