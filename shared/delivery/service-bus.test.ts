@@ -112,11 +112,14 @@ describe("queue and topic posts (contracts 2, 5, 6)", () => {
     expect(await drain(QUEUE)).toHaveLength(0);
   });
 
-  it("reaches a namespace with a SAS key or a connection string", async () => {
+  it("reaches a namespace with a SAS key, a SAS token or a connection string", async () => {
     const address = `sb://127.0.0.1:${broker.port}/`;
     await poster.post(accountCreated(), endpoint({ authtype: 2, namespaceaddress: address, saskeyname: "RootManageSharedAccessKey", saskey: "SAS_KEY_VALUE" }));
     await poster.post(accountCreated(), endpoint({ authtype: 7, connectionstring: broker.connectionString }));
-    expect(await drain(QUEUE)).toHaveLength(2);
+    const expiry = Math.floor(Date.now() / 1000) + 3600;
+    const sastoken = `SharedAccessSignature sr=${encodeURIComponent(address)}&sig=c2lnbmF0dXJl&se=${expiry}&skn=send`;
+    await poster.post(accountCreated(), endpoint({ authtype: 3, namespaceaddress: address, sastoken }));
+    expect(await drain(QUEUE)).toHaveLength(3);
   });
 
   it("an entity that does not exist is refused, not retried", async () => {
