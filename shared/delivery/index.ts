@@ -8,3 +8,4 @@ export * from "./poster";
 export * from "./outcome";
 export * from "./notification-service";
 export { externalFailure } from "./failure";
+export { encodeBody, eventDataFor, httpRequestFor, serviceBusMessageFor, type EncodedBody } from "./messages";

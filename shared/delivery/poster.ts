@@ -1,16 +1,14 @@
-import type { ServiceBusMessage } from "@azure/service-bus";
 import { azureResources } from "../config/azure-resources";
 import { toPipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
-import { fitToChannel, MessageFormat, CONTENT_TYPES, WEBHOOK_SIZE_EXCEEDED_HEADER, type SizeLimitedChannel } from "../serialization";
 import { parseAuthValue } from "./auth-value";
 import { EventHubsChannel, type EventHubsChannelOptions } from "./channels/event-hubs";
 import { ensureSuccess, postHttp, type HttpAnswer } from "./channels/http";
 import { ServiceBusChannel, type ServiceBusChannelOptions } from "./channels/service-bus";
-import { claimProperties } from "./claims";
 import { brokerConnectionFor } from "./connection";
 import type { ServiceEndpoint } from "./endpoint";
 import { EndpointContract } from "./endpoint-options";
+import { eventDataFor, httpRequestFor, serviceBusMessageFor } from "./messages";
 import { signPost } from "./signature";
 
 export interface PostOptions {
@@ -87,70 +85,43 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
   const httpTimeoutInMs = config.httpTimeoutInMs ?? DEFAULT_HTTP_TIMEOUT_IN_MS;
   const repliesQueue = config.repliesQueue ?? azureResources.serviceBus.queues.replies.name;
 
-  function encode(context: RemoteExecutionContext, format: MessageFormat, channel: SizeLimitedChannel) {
-    const fitted = fitToChannel(context, format, channel);
-    return { ...fitted, contentType: CONTENT_TYPES[format] };
-  }
-
   async function postToServiceBus(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {
-    const body = encode(context, endpoint.messageformat, "serviceBus");
+    const { message, truncated } = serviceBusMessageFor(context, endpoint);
     const connection = brokerConnectionFor(endpoint, "serviceBus", env);
-    const message: ServiceBusMessage = {
-      body: Buffer.from(body.body, "utf8"),
-      contentType: body.contentType,
-      messageId: context.operationId,
-      correlationId: context.correlationId,
-      applicationProperties: claimProperties(context, endpoint.userclaim, body.truncated),
-    };
     const entity = endpoint.path ?? "";
-    if (endpoint.contract === EndpointContract.TwoWay || endpoint.contract === EndpointContract.OneWay) {
-      const reply = await serviceBus.request(connection, entity, message, {
-        repliesQueue,
-        sessionId: context.operationId,
-        timeoutInMs: options.replyTimeoutInMs ?? config.replyTimeoutInMs ?? DEFAULT_REPLY_TIMEOUT_IN_MS,
-        abortSignal: options.abortSignal,
-      });
-      return endpoint.contract === EndpointContract.TwoWay ? { response: reply, truncated: body.truncated } : { truncated: body.truncated };
+    if (endpoint.contract !== EndpointContract.TwoWay && endpoint.contract !== EndpointContract.OneWay) {
+      await serviceBus.send(connection, entity, message, options.abortSignal);
+      return { truncated };
     }
-    await serviceBus.send(connection, entity, message, options.abortSignal);
-    return { truncated: body.truncated };
+    const reply = await serviceBus.request(connection, entity, message, {
+      repliesQueue,
+      sessionId: context.operationId,
+      timeoutInMs: options.replyTimeoutInMs ?? config.replyTimeoutInMs ?? DEFAULT_REPLY_TIMEOUT_IN_MS,
+      abortSignal: options.abortSignal,
+    });
+    return endpoint.contract === EndpointContract.TwoWay ? { response: reply, truncated } : { truncated };
   }
 
   async function postToEventHub(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {
-    const body = encode(context, endpoint.messageformat, "serviceBus");
-    const connection = brokerConnectionFor(endpoint, "eventHubs", env);
-    const event = {
-      body: Buffer.from(body.body, "utf8"),
-      contentType: body.contentType,
-      messageId: context.operationId,
-      correlationId: context.correlationId,
-      properties: claimProperties(context, endpoint.userclaim, body.truncated),
-    };
-    await eventHubs.send(connection, endpoint.path ?? "", event, context.primaryEntityId, options.abortSignal);
-    return { truncated: body.truncated };
+    const { event, truncated } = eventDataFor(context, endpoint);
+    await eventHubs.send(brokerConnectionFor(endpoint, "eventHubs", env), endpoint.path ?? "", event, context.primaryEntityId, options.abortSignal);
+    return { truncated };
   }
 
   async function postOverHttp(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {
-    const isWebhook = endpoint.contract === EndpointContract.Webhook;
-    const body = encode(context, isWebhook ? MessageFormat.Json : endpoint.messageformat, isWebhook ? "webhook" : "serviceBus");
-    const url = endpoint.url ?? "";
-    const headers: Record<string, string> = {
-      "content-type": `${body.contentType}; charset=utf-8`,
-      "x-ms-dynamics-organization": options.organizationHost ?? context.organizationName,
-      "x-ms-dynamics-entity-name": context.primaryEntityName,
-      "x-ms-dynamics-request-name": context.messageName,
-      "x-ms-correlation-request-id": context.correlationId,
-    };
-    if (body.truncated) headers[WEBHOOK_SIZE_EXCEEDED_HEADER] = "true";
+    const request = httpRequestFor(context, endpoint, options.organizationHost);
     const auth = parseAuthValue(endpoint.authtype, endpoint.authvalue ?? "");
+    const url = endpoint.url ?? "";
     const attempt = (): Promise<HttpAnswer> => {
-      const signature = endpoint.signingsecret ? signPost(endpoint.signingsecret, context.operationId, body.body) : {};
-      return postHttp({ url, auth, headers: { ...headers, ...signature }, body: body.body, timeoutInMs: httpTimeoutInMs, abortSignal: options.abortSignal }, config.fetch);
+      const signature = endpoint.signingsecret ? signPost(endpoint.signingsecret, context.operationId, request.body) : {};
+      const headers = { ...request.headers, ...signature };
+      return postHttp({ url, auth, headers, body: request.body, timeoutInMs: httpTimeoutInMs, abortSignal: options.abortSignal }, config.fetch);
     };
+    const isWebhook = endpoint.contract === EndpointContract.Webhook;
     let answer = await attempt();
     if (isWebhook && options.synchronous && GATEWAY_STATUSES.has(answer.status)) answer = await attempt();
     ensureSuccess(answer, url);
-    return isWebhook ? { truncated: body.truncated } : { response: answer.body, truncated: body.truncated };
+    return isWebhook ? { truncated: request.truncated } : { response: answer.body, truncated: request.truncated };
   }
 
   function postByContract(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {

@@ -154,6 +154,7 @@ describe("Event Hub posts (contract 7)", () => {
     expect(arrived).toHaveLength(1);
     expect(arrived[0].partitionKey).toBe(context.primaryEntityId);
     expect(arrived[0].contentType).toBe("application/json");
+    expect(arrived[0].applicationProperties[ClaimKeys.requestName]).toBe("Create");
     expect(decodeContext(Buffer.from(arrived[0].body as Uint8Array).toString("utf8")).operationId).toBe(context.operationId);
   });
 });
