@@ -86,22 +86,22 @@ describe("parseDataverseMessage", () => {
 });
 
 /** A received message's metadata in the shape the Service Bus trigger hands to a function. */
-const triggerMetadataOf = (message: ServiceBusReceivedMessage) => ({
+const triggerMetadataOf = (message: ServiceBusReceivedMessage, withReplyToSessionId = true) => ({
   messageId: message.messageId,
   contentType: message.contentType,
   applicationProperties: message.applicationProperties,
   replyTo: message.replyTo,
-  replyToSessionId: message.replyToSessionId,
+  replyToSessionId: withReplyToSessionId ? message.replyToSessionId : undefined,
   deliveryCount: (message.deliveryCount ?? 0) + 1,
 });
 
 /** Runs the sample listener on the queue, as the function app does, until stopped. */
-function runListener(source: string) {
+function runListener(source: string, withReplyToSessionId = true) {
   const receiver = client.createReceiver(QUEUE, { skipParsingBodyAsJson: true });
   const subscription = receiver.subscribe(
     {
       processMessage: async (message) => {
-        await handleListenerMessage(receivedFromTrigger(source, message.body, triggerMetadataOf(message)), deps);
+        await handleListenerMessage(receivedFromTrigger(source, message.body, triggerMetadataOf(message, withReplyToSessionId)), deps);
       },
       processError: async () => undefined,
     },
@@ -150,6 +150,17 @@ describe("the sample listener", () => {
       const oneWay = await poster.post(accountCreated(), { ...endpoint, contract: 1 });
       expect(oneWay).toEqual({ truncated: false });
       expect((await deps.receipts.list({ source })).map((receipt) => receipt.operationId)).toContain(context.operationId);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("answers on the request's MessageId when the host does not pass ReplyToSessionId", async () => {
+    const stop = runListener("test-two-way-no-session-metadata", false);
+    try {
+      const context = accountCreated();
+      const endpoint = validateServiceEndpoint({ name: "two-way", contract: 4, messageformat: 2, authtype: 9, path: QUEUE });
+      expect((await poster.post(context, endpoint)).response).toBe(`Received Create of account ${context.primaryEntityId}`);
     } finally {
       await stop();
     }

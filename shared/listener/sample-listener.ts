@@ -20,14 +20,17 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
 
 /** The trigger's body and metadata as the listener reads them. */
 export function receivedFromTrigger(source: string, body: unknown, metadata: TriggerMetadata): ReceivedMessage {
+  const messageId = text(metadata.messageId) ?? "";
+  const replyTo = text(metadata.replyTo);
   return {
     source,
     body,
-    messageId: text(metadata.messageId) ?? "",
+    messageId,
     contentType: text(metadata.contentType),
     applicationProperties: (metadata.applicationProperties as Record<string, unknown> | undefined) ?? {},
-    replyTo: text(metadata.replyTo),
-    replyToSessionId: text(metadata.replyToSessionId),
+    replyTo,
+    // Not every host passes ReplyToSessionId in the trigger metadata; the poster always sets it to the MessageId.
+    replyToSessionId: text(metadata.replyToSessionId) ?? (replyTo ? messageId : undefined),
     deliveryCount: typeof metadata.deliveryCount === "number" ? metadata.deliveryCount : undefined,
   };
 }
