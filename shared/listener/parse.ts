@@ -13,10 +13,14 @@ export interface DataverseMessage {
   claims: Partial<Record<ClaimName, string>>;
 }
 
-/** What the trigger (or a receiver from @azure/service-bus) says about the message besides its body. */
+/**
+ * What the trigger (`context.triggerMetadata`), a received @azure/service-bus message, or a webhook request
+ * (`{ contentType: request.headers.get("content-type") }`) says about the message besides its body.
+ * Typed loosely so that trigger metadata can be passed as it is.
+ */
 export interface MessageProperties {
-  contentType?: string;
-  applicationProperties?: Record<string, unknown>;
+  contentType?: unknown;
+  applicationProperties?: unknown;
 }
 
 const FORMAT_BY_CONTENT_TYPE = new Map<string, MessageFormat>(
@@ -34,9 +38,12 @@ const FORMAT_BY_CONTENT_TYPE = new Map<string, MessageFormat>(
  *   "ValidationFailed" when a claim property contradicts the context.
  */
 export function parseDataverseMessage(body: unknown, properties: MessageProperties = {}): DataverseMessage {
-  const format = formatOf(properties.contentType);
+  const format = formatOf(typeof properties.contentType === "string" ? properties.contentType : undefined);
   const context = decodeContext(bodyText(body), format);
-  const applicationProperties = properties.applicationProperties ?? {};
+  const applicationProperties =
+    typeof properties.applicationProperties === "object" && properties.applicationProperties !== null
+      ? (properties.applicationProperties as Record<string, unknown>)
+      : {};
   const claims: DataverseMessage["claims"] = {};
   for (const [name, key] of Object.entries(ClaimKeys) as Array<[ClaimName, string]>) {
     const value = applicationProperties[key];
