@@ -1,5 +1,8 @@
 import { DATAVERSE_ERRORS, toPipelineError, type PipelineErrorCode } from "../errors";
+import type { RemoteExecutionContext } from "../model";
 import { nextRetry, type CompiledRetryPolicy, type RandomSource } from "../retry";
+import { retryPolicyOf, type ServiceEndpoint } from "./endpoint";
+import type { EndpointPoster, PostOptions, PostResult } from "./poster";
 
 /**
  * What a system job records about a failed post (asyncoperation `errorcode`, `message`, `friendlymessage`).
@@ -47,4 +50,26 @@ export function decideAfterFailure(error: unknown, retriesSoFar: number, policy:
   if (!failure.retryable) return { kind: "fail", failure };
   const next = nextRetry(policy, retriesSoFar, random);
   return next.stop ? { kind: "fail", failure } : { kind: "retry", delayInMs: next.delayInMs, failure };
+}
+
+/** One attempt of a system job: it succeeded, or what to do next. Plain data (an activity's result). */
+export type DeliveryOutcome = { kind: "succeeded"; result: PostResult } | FailureDecision;
+
+/**
+ * Posts once and decides the job's next step by the endpoint's retry policy (`retrypolicy` over the
+ * service-endpoint defaults). Never throws for a failed post: the failure is in the outcome.
+ */
+export async function attemptDelivery(
+  poster: EndpointPoster,
+  context: RemoteExecutionContext,
+  endpoint: ServiceEndpoint,
+  retriesSoFar: number,
+  options: PostOptions & { random?: RandomSource } = {},
+): Promise<DeliveryOutcome> {
+  const { random, ...postOptions } = options;
+  try {
+    return { kind: "succeeded", result: await poster.post(context, endpoint, postOptions) };
+  } catch (error) {
+    return decideAfterFailure(error, retriesSoFar, retryPolicyOf(endpoint), random);
+  }
 }

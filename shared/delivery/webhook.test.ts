@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../../test/support/delivery";
 import { isPipelineError, type PipelineError } from "../errors";
 import { decodeContextJson, decodeContextXml } from "../serialization";
-import { createEndpointPoster, createNotificationService, validateServiceEndpoint, verifyPostSignature, type PostEvent, type ServiceEndpoint } from "./index";
+import { attemptDelivery, createEndpointPoster, createNotificationService, validateServiceEndpoint, verifyPostSignature, type PostEvent, type ServiceEndpoint } from "./index";
 
 let server: TestHttpServer;
 const events: PostEvent[] = [];
@@ -183,5 +183,16 @@ describe("the notification service plug-ins call", () => {
     expect(await service.execute({ logicalName: "serviceendpoint", id: "22222222-2222-2222-2222-222222222222" }, accountCreated())).toBe("");
     const error = await failure(service.execute({ logicalName: "account", id: "x" }, accountCreated()));
     expect(error.code).toBe("ValidationFailed");
+  });
+});
+
+describe("attemptDelivery (one attempt of a system job)", () => {
+  it("succeeds, waits by the endpoint's retry policy, or fails for good", async () => {
+    const endpoint = webhook({ retrypolicy: '{"maxRetries":1,"retryDelayInMs":2000,"jitter":0}' });
+    expect(await attemptDelivery(poster, accountCreated(), endpoint, 0)).toEqual({ kind: "succeeded", result: { truncated: false } });
+    server.statuses.push(503, 503, 404);
+    expect(await attemptDelivery(poster, accountCreated(), endpoint, 0)).toMatchObject({ kind: "retry", delayInMs: 2000, failure: { code: "ExternalUnavailable" } });
+    expect(await attemptDelivery(poster, accountCreated(), endpoint, 1)).toMatchObject({ kind: "fail", failure: { code: "ExternalUnavailable" } });
+    expect(await attemptDelivery(poster, accountCreated(), endpoint, 0)).toMatchObject({ kind: "fail", failure: { code: "ExternalRejected", retryable: false } });
   });
 });
