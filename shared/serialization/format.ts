@@ -44,7 +44,8 @@ export function encodeContext(context: RemoteExecutionContext, format: MessageFo
   return { body: codecFor(format).encode(context), contentType: CONTENT_TYPES[format] };
 }
 
-/** Reads a context in the given format, or the one detected from the text. */
-export function decodeContext(text: string, format: MessageFormat = detectFormat(text)): RemoteExecutionContext {
-  return codecFor(format).decode(text);
+/** Reads a context (text or UTF-8 bytes, e.g. a message body) in the given format, or the one detected. */
+export function decodeContext(body: string | Uint8Array, format?: MessageFormat): RemoteExecutionContext {
+  const text = typeof body === "string" ? body : new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
+  return codecFor(format ?? detectFormat(text)).decode(text);
 }

@@ -27,6 +27,7 @@ describe("format detection and content types", () => {
     expect(detectFormat(`\n ${json.body}`)).toBe(MessageFormat.Json);
     expect(detectFormat(xml.body)).toBe(MessageFormat.TextXml);
     expect(encodeContextJson(decodeContext(xml.body))).toBe(json.body);
+    expect(encodeContextJson(decodeContext(Buffer.from(json.body)))).toBe(json.body);
     expect(() => detectFormat("hello")).toThrow(expect.objectContaining({ code: "InvalidFormat" }));
     expect(() => encodeContext(context, MessageFormat.BinaryXml)).toThrow(expect.objectContaining({ code: "ValidationFailed" }));
   });
