@@ -46,6 +46,14 @@ export function encodeContext(context: RemoteExecutionContext, format: MessageFo
 
 /** Reads a context (text or UTF-8 bytes, e.g. a message body) in the given format, or the one detected. */
 export function decodeContext(body: string | Uint8Array, format?: MessageFormat): RemoteExecutionContext {
-  const text = typeof body === "string" ? body : new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
+  const text = typeof body === "string" ? body : utf8(body);
   return codecFor(format ?? detectFormat(text)).decode(text);
+}
+
+function utf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new PipelineError("InvalidFormat", "the body is not UTF-8 text", { path: "$", cause: error });
+  }
 }

@@ -28,6 +28,7 @@ describe("format detection and content types", () => {
     expect(detectFormat(xml.body)).toBe(MessageFormat.TextXml);
     expect(encodeContextJson(decodeContext(xml.body))).toBe(json.body);
     expect(encodeContextJson(decodeContext(Buffer.from(json.body)))).toBe(json.body);
+    expect(() => decodeContext(Buffer.from([0x7b, 0xff]))).toThrow(expect.objectContaining({ code: "InvalidFormat" }));
     expect(() => detectFormat("hello")).toThrow(expect.objectContaining({ code: "InvalidFormat" }));
     expect(() => encodeContext(context, MessageFormat.BinaryXml)).toThrow(expect.objectContaining({ code: "ValidationFailed" }));
   });
