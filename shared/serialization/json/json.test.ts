@@ -64,7 +64,7 @@ describe("Dataverse JSON", () => {
           exchangerate: decimal("1.0000000000"),
           statecode: optionSetValue(0),
           colors: optionSetValues(257760001, 257760002),
-          description: "line\nbreak / slash \u0001",
+          description: "line\nbreak / slash \u0001 \ud83d\ude00 lone \ud800",
           to: entityCollection([entity("activityparty")], "activityparty"),
         }),
       },
@@ -74,7 +74,7 @@ describe("Dataverse JSON", () => {
     expect(json).toContain(`{"key":"revenue","value":{"__type":"Money:${contracts}","Value":2154.32}}`);
     expect(json).toContain('{"key":"exchangerate","value":1.0000000000}');
     expect(json).toContain(`[{"__type":"OptionSetValue:${contracts}","Value":257760001},{"__type":"OptionSetValue:${contracts}","Value":257760002}]`);
-    expect(json).toContain('"line\\u000abreak \\/ slash \\u0001"');
+    expect(json).toContain('"line\\u000abreak \\/ slash \\u0001 \ud83d\ude00 lone \\ud800"');
     expect(json).toContain('"OperationCreatedOn":"\\/Date(1737024736000+0200)\\/"');
     expect(json).toContain(`{"__type":"EntityCollection:${contracts}","Entities":[{"Attributes":[]`);
     expect(json).toContain('"MinActiveRowVersion":"-1","MoreRecords":false,"PagingCookie":null,"TotalRecordCount":-1');
