@@ -5,6 +5,7 @@ import { dataverseFixtures } from "../../test/fixtures/dataverse";
 import {
   MessageFormat,
   SIZE_LIMITS,
+  cloneContext,
   decodeContext,
   detectFormat,
   encodeContext,
@@ -31,6 +32,16 @@ describe("format detection and content types", () => {
     expect(() => decodeContext(Buffer.from([0x7b, 0xff]))).toThrow(expect.objectContaining({ code: "InvalidFormat" }));
     expect(() => detectFormat("hello")).toThrow(expect.objectContaining({ code: "InvalidFormat" }));
     expect(() => encodeContext(context, MessageFormat.BinaryXml)).toThrow(expect.objectContaining({ code: "ValidationFailed" }));
+  });
+});
+
+describe("cloneContext", () => {
+  it("copies deeply", () => {
+    const context = createContext({ operationCreatedOn: new Date(0), inputParameters: { Target: entity("account", undefined, { name: "a" }) } });
+    const copy = cloneContext(context);
+    (copy.inputParameters.get("Target") as ReturnType<typeof entity>).set("name", "b");
+    expect((context.inputParameters.get("Target") as ReturnType<typeof entity>).get("name")).toBe("a");
+    expect(encodeContextJson(cloneContext(context))).toBe(encodeContextJson(context));
   });
 });
 
