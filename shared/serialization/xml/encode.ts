@@ -1,6 +1,6 @@
 import { XMLBuilder } from "fast-xml-parser";
 import { PipelineError } from "../../errors";
-import type { DateTimeValue, RemoteExecutionContext, Value } from "../../model";
+import type { DateTimeValue, Extensible, RemoteExecutionContext, Value } from "../../model";
 import { ENTITY_COLLECTION, OPTION_SET_VALUE, REMOTE_EXECUTION_CONTEXT, RELATIONSHIP, SLOT_CONTRACTS, type Contract, type FieldType } from "../contracts";
 import { formatXmlDate } from "../xml-date";
 import { RELATED_ENTITIES_ITEM, XML_NAMESPACES } from "./names";
@@ -15,15 +15,32 @@ const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, s
  * the Xrm Contracts namespace, members in data-contract order, `i:type` hints in object-typed slots,
  * `i:nil` for nulls, KeyValuePairOf… items for the collections.
  */
-export function encodeContextXml(context: RemoteExecutionContext): string {
+export function encodeContextXml(context: RemoteExecutionContext, options: XmlEncodeOptions = {}): string {
   const attributes: Record<string, string> = {};
   for (const [prefix, uri] of Object.entries(XML_NAMESPACES)) attributes[prefix ? `@_xmlns:${prefix}` : "@_xmlns"] = uri;
-  const root = element("RemoteExecutionContext", contractChildren(REMOTE_EXECUTION_CONTEXT, context, ""), attributes);
-  return builder.build([root]) as string;
+  droppedMember = options.onDroppedMember;
+  try {
+    const root = element("RemoteExecutionContext", contractChildren(REMOTE_EXECUTION_CONTEXT, context, ""), attributes);
+    return builder.build([root]) as string;
+  } finally {
+    droppedMember = undefined;
+  }
 }
+
+export interface XmlEncodeOptions {
+  /**
+   * Called with the path of each member read from JSON that this model does not know: XML has no typed
+   * form for it, so it is left out (DataContractSerializer readers ignore unknown elements anyway).
+   */
+  onDroppedMember?(path: string): void;
+}
+
+/** The current encode's listener (encoding is synchronous, so one at a time). */
+let droppedMember: ((path: string) => void) | undefined;
 
 const NEEDS_ESCAPE = /[&<>\r]/g;
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
+
 /** One member of the context on its own, as its element (used to measure what a member weighs). */
 export function encodeMemberXml(context: RemoteExecutionContext, name: string): string {
   const member = REMOTE_EXECUTION_CONTEXT.byName.get(name);
@@ -54,7 +71,8 @@ const typed = (type: string): Record<string, string> => ({ "@_i:type": type });
 const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
 
 function contractChildren(contract: Contract, value: object, path: string): XmlNode[] {
-  const source = value as Record<string, unknown>;
+  const source = value as Record<string, unknown> & Extensible;
+  if (source.unknownMembers && droppedMember) for (const extra of source.unknownMembers) droppedMember(join(path, extra.name));
   const children: XmlNode[] = [];
   for (const member of contract.members) {
     const field = source[member.prop];

@@ -1,2 +1,2 @@
 export { decodeContextXml } from "./decode";
-export { encodeContextXml, encodeMemberXml } from "./encode";
+export { encodeContextXml, encodeMemberXml, type XmlEncodeOptions } from "./encode";
