@@ -46,6 +46,7 @@ export class JsonReader {
 
   set position(offset: number) {
     this.pos = offset;
+    this.nextBackslash = -1;
   }
 
   /** The next significant character code (NaN at the end). */
