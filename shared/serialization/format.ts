@@ -1,7 +1,8 @@
 import { PipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
-import { decodeContextJson, encodeContextJson, encodeMemberJson } from "./json";
-import { decodeContextXml, encodeContextXml, encodeMemberXml } from "./xml";
+import { decodeContextJson, encodeContextJson, encodeContextJsonParts, encodeMemberJson } from "./json";
+import type { EncodedContext } from "./parts";
+import { decodeContextXml, encodeContextXml, encodeContextXmlParts, encodeMemberXml } from "./xml";
 
 /** serviceendpoint.messageformat (§D.2). */
 export const MessageFormat = { BinaryXml: 1, Json: 2, TextXml: 3 } as const;
@@ -14,16 +15,22 @@ export const CONTENT_TYPES: Record<MessageFormat, string> = {
   [MessageFormat.TextXml]: "application/xml",
 };
 
-/** How a format writes a context and one of its members (the size rules measure members alone). */
+/** How a format writes a context, as a whole or as its root members (the size rules weigh members). */
 export interface ContextCodec {
   encode(context: RemoteExecutionContext): string;
-  decode(text: string): RemoteExecutionContext;
+  encodeParts(context: RemoteExecutionContext): EncodedContext;
   encodeMember(context: RemoteExecutionContext, name: string): string;
+  decode(text: string): RemoteExecutionContext;
 }
 
 const CODECS: Partial<Record<MessageFormat, ContextCodec>> = {
-  [MessageFormat.Json]: { encode: encodeContextJson, decode: decodeContextJson, encodeMember: encodeMemberJson },
-  [MessageFormat.TextXml]: { encode: encodeContextXml, decode: decodeContextXml, encodeMember: encodeMemberXml },
+  [MessageFormat.Json]: { encode: encodeContextJson, encodeParts: encodeContextJsonParts, encodeMember: encodeMemberJson, decode: decodeContextJson },
+  [MessageFormat.TextXml]: {
+    encode: encodeContextXml,
+    encodeParts: encodeContextXmlParts,
+    encodeMember: encodeMemberXml,
+    decode: decodeContextXml,
+  },
 };
 
 export function codecFor(format: MessageFormat): ContextCodec {

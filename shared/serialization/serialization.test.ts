@@ -10,7 +10,11 @@ import {
   detectFormat,
   encodeContext,
   encodeContextJson,
+  encodeContextJsonParts,
+  encodeContextXml,
+  encodeContextXmlParts,
   estimateSize,
+  joinEncoded,
   fitToChannel,
   fitToLimit,
   withoutDroppableMembers,
@@ -61,6 +65,15 @@ describe("size rules (§G)", () => {
       expect(estimate.truncatedBytes).toBe(bytes(encodeContext(withoutDroppableMembers(context), format).body));
     });
   }
+
+  it("encodes as root members that join to the same body, unknown members in place", () => {
+    const json = encodeContextJson(createContext({ messageName: "Create" })).replace('"Depth":1,', '"Depth":1,"Future":[1.0],');
+    const context = decodeContext(json);
+    const parts = encodeContextJsonParts(context);
+    expect(parts.members.map((member) => member.name).slice(2, 5)).toEqual(["Depth", "Future", "InitiatingUserId"]);
+    expect(joinEncoded(parts)).toBe(json);
+    expect(joinEncoded(encodeContextXmlParts(context))).toBe(encodeContextXml(context));
+  });
 
   it("drops ParentContext, InputParameters and the images when over the limit, and says so", () => {
     const context = sampleContext(800);
