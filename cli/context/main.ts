@@ -102,7 +102,7 @@ function main(): void {
       return;
     }
     const failure = toPipelineError(error);
-    const where = failure.path && !failure.message.includes(failure.path) ? ` (at ${failure.path})` : "";
+    const where = failure.path && failure.path !== "$" && !failure.message.includes(failure.path) ? ` (at ${failure.path})` : "";
     process.stderr.write(`dataverse-context: ${failure.message.replace(/\s+/g, " ")}${where}\n`);
     process.exitCode = isPipelineError(error) ? 2 : 1;
   }
