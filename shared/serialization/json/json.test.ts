@@ -109,6 +109,21 @@ describe("Dataverse JSON", () => {
     expect(encodeContextJson(decodeContextJson(parameters(unknown)))).toContain(`{"key":"p","value":${unknown}}`);
   });
 
+  it("fails with InvalidFormat and a path, never anything else, on truncated and corrupted fixtures", () => {
+    for (const fixture of dataverseFixtures()) {
+      const text = minifyJson(fixture.text);
+      for (let cut = 0; cut < text.length; cut += 37) {
+        expect(decodeError(text.slice(0, cut))).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        const corrupted = `${text.slice(0, cut)}#${text.slice(cut + 1)}`;
+        try {
+          decodeContextJson(corrupted); // a '#' inside a string literal is still valid
+        } catch (error) {
+          expect(error).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        }
+      }
+    }
+  });
+
   it.each([
     ['{"Depth":"one"}', "Depth", /expected a number/],
     ['{"Depth":1.5}', "Depth", /expected an integer/],

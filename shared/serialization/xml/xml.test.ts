@@ -104,6 +104,20 @@ describe("Text XML (DataContractSerializer form)", () => {
     expect(() => encodeContextXml(context)).toThrow(expect.objectContaining({ code: "ValidationFailed", path: "InputParameters[0].value.Attributes[0].value" }));
   });
 
+  it("fails with InvalidFormat and a path, never anything else, on truncated and corrupted XML", () => {
+    for (const fixture of dataverseFixtures()) {
+      const xml = encodeContextXml(decodeContextJson(fixture.text));
+      for (let cut = 0; cut < xml.length; cut += 53) {
+        expect(decodeError(xml.slice(0, cut))).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        try {
+          decodeContextXml(`${xml.slice(0, cut)}#${xml.slice(cut + 1)}`); // a '#' in text can still be valid
+        } catch (error) {
+          expect(error).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        }
+      }
+    }
+  });
+
   it.each([
     ["<RemoteExecutionContext><Depth>1</Depth>", "$", /malformed XML/],
     ["<RemoteExecutionContext><Depth>one</Depth></RemoteExecutionContext>", "Depth", /not an integer/],
