@@ -41,7 +41,7 @@ function dispositionOf(body: Record<string, unknown>): Settlement {
 const operations: Record<string, Operation> = {
   ...ruleOperations,
   "com.microsoft:peek-message": (namespace, path, body) => {
-    const messages = namespace.store(path).peek(toSequenceNumber(body["from-sequence-number"] ?? 0), Number(body["message-count"] ?? 1), optionalString(body["session-id"]));
+    const messages = namespace.peek(path, toSequenceNumber(body["from-sequence-number"] ?? 0), Number(body["message-count"] ?? 1), optionalString(body["session-id"]));
     if (messages.length === 0) return { statusCode: 204 };
     return ok({ messages: messages.map((message) => ({ message: encodeForDelivery(message) })) });
   },
