@@ -30,6 +30,8 @@ export interface ServiceBusBroker {
   readonly connectionString: string;
   /** The same endpoint for @azure/event-hubs, with `EntityPath` when a hub is named. */
   eventHubsConnectionString(hubName?: string): string;
+  /** True when no keys are configured and the connection strings carry the public development key. */
+  readonly usesDevelopmentKey: boolean;
   readonly namespace: Namespace;
   readonly eventHubs: EventHubs;
   /** Drops every open connection and refuses new ones for `durationInMs` (or until `resume()`). */
@@ -76,6 +78,7 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
     eventHubsPort,
     connectionString: serviceBusConnectionString,
     eventHubsConnectionString: (hubName) => (hubName ? `${eventHubsEndpoint};EntityPath=${hubName}` : eventHubsEndpoint),
+    usesDevelopmentKey: config.keys.length === 0,
     namespace,
     eventHubs,
     interrupt(durationInMs) {
