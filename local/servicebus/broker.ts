@@ -96,8 +96,12 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
       if (resumeTimer) clearTimeout(resumeTimer);
       if (!interrupted) return;
       interrupted = false;
-      serviceBusServer.listen(port, "127.0.0.1");
-      eventHubsServer.listen(eventHubsPort, "127.0.0.1");
+      for (const [server, serverPort] of [[serviceBusServer, port], [eventHubsServer, eventHubsPort]] as const) {
+        // Another process may have taken the port meanwhile; say so rather than crash.
+        const onError = (error: Error) => console.error(`[servicebus] cannot listen again on 127.0.0.1:${serverPort}: ${error.message}`);
+        server.once("error", onError);
+        server.listen(serverPort, "127.0.0.1", () => server.off("error", onError));
+      }
     },
     async stop() {
       clearInterval(sweeper);
