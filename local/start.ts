@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { startServiceBusBroker } from "./servicebus/broker";
 import { startAzurite } from "./storage/azurite";
 
 /**
@@ -11,8 +13,14 @@ async function main(): Promise<void> {
   console.log("Starting the local Event Pipeline…");
   const azurite = await startAzurite({ dataDir: dataDir ? `${dataDir}/azurite` : undefined });
   console.log(`  storage   AzureWebJobsStorage=${azurite.connectionString}`);
+  const serviceBus = await startServiceBusBroker({
+    config: join(__dirname, "..", "..", "local", "servicebus", "config.json"),
+    dataDir: dataDir ? `${dataDir}/servicebus` : undefined,
+  });
+  console.log(`  messages  ServiceBusConnection=${serviceBus.connectionString}`);
+  console.log(`  events    EventHubConnection=${serviceBus.eventHubsConnectionString()}`);
   console.log("Ready. Ctrl-C stops everything.");
-  const stop = () => void azurite.stop().then(() => process.exit(0));
+  const stop = () => void Promise.all([serviceBus.stop(), azurite.stop()]).then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }

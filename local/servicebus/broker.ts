@@ -30,6 +30,8 @@ export interface ServiceBusBroker {
   readonly connectionString: string;
   /** The same endpoint for @azure/event-hubs, with `EntityPath` when a hub is named. */
   eventHubsConnectionString(hubName?: string): string;
+  /** True when no keys are configured and the connection strings carry the public development key. */
+  readonly usesDevelopmentKey: boolean;
   readonly namespace: Namespace;
   readonly eventHubs: EventHubs;
   /** Drops every open connection and refuses new ones for `durationInMs` (or until `resume()`). */
@@ -76,6 +78,7 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
     eventHubsPort,
     connectionString: serviceBusConnectionString,
     eventHubsConnectionString: (hubName) => (hubName ? `${eventHubsEndpoint};EntityPath=${hubName}` : eventHubsEndpoint),
+    usesDevelopmentKey: config.keys.length === 0,
     namespace,
     eventHubs,
     interrupt(durationInMs) {
@@ -93,8 +96,12 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
       if (resumeTimer) clearTimeout(resumeTimer);
       if (!interrupted) return;
       interrupted = false;
-      serviceBusServer.listen(port, "127.0.0.1");
-      eventHubsServer.listen(eventHubsPort, "127.0.0.1");
+      for (const [server, serverPort] of [[serviceBusServer, port], [eventHubsServer, eventHubsPort]] as const) {
+        // Another process may have taken the port meanwhile; say so rather than crash.
+        const onError = (error: Error) => console.error(`[servicebus] cannot listen again on 127.0.0.1:${serverPort}: ${error.message}`);
+        server.once("error", onError);
+        server.listen(serverPort, "127.0.0.1", () => server.off("error", onError));
+      }
     },
     async stop() {
       clearInterval(sweeper);

@@ -17,6 +17,7 @@ import { acceptSessionFor } from "./session-attach";
 import type { Settlement } from "./store";
 
 const batchFormat = 0x80013700;
+const eventHubsMaxMessageSize = 1024 * 1024;
 
 export type EndpointKind = "servicebus" | "eventhubs";
 
@@ -62,6 +63,7 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
   const container = create_container({ id: `local-${kind}`, autoaccept: false, treat_modified_as_released: false, autosettle: false });
   const incomingRoles = new WeakMap<Receiver, IncomingRole>();
   const receiverLinks = new WeakMap<Sender, ReceiverLink>();
+  const maxMessageSize = kind === "eventhubs" ? eventHubsMaxMessageSize : config.maxMessageSizeInBytes;
 
   const forget = (context: EventContext) => context.connection.each_sender((sender: Sender) => receiverLinks.get(sender)?.close());
   container.on("disconnected", forget);
@@ -91,7 +93,7 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
     const state = linkState(receiver);
     const address: string = (state.remote.attach?.target as { address?: string } | undefined)?.address ?? "";
     state.local.attach.target = state.remote.attach?.target;
-    state.local.attach.max_message_size = kind === "eventhubs" ? 1024 * 1024 : config.maxMessageSizeInBytes;
+    state.local.attach.max_message_size = maxMessageSize;
     try {
       incomingRoles.set(receiver, roleOf(address));
     } catch (error) {
@@ -136,10 +138,12 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
 
   function incomingMessages(context: EventContext): IncomingMessage[] {
     const delivery = context.delivery as Delivery & { format?: number };
-    if (delivery.format === batchFormat) return batchedMessages(context.message as unknown as Buffer).map(parseIncoming);
-    const raw = rawBytesOf(context.message as object);
+    const raw = delivery.format === batchFormat ? (context.message as unknown as Buffer) : rawBytesOf(context.message as object);
     if (!raw) throw new BrokerError(Condition.internalError, "message bytes were not captured");
-    return [parseIncoming(raw)];
+    if (raw.length > maxMessageSize) {
+      throw new BrokerError(Condition.messageSizeExceeded, `The received message (delivery-id:${delivery.id}, size:${raw.length} bytes) exceeds the limit (${maxMessageSize} bytes) currently allowed on the link.`);
+    }
+    return delivery.format === batchFormat ? batchedMessages(raw).map(parseIncoming) : [parseIncoming(raw)];
   }
 
   function acceptTransfer(role: Extract<IncomingRole, { kind: "send" } | { kind: "eventHub" }>, context: EventContext): void {

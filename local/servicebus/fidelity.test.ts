@@ -91,3 +91,17 @@ describe("fidelity", () => {
     await wrong.close();
   });
 });
+
+describe("size", () => {
+  it("carries a body larger than one frame intact, and refuses one over the link's max_message_size", async () => {
+    const large = Buffer.alloc(200 * 1024, 7);
+    large.write("start");
+    const sender = env.client.createSender("exact");
+    await sender.sendMessages({ body: large });
+    const receiver = env.client.createReceiver("exact", { receiveMode: "receiveAndDelete" });
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    expect(Buffer.compare(message.body as Buffer, large)).toBe(0);
+    await expect(sender.sendMessages({ body: Buffer.alloc(300 * 1024) })).rejects.toMatchObject({ code: "MessageSizeExceeded" });
+    await Promise.all([receiver.close(), sender.close()]);
+  });
+});

@@ -4,6 +4,7 @@ import { BrokerError, Condition } from "./errors";
 import { lockTokenToString } from "./lock-token";
 import { encodeForDelivery, parseIncoming } from "./message";
 import type { Namespace } from "./namespace";
+import { ruleOperations } from "./rule-operations";
 import type { Settlement } from "./store";
 
 export interface ManagementResponse {
@@ -38,8 +39,9 @@ function dispositionOf(body: Record<string, unknown>): Settlement {
 
 /** Service Bus request/response operations over `<entity>/$management`, by `operation` property. */
 const operations: Record<string, Operation> = {
+  ...ruleOperations,
   "com.microsoft:peek-message": (namespace, path, body) => {
-    const messages = namespace.store(path).peek(toSequenceNumber(body["from-sequence-number"] ?? 0), Number(body["message-count"] ?? 1), optionalString(body["session-id"]));
+    const messages = namespace.peek(path, toSequenceNumber(body["from-sequence-number"] ?? 0), Number(body["message-count"] ?? 1), optionalString(body["session-id"]));
     if (messages.length === 0) return { statusCode: 204 };
     return ok({ messages: messages.map((message) => ({ message: encodeForDelivery(message) })) });
   },

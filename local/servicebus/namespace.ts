@@ -197,6 +197,15 @@ export class Namespace {
     throw this.notFound(original);
   }
 
+  /** Peek as Service Bus shows it: a queue's scheduled messages appear among its messages, in sequence order. */
+  peek(path: string, fromSequenceNumber: number, count: number, sessionId?: string): StoredMessage[] {
+    const stored = this.store(path).peek(fromSequenceNumber, count, sessionId);
+    const queue = this.queues.get(path.toLowerCase());
+    if (!queue || queue.target.scheduled.size === 0) return stored;
+    const scheduled = [...queue.target.scheduled.values()].filter((message) => message.sequenceNumber >= fromSequenceNumber && (sessionId === undefined || viewOf(message).sessionId === sessionId));
+    return [...stored, ...scheduled].sort((a, b) => a.sequenceNumber - b.sequenceNumber).slice(0, count);
+  }
+
   subscriptionRules(topicName: string, subscriptionName: string): Map<string, Rule> {
     const subscription = this.topics.get(topicName.toLowerCase())?.subscriptions.get(subscriptionName.toLowerCase());
     if (!subscription) throw this.notFound(`${topicName}/Subscriptions/${subscriptionName}`);

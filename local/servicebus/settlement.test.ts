@@ -154,9 +154,13 @@ describe("settlement", () => {
     await sender.cancelScheduledMessages(cancelled);
     const receiver = env.client.createReceiver("later");
     const peeked = await receiver.peekMessages(10);
-    expect(peeked.map((message) => message.body)).toEqual(["now-1", "now-2"]);
+    expect(peeked.map((message) => [message.body, message.state])).toEqual([
+      ["now-1", "active"],
+      ["now-2", "active"],
+      ["scheduled", "scheduled"],
+    ]);
     expect((await receiver.peekMessages(10)).map((message) => message.body)).toEqual([]);
-    const fromStart = await receiver.peekMessages(10, { fromSequenceNumber: peeked[0].sequenceNumber });
+    const fromStart = await receiver.peekMessages(2, { fromSequenceNumber: peeked[0].sequenceNumber });
     expect(fromStart.map((message) => message.body)).toEqual(["now-1", "now-2"]);
     const ready = await receiver.receiveMessages(2, { maxWaitTimeInMs: 1000 });
     for (const message of ready) await receiver.completeMessage(message);

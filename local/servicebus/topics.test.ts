@@ -62,3 +62,32 @@ describe("topics", () => {
     await receiver.close();
   });
 });
+
+describe("rule management", () => {
+  it("adds, lists and deletes subscription rules through the SDK's rule manager", async () => {
+    const rules = env.client.createRuleManager("events", "all");
+    expect((await rules.listRules().next()).value).toBeDefined();
+    await rules.createRule("only-blue", { applicationProperties: { color: "blue" }, subject: "paint" });
+    await rules.createRule("big-sql", { sqlExpression: "size > 10" });
+    await expect(rules.createRule("big-sql", { sqlExpression: "size > 10" })).rejects.toMatchObject({ code: "MessagingEntityAlreadyExists" });
+    await expect(rules.createRule("arithmetic", { sqlExpression: "size * 2 > 10" })).rejects.toThrow(/unsupported SQL filter/);
+    await rules.deleteRule("$Default");
+    const listed = [];
+    for await (const rule of rules.listRules()) listed.push(rule);
+    expect(listed.map((rule) => rule.name)).toEqual(["only-blue", "big-sql"]);
+    expect(listed[0].filter).toMatchObject({ applicationProperties: { color: "blue" }, subject: "paint" });
+    expect(listed[1].filter).toEqual({ sqlExpression: "size > 10" });
+
+    const sender = env.client.createSender("events");
+    await sender.sendMessages([
+      { body: "blue", subject: "paint", applicationProperties: { color: "blue" } },
+      { body: "red", subject: "paint", applicationProperties: { color: "red" } },
+      { body: "large", applicationProperties: { size: 11 } },
+    ]);
+    expect(await drain(env.client.createReceiver("events", "all"))).toEqual(["blue", "large"]);
+    await rules.deleteRule("only-blue");
+    await rules.deleteRule("big-sql");
+    await rules.createRule("$Default", { sqlExpression: "1=1" });
+    await sender.close();
+  });
+});
