@@ -126,6 +126,15 @@ describe("webhook posts (contract 8)", () => {
     expect([error.code, error.retryable]).toEqual(["ExternalUnavailable", true]);
   });
 
+  it("stops at once when the caller aborts (a cancelled job), and that is not retryable", async () => {
+    server.hang = true;
+    const controller = new AbortController();
+    const posting = poster.post(accountCreated(), webhook(), { abortSignal: controller.signal });
+    controller.abort();
+    const error = await failure(posting);
+    expect(error.retryable).toBe(false);
+  });
+
   it("fails with ExternalUnavailable when nothing listens on the URL", async () => {
     const closed = await startTestHttpServer();
     await closed.close();
