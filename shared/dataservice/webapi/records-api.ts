@@ -1,0 +1,143 @@
+import { isPipelineError } from "../../errors";
+import type { TableDefinition } from "../metadata/tables";
+import { parseQuery, parseSelect } from "../query/query";
+import { queryError } from "../query/filter";
+import { notFound, type RecordService, type RequestScope } from "../record-service";
+import type { StoredRecord } from "../store/records";
+import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, readPreferences, type WebApiRequest, type WebApiResponse } from "./http";
+import { lookupsOf, toWebApiEntity } from "./representation";
+import { readEntityBody } from "./request-body";
+
+/** Where the organization's Web API lives, e.g. `http://127.0.0.1:7071/contoso/api/data/v9.2/`. */
+export interface ApiLocation {
+  baseUrl: string;
+}
+
+/** The record operations of the Web API on one entity set: `/{set}` and `/{set}({id})`. */
+export class RecordsApi {
+  constructor(private readonly records: RecordService) {}
+
+  async collection(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
+    if (request.method === "POST") return this.create(scope, location, table, request);
+    if (request.method === "GET") return this.retrieveMultiple(scope, location, table, request);
+    throw methodNotAllowed(request.method);
+  }
+
+  async single(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
+    switch (request.method) {
+      case "GET":
+        return this.retrieve(scope, location, table, id, request);
+      case "PATCH":
+        return this.update(scope, location, table, id, request);
+      case "DELETE":
+        await this.records.delete(scope, table, id, request.header("If-Match") ?? undefined);
+        return emptyResponse(204);
+      default:
+        throw methodNotAllowed(request.method);
+    }
+  }
+
+  private async create(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
+    const values = readEntityBody(scope.organization.catalog, table, readJsonBody(request), true);
+    const record = await this.records.create(scope, table, values);
+    return this.written(scope, location, table, record, request, 201);
+  }
+
+  private async update(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
+    const ifMatch = request.header("If-Match") ?? undefined;
+    const ifNoneMatch = request.header("If-None-Match");
+    const values = readEntityBody(scope.organization.catalog, table, readJsonBody(request), false);
+    let record: StoredRecord;
+    try {
+      if (ifNoneMatch === "*") throw notFound(table, id);
+      record = await this.records.update(scope, table, id, values, ifMatch);
+    } catch (error) {
+      // PATCH without If-Match is an upsert in Dataverse: a missing row is created with that id.
+      if (!(isPipelineError(error) && error.code === "NotFound") || ifMatch) throw error;
+      record = await this.records.create(scope, table, { ...values, [table.primaryIdAttribute]: id });
+      return this.written(scope, location, table, record, request, 201);
+    }
+    return this.written(scope, location, table, record, request, 200);
+  }
+
+  /** 204 with OData-EntityId, or the row itself under `Prefer: return=representation`. */
+  private async written(
+    scope: RequestScope,
+    location: ApiLocation,
+    table: TableDefinition,
+    record: StoredRecord,
+    request: WebApiRequest,
+    representationStatus: number,
+  ): Promise<WebApiResponse> {
+    const entityId = `${location.baseUrl}${table.entitySetName}(${record.id})`;
+    const preferences = readPreferences(request.header("Prefer"));
+    if (!preferences.returnRepresentation) return emptyResponse(204, { "OData-EntityId": entityId });
+    const select = request.url.searchParams.get("$select");
+    const body = await this.represent(scope, table, [record], select === null ? undefined : parseSelect(table, select), preferences.includeAnnotations);
+    return jsonResponse(
+      representationStatus,
+      { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}/$entity`, ...body[0] },
+      { "OData-EntityId": entityId, "Preference-Applied": "return=representation", ETag: record.etag },
+    );
+  }
+
+  private async retrieve(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
+    const options = Object.fromEntries(request.url.searchParams);
+    const unsupported = Object.keys(options).find((name) => name !== "$select");
+    if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported when retrieving one row.`);
+    const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
+    const record = await this.records.retrieve(scope, table, id);
+    if (request.header("If-None-Match") === record.etag) return emptyResponse(304);
+    const preferences = readPreferences(request.header("Prefer"));
+    const [body] = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
+    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}/$entity`, ...body }, { ETag: record.etag });
+  }
+
+  private async retrieveMultiple(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
+    const options = Object.fromEntries(request.url.searchParams);
+    const query = parseQuery(table, options);
+    const preferences = readPreferences(request.header("Prefer"));
+    const matching = await this.records.retrieveMultiple(scope, table, { ...query, top: undefined });
+    const limited = query.top === undefined ? matching : matching.slice(0, query.top);
+    const offset = readSkipToken(options.$skiptoken);
+    const pageSize = preferences.maxPageSize ?? 5000;
+    const page = limited.slice(offset, offset + pageSize);
+    const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}` };
+    if (query.count) body["@odata.count"] = matching.length;
+    body.value = await this.represent(scope, table, page, query.select, preferences.includeAnnotations);
+    if (offset + pageSize < limited.length) {
+      const next = new URL(request.url.href);
+      next.searchParams.set("$skiptoken", writeSkipToken(offset + pageSize));
+      body["@odata.nextLink"] = next.href;
+    }
+    const applied = [preferences.maxPageSize ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
+    return jsonResponse(200, body, applied.some(Boolean) ? { "Preference-Applied": applied.filter(Boolean).join(",") } : {});
+  }
+
+  private async represent(
+    scope: RequestScope,
+    table: TableDefinition,
+    records: StoredRecord[],
+    select: Parameters<typeof toWebApiEntity>[2]["select"],
+    annotations: boolean,
+  ): Promise<Record<string, unknown>[]> {
+    const lookupNames = annotations ? await this.records.lookupNames(scope, lookupsOf(table, records, select)) : undefined;
+    return records.map((record) => toWebApiEntity(table, record, { select, annotations, lookupNames }));
+  }
+}
+
+/** Our paging cookie: the offset of the next page in the ordered result (opaque to clients). */
+function writeSkipToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset })).toString("base64url");
+}
+
+function readSkipToken(token: string | undefined): number {
+  if (token === undefined) return 0;
+  try {
+    const { offset } = JSON.parse(Buffer.from(token, "base64url").toString()) as { offset: unknown };
+    if (Number.isInteger(offset) && (offset as number) >= 0) return offset as number;
+  } catch {
+    // reported below
+  }
+  throw queryError("The $skiptoken is not one this service issued.");
+}
