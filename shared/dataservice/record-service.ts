@@ -178,7 +178,7 @@ function applyStateModel(table: TableDefinition, row: ColumnValues, written: Col
   }
   const belongsTo = status.options?.find((option) => option.value === row.statuscode)?.state;
   if (row.statuscode !== null && row.statuscode !== undefined && belongsTo !== undefined && belongsTo !== row.statecode) {
-    throw columnValidationError(table, status, `The status ${String(row.statuscode)} is not valid for state ${String(row.statecode)} of '${table.logicalName}'.`);
+    throw columnValidationError(table, status, `The statuscode ${String(row.statuscode)} is not valid for statecode ${String(row.statecode)} of '${table.logicalName}'.`);
   }
 }
 

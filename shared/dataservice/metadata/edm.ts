@@ -1,3 +1,4 @@
+import { isGuid, normalizeGuid } from "../../model";
 import type { ColumnType } from "./columns";
 
 /** The OData (Edm) type of each column type, as the Web API exposes it. */
@@ -20,14 +21,13 @@ export const EDM_TYPE: Record<ColumnType, string> = {
   Uniqueidentifier: "Edm.Guid",
 };
 
-export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /** Type conversions shared by request bodies and query literals; each returns undefined when the text does not fit. */
 export const parseEdm = {
   guid(text: string): string | undefined {
-    return GUID_PATTERN.test(text) ? text.toLowerCase() : undefined;
+    return isGuid(text) ? normalizeGuid(text) : undefined;
   },
   decimal(text: string): string | undefined {
     return DECIMAL_PATTERN.test(text) ? text : undefined;

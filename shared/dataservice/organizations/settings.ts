@@ -1,5 +1,5 @@
 import { PipelineError } from "../../errors";
-import { GUID_PATTERN } from "../metadata/edm";
+import { isGuid } from "../../model";
 
 /** App settings the data service reads. Register in shared/config/azure-resources.ts. */
 export const DATA_SERVICE_SETTINGS = {
@@ -25,7 +25,7 @@ export function readDataServiceSettings(env: Record<string, string | undefined> 
   const organizations = new Map<string, OrganizationSetting>();
   for (const entry of (env[DATA_SERVICE_SETTINGS.organizations] ?? "").split(",").map((item) => item.trim()).filter(Boolean)) {
     const [name, administratorObjectId] = entry.split(":").map((part) => part.trim());
-    if (!ORG_NAME.test(name) || (administratorObjectId !== undefined && !GUID_PATTERN.test(administratorObjectId))) {
+    if (!ORG_NAME.test(name) || (administratorObjectId !== undefined && !isGuid(administratorObjectId))) {
       throw new PipelineError(
         "ValidationFailed",
         `Setting ${DATA_SERVICE_SETTINGS.organizations}: '${entry}' is not 'name' or 'name:objectid' (lower-case name, GUID object id).`,

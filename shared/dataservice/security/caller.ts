@@ -1,5 +1,5 @@
 import { PipelineError } from "../../errors";
-import { GUID_PATTERN } from "../metadata/edm";
+import { isGuid } from "../../model";
 import type { TableDefinition } from "../metadata/tables";
 import type { OrganizationContext } from "../organizations/organization-context";
 import type { StoredRecord } from "../store/records";
@@ -67,7 +67,7 @@ function impersonatedUser(context: OrganizationContext, header: (name: string) =
   const callerId = header(CALLER_HEADERS.callerId);
   const callerObjectId = header(CALLER_HEADERS.callerObjectId);
   if (callerId) {
-    const user = GUID_PATTERN.test(callerId) ? context.users.get(callerId.toLowerCase()) : undefined;
+    const user = isGuid(callerId) ? context.users.get(callerId.toLowerCase()) : undefined;
     if (!user) throw new PipelineError("NotFound", `systemuser With Id = ${callerId} Does Not Exist`);
     return user;
   }
