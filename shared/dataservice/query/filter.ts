@@ -9,6 +9,10 @@ import { isLookupValue, type ColumnValue, type StoredRecord } from "../store/rec
 /** A compiled `$filter`: true for the records it keeps. */
 export type RecordPredicate = (record: StoredRecord) => boolean;
 
+/** SQL's three-valued logic, as Dataverse evaluates filters: a comparison with a null column is unknown. */
+type Truth = boolean | null;
+type Condition = (record: StoredRecord) => Truth;
+
 type Comparable = string | number | boolean | null;
 
 export function queryError(message: string): PipelineError {
@@ -23,7 +27,8 @@ export function compileFilter(table: TableDefinition, text: string): RecordPredi
   } catch (error) {
     throw queryError(`The query parameter $filter is invalid: ${(error as Error).message}.`);
   }
-  return compileBoolean(table, tree);
+  const condition = compileBoolean(table, tree);
+  return (record) => condition(record) === true;
 }
 
 const COMPARISONS: Record<string, (order: number) => boolean> = {
@@ -41,19 +46,28 @@ const STRING_METHODS: Record<string, (value: string, argument: string) => boolea
   endswith: (value, argument) => value.endsWith(argument),
 };
 
-function compileBoolean(table: TableDefinition, node: Token): RecordPredicate {
+function compileBoolean(table: TableDefinition, node: Token): Condition {
   switch (node.type) {
     case "AndExpression": {
       const [left, right] = [compileBoolean(table, node.value.left), compileBoolean(table, node.value.right)];
-      return (record) => left(record) && right(record);
+      return (record) => {
+        const [a, b] = [left(record), right(record)];
+        return a === false || b === false ? false : a === null || b === null ? null : true;
+      };
     }
     case "OrExpression": {
       const [left, right] = [compileBoolean(table, node.value.left), compileBoolean(table, node.value.right)];
-      return (record) => left(record) || right(record);
+      return (record) => {
+        const [a, b] = [left(record), right(record)];
+        return a === true || b === true ? true : a === null || b === null ? null : false;
+      };
     }
     case "NotExpression": {
       const inner = compileBoolean(table, node.value);
-      return (record) => !inner(record);
+      return (record) => {
+        const value = inner(record);
+        return value === null ? null : !value;
+      };
     }
     case "BoolParenExpression":
     case "ParenExpression":
@@ -67,7 +81,7 @@ function compileBoolean(table: TableDefinition, node: Token): RecordPredicate {
   }
 }
 
-function compileComparison(table: TableDefinition, node: Token, test: (order: number) => boolean): RecordPredicate {
+function compileComparison(table: TableDefinition, node: Token, test: (order: number) => boolean): Condition {
   const column = memberColumn(table, node.value.left);
   const literal = node.value.right as Token;
   const operand = literalFor(column, literal);
@@ -78,11 +92,11 @@ function compileComparison(table: TableDefinition, node: Token, test: (order: nu
   }
   return (record) => {
     const value = comparableOf(column, record.values[column.logicalName] ?? null);
-    return value !== null && test(compare(value, operand));
+    return value === null ? null : test(compare(value, operand));
   };
 }
 
-function compileMethod(table: TableDefinition, node: Token): RecordPredicate {
+function compileMethod(table: TableDefinition, node: Token): Condition {
   const method = String(node.value.method).toLowerCase();
   const apply = STRING_METHODS[method];
   const [member, argument] = node.value.parameters as Token[];
@@ -93,7 +107,7 @@ function compileMethod(table: TableDefinition, node: Token): RecordPredicate {
   if (typeof text !== "string") throw queryError(`${method} needs a text argument ('${node.raw}').`);
   return (record) => {
     const value = record.values[column.logicalName];
-    return typeof value === "string" && apply(value.toLowerCase(), text);
+    return typeof value === "string" ? apply(value.toLowerCase(), text) : null;
   };
 }
 

@@ -1,0 +1,98 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { dataServiceForTests, entityIdOf, uniqueOrganization } from "../../../test/support/data-service";
+
+const org = uniqueOrganization();
+const { api } = dataServiceForTests([org]);
+const web = api(org);
+let parentId: string;
+
+async function names(query: string): Promise<string[]> {
+  const result = await web("GET", `accounts?$select=name&${query}`);
+  expect(result.status, JSON.stringify(result.json)).toBe(200);
+  return (result.json.value as { name: string }[]).map((row) => row.name).sort();
+}
+
+beforeAll(async () => {
+  parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Alpha Holdings", revenue: 5000000, industrycode: 16, numberofemployees: 900, creditonhold: false } }));
+  const rows = [
+    { name: "Bravo Bikes", revenue: 120000.5, industrycode: 32, numberofemployees: 12, creditonhold: true, "parentaccountid@odata.bind": `/accounts(${parentId})` },
+    { name: "Charlie's Café", revenue: 45000, industrycode: 13, numberofemployees: 8, emailaddress1: "hello@charlie.example" },
+    { name: "Delta Logistics", industrycode: 30, numberofemployees: 310, "parentaccountid@odata.bind": `/accounts(${parentId})`, statecode: 1 },
+    { name: "echo consulting", revenue: 98000, industrycode: 7 },
+  ];
+  for (const body of rows) expect((await web("POST", "accounts", { body })).status).toBe(204);
+});
+
+describe("RetrieveMultiple $filter", () => {
+  it.each([
+    ["name eq 'Bravo Bikes'", ["Bravo Bikes"]],
+    ["name eq 'ECHO CONSULTING'", ["echo consulting"]],
+    ["name ne 'Bravo Bikes' and revenue ne null", ["Alpha Holdings", "Charlie's Café", "echo consulting"]],
+    ["revenue gt 98000", ["Alpha Holdings", "Bravo Bikes"]],
+    ["revenue ge 98000 and revenue lt 1000000", ["Bravo Bikes", "echo consulting"]],
+    ["revenue le 45000.00", ["Charlie's Café"]],
+    ["revenue eq null", ["Delta Logistics"]],
+    ["numberofemployees ge 300 or industrycode eq 7", ["Alpha Holdings", "Delta Logistics", "echo consulting"]],
+    ["not (numberofemployees lt 100)", ["Alpha Holdings", "Delta Logistics"]],
+    ["(industrycode eq 13 or industrycode eq 32) and creditonhold eq true", ["Bravo Bikes"]],
+    ["contains(name,'café')", ["Charlie's Café"]],
+    ["name eq 'Charlie''s Café'", ["Charlie's Café"]],
+    ["startswith(name,'d')", ["Delta Logistics"]],
+    ["endswith(name,'ings')", ["Alpha Holdings"]],
+    ["not contains(name,'a')", ["echo consulting"]],
+    ["statecode eq 1", ["Delta Logistics"]],
+    ["emailaddress1 ne null", ["Charlie's Café"]],
+  ])("%s", async (filter, expected) => {
+    expect(await names(`$filter=${encodeURIComponent(filter)}`)).toEqual(expected);
+  });
+
+  it("filters lookups by _name_value, dates and guids", async () => {
+    expect(await names(`$filter=_parentaccountid_value eq ${parentId}`)).toEqual(["Bravo Bikes", "Delta Logistics"]);
+    expect(await names(`$filter=accountid eq ${parentId}`)).toEqual(["Alpha Holdings"]);
+    expect(await names(`$filter=createdon ge 2000-01-01T00:00:00Z and createdon lt 2999-01-01`)).toHaveLength(5);
+    expect(await names(`$filter=createdon lt 2000-01-01`)).toEqual([]);
+  });
+
+  it("refuses an unknown column, a mistyped literal and a malformed expression with 400", async () => {
+    for (const filter of ["nosuch eq 1", "numberofemployees eq 'many'", "name eq", "name eq 'x' and"]) {
+      const result = await web("GET", `accounts?$filter=${encodeURIComponent(filter)}`);
+      expect(result.status, filter).toBe(400);
+      expect(result.json.error.code).toBe("0x0");
+    }
+  });
+});
+
+describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
+  it("orders, limits and counts", async () => {
+    const result = await web("GET", "accounts?$select=name,numberofemployees&$orderby=numberofemployees desc,name&$top=3&$count=true");
+    expect(result.json["@odata.count"]).toBe(5);
+    expect(result.json.value.map((row: { name: string }) => row.name)).toEqual(["Alpha Holdings", "Delta Logistics", "Bravo Bikes"]);
+    expect(Object.keys(result.json.value[0]).sort()).toEqual(["@odata.etag", "accountid", "name", "numberofemployees"]);
+  });
+
+  it("sorts nulls first ascending", async () => {
+    const result = await web("GET", "accounts?$select=name&$orderby=revenue asc");
+    expect(result.json.value[0].name).toBe("Delta Logistics");
+  });
+
+  it("pages with Prefer: odata.maxpagesize and @odata.nextLink until every row was seen once", async () => {
+    const seen: string[] = [];
+    let url: string | undefined = "accounts?$select=name&$orderby=name";
+    let pages = 0;
+    while (url) {
+      const page = await web("GET", url, { headers: { Prefer: "odata.maxpagesize=2" } });
+      expect(page.status).toBe(200);
+      expect(page.json.value.length).toBeLessThanOrEqual(2);
+      seen.push(...page.json.value.map((row: { name: string }) => row.name));
+      url = page.json["@odata.nextLink"];
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(["Alpha Holdings", "Bravo Bikes", "Charlie's Café", "Delta Logistics", "echo consulting"]);
+  });
+
+  it("refuses an unknown $select column and an unsupported query option", async () => {
+    expect((await web("GET", "accounts?$select=Name")).json.error.message).toBe("Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.account'.");
+    expect((await web("GET", "accounts?$apply=groupby((name))")).status).toBe(400);
+  });
+});
