@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { HttpRequest } from "@azure/functions";
+import { serveOnLoopback } from "../../local/util/loopback-http";
 import { createWebApiHandler } from "../../functions/webapi";
-import { createDataService, readDataServiceSettings, type DataService } from "../../shared/dataservice";
+import { createDataService, handleHttp, readDataServiceSettings, type DataService } from "../../shared/dataservice";
 
 export interface ApiResult {
   status: number;
@@ -65,4 +66,12 @@ export function entityIdOf(result: ApiResult): string {
   const match = /\(([0-9a-f-]{36})\)$/.exec(header);
   if (!match) throw new Error(`No entity id in ${JSON.stringify(header)} (status ${result.status}: ${JSON.stringify(result.json)})`);
   return match[1];
+}
+
+/** The data service on a real loopback HTTP endpoint (for client libraries); close it after. */
+export async function serveDataService(service: DataService) {
+  return serveOnLoopback(async (request) => {
+    const response = await handleHttp(service.webApi, request);
+    return new Response(response.body ?? null, { status: response.status, headers: response.headers });
+  });
 }
