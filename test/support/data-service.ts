@@ -25,11 +25,12 @@ export function uniqueOrganization(prefix = "t"): string {
  * The data service against the test Azurite, called in-process through the Functions handler with
  * real `HttpRequest`s (local-runtime-facts §2). Anonymous calls act as each organization's administrator.
  */
-export function dataServiceForTests(organizations: string[], options: { allowAnonymousAsAdmin?: boolean } = {}) {
+export function dataServiceForTests(organizations: string[], options: { allowAnonymousAsAdmin?: boolean; administratorObjectId?: string } = {}) {
   const env = {
     AzureWebJobsStorage: process.env.AzureWebJobsStorage,
     Organizations: organizations.join(","),
     AllowAnonymousAsAdmin: String(options.allowAnonymousAsAdmin ?? true),
+    AdministratorObjectId: options.administratorObjectId,
   };
   const service: DataService = createDataService({ env, settings: readDataServiceSettings(env) });
   const handler = createWebApiHandler(() => service);

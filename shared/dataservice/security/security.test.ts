@@ -65,6 +65,17 @@ describe("callers and privileges", () => {
     expect((await strict.api(org)("GET", `accounts(${accountId})`, { headers: { "x-ms-client-principal-id": reader.objectId } })).status).toBe(200);
   });
 
+  it("maps AdministratorObjectId to each organization's administrator when it is provisioned", async () => {
+    const objectId = randomUUID();
+    const fresh = uniqueOrganization("a");
+    const azureLike = dataServiceForTests([fresh], { allowAnonymousAsAdmin: false, administratorObjectId: objectId }).api(fresh, { "x-ms-client-principal-id": objectId });
+    const created = await azureLike("POST", "accounts", { body: { name: "By the deployer" }, headers: { Prefer: "return=representation" } });
+    expect(created.status).toBe(201);
+    const whoAmI = (await azureLike("GET", "WhoAmI")).json;
+    expect(created.json._ownerid_value).toBe(whoAmI.UserId);
+    expect((await azureLike("GET", `systemusers(${whoAmI.UserId})?$select=fullname,azureactivedirectoryobjectid`)).json).toMatchObject({ fullname: "Administrator", azureactivedirectoryobjectid: objectId });
+  });
+
   it("impersonates with MSCRMCallerID only for users allowed to act on behalf of others", async () => {
     const asWriter = api(org, { "x-ms-client-principal-id": writer.objectId });
     const created = await asWriter("POST", "accounts", { body: { name: "On behalf" }, headers: { MSCRMCallerID: reader.id } });

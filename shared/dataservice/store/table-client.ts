@@ -3,8 +3,8 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { PipelineError } from "../../errors";
 import type { RoundTripCounter } from "./round-trips";
 
-/** The one table holding every organization's records (partition = organization). Register in shared/config. */
-export const RECORDS_TABLE_NAME = "DataverseRecords";
+/** The one table holding every organization's records and table definitions (partition = organization); shared/config/azure-resources.ts tables.records. */
+export const RECORDS_TABLE_NAME = "Records";
 
 /**
  * A TableClient on the records table from the Functions storage settings: `AzureWebJobsStorage` as a
