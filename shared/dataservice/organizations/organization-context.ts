@@ -77,13 +77,12 @@ export class OrganizationDirectory {
       if (!isLookupValue(user) || !isLookupValue(role)) continue;
       userPrivileges.set(user.id, [...(userPrivileges.get(user.id) ?? []), privilegesByRole.get(role.id) ?? ""]);
     }
-    const administrator = users.find((user) => user.values.domainname === `admin@${name}`);
     return {
       name,
       organizationId: String(marker?.organizationid ?? ""),
       catalog,
       users: new Map(users.map((user) => [user.id, user])),
-      administratorId: administrator?.id ?? "",
+      administratorId: String(marker?.administratorid ?? ""),
       userPrivileges,
     };
   }

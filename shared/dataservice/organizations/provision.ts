@@ -58,7 +58,7 @@ export async function provisionOrganization(store: RecordStore, catalog: TableCa
     system({ systemuserid: { id: administratorId, logicalName: "systemuser" }, roleid: { id: roleId, logicalName: "role" } }),
   );
   for (const name of SDK_MESSAGES) uow.create(table("sdkmessage"), randomUUID(), system({ name }));
-  uow.createRow({ partitionKey: setting.name, rowKey: PROVISIONED_ROW_KEY, organizationid: organizationId, provisionedon: now }, "organization");
+  uow.createRow({ partitionKey: setting.name, rowKey: PROVISIONED_ROW_KEY, organizationid: organizationId, administratorid: administratorId, provisionedon: now }, "organization");
   try {
     await uow.commit();
   } catch (error) {

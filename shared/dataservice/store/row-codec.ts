@@ -1,3 +1,4 @@
+import { PipelineError } from "../../errors";
 import type { TableEntity, TableEntityResult } from "@azure/data-tables";
 import type { TableDefinition } from "../metadata/tables";
 import { isLookupType } from "../metadata/columns";
@@ -17,6 +18,9 @@ export function tableRowKeyRange(table: string): { from: string; to: string } {
 }
 
 const TARGET_SUFFIX = "__target";
+
+/** Table Storage keeps at most 64 KiB (32K UTF-16 code units) in one string property. */
+export const MAX_STORED_STRING_LENGTH = 32 * 1024;
 
 export type RecordEntity = TableEntity<Record<string, unknown>>;
 
@@ -38,6 +42,9 @@ export function encodeRecord(partitionKey: string, table: TableDefinition, id: s
     } else if (column.type === "DateTime") {
       entity[name] = { value: String(value), type: "DateTime" };
     } else {
+      if (typeof value === "string" && value.length > MAX_STORED_STRING_LENGTH) {
+        throw new PipelineError("ValidationFailed", `The value of '${name}' is longer than this store keeps (${MAX_STORED_STRING_LENGTH} characters).`, { path: name });
+      }
       entity[name] = value;
     }
   }

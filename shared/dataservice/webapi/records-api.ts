@@ -1,4 +1,5 @@
 import { isPipelineError } from "../../errors";
+import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { parseQuery, parseSelect } from "../query/query";
 import { queryError } from "../query/filter";
@@ -118,7 +119,7 @@ export class RecordsApi {
     scope: RequestScope,
     table: TableDefinition,
     records: StoredRecord[],
-    select: Parameters<typeof toWebApiEntity>[2]["select"],
+    select: ColumnDefinition[] | undefined,
     annotations: boolean,
   ): Promise<Record<string, unknown>[]> {
     const lookupNames = annotations ? await this.records.lookupNames(scope, lookupsOf(table, records, select)) : undefined;

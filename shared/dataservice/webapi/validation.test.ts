@@ -40,6 +40,12 @@ describe("validation on every write: 400 naming the column, nothing written", ()
     expect((await web("GET", `accounts(${id})?$select=name,revenue`)).json).toMatchObject({ name: "Valid", revenue: 10 });
   });
 
+  it("refuses a text longer than Table Storage keeps in one property, naming the column", async () => {
+    const result = await web("POST", "sdkmessageprocessingsteps", { body: { name: "big", configuration: "x".repeat(40_000) } });
+    expect(result.status).toBe(400);
+    expect(result.json.error.message).toContain("configuration");
+  });
+
   it("refuses a body that is not JSON", async () => {
     const result = await web("POST", "accounts", { body: "{not json" });
     expect(result.status).toBe(400);
