@@ -8,6 +8,7 @@ import { CONTEXT_TABLES, type OrganizationContext, type OrganizationDirectory } 
 import { runQuery, type RecordQuery } from "./query/query";
 import { requireTableAccess, type Caller } from "./security/caller";
 import type { RecordStore } from "./store/record-store";
+import type { UnitOfWork } from "./store/unit-of-work";
 import { isLookupValue, type ColumnValues, type LookupValue, type StoredRecord } from "./store/records";
 import { recordRowKey } from "./store/row-codec";
 
@@ -15,6 +16,15 @@ import { recordRowKey } from "./store/row-codec";
 export interface RequestScope {
   organization: OrganizationContext;
   caller: Caller;
+}
+
+/**
+ * Where a write goes: by default each call commits its own unit of work; a caller that passes one
+ * (the pipeline, adding plug-ins' changes and system jobs) commits it itself, once, after all stages.
+ * Writes staged in a caller's unit return an empty etag until that commit.
+ */
+export interface WriteOptions {
+  unitOfWork?: UnitOfWork;
 }
 
 /** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
@@ -36,7 +46,7 @@ export class RecordService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async create(scope: RequestScope, table: TableDefinition, values: ColumnValues): Promise<StoredRecord> {
+  async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
     requireTableAccess(scope.caller, "Create", table);
     const id = typeof values[table.primaryIdAttribute] === "string" ? String(values[table.primaryIdAttribute]) : randomUUID();
     const now = this.now();
@@ -48,11 +58,9 @@ export class RecordService {
     }
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
-    await this.checkLookups(scope, table, values);
-    const uow = this.store.beginUnitOfWork(scope.organization.name);
-    uow.create(table, id, row);
-    const etags = await this.commit(scope, table, uow);
-    return { table: table.logicalName, id, values: withNulls(table, row), etag: etags.get(recordRowKey(table.logicalName, id)) ?? "" };
+    await this.checkLookups(scope, table, values, options);
+    const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
+    return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
 
   async retrieve(scope: RequestScope, table: TableDefinition, id: string): Promise<StoredRecord> {
@@ -69,9 +77,9 @@ export class RecordService {
   }
 
   /** Updates an existing row; with `ifMatch` only if it is still at that version (else 412). */
-  async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string): Promise<StoredRecord> {
+  async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string, options: WriteOptions = {}): Promise<StoredRecord> {
     requireTableAccess(scope.caller, "Write", table);
-    await this.checkLookups(scope, table, values);
+    await this.checkLookups(scope, table, values, options);
     for (let attempt = 1; ; attempt++) {
       const current = await this.store.read(scope.organization.name, table, id);
       if (!current) throw notFound(table, id);
@@ -79,26 +87,22 @@ export class RecordService {
       const row: ColumnValues = { ...current.values, ...values, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
       if (table.ownership === "UserOwned" && values.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, values.ownerid as LookupValue);
       deriveColumns(table, row, values);
-      const uow = this.store.beginUnitOfWork(scope.organization.name);
-      uow.replace(table, id, row, current.etag);
       try {
-        const etags = await this.commit(scope, table, uow);
-        return { table: table.logicalName, id, values: row, etag: etags.get(recordRowKey(table.logicalName, id)) ?? "" };
+        const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
+        return { table: table.logicalName, id, values: row, etag };
       } catch (error) {
         const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
-        if (!lostRace || ifMatch || attempt >= UPDATE_ATTEMPTS) throw error;
+        if (!lostRace || ifMatch || options.unitOfWork || attempt >= UPDATE_ATTEMPTS) throw error;
       }
     }
   }
 
-  async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string): Promise<void> {
+  async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
     requireTableAccess(scope.caller, "Delete", table);
     const current = await this.store.read(scope.organization.name, table, id);
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
-    const uow = this.store.beginUnitOfWork(scope.organization.name);
-    uow.delete(table, id, current.etag);
-    await this.commit(scope, table, uow);
+    await this.write(scope, table, id, options, (uow) => uow.delete(table, id, current.etag));
   }
 
   /** The primary names of the rows some lookups point at (for formatted values), read in parallel. */
@@ -118,25 +122,32 @@ export class RecordService {
     return names;
   }
 
-  private async commit(scope: RequestScope, table: TableDefinition, uow: ReturnType<RecordStore["beginUnitOfWork"]>): Promise<Map<string, string>> {
-    try {
-      return await uow.commit();
-    } finally {
-      if (CONTEXT_TABLES.has(table.logicalName)) this.directory.invalidate(scope.organization.name);
-    }
+  /** Stages one change in the caller's unit of work, or commits it in one of its own; returns the new etag. */
+  private async write(scope: RequestScope, table: TableDefinition, id: string, options: WriteOptions, stage: (uow: UnitOfWork) => void): Promise<string> {
+    const uow = options.unitOfWork ?? this.store.beginUnitOfWork(scope.organization.name);
+    if (uow.partitionKey !== scope.organization.name) throw new PipelineError("Internal", "A unit of work belongs to one organization.");
+    stage(uow);
+    if (CONTEXT_TABLES.has(table.logicalName)) uow.whenCommitted(() => this.directory.invalidate(scope.organization.name));
+    if (options.unitOfWork) return "";
+    const etags = await uow.commit();
+    return etags.get(recordRowKey(table.logicalName, id)) ?? "";
   }
 
   /** A lookup to a row that does not exist is a 400 naming the column; nothing is written. */
-  private async checkLookups(scope: RequestScope, table: TableDefinition, values: ColumnValues): Promise<void> {
+  private async checkLookups(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions): Promise<void> {
     const checks = table.columns
       .filter((column) => isLookupType(column.type) && isLookupValue(values[column.logicalName]))
       .map(async (column) => {
         const lookup = values[column.logicalName] as LookupValue;
         const target = scope.organization.catalog.table(lookup.logicalName);
+        const rowKey = recordRowKey(lookup.logicalName, lookup.id);
+        const staged = options.unitOfWork?.stagedChange(rowKey);
         const exists =
-          lookup.logicalName === "systemuser" && scope.organization.users.has(lookup.id)
-            ? true
-            : target !== undefined && (await this.store.readRow(scope.organization.name, recordRowKey(lookup.logicalName, lookup.id))) !== undefined;
+          staged !== undefined
+            ? staged !== "delete"
+            : lookup.logicalName === "systemuser" && scope.organization.users.has(lookup.id)
+              ? true
+              : target !== undefined && (await this.store.readRow(scope.organization.name, rowKey)) !== undefined;
         if (!exists) {
           throw new PipelineError("ValidationFailed", `${column.logicalName}: ${lookup.logicalName} With Id = ${lookup.id} Does Not Exist`, {
             path: column.logicalName,

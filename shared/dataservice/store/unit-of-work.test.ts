@@ -47,3 +47,37 @@ describe("UnitOfWork", () => {
     expect(roundTrips).toBe(0);
   });
 });
+
+describe("UnitOfWork folding several changes of one row", () => {
+  it("commits create-then-update as one create, and create-then-delete as nothing", async () => {
+    const [kept, dropped] = [randomUUID(), randomUUID()];
+    const uow = store.beginUnitOfWork(partition);
+    uow.create(account, kept, { name: "First" });
+    uow.replace(account, kept, { name: "Second" }, "ignored");
+    uow.create(account, dropped, { name: "Gone" });
+    uow.delete(account, dropped, "ignored");
+    expect(uow.size).toBe(1);
+    await uow.commit();
+    expect((await store.read(partition, account, kept))?.values.name).toBe("Second");
+    expect(await store.read(partition, account, dropped)).toBeUndefined();
+  });
+
+  it("keeps the first expected version when an existing row is replaced twice", async () => {
+    const id = randomUUID();
+    const first = store.beginUnitOfWork(partition);
+    first.create(account, id, { name: "Original" });
+    const etag = (await first.commit()).get(`account|${id}`) as string;
+    const uow = store.beginUnitOfWork(partition);
+    uow.replace(account, id, { name: "One" }, etag);
+    uow.replace(account, id, { name: "Two" }, "W/\"not-the-first\"");
+    await uow.commit();
+    expect((await store.read(partition, account, id))?.values.name).toBe("Two");
+  });
+
+  it("refuses to create one row twice", () => {
+    const uow = store.beginUnitOfWork(partition);
+    const id = randomUUID();
+    uow.create(account, id, { name: "a" });
+    expect(() => uow.create(account, id, { name: "b" })).toThrow(/created twice/);
+  });
+});
