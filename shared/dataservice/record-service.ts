@@ -79,6 +79,7 @@ export class RecordService {
   /** Updates an existing row; with `ifMatch` only if it is still at that version (else 412). */
   async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string, options: WriteOptions = {}): Promise<StoredRecord> {
     requireTableAccess(scope.caller, "Write", table);
+    if (values.ownerid !== undefined) requireTableAccess(scope.caller, "Assign", table);
     await this.checkLookups(scope, table, values, options);
     for (let attempt = 1; ; attempt++) {
       const current = await this.store.read(scope.organization.name, table, id);

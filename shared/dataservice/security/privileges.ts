@@ -1,7 +1,8 @@
 import { PipelineError } from "../../errors";
 import type { TableDefinition } from "../metadata/tables";
 
-export type TableAccess = "Create" | "Read" | "Write" | "Delete";
+/** Access rights on a table; Assign = changing a row's owner (prvAssignAccount). */
+export type TableAccess = "Create" | "Read" | "Write" | "Delete" | "Assign";
 
 export const ACT_ON_BEHALF_PRIVILEGE = "prvActOnBehalfOfAnotherUser";
 export const CREATE_ENTITY_PRIVILEGE = "prvCreateEntity";

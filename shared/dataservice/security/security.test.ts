@@ -50,6 +50,10 @@ describe("callers and privileges", () => {
       expect(result.json.error.code).toBe("0x80040220");
     }
     expect(denied[0].json.error.message).toContain("prvCreateAccount");
+    const asWriter = api(org, { "x-ms-client-principal-id": writer.objectId });
+    const assign = await asWriter("PATCH", `accounts(${accountId})`, { body: { "ownerid@odata.bind": `/systemusers(${writer.id})` } });
+    expect(assign.status).toBe(403);
+    expect(assign.json.error.message).toContain("prvAssignAccount");
     expect(denied[3].json.error.message).toContain("prvReadContact");
     expect((await admin("GET", `accounts(${accountId})?$select=name`)).json.name).toBe("Guarded");
     expect((await admin("GET", "accounts?$filter=name eq 'Nope'")).json.value).toEqual([]);
