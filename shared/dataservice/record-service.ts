@@ -5,7 +5,7 @@ import type { TableDefinition } from "./metadata/tables";
 import { findColumn } from "./metadata/tables";
 import { columnValidationError } from "./metadata/validate";
 import { CONTEXT_TABLES, type OrganizationContext, type OrganizationDirectory } from "./organizations/organization-context";
-import { runQuery, type RecordQuery } from "./query/query";
+import { runQuery, type Page, type PageRequest, type RecordQuery } from "./query/query";
 import { requireTableAccess, type Caller } from "./security/caller";
 import type { RecordStore } from "./store/record-store";
 import type { UnitOfWork } from "./store/unit-of-work";
@@ -70,10 +70,45 @@ export class RecordService {
     return record;
   }
 
-  /** All matching rows, filtered and ordered; paging is the caller's (the Web API's) concern. */
-  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery): Promise<StoredRecord[]> {
+  /**
+   * One page of matching rows. Without $orderby and $count the rows are read in id order only until
+   * the page is full (the token remembers the last id); otherwise every row is read, ordered, and the
+   * token is an offset into the ordered result.
+   */
+  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest): Promise<Page> {
     requireTableAccess(scope.caller, "Read", table);
-    return runQuery(query, await this.store.list(scope.organization.name, table));
+    const token = page.token;
+    if (query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
+      return this.scanPage(scope, table, query, page.size, token);
+    }
+    const offset = token && "offset" in token ? token.offset : 0;
+    const matching = runQuery({ ...query, top: undefined }, await this.store.list(scope.organization.name, table));
+    const limited = query.top === undefined ? matching : matching.slice(0, query.top);
+    return {
+      records: limited.slice(offset, offset + page.size),
+      total: query.count ? matching.length : undefined,
+      next: offset + page.size < limited.length ? { offset: offset + page.size } : undefined,
+    };
+  }
+
+  private async scanPage(scope: RequestScope, table: TableDefinition, query: RecordQuery, size: number, token?: { after: string; taken: number }): Promise<Page> {
+    const taken = token?.taken ?? 0;
+    const limit = query.top === undefined ? size : Math.min(size, query.top - taken);
+    const records: StoredRecord[] = [];
+    let more = false;
+    if (limit > 0) {
+      for await (const record of this.store.scan(scope.organization.name, table, token?.after)) {
+        if (query.filter && !query.filter(record)) continue;
+        if (records.length === limit) {
+          more = true;
+          break;
+        }
+        records.push(record);
+      }
+    }
+    const last = records.at(-1);
+    const reachedTop = query.top !== undefined && taken + records.length >= query.top;
+    return { records, next: more && !reachedTop && last ? { after: last.id, taken: taken + records.length } : undefined };
   }
 
   /** Updates an existing row; with `ifMatch` only if it is still at that version (else 412). */

@@ -91,6 +91,27 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
     expect(seen).toEqual(["Alpha Holdings", "Bravo Bikes", "Charlie's Café", "Delta Logistics", "echo consulting"]);
   });
 
+  it("pages in id order without $orderby, honouring $filter and a $top that spans pages", async () => {
+    const collected: string[] = [];
+    let url: string | undefined = `accounts?$select=name&$filter=${encodeURIComponent("name ne 'Bravo Bikes'")}&$top=3`;
+    const sizes: number[] = [];
+    while (url) {
+      const page = await web("GET", url, { headers: { Prefer: "odata.maxpagesize=2" } });
+      sizes.push(page.json.value.length);
+      collected.push(...page.json.value.map((row: { accountid: string; name: string }) => row.name));
+      url = page.json["@odata.nextLink"];
+    }
+    expect(sizes).toEqual([2, 1]);
+    expect(collected).not.toContain("Bravo Bikes");
+    expect(new Set(collected).size).toBe(3);
+    const all = (await web("GET", "accounts?$select=name")).json.value.map((row: { accountid: string }) => row.accountid);
+    expect([...all].sort()).toEqual(all);
+  });
+
+  it("refuses a $skiptoken it did not issue", async () => {
+    expect((await web("GET", "accounts?$skiptoken=bogus")).status).toBe(400);
+  });
+
   it("refuses an unknown $select column and an unsupported query option", async () => {
     expect((await web("GET", "accounts?$select=Name")).json.error.message).toBe("Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.account'.");
     expect((await web("GET", "accounts?$apply=groupby((name))")).status).toBe(400);

@@ -74,3 +74,18 @@ export function runQuery(query: RecordQuery, records: StoredRecord[]): StoredRec
   }
   return query.top === undefined ? kept : kept.slice(0, query.top);
 }
+
+/** Where the next page starts: an offset into an ordered result, or after the last id of a scan. */
+export type PageToken = { offset: number } | { after: string; taken: number };
+
+export interface PageRequest {
+  size: number;
+  token?: PageToken;
+}
+
+export interface Page {
+  records: StoredRecord[];
+  /** `$count`: all matching rows, regardless of $top and paging. */
+  total?: number;
+  next?: PageToken;
+}

@@ -45,12 +45,30 @@ export class RecordStore {
     return rows.map((row) => decodeRecord(table, row));
   }
 
+  /**
+   * A table's records in id order, after the record with id `afterId` when given; storage pages
+   * (1,000 rows, one round trip each) are fetched only as the caller reads on.
+   */
+  async *scan(partitionKey: string, table: TableDefinition, afterId?: string): AsyncGenerator<StoredRecord> {
+    const range = tableRowKeyRange(table.logicalName);
+    for await (const row of this.iterateRows(partitionKey, range, afterId === undefined ? undefined : recordRowKey(table.logicalName, afterId))) {
+      yield decodeRecord(table, row);
+    }
+  }
+
   /** Every row of the partition whose row key is in [from, to). */
   async listRows(partitionKey: string, range: { from: string; to: string }): Promise<RawRow[]> {
-    const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
     const rows: RawRow[] = [];
-    for await (const row of this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(row);
+    for await (const row of this.iterateRows(partitionKey, range)) rows.push(row);
     return rows;
+  }
+
+  private iterateRows(partitionKey: string, range: { from: string; to: string }, after?: string): AsyncIterable<RawRow> {
+    const filter =
+      after === undefined
+        ? odata`PartitionKey eq ${partitionKey} and RowKey ge ${range.from} and RowKey lt ${range.to}`
+        : odata`PartitionKey eq ${partitionKey} and RowKey gt ${after} and RowKey lt ${range.to}`;
+    return this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter } });
   }
 
   beginUnitOfWork(partitionKey: string): UnitOfWork {

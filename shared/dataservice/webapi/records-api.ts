@@ -1,7 +1,8 @@
 import { isPipelineError } from "../../errors";
 import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
-import { parseQuery, parseSelect } from "../query/query";
+import { parseEdm } from "../metadata/edm";
+import { parseQuery, parseSelect, type PageToken } from "../query/query";
 import { queryError } from "../query/filter";
 import { notFound, type RecordService, type RequestScope } from "../record-service";
 import type { StoredRecord } from "../store/records";
@@ -98,17 +99,13 @@ export class RecordsApi {
     const options = Object.fromEntries(request.url.searchParams);
     const query = parseQuery(table, options);
     const preferences = readPreferences(request.header("Prefer"));
-    const matching = await this.records.retrieveMultiple(scope, table, { ...query, top: undefined });
-    const limited = query.top === undefined ? matching : matching.slice(0, query.top);
-    const offset = readSkipToken(options.$skiptoken);
-    const pageSize = preferences.maxPageSize ?? 5000;
-    const page = limited.slice(offset, offset + pageSize);
+    const page = await this.records.retrieveMultiple(scope, table, query, { size: preferences.maxPageSize ?? 5000, token: readSkipToken(options.$skiptoken) });
     const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}` };
-    if (query.count) body["@odata.count"] = matching.length;
-    body.value = await this.represent(scope, table, page, query.select, preferences.includeAnnotations);
-    if (offset + pageSize < limited.length) {
+    if (page.total !== undefined) body["@odata.count"] = page.total;
+    body.value = await this.represent(scope, table, page.records, query.select, preferences.includeAnnotations);
+    if (page.next) {
       const next = new URL(request.url.href);
-      next.searchParams.set("$skiptoken", writeSkipToken(offset + pageSize));
+      next.searchParams.set("$skiptoken", writeSkipToken(page.next));
       body["@odata.nextLink"] = next.href;
     }
     const applied = [preferences.maxPageSize ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
@@ -127,16 +124,17 @@ export class RecordsApi {
   }
 }
 
-/** Our paging cookie: the offset of the next page in the ordered result (opaque to clients). */
-function writeSkipToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString("base64url");
+/** Our paging cookie (opaque to clients, like Dataverse's): the page token as base64url JSON. */
+function writeSkipToken(token: PageToken): string {
+  return Buffer.from(JSON.stringify(token)).toString("base64url");
 }
 
-function readSkipToken(token: string | undefined): number {
-  if (token === undefined) return 0;
+function readSkipToken(text: string | undefined): PageToken | undefined {
+  if (text === undefined) return undefined;
   try {
-    const { offset } = JSON.parse(Buffer.from(token, "base64url").toString()) as { offset: unknown };
-    if (Number.isInteger(offset) && (offset as number) >= 0) return offset as number;
+    const token = JSON.parse(Buffer.from(text, "base64url").toString()) as Record<string, unknown>;
+    if (Number.isInteger(token.offset) && (token.offset as number) >= 0) return { offset: token.offset as number };
+    if (typeof token.after === "string" && parseEdm.guid(token.after) && Number.isInteger(token.taken)) return { after: token.after, taken: token.taken as number };
   } catch {
     // reported below
   }
