@@ -55,6 +55,12 @@ describe("callers and privileges", () => {
     expect(assign.status).toBe(403);
     expect(assign.json.error.message).toContain("prvAssignAccount");
     expect(denied[3].json.error.message).toContain("prvReadContact");
+    const createTable = await asReader("POST", "EntityDefinitions", {
+      body: { SchemaName: "new_Secret", Attributes: [{ "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Name", IsPrimaryName: true }] },
+    });
+    expect(createTable.status).toBe(403);
+    expect(createTable.json.error.message).toContain("prvCreateEntity");
+    expect((await admin("GET", "EntityDefinitions(LogicalName='new_secret')")).status).toBe(404);
     expect((await admin("GET", `accounts(${accountId})?$select=name`)).json.name).toBe("Guarded");
     expect((await admin("GET", "accounts?$filter=name eq 'Nope'")).json.value).toEqual([]);
   });
