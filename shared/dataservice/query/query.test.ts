@@ -91,9 +91,16 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
     expect(seen).toEqual(["Alpha Holdings", "Bravo Bikes", "Charlie's Café", "Delta Logistics", "echo consulting"]);
   });
 
-  it("pages in id order without $orderby, honouring $filter and a $top that spans pages", async () => {
+  it("returns $top rows in one page, as Dataverse does, even with odata.maxpagesize", async () => {
+    const result = await web("GET", "accounts?$select=name&$top=3", { headers: { Prefer: "odata.maxpagesize=2" } });
+    expect(result.json.value).toHaveLength(3);
+    expect(result.json).not.toHaveProperty("@odata.nextLink");
+    expect(result.json["@odata.context"]).toMatch(/\$metadata#accounts\(name\)$/);
+  });
+
+  it("pages in id order without $orderby, honouring $filter", async () => {
     const collected: string[] = [];
-    let url: string | undefined = `accounts?$select=name&$filter=${encodeURIComponent("name ne 'Bravo Bikes'")}&$top=3`;
+    let url: string | undefined = `accounts?$select=name&$filter=${encodeURIComponent("name ne 'Bravo Bikes'")}`;
     const sizes: number[] = [];
     while (url) {
       const page = await web("GET", url, { headers: { Prefer: "odata.maxpagesize=2" } });
@@ -101,9 +108,9 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
       collected.push(...page.json.value.map((row: { accountid: string; name: string }) => row.name));
       url = page.json["@odata.nextLink"];
     }
-    expect(sizes).toEqual([2, 1]);
+    expect(sizes).toEqual([2, 2]);
     expect(collected).not.toContain("Bravo Bikes");
-    expect(new Set(collected).size).toBe(3);
+    expect(new Set(collected).size).toBe(4);
     const all = (await web("GET", "accounts?$select=name")).json.value.map((row: { accountid: string }) => row.accountid);
     expect([...all].sort()).toEqual(all);
   });

@@ -27,7 +27,7 @@ describe("Web API record operations", () => {
       statecode: 0,
     });
     expect(got.json["@odata.etag"]).toEqual(expect.any(String));
-    expect(got.json["@odata.context"]).toBe(`${origin}/${org}/api/data/v9.2/$metadata#accounts/$entity`);
+    expect(got.json["@odata.context"]).toBe(`${origin}/${org}/api/data/v9.2/$metadata#accounts(name,revenue,_parentaccountid_value,statecode)/$entity`);
     expect(got.json).not.toHaveProperty("industrycode");
   });
 

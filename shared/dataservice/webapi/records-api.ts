@@ -2,6 +2,7 @@ import { isPipelineError } from "../../errors";
 import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { parseEdm } from "../metadata/edm";
+import { webApiPropertyName } from "../metadata/validate";
 import { parseQuery, parseSelect, type PageToken } from "../query/query";
 import { queryError } from "../query/filter";
 import { notFound, type RecordService, type RequestScope } from "../record-service";
@@ -74,11 +75,12 @@ export class RecordsApi {
     const entityId = `${location.baseUrl}${table.entitySetName}(${record.id})`;
     const preferences = readPreferences(request.header("Prefer"));
     if (!preferences.returnRepresentation) return emptyResponse(204, { "OData-EntityId": entityId });
-    const select = request.url.searchParams.get("$select");
-    const body = await this.represent(scope, table, [record], select === null ? undefined : parseSelect(table, select), preferences.includeAnnotations);
+    const selectText = request.url.searchParams.get("$select");
+    const select = selectText === null ? undefined : parseSelect(table, selectText);
+    const body = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
     return jsonResponse(
       representationStatus,
-      { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}/$entity`, ...body[0] },
+      { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body[0] },
       { "OData-EntityId": entityId, "Preference-Applied": "return=representation", ETag: record.etag },
     );
   }
@@ -92,15 +94,17 @@ export class RecordsApi {
     if (request.header("If-None-Match") === record.etag) return emptyResponse(304);
     const preferences = readPreferences(request.header("Prefer"));
     const [body] = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
-    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}/$entity`, ...body }, { ETag: record.etag });
+    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body }, { ETag: record.etag });
   }
 
   private async retrieveMultiple(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
     const options = Object.fromEntries(request.url.searchParams);
     const query = parseQuery(table, options);
     const preferences = readPreferences(request.header("Prefer"));
-    const page = await this.records.retrieveMultiple(scope, table, query, { size: preferences.maxPageSize ?? 5000, token: readSkipToken(options.$skiptoken) });
-    const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}` };
+    // As in Dataverse, $top returns one page and odata.maxpagesize is then not applied.
+    const pageSize = query.top ?? preferences.maxPageSize ?? MAX_PAGE_SIZE;
+    const page = await this.records.retrieveMultiple(scope, table, query, { size: Math.min(pageSize, MAX_PAGE_SIZE), token: readSkipToken(options.$skiptoken) });
+    const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, query.select)}` };
     if (page.total !== undefined) body["@odata.count"] = page.total;
     body.value = await this.represent(scope, table, page.records, query.select, preferences.includeAnnotations);
     if (page.next) {
@@ -108,7 +112,7 @@ export class RecordsApi {
       next.searchParams.set("$skiptoken", writeSkipToken(page.next));
       body["@odata.nextLink"] = next.href;
     }
-    const applied = [preferences.maxPageSize ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
+    const applied = [preferences.maxPageSize && query.top === undefined ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
     return jsonResponse(200, body, applied.some(Boolean) ? { "Preference-Applied": applied.filter(Boolean).join(",") } : {});
   }
 
@@ -122,6 +126,14 @@ export class RecordsApi {
     const lookupNames = annotations ? await this.records.lookupNames(scope, lookupsOf(table, records, select)) : undefined;
     return records.map((record) => toWebApiEntity(table, record, { select, annotations, lookupNames }));
   }
+}
+
+/** Dataverse's largest page, and the page size without odata.maxpagesize. */
+const MAX_PAGE_SIZE = 5000;
+
+/** The context URL fragment: `accounts` or, with $select, `accounts(name,revenue)`. */
+function contextPath(table: TableDefinition, select: ColumnDefinition[] | undefined): string {
+  return select ? `${table.entitySetName}(${select.map(webApiPropertyName).join(",")})` : table.entitySetName;
 }
 
 /** Our paging cookie (opaque to clients, like Dataverse's): the page token as base64url JSON. */
