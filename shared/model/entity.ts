@@ -26,10 +26,10 @@ export class Entity implements Extensible {
   rowVersion: string | null = null;
   unknownMembers?: UnknownMember[];
 
-  constructor(logicalName: string, id: Guid = EMPTY_GUID, attributes: CollectionInput = {}) {
+  constructor(logicalName: string, id: Guid = EMPTY_GUID, attributes?: CollectionInput) {
     this.logicalName = logicalName;
     this.id = normalizeGuid(id);
-    this.attributes = toCollection(attributes);
+    this.attributes = attributes === undefined ? new Map() : toCollection(attributes);
   }
 
   get<T extends Value = Value>(name: string): T | undefined {
@@ -86,7 +86,7 @@ export class EntityCollection implements Extensible {
 }
 
 /** `entity("account", id, { name: "Contoso", revenue: money("10.50") })` */
-export function entity(logicalName: string, id: Guid = EMPTY_GUID, attributes: CollectionInput = {}): Entity {
+export function entity(logicalName: string, id: Guid = EMPTY_GUID, attributes?: CollectionInput): Entity {
   return new Entity(logicalName, id, attributes);
 }
 

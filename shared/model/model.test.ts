@@ -33,6 +33,8 @@ describe("execution-context model", () => {
     expect(dateTime(1506409448000, "-0700").offsetMinutes).toBe(-420);
     expect(() => new Decimal("1,5")).toThrow(/not a decimal/);
     expect(() => entity("account", "not-a-guid")).toThrow(/not a GUID/);
+    expect(() => entity("account", "aaaaaaaa-aaaa-aaaa-aaaa-aaaa-aaaaaaa")).toThrow(/not a GUID/);
+    expect(entity("account", "{EC4E2F7D-9D60-E811-A95A-000D3AF24950}").id).toBe("ec4e2f7d-9d60-e811-a95a-000d3af24950");
   });
 
   it("creates a context with Dataverse's defaults and a ParentContext chain", () => {

@@ -38,6 +38,11 @@ export interface Member {
   name: string;
   /** Model property. */
   prop: string;
+  /** The member's key as compact JSON writes it (`"Name":`), to recognise the expected member without decoding it. */
+  key: string;
+  /** Reads and writes the property (compiled per member, so each access site sees one object shape). */
+  get(target: object): unknown;
+  set(target: object, value: unknown): void;
   type: FieldType;
   /** Newer members: absent in older payloads, written only when set. */
   optional?: boolean;
@@ -65,8 +70,30 @@ const ANY: FieldType = { t: "any" };
 const ANY_MAP: FieldType = { t: "map", of: ANY, xmlItem: "KeyValuePairOfstringanyType" };
 const STRING_MAP: FieldType = { t: "map", of: STRING, xmlItem: "KeyValuePairOfstringstring" };
 
-function m(name: string, type: FieldType, optional = false, prop = name[0].toLowerCase() + name.slice(1)): Member {
-  return { name, prop, type, optional };
+/**
+ * The same type with every possible key present in one order, so all field types share one object shape
+ * and the codecs' `type.t` reads stay monomorphic.
+ */
+function uniform(type: FieldType): FieldType {
+  const all = type as Partial<Record<"nullable" | "enumNames" | "of" | "xmlItem" | "xmlItemNs" | "contract", unknown>>;
+  return {
+    t: type.t,
+    nullable: all.nullable === true,
+    enumNames: all.enumNames,
+    of: all.of === undefined ? undefined : uniform(all.of as FieldType),
+    xmlItem: all.xmlItem,
+    xmlItemNs: all.xmlItemNs,
+    contract: all.contract,
+  } as FieldType;
+}
+
+function m(name: string, rawType: FieldType, optional = false): Member {
+  const type = uniform(rawType);
+  const prop = name[0].toLowerCase() + name.slice(1);
+  // Property names are this file's constants, never input.
+  const get = new Function("target", `return target.${prop};`) as Member["get"];
+  const set = new Function("target", "value", `target.${prop} = value;`) as Member["set"];
+  return { name, prop, key: `"${name}":`, type, optional, get, set };
 }
 
 function contract(name: string, create: () => object, members: Member[]): Contract {
@@ -82,7 +109,8 @@ function ordinal(members: Member[]): Member[] {
 }
 
 export const OPTION_SET_VALUE = contract("OptionSetValue", () => new OptionSetValue(0), [m("Value", INT)]);
-export const MONEY = contract("Money", () => new Money(new Decimal("0")), [m("Value", { t: "decimal" })]);
+const ZERO = new Decimal("0");
+export const MONEY = contract("Money", () => new Money(ZERO), [m("Value", { t: "decimal" })]);
 
 export const ENTITY_REFERENCE = contract("EntityReference", () => new EntityReference("", EMPTY_GUID), [
   m("Id", GUID),

@@ -1,3 +1,7 @@
+// Imported from the defining modules, not the model's index: CommonJS re-exports are getters, and this is a hot path.
+import type { RemoteExecutionContext } from "../../model/context";
+import { tryNormalizeGuid } from "../../model/guid";
+import type { Extensible, UnknownMember } from "../../model/json-node";
 import {
   Decimal,
   DateTimeValue,
@@ -6,14 +10,12 @@ import {
   OptionSetValue,
   OptionSetValueCollection,
   UnknownValue,
-  normalizeGuid,
-  type RemoteExecutionContext,
-  type UnknownMember,
   type Value,
-} from "../../model";
-import { REMOTE_EXECUTION_CONTEXT, RELATIONSHIP, ENTITY_COLLECTION, SLOT_CONTRACTS, type Contract, type FieldType } from "../contracts";
+} from "../../model/values";
+import { REMOTE_EXECUTION_CONTEXT, RELATIONSHIP, ENTITY_COLLECTION, SLOT_CONTRACTS, type Contract, type FieldType, type Member } from "../contracts";
 import { parseWcfDate } from "../wcf-date";
-import { JsonReader } from "./reader";
+import { readWithPath, type JsonReader } from "./reader";
+import { quote } from "./writer";
 
 /**
  * Reads a RemoteExecutionContext from Dataverse JSON. Tolerant where Dataverse's reader is
@@ -21,18 +23,20 @@ import { JsonReader } from "./reader";
  * anything else fails with PipelineError("InvalidFormat") naming the member's path.
  */
 export function decodeContextJson(text: string): RemoteExecutionContext {
-  const reader = new JsonReader(text);
-  const context = readContractObject(reader, REMOTE_EXECUTION_CONTEXT) as RemoteExecutionContext;
-  reader.end();
-  return context;
+  return readWithPath(text, (reader) => {
+    const context = readContractObject(reader, REMOTE_EXECUTION_CONTEXT) as RemoteExecutionContext;
+    reader.end();
+    return context;
+  });
 }
 
 /** Reads one value of an object-typed slot (e.g. from a captured attribute value). */
 export function decodeValueJson(text: string): Value {
-  const reader = new JsonReader(text);
-  const value = readAny(reader);
-  reader.end();
-  return value;
+  return readWithPath(text, (reader) => {
+    const value = readAny(reader);
+    reader.end();
+    return value;
+  });
 }
 
 function readContractObject(r: JsonReader, contract: Contract): object {
@@ -49,14 +53,19 @@ function readContractObject(r: JsonReader, contract: Contract): object {
 
 /** Reads the members of an object already opened; `name` is the first unread member's name. */
 function readContractMembers(r: JsonReader, contract: Contract, name: string | undefined): object {
-  const target = contract.create() as Record<string, unknown>;
+  const target = contract.create() as Extensible;
+  const members = contract.members;
+  let expected = 0;
   let last: string | null = null;
   let unknown: UnknownMember[] | undefined;
-  for (; name !== undefined; name = r.nextMember()) {
+  // Members usually come in contract order: the expected one is checked before the name is looked up.
+  for (; name !== undefined; name = r.nextMemberExpecting(members[expected]?.key, members[expected]?.name)) {
     r.enter(name);
-    const member = contract.byName.get(name);
+    let member: Member | undefined = members[expected];
+    if (member !== undefined && member.name === name) expected++;
+    else if ((member = contract.byName.get(name)) !== undefined) expected = members.indexOf(member) + 1;
     if (member) {
-      target[member.prop] = readField(r, member.type);
+      member.set(target, readField(r, member.type));
       last = name;
     } else {
       (unknown ??= []).push({ name, value: r.readNode(), after: last });
@@ -109,14 +118,13 @@ function readInteger(r: JsonReader): number {
 
 function readGuid(r: JsonReader): string {
   const text = r.readString();
-  try {
-    return normalizeGuid(text);
-  } catch {
-    return r.fail(`"${text}" is not a GUID`);
-  }
+  return tryNormalizeGuid(text) ?? r.fail(`"${text}" is not a GUID`);
 }
 
 function readDate(r: JsonReader): DateTimeValue {
+  r.peek();
+  const date = r.tryReadWcfDate();
+  if (date) return new DateTimeValue(date.epochMs, date.offset);
   const text = r.readString();
   return parseWcfDate(text) ?? r.fail(`"${text}" is not a date like \\/Date(1506409448000-0700)\\/`);
 }
@@ -140,26 +148,42 @@ function readMap(r: JsonReader, of: FieldType): Map<string, unknown> {
   let index = 0;
   do {
     r.enter(index++);
+    // Compact input (what Dataverse writes) takes the fast path; anything else the general one.
+    const start = r.position;
     let key: string | undefined;
-    let value: unknown;
-    let hasValue = false;
-    for (let name = r.beginObject(); name !== undefined; name = r.nextMember()) {
-      r.enter(name);
-      if (name === "key") key = r.readString();
-      else if (name === "value") {
-        value = readField(r, of);
-        hasValue = true;
-      }
-      else r.fail(`unexpected member "${name}" in a key/value pair`);
+    if (r.tryRaw('{"key":') && (key = r.readString()) !== undefined && r.tryRaw(',"value":')) {
+      r.enter("value");
+      map.set(key, readField(r, of));
       r.leave();
+      if (map.size !== index) r.fail(`duplicate key "${key}"`);
+      const extra = r.nextMember();
+      if (extra !== undefined) r.fail(`unexpected member "${extra}" in a key/value pair`);
+    } else {
+      r.position = start;
+      readPair(r, of, map);
     }
-    if (key === undefined) r.fail('missing "key"');
-    if (!hasValue) r.fail('missing "value"');
-    if (map.has(key)) r.fail(`duplicate key "${key}"`);
-    map.set(key, value);
     r.leave();
   } while (r.nextItem());
   return map;
+}
+
+function readPair(r: JsonReader, of: FieldType, map: Map<string, unknown>): void {
+  let key: string | undefined;
+  let value: unknown;
+  let hasValue = false;
+  for (let name = r.beginObject(); name !== undefined; name = r.nextMember()) {
+    r.enter(name);
+    if (name === "key") key = r.readString();
+    else if (name === "value") {
+      value = readField(r, of);
+      hasValue = true;
+    } else r.fail(`unexpected member "${name}" in a key/value pair`);
+    r.leave();
+  }
+  if (key === undefined) r.fail('missing "key"');
+  if (!hasValue) r.fail('missing "value"');
+  if (map.has(key)) r.fail(`duplicate key "${key}"`);
+  map.set(key, value);
 }
 
 function readRelatedEntities(r: JsonReader): unknown[] {
@@ -186,8 +210,9 @@ function readRelatedEntities(r: JsonReader): unknown[] {
 function readAny(r: JsonReader): Value {
   const code = r.peek();
   if (code === 34) {
-    const text = r.readString();
-    return (text.charCodeAt(0) === 47 && parseWcfDate(text)) || text;
+    // DataContractJsonSerializer reads a date-shaped string in an object slot as a DateTime.
+    const date = r.tryReadWcfDate();
+    return date ? new DateTimeValue(date.epochMs, date.offset) : r.readString();
   }
   if (code === 123) return readTypedObject(r);
   if (code === 91) {
@@ -213,17 +238,33 @@ function numberValue(literal: string): number | Decimal {
   return isPlainInteger ? Number(literal) : new Decimal(literal);
 }
 
+/** The hints Dataverse writes, as they appear escaped on the wire, so the common case needs no decoding. */
+const HINTED_CONTRACTS = [...SLOT_CONTRACTS.values()].map((contract) => ({
+  raw: quote(`${contract.name}:${contract.namespace}`).slice(1, -1),
+  contract,
+}));
+
 function readTypedObject(r: JsonReader): Value {
-  const first = r.beginObject();
-  if (first !== "__type") return new UnknownValue(r.readObjectRest(first));
-  r.enter(first);
+  if (!r.tryRaw('{"__type":')) {
+    const first = r.beginObject();
+    if (first !== "__type") return new UnknownValue(r.readObjectRest(first));
+  }
+  r.enter("__type");
+  r.peek();
+  for (let i = 0; i < HINTED_CONTRACTS.length; i++) {
+    if (r.tryRawString(HINTED_CONTRACTS[i].raw)) {
+      r.leave();
+      const { contract } = HINTED_CONTRACTS[i];
+      return readContractMembers(r, contract, r.nextMemberExpecting(contract.members[0].key, contract.members[0].name)) as Value;
+    }
+  }
   const hint = r.readString();
   r.leave();
+  const contract = SLOT_CONTRACTS.get(hint.slice(0, hint.indexOf(":")));
+  if (contract) return readContractMembers(r, contract, r.nextMember()) as Value;
   const colon = hint.indexOf(":");
   const typeName = colon < 0 ? hint : hint.slice(0, colon);
   const namespace = colon < 0 ? "" : hint.slice(colon + 1);
-  const contract = SLOT_CONTRACTS.get(typeName);
-  if (contract) return readContractMembers(r, contract, r.nextMember()) as Value;
   if (typeName.startsWith("KeyValuePairOf")) return readKeyValuePair(r, typeName);
   if (namespace === "#System" && BOXED_TYPES.has(typeName)) return readBoxed(r, typeName);
   return new UnknownValue(r.readObjectRest(r.nextMember(), [["__type", hint]]));

@@ -25,7 +25,7 @@ export function encodeContextJson(context: RemoteExecutionContext): string {
 export function encodeMemberJson(context: RemoteExecutionContext, name: string): string {
   const member = REMOTE_EXECUTION_CONTEXT.byName.get(name);
   if (!member) throw new RangeError(`RemoteExecutionContext has no member ${name}`);
-  return keyOf(member) + writeField(member.type, (context as unknown as Record<string, unknown>)[member.prop]);
+  return keyOf(member) + writeField(member.type, member.get(context));
 }
 
 /** A value of an object-typed slot, with its type hint. */
@@ -61,7 +61,7 @@ function writeContract(contract: Contract, value: object, withHint: boolean): st
     }
   }
   for (const member of contract.members) {
-    const field = source[member.prop];
+    const field = member.get(source);
     if (field === undefined && member.optional) continue;
     out += (first ? "" : ",") + keyOf(member) + writeField(member.type, field);
     first = false;

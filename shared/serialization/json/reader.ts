@@ -1,8 +1,21 @@
 import { PipelineError } from "../../errors";
 import type { JsonNode } from "../../model";
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+/** Escape character codes and what they stand for (`\u` is handled apart). */
+const ESCAPES: Record<number, string> = { 34: '"', 92: "\\", 47: "/", 98: "\b", 102: "\f", 110: "\n", 114: "\r", 116: "\t" };
+
+/** Thrown by a reader without path tracking; `readWithPath` turns it into the located error. */
+class UntrackedFailure extends Error {}
+
+/** Runs `read` on a fast reader; on a failure reads again with path tracking, which throws the located error. */
+export function readWithPath<T>(text: string, read: (reader: JsonReader) => T): T {
+  try {
+    return read(new JsonReader(text));
+  } catch (error) {
+    if (!(error instanceof UntrackedFailure)) throw error;
+    return read(new JsonReader(text, true));
+  }
+}
 
 /**
  * A pull reader over JSON text that keeps number literals (JSON.parse would turn `1.0000000000` into 1)
@@ -15,8 +28,24 @@ export class JsonReader {
   private nextBackslash = -1;
   private readonly path: Array<string | number> = [];
 
-  constructor(private readonly text: string) {
+  /**
+   * Path tracking costs a push and pop per value, so it is off by default: a failure then throws
+   * `UntrackedFailure` and `readWithPath` reads again with tracking to name the member.
+   */
+  constructor(
+    private readonly text: string,
+    private readonly tracking = false,
+  ) {
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
+  }
+
+  /** Offset of the next character to read (set it only back to an offset it had). */
+  get position(): number {
+    return this.pos;
+  }
+
+  set position(offset: number) {
+    this.pos = offset;
   }
 
   /** The next significant character code (NaN at the end). */
@@ -44,6 +73,25 @@ export class JsonReader {
     const code = this.peek();
     this.pos++;
     if (code === 44) return this.memberName();
+    if (code === 125) return undefined;
+    this.pos--;
+    return this.fail("expected ',' or '}'");
+  }
+
+  /**
+   * Like nextMember, but if the next member is `expected` (given as its compact key, `"Name":`) it is
+   * recognised without decoding the name, and `name` is returned.
+   */
+  nextMemberExpecting(expectedKey: string | undefined, name: string | undefined): string | undefined {
+    const code = this.peek();
+    this.pos++;
+    if (code === 44) {
+      if (expectedKey !== undefined && (this.peek(), this.matchesAt(this.pos, expectedKey))) {
+        this.pos += expectedKey.length;
+        return name;
+      }
+      return this.memberName();
+    }
     if (code === 125) return undefined;
     this.pos--;
     return this.fail("expected ',' or '}'");
@@ -93,6 +141,53 @@ export class JsonReader {
     return this.readEscapedString(start);
   }
 
+  /** Consumes `raw` (punctuation and member names exactly as compact Dataverse JSON writes them) if it is next. */
+  tryRaw(raw: string): boolean {
+    if (!this.matchesAt(this.pos, raw)) return false;
+    this.pos += raw.length;
+    return true;
+  }
+
+  /** Consumes the string literal `raw` (as written, escapes included) if it is next. */
+  tryRawString(raw: string): boolean {
+    const pos = this.pos;
+    if (this.text.charCodeAt(pos) !== 34 || !this.matchesAt(pos + 1, raw) || this.text.charCodeAt(pos + 1 + raw.length) !== 34) return false;
+    this.pos = pos + raw.length + 2;
+    return true;
+  }
+
+  /**
+   * Reads `"\/Date(ms±hhmm)\/"` (or with unescaped `/`) straight from the text, without building the
+   * string; undefined (nothing consumed) if the next value is not such a date.
+   */
+  tryReadWcfDate(): { epochMs: number; offset: string | null } | undefined {
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    if (text.charCodeAt(pos++) !== 34) return undefined;
+    if (text.charCodeAt(pos) === 92) pos++;
+    if (!this.matchesAt(pos, "/Date(")) return undefined;
+    pos += 6;
+    const negative = text.charCodeAt(pos) === 45;
+    if (negative) pos++;
+    let ms = 0;
+    const digitsStart = pos;
+    for (let code = text.charCodeAt(pos); code >= 48 && code <= 57; code = text.charCodeAt(++pos)) ms = ms * 10 + (code - 48);
+    if (pos === digitsStart || pos - digitsStart > 15) return undefined;
+    let offset: string | null = null;
+    const sign = text.charCodeAt(pos);
+    if (sign === 43 || sign === 45) {
+      offset = text.slice(pos, pos + 5);
+      if (!/^[+-]\d{4}$/.test(offset)) return undefined;
+      pos += 5;
+    }
+    if (text.charCodeAt(pos++) !== 41) return undefined;
+    if (text.charCodeAt(pos) === 92) pos++;
+    if (text.charCodeAt(pos++) !== 47 || text.charCodeAt(pos++) !== 34) return undefined;
+    this.pos = pos;
+    return { epochMs: negative ? -ms : ms, offset };
+  }
+
   readBoolean(): boolean {
     const code = this.peek();
     if (code === 116) return this.literal("true"), true;
@@ -103,11 +198,34 @@ export class JsonReader {
   /** A number's literal text, exactly as written. */
   readNumberLiteral(): string {
     this.peek();
-    NUMBER.lastIndex = this.pos;
-    if (!NUMBER.test(this.text)) return this.fail("expected a number");
-    const literal = this.text.slice(this.pos, NUMBER.lastIndex);
-    this.pos = NUMBER.lastIndex;
-    return literal;
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    if (text.charCodeAt(pos) === 45) pos++;
+    const first = text.charCodeAt(pos);
+    if (first === 48) pos++;
+    else if (first >= 49 && first <= 57) pos = this.skipDigits(pos);
+    else return this.fail("expected a number");
+    if (text.charCodeAt(pos) === 46) {
+      const fraction = ++pos;
+      if ((pos = this.skipDigits(pos)) === fraction) return (this.pos = pos), this.fail("expected digits after '.'");
+    }
+    const e = text.charCodeAt(pos);
+    if (e === 101 || e === 69) {
+      const sign = text.charCodeAt(++pos);
+      if (sign === 43 || sign === 45) pos++;
+      const exponent = pos;
+      if ((pos = this.skipDigits(pos)) === exponent) return (this.pos = pos), this.fail("expected digits in the exponent");
+    }
+    this.pos = pos;
+    return text.slice(start, pos);
+  }
+
+  private skipDigits(pos: number): number {
+    const text = this.text;
+    let code = text.charCodeAt(pos);
+    while (code >= 48 && code <= 57) code = text.charCodeAt(++pos);
+    return pos;
   }
 
   /** Any value as a lossless node (for members and values this model does not know). */
@@ -147,11 +265,11 @@ export class JsonReader {
   }
 
   enter(segment: string | number): void {
-    this.path.push(segment);
+    if (this.tracking) this.path.push(segment);
   }
 
   leave(): void {
-    this.path.pop();
+    if (this.tracking) this.path.pop();
   }
 
   /** The current path, e.g. `InputParameters[0].value.Attributes[3]`. */
@@ -162,9 +280,17 @@ export class JsonReader {
   }
 
   fail(message: string): never {
+    if (!this.tracking) throw new UntrackedFailure();
     const path = this.currentPath();
     const where = path ? ` at ${path}` : "";
     throw new PipelineError("InvalidFormat", `${message}${where} (offset ${this.pos})`, { path: path || "$" });
+  }
+
+  /** `text.startsWith(raw, at)`, as a loop the JIT inlines (the builtin call costs more than these short compares). */
+  private matchesAt(at: number, raw: string): boolean {
+    const text = this.text;
+    for (let i = 0; i < raw.length; i++) if (text.charCodeAt(at + i) !== raw.charCodeAt(i)) return false;
+    return true;
   }
 
   private memberName(): string {
@@ -181,39 +307,40 @@ export class JsonReader {
   }
 
   private literal(word: string): void {
-    if (!this.text.startsWith(word, this.pos)) this.fail(`expected ${word}`);
+    if (!this.matchesAt(this.pos, word)) this.fail(`expected ${word}`);
     this.pos += word.length;
   }
 
+  /** A string with escapes: its raw text is found, then decoded (natively; `\/` alone, the common case, by replace). */
   private readEscapedString(start: number): string {
     const text = this.text;
-    let out = "";
-    let chunk = start;
-    let pos = start;
+    let end = text.indexOf('"', start);
     for (;;) {
-      const code = text.charCodeAt(pos);
-      if (code === 34) break;
-      if (Number.isNaN(code)) return (this.pos = pos), this.fail("unterminated string");
-      if (code !== 92) {
-        pos++;
-        continue;
-      }
-      out += text.slice(chunk, pos);
-      const escape = text[pos + 1];
-      if (escape === "u") {
+      if (end < 0) return this.fail("unterminated string");
+      let backslashes = 0;
+      while (text.charCodeAt(end - 1 - backslashes) === 92) backslashes++;
+      if (backslashes % 2 === 0) break;
+      end = text.indexOf('"', end + 1);
+    }
+    let decoded = "";
+    let chunk = start;
+    for (let pos = text.indexOf("\\", start); pos >= 0 && pos < end; pos = text.indexOf("\\", chunk)) {
+      decoded += text.slice(chunk, pos);
+      const escape = text.charCodeAt(pos + 1);
+      if (escape === 117) {
         const hex = text.slice(pos + 2, pos + 6);
         if (!/^[0-9a-fA-F]{4}$/.test(hex)) return (this.pos = pos), this.fail("bad \\u escape in string");
-        out += String.fromCharCode(parseInt(hex, 16));
-        pos += 6;
+        decoded += String.fromCharCode(parseInt(hex, 16));
+        chunk = pos + 6;
       } else {
         const replacement = ESCAPES[escape];
-        if (replacement === undefined) return (this.pos = pos), this.fail(`bad escape \\${escape} in string`);
-        out += replacement;
-        pos += 2;
+        if (replacement === undefined) return (this.pos = pos), this.fail("bad escape in string");
+        decoded += replacement;
+        chunk = pos + 2;
       }
-      chunk = pos;
     }
-    this.pos = pos + 1;
-    return out + text.slice(chunk, pos);
+    decoded += text.slice(chunk, end);
+    this.pos = end + 1;
+    return decoded;
   }
 }
