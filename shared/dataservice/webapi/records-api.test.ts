@@ -78,6 +78,10 @@ describe("Web API record operations", () => {
     const upserted = await web("PATCH", `accounts(${id})`, { body: { name: "Upserted" } });
     expect(upserted.status).toBe(204);
     expect((await web("GET", `accounts(${id})?$select=name`)).json.name).toBe("Upserted");
+    const noUpdate = await web("PATCH", `accounts(${id})`, { body: { name: "Not applied" }, headers: { "If-None-Match": "*" } });
+    expect(noUpdate.status).toBe(412);
+    expect(noUpdate.json.error.code).toBe("0x80040237");
+    expect((await web("GET", `accounts(${id})?$select=name`)).json.name).toBe("Upserted");
   });
 
   it("deletes a row; retrieving it afterwards is 404 in Dataverse's shape", async () => {

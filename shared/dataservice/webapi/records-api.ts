@@ -5,7 +5,7 @@ import { parseEdm } from "../metadata/edm";
 import { webApiPropertyName } from "../metadata/validate";
 import { parseQuery, parseSelect, type PageToken } from "../query/query";
 import { queryError } from "../query/filter";
-import { notFound, type RecordService, type RequestScope } from "../record-service";
+import type { RecordService, RequestScope } from "../record-service";
 import type { StoredRecord } from "../store/records";
 import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, readPreferences, type WebApiRequest, type WebApiResponse } from "./http";
 import { lookupsOf, toWebApiEntity } from "./representation";
@@ -46,21 +46,24 @@ export class RecordsApi {
     return this.written(scope, location, table, record, request, 201);
   }
 
+  /**
+   * PATCH is an upsert in Dataverse: a missing row is created with that id (201 under
+   * return=representation). `If-Match: *` or an etag forbids the create; `If-None-Match: *` forbids the update.
+   */
   private async update(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
     const ifMatch = request.header("If-Match") ?? undefined;
-    const ifNoneMatch = request.header("If-None-Match");
     const values = readEntityBody(scope.organization.catalog, table, readJsonBody(request), false);
-    let record: StoredRecord;
+    const createInstead = async () => {
+      const created = await this.records.create(scope, table, { ...values, [table.primaryIdAttribute]: id });
+      return this.written(scope, location, table, created, request, 201);
+    };
+    if (request.header("If-None-Match") === "*") return createInstead();
     try {
-      if (ifNoneMatch === "*") throw notFound(table, id);
-      record = await this.records.update(scope, table, id, values, ifMatch);
+      return this.written(scope, location, table, await this.records.update(scope, table, id, values, ifMatch), request, 200);
     } catch (error) {
-      // PATCH without If-Match is an upsert in Dataverse: a missing row is created with that id.
-      if (!(isPipelineError(error) && error.code === "NotFound") || ifMatch) throw error;
-      record = await this.records.create(scope, table, { ...values, [table.primaryIdAttribute]: id });
-      return this.written(scope, location, table, record, request, 201);
+      if (ifMatch || !(isPipelineError(error) && error.code === "NotFound")) throw error;
+      return createInstead();
     }
-    return this.written(scope, location, table, record, request, 200);
   }
 
   /** 204 with OData-EntityId, or the row itself under `Prefer: return=representation`. */
