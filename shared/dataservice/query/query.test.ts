@@ -124,3 +124,58 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
     expect((await web("GET", "accounts?$apply=groupby((name))")).status).toBe(400);
   });
 });
+
+describe("$filter on the remaining column types", () => {
+  beforeAll(async () => {
+    const attribute = (type: string, schemaName: string, extra: Record<string, unknown> = {}) => ({ "@odata.type": `Microsoft.Dynamics.CRM.${type}AttributeMetadata`, SchemaName: schemaName, ...extra });
+    const label = (text: string) => ({ LocalizedLabels: [{ Label: text, LanguageCode: 1033 }] });
+    const created = await web("POST", "EntityDefinitions", {
+      body: {
+        SchemaName: "new_Sample",
+        OwnershipType: "UserOwned",
+        Attributes: [
+          attribute("String", "new_Name", { IsPrimaryName: true, MaxLength: 50 }),
+          attribute("Memo", "new_Notes", { MaxLength: 5000 }),
+          attribute("BigInt", "new_Big"),
+          attribute("Decimal", "new_Rate", { Precision: 4 }),
+          attribute("Double", "new_Ratio"),
+          attribute("MultiSelectPicklist", "new_Tags", { OptionSet: { Options: [1, 2, 3].map((value) => ({ Value: value, Label: label(`Tag ${value}`) })) } }),
+        ],
+      },
+    });
+    expect(created.status).toBe(204);
+    const rows = [
+      { new_name: "s1", new_notes: "Long text about apples", new_big: 9007199254740000, new_rate: 1.2345, new_ratio: 0.5, new_tags: "1,2" },
+      { new_name: "s2", new_notes: "Pears only", new_big: -5, new_rate: 10, new_ratio: 2.5e3, new_tags: "3", statecode: 1 },
+      { new_name: "s3" },
+    ];
+    for (const body of rows) expect((await web("POST", "new_samples", { body })).status).toBe(204);
+  });
+
+  async function sampleNames(filter: string): Promise<string[]> {
+    const result = await web("GET", `new_samples?$select=new_name&$filter=${encodeURIComponent(filter)}`);
+    expect(result.status, JSON.stringify(result.json)).toBe(200);
+    return (result.json.value as { new_name: string }[]).map((row) => row.new_name).sort();
+  }
+
+  it.each([
+    ["contains(new_notes,'APPLES')", ["s1"]],
+    ["new_big gt 1000000000000", ["s1"]],
+    ["new_big lt 0", ["s2"]],
+    ["new_rate eq 1.2345", ["s1"]],
+    ["new_rate ge 10", ["s2"]],
+    ["new_ratio gt 1.5e3", ["s2"]],
+    ["new_tags eq '2,1'", ["s1"]],
+    ["new_tags eq null", ["s3"]],
+    ["statuscode eq 2", ["s2"]],
+    ["_ownerid_value ne null", ["s1", "s2", "s3"]],
+  ])("%s", async (filter, expected) => {
+    expect(await sampleNames(filter)).toEqual(expected);
+  });
+
+  it("returns a multi-select value as Dataverse does: a comma list, with labels under annotations", async () => {
+    const result = await web("GET", "new_samples?$select=new_tags&$filter=new_name eq 's1'", { headers: { Prefer: 'odata.include-annotations="*"' } });
+    expect(result.json.value[0].new_tags).toBe("1,2");
+    expect(result.json.value[0]["new_tags@OData.Community.Display.V1.FormattedValue"]).toBe("Tag 1; Tag 2");
+  });
+});
