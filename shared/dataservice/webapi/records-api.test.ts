@@ -93,6 +93,15 @@ describe("Web API record operations", () => {
     expect((await web("DELETE", `accounts(${id})`)).status).toBe(404);
   });
 
+  it("refuses a delete with a stale If-Match and keeps the row", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Kept" } }));
+    const etag = (await web("GET", `accounts(${id})?$select=name`)).json["@odata.etag"];
+    await web("PATCH", `accounts(${id})`, { body: { name: "Kept, changed" } });
+    const stale = await web("DELETE", `accounts(${id})`, { headers: { "If-Match": etag } });
+    expect(stale.status).toBe(412);
+    expect((await web("GET", `accounts(${id})?$select=name`)).json.name).toBe("Kept, changed");
+  });
+
   it("refuses a second row with the same id as a duplicate", async () => {
     const id = entityIdOf(await web("POST", "accounts", { body: { name: "One" } }));
     const again = await web("POST", "accounts", { body: { accountid: id, name: "Two" } });
