@@ -97,7 +97,7 @@ export class RecordService {
     const records: StoredRecord[] = [];
     let more = false;
     if (limit > 0) {
-      for await (const record of this.store.scan(scope.organization.name, table, token?.after)) {
+      for await (const record of this.store.scan(scope.organization.name, table, token?.after, query.storageFilter)) {
         if (query.filter && !query.filter(record)) continue;
         if (records.length === limit) {
           more = true;

@@ -19,19 +19,22 @@ export function queryError(message: string): PipelineError {
   return new PipelineError("InvalidFormat", message, { dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError });
 }
 
-/** Parses `$filter` with @odata/parser and compiles the tree against the table's typed columns. */
-export function compileFilter(table: TableDefinition, text: string): RecordPredicate {
-  let tree: Token;
+/** Parses `$filter` with @odata/parser. */
+export function parseFilter(text: string): Token {
   try {
-    tree = defaultParser.filter(text);
+    return defaultParser.filter(text);
   } catch (error) {
     throw queryError(`The query parameter $filter is invalid: ${(error as Error).message}.`);
   }
+}
+
+/** Compiles a parsed `$filter` against the table's typed columns. */
+export function compileFilter(table: TableDefinition, tree: Token): RecordPredicate {
   const condition = compileBoolean(table, tree);
   return (record) => condition(record) === true;
 }
 
-const COMPARISONS: Record<string, (order: number) => boolean> = {
+export const COMPARISONS: Record<string, (order: number) => boolean> = {
   EqualsExpression: (order) => order === 0,
   NotEqualsExpression: (order) => order !== 0,
   LesserThanExpression: (order) => order < 0,
@@ -111,7 +114,7 @@ function compileMethod(table: TableDefinition, node: Token): Condition {
   };
 }
 
-function memberColumn(table: TableDefinition, node: Token): ColumnDefinition {
+export function memberColumn(table: TableDefinition, node: Token): ColumnDefinition {
   if (node?.type !== "FirstMemberExpression" || String(node.raw).includes("/")) {
     throw queryError(`Expected a column name in $filter, found '${node?.raw}'.`);
   }
@@ -119,7 +122,7 @@ function memberColumn(table: TableDefinition, node: Token): ColumnDefinition {
 }
 
 /** The literal converted to the column's comparable form; strings compare case-insensitively as in Dataverse. */
-function literalFor(column: ColumnDefinition, node: Token): Comparable {
+export function literalFor(column: ColumnDefinition, node: Token): Comparable {
   if (node?.type !== "Literal") throw queryError(`Expected a literal value, found '${node?.raw}'.`);
   const raw = String(node.raw);
   if (node.value === "null") return null;

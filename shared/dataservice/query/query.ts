@@ -3,13 +3,16 @@ import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { resolveColumnReference } from "../metadata/validate";
 import type { StoredRecord } from "../store/records";
-import { comparableOf, compare, compileFilter, queryError, type RecordPredicate } from "./filter";
+import { comparableOf, compare, compileFilter, parseFilter, queryError, type RecordPredicate } from "./filter";
+import { storageFilterOf } from "./storage-filter";
 
 /** A RetrieveMultiple query over one table, parsed from the OData system query options. */
 export interface RecordQuery {
   /** Columns to return; undefined = all readable columns. */
   select?: ColumnDefinition[];
   filter?: RecordPredicate;
+  /** The part of the filter storage applies itself (see storage-filter.ts). */
+  storageFilter?: string;
   orderBy: { column: ColumnDefinition; descending: boolean }[];
   top?: number;
   count: boolean;
@@ -23,9 +26,11 @@ export function parseQuery(table: TableDefinition, options: QueryOptions & Recor
   for (const name of Object.keys(options)) {
     if (name.startsWith("$") && !SUPPORTED.has(name)) throw queryError(`The query parameter ${name} is not supported.`);
   }
+  const filterTree = options.$filter === undefined ? undefined : parseFilter(options.$filter);
   return {
     select: options.$select === undefined ? undefined : parseSelect(table, options.$select),
-    filter: options.$filter === undefined ? undefined : compileFilter(table, options.$filter),
+    filter: filterTree && compileFilter(table, filterTree),
+    storageFilter: filterTree && storageFilterOf(table, filterTree),
     orderBy: options.$orderby === undefined ? [] : parseOrderBy(table, options.$orderby),
     top: options.$top === undefined ? undefined : parseTop(options.$top),
     count: options.$count === "true",

@@ -49,9 +49,10 @@ export class RecordStore {
    * A table's records in id order, after the record with id `afterId` when given; storage pages
    * (1,000 rows, one round trip each) are fetched only as the caller reads on.
    */
-  async *scan(partitionKey: string, table: TableDefinition, afterId?: string): AsyncGenerator<StoredRecord> {
+  async *scan(partitionKey: string, table: TableDefinition, afterId?: string, condition?: string): AsyncGenerator<StoredRecord> {
     const range = tableRowKeyRange(table.logicalName);
-    for await (const row of this.iterateRows(partitionKey, range, afterId === undefined ? undefined : recordRowKey(table.logicalName, afterId))) {
+    const after = afterId === undefined ? undefined : recordRowKey(table.logicalName, afterId);
+    for await (const row of this.iterateRows(partitionKey, range, after, condition)) {
       yield decodeRecord(table, row);
     }
   }
@@ -63,11 +64,13 @@ export class RecordStore {
     return rows;
   }
 
-  private iterateRows(partitionKey: string, range: { from: string; to: string }, after?: string): AsyncIterable<RawRow> {
-    const filter =
+  /** `condition`: a Table Storage filter on the row's properties, ANDed with the key range. */
+  private iterateRows(partitionKey: string, range: { from: string; to: string }, after?: string, condition?: string): AsyncIterable<RawRow> {
+    const keys =
       after === undefined
         ? odata`PartitionKey eq ${partitionKey} and RowKey ge ${range.from} and RowKey lt ${range.to}`
         : odata`PartitionKey eq ${partitionKey} and RowKey gt ${after} and RowKey lt ${range.to}`;
+    const filter = condition ? `${keys} and (${condition})` : keys;
     return this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter } });
   }
 
