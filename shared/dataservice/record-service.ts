@@ -82,7 +82,7 @@ export class RecordService {
       return this.scanPage(scope, table, query, page.size, token);
     }
     const offset = token && "offset" in token ? token.offset : 0;
-    const matching = runQuery({ ...query, top: undefined }, await this.store.list(scope.organization.name, table));
+    const matching = runQuery({ ...query, top: undefined }, await this.store.list(scope.organization.name, table, query.storageFilter));
     const limited = query.top === undefined ? matching : matching.slice(0, query.top);
     return {
       records: limited.slice(offset, offset + page.size),

@@ -40,9 +40,11 @@ export class RecordStore {
     }
   }
 
-  async list(partitionKey: string, table: TableDefinition): Promise<StoredRecord[]> {
-    const rows = await this.listRows(partitionKey, tableRowKeyRange(table.logicalName));
-    return rows.map((row) => decodeRecord(table, row));
+  /** A table's records; `condition` is a Table Storage filter on their properties. */
+  async list(partitionKey: string, table: TableDefinition, condition?: string): Promise<StoredRecord[]> {
+    const records: StoredRecord[] = [];
+    for await (const record of this.scan(partitionKey, table, undefined, condition)) records.push(record);
+    return records;
   }
 
   /**
