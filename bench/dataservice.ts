@@ -7,7 +7,7 @@ import { ratio } from "./suite";
 
 const CLIENTS = 16;
 const DURATION_MS = 2000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const ORGANIZATION = "bench";
 const ACCOUNT = { name: "Benchmark Ltd", revenue: 1000.5, industrycode: 7, telephone1: "+1 555 0100" };
 

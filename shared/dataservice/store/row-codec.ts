@@ -6,7 +6,7 @@ import { isLookupValue, type ColumnValues, type StoredRecord } from "./records";
 
 /**
  * How a record is laid out in the records table: partition = organization, row key = `{table}|{id}`,
- * one typed property per column; a lookup keeps its target table in `{column}__target`.
+ * one typed property per column; a lookup with several target tables keeps its target in `{column}__target`.
  */
 export function recordRowKey(table: string, id: string): string {
   return `${table}|${id}`;
@@ -32,7 +32,8 @@ export function encodeRecord(partitionKey: string, table: TableDefinition, id: s
     const name = column.logicalName;
     if (isLookupType(column.type) && isLookupValue(value)) {
       entity[name] = value.id;
-      entity[name + TARGET_SUFFIX] = value.logicalName;
+      // A single-target lookup's table is implied by its column.
+      if (column.targets?.length !== 1) entity[name + TARGET_SUFFIX] = value.logicalName;
     } else if (column.type === "MultiSelectPicklist" && Array.isArray(value)) {
       entity[name] = value.join(",");
     } else if (column.type === "BigInt") {
