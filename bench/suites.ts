@@ -1,4 +1,6 @@
+import { dataServiceSuite } from "./dataservice";
+import { serializationSuite } from "./serialization";
 import type { BenchSuite } from "./suite";
 
 /** Every suite `npm run bench` runs, in order. Each issue adds its own. */
-export const suites: BenchSuite[] = [];
+export const suites: BenchSuite[] = [serializationSuite, dataServiceSuite];

@@ -1,0 +1,148 @@
+import { PipelineError } from "../../errors";
+import type { DateTimeValue, Extensible, RemoteExecutionContext, UnknownMember, Value } from "../../model";
+import {
+  ENTITY_COLLECTION,
+  OPTION_SET_VALUE,
+  REMOTE_EXECUTION_CONTEXT,
+  RELATIONSHIP,
+  SLOT_CONTRACTS,
+  type Contract,
+  type FieldType,
+  type Member,
+} from "../contracts";
+import { formatWcfDate } from "../wcf-date";
+import { quote, writeNode } from "./writer";
+
+/**
+ * Writes a RemoteExecutionContext exactly as Dataverse does: compact, members in data-contract order,
+ * `__type` first and only in object-typed slots, `\/Date(ms±hhmm)\/`, `\/` escaped, decimals with their scale.
+ */
+export function encodeContextJson(context: RemoteExecutionContext): string {
+  return writeContract(REMOTE_EXECUTION_CONTEXT, context, false);
+}
+
+/** One member of the context on its own, as `"Name":value` (used to measure what a member weighs). */
+export function encodeMemberJson(context: RemoteExecutionContext, name: string): string {
+  const member = REMOTE_EXECUTION_CONTEXT.byName.get(name);
+  if (!member) throw new RangeError(`RemoteExecutionContext has no member ${name}`);
+  return keyOf(member) + writeField(member.type, member.get(context));
+}
+
+/** A value of an object-typed slot, with its type hint. */
+export function encodeValueJson(value: Value): string {
+  return writeAny(value);
+}
+
+const keys = new WeakMap<Member, string>();
+function keyOf(member: Member): string {
+  let key = keys.get(member);
+  if (key === undefined) keys.set(member, (key = `${quote(member.name)}:`));
+  return key;
+}
+
+const hints = new Map<string, string>();
+function hintOf(typeName: string, namespace: string): string {
+  const full = `${typeName}:${namespace}`;
+  let hint = hints.get(full);
+  if (hint === undefined) hints.set(full, (hint = `"__type":${quote(full)}`));
+  return hint;
+}
+
+function writeContract(contract: Contract, value: object, withHint: boolean): string {
+  const source = value as Record<string, unknown> & Extensible;
+  const unknown = source.unknownMembers;
+  let out = withHint ? `{${hintOf(contract.name, contract.namespace)}` : "{";
+  let first = !withHint;
+  if (unknown) {
+    for (const extra of unknown) {
+      if (extra.after !== null) continue;
+      out += (first ? "" : ",") + writeUnknown(extra);
+      first = false;
+    }
+  }
+  for (const member of contract.members) {
+    const field = member.get(source);
+    if (field === undefined && member.optional) continue;
+    out += (first ? "" : ",") + keyOf(member) + writeField(member.type, field);
+    first = false;
+    if (unknown) for (const extra of unknown) if (extra.after === member.name) out += `,${writeUnknown(extra)}`;
+  }
+  return `${out}}`;
+}
+
+function writeUnknown(extra: UnknownMember): string {
+  return `${quote(extra.name)}:${writeNode(extra.value)}`;
+}
+
+function writeField(type: FieldType, value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  switch (type.t) {
+    case "string":
+    case "guid":
+      return quote(value as string);
+    case "int":
+    case "bool":
+      return String(value);
+    case "decimal":
+      return String(value);
+    case "date":
+      return quote(formatWcfDate(value as DateTimeValue));
+    case "any":
+      return writeAny(value as Value);
+    case "json":
+      return writeNode(value as never);
+    case "list": {
+      let out = "[";
+      for (const item of value as unknown[]) out += (out.length > 1 ? "," : "") + writeField(type.of, item);
+      return `${out}]`;
+    }
+    case "map": {
+      let out = "[";
+      for (const [key, item] of value as Map<string, unknown>)
+        out += `${out.length > 1 ? "," : ""}{"key":${quote(key)},"value":${writeField(type.of, item)}}`;
+      return `${out}]`;
+    }
+    case "relatedEntities": {
+      let out = "[";
+      for (const pair of value as Array<{ relationship: object; entities: object }>)
+        out += `${out.length > 1 ? "," : ""}{"key":${writeContract(RELATIONSHIP, pair.relationship, false)},"value":${writeContract(ENTITY_COLLECTION, pair.entities, false)}}`;
+      return `${out}]`;
+    }
+    case "contract":
+      return writeContract(type.contract, value as object, false);
+  }
+}
+
+function writeAny(value: Value): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return quote(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(value)) throw new PipelineError("ValidationFailed", `${value} cannot be written as JSON`);
+      return String(value);
+  }
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (const item of value) out += (out.length > 1 ? "," : "") + writeAny(item);
+    return `${out}]`;
+  }
+  switch (value.kind) {
+    case "Decimal":
+      return value.text;
+    case "DateTime":
+      return quote(formatWcfDate(value));
+    case "Guid":
+      return quote(value.value);
+    case "OptionSetValueCollection":
+      return `[${value.values.map((choice) => writeContract(OPTION_SET_VALUE, choice, true)).join(",")}]`;
+    case "KeyValuePair":
+      return `{${hintOf(value.typeName, "#System.Collections.Generic")},"key":${quote(value.key)},"value":${writeAny(value.value)}}`;
+    case "Unknown":
+      return writeNode(value.json);
+    default:
+      return writeContract(SLOT_CONTRACTS.get(value.kind) as Contract, value, true);
+  }
+}

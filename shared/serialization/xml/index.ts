@@ -1,0 +1,2 @@
+export { decodeContextXml } from "./decode";
+export { encodeContextXml, encodeMemberXml } from "./encode";
