@@ -34,6 +34,16 @@ describe("dataverse-context CLI", () => {
     });
   }
 
+  it("converts JSON with members it does not know, and says which ones XML leaves out", () => {
+    const fixture = dataverseFixtures()[0];
+    const edited = fixture.text.replace('"Depth"', '"FutureMember": 1, "Depth"');
+    const { status, stdout, stderr } = cli(["convert", "--to", "xml"], edited);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^<RemoteExecutionContext /);
+    expect(stderr).toBe("dataverse-context: note: members unknown to this tool are not written to XML: FutureMember\n");
+    expect(cli(["convert", "--to", "json"], edited).stdout).toContain('"FutureMember":1,"Depth"');
+  });
+
   it("inspects a context: message, stage, mode, ids, parameters, images, shared variables, ParentContext chain", () => {
     const fixture = dataverseFixtures().find((f) => f.name === "async-create-with-queryexpression-parent.json")!;
     const { status, stdout } = cli(["inspect", fixture.file]);

@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { isPipelineError, toPipelineError } from "../../shared/errors";
-import { MessageFormat, SIZE_LIMITS, codecFor, decodeContext, estimateSize, type SizeLimitedChannel } from "../../shared/serialization";
+import {
+  MessageFormat,
+  SIZE_LIMITS,
+  decodeContext,
+  encodeContextJson,
+  encodeContextXml,
+  estimateSize,
+  type SizeLimitedChannel,
+} from "../../shared/serialization";
 import { summarize } from "./summary";
 
 const USAGE = `usage: dataverse-context <command> [FILE]   (reads stdin without FILE)
@@ -63,7 +71,12 @@ export function run(args: string[]): string {
     case "convert": {
       const format = to === undefined ? undefined : FORMATS[to.toLowerCase()];
       if (format === undefined) throw new UsageError("convert needs --to json or --to xml");
-      return codecFor(format).encode(decodeContext(readInput(file)));
+      const context = decodeContext(readInput(file));
+      if (format === MessageFormat.Json) return encodeContextJson(context);
+      const dropped: string[] = [];
+      const xml = encodeContextXml(context, { onDroppedMember: (path) => dropped.push(path) });
+      if (dropped.length) process.stderr.write(`dataverse-context: note: members unknown to this tool are not written to XML: ${dropped.join(", ")}\n`);
+      return xml;
     }
     case "inspect":
       return summarize(decodeContext(readInput(file)));
@@ -89,7 +102,7 @@ function main(): void {
       return;
     }
     const failure = toPipelineError(error);
-    const where = failure.path && !failure.message.includes(failure.path) ? ` (at ${failure.path})` : "";
+    const where = failure.path && failure.path !== "$" && !failure.message.includes(failure.path) ? ` (at ${failure.path})` : "";
     process.stderr.write(`dataverse-context: ${failure.message.replace(/\s+/g, " ")}${where}\n`);
     process.exitCode = isPipelineError(error) ? 2 : 1;
   }

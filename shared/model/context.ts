@@ -65,8 +65,13 @@ export interface RemoteExecutionContext extends Extensible {
 
 /** What `createContext` accepts: any property, with plain objects allowed for the collections. */
 export type ContextInit = Partial<
-  Omit<RemoteExecutionContext, "inputParameters" | "outputParameters" | "sharedVariables" | "preEntityImages" | "postEntityImages">
+  Omit<
+    RemoteExecutionContext,
+    "inputParameters" | "outputParameters" | "sharedVariables" | "preEntityImages" | "postEntityImages" | "operationCreatedOn"
+  >
 > & {
+  /** A JS Date becomes a UTC-kind DateTimeValue. */
+  operationCreatedOn?: DateTimeValue | Date;
   inputParameters?: CollectionInput;
   outputParameters?: CollectionInput;
   sharedVariables?: CollectionInput;
@@ -103,7 +108,6 @@ export function createContext(init: ContextInit = {}): RemoteExecutionContext {
     isolationMode: IsolationMode.None,
     messageName: "",
     mode: ExecutionMode.Synchronous,
-    operationCreatedOn: new DateTimeValue(Date.now()),
     operationId,
     organizationId: EMPTY_GUID,
     organizationName: "",
@@ -116,6 +120,7 @@ export function createContext(init: ContextInit = {}): RemoteExecutionContext {
     stage: Stage.PreOperation,
     userId: EMPTY_GUID,
     ...init,
+    operationCreatedOn: init.operationCreatedOn instanceof Date ? new DateTimeValue(init.operationCreatedOn.getTime()) : (init.operationCreatedOn ?? new DateTimeValue(Date.now())),
     inputParameters: toCollection(init.inputParameters),
     outputParameters: toCollection(init.outputParameters),
     sharedVariables: toCollection(init.sharedVariables),

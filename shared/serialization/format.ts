@@ -1,7 +1,8 @@
 import { PipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
-import { decodeContextJson, encodeContextJson, encodeMemberJson } from "./json";
-import { decodeContextXml, encodeContextXml, encodeMemberXml } from "./xml";
+import { decodeContextJson, encodeContextJson, encodeContextJsonParts, encodeMemberJson } from "./json";
+import type { EncodedContext } from "./parts";
+import { decodeContextXml, encodeContextXml, encodeContextXmlParts, encodeMemberXml } from "./xml";
 
 /** serviceendpoint.messageformat (§D.2). */
 export const MessageFormat = { BinaryXml: 1, Json: 2, TextXml: 3 } as const;
@@ -14,16 +15,22 @@ export const CONTENT_TYPES: Record<MessageFormat, string> = {
   [MessageFormat.TextXml]: "application/xml",
 };
 
-/** How a format writes a context and one of its members (the size rules measure members alone). */
+/** How a format writes a context, as a whole or as its root members (the size rules weigh members). */
 export interface ContextCodec {
   encode(context: RemoteExecutionContext): string;
-  decode(text: string): RemoteExecutionContext;
+  encodeParts(context: RemoteExecutionContext): EncodedContext;
   encodeMember(context: RemoteExecutionContext, name: string): string;
+  decode(text: string): RemoteExecutionContext;
 }
 
 const CODECS: Partial<Record<MessageFormat, ContextCodec>> = {
-  [MessageFormat.Json]: { encode: encodeContextJson, decode: decodeContextJson, encodeMember: encodeMemberJson },
-  [MessageFormat.TextXml]: { encode: encodeContextXml, decode: decodeContextXml, encodeMember: encodeMemberXml },
+  [MessageFormat.Json]: { encode: encodeContextJson, encodeParts: encodeContextJsonParts, encodeMember: encodeMemberJson, decode: decodeContextJson },
+  [MessageFormat.TextXml]: {
+    encode: encodeContextXml,
+    encodeParts: encodeContextXmlParts,
+    encodeMember: encodeMemberXml,
+    decode: decodeContextXml,
+  },
 };
 
 export function codecFor(format: MessageFormat): ContextCodec {
@@ -44,7 +51,21 @@ export function encodeContext(context: RemoteExecutionContext, format: MessageFo
   return { body: codecFor(format).encode(context), contentType: CONTENT_TYPES[format] };
 }
 
-/** Reads a context in the given format, or the one detected from the text. */
-export function decodeContext(text: string, format: MessageFormat = detectFormat(text)): RemoteExecutionContext {
-  return codecFor(format).decode(text);
+/** A deep copy (through the JSON codec, so everything a context can hold is copied, unknown members included). */
+export function cloneContext(context: RemoteExecutionContext): RemoteExecutionContext {
+  return decodeContextJson(encodeContextJson(context));
+}
+
+/** Reads a context (text or UTF-8 bytes, e.g. a message body) in the given format, or the one detected. */
+export function decodeContext(body: string | Uint8Array, format?: MessageFormat): RemoteExecutionContext {
+  const text = typeof body === "string" ? body : utf8(body);
+  return codecFor(format ?? detectFormat(text)).decode(text);
+}
+
+function utf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new PipelineError("InvalidFormat", "the body is not UTF-8 text", { path: "$", cause: error });
+  }
 }

@@ -1,5 +1,6 @@
 export * from "./format";
 export * from "./size";
+export * from "./parts";
 export { DROPPABLE_MEMBERS } from "./contracts";
-export { decodeContextJson, decodeValueJson, encodeContextJson, encodeValueJson } from "./json";
-export { decodeContextXml, encodeContextXml } from "./xml";
+export { decodeContextJson, decodeValueJson, encodeContextJson, encodeContextJsonParts, encodeValueJson } from "./json";
+export { decodeContextXml, encodeContextXml, encodeContextXmlParts, type XmlEncodeOptions } from "./xml";

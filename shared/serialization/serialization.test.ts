@@ -5,11 +5,16 @@ import { dataverseFixtures } from "../../test/fixtures/dataverse";
 import {
   MessageFormat,
   SIZE_LIMITS,
+  cloneContext,
   decodeContext,
   detectFormat,
   encodeContext,
   encodeContextJson,
+  encodeContextJsonParts,
+  encodeContextXml,
+  encodeContextXmlParts,
   estimateSize,
+  joinEncoded,
   fitToChannel,
   fitToLimit,
   withoutDroppableMembers,
@@ -27,8 +32,20 @@ describe("format detection and content types", () => {
     expect(detectFormat(`\n ${json.body}`)).toBe(MessageFormat.Json);
     expect(detectFormat(xml.body)).toBe(MessageFormat.TextXml);
     expect(encodeContextJson(decodeContext(xml.body))).toBe(json.body);
+    expect(encodeContextJson(decodeContext(Buffer.from(json.body)))).toBe(json.body);
+    expect(() => decodeContext(Buffer.from([0x7b, 0xff]))).toThrow(expect.objectContaining({ code: "InvalidFormat" }));
     expect(() => detectFormat("hello")).toThrow(expect.objectContaining({ code: "InvalidFormat" }));
     expect(() => encodeContext(context, MessageFormat.BinaryXml)).toThrow(expect.objectContaining({ code: "ValidationFailed" }));
+  });
+});
+
+describe("cloneContext", () => {
+  it("copies deeply", () => {
+    const context = createContext({ operationCreatedOn: new Date(0), inputParameters: { Target: entity("account", undefined, { name: "a" }) } });
+    const copy = cloneContext(context);
+    (copy.inputParameters.get("Target") as ReturnType<typeof entity>).set("name", "b");
+    expect((context.inputParameters.get("Target") as ReturnType<typeof entity>).get("name")).toBe("a");
+    expect(encodeContextJson(cloneContext(context))).toBe(encodeContextJson(context));
   });
 });
 
@@ -48,6 +65,15 @@ describe("size rules (§G)", () => {
       expect(estimate.truncatedBytes).toBe(bytes(encodeContext(withoutDroppableMembers(context), format).body));
     });
   }
+
+  it("encodes as root members that join to the same body, unknown members in place", () => {
+    const json = encodeContextJson(createContext({ messageName: "Create" })).replace('"Depth":1,', '"Depth":1,"Future":[1.0],');
+    const context = decodeContext(json);
+    const parts = encodeContextJsonParts(context);
+    expect(parts.members.map((member) => member.name).slice(2, 5)).toEqual(["Depth", "Future", "InitiatingUserId"]);
+    expect(joinEncoded(parts)).toBe(json);
+    expect(joinEncoded(encodeContextXmlParts(context))).toBe(encodeContextXml(context));
+  });
 
   it("drops ParentContext, InputParameters and the images when over the limit, and says so", () => {
     const context = sampleContext(800);

@@ -2,6 +2,7 @@ import { PipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
 import { DROPPABLE_MEMBERS } from "./contracts";
 import { codecFor, type MessageFormat } from "./format";
+import { joinEncoded } from "./parts";
 
 /** Body size limits of the channels (§G), in bytes. */
 export const SIZE_LIMITS = { serviceBus: 192 * 1024, webhook: 256 * 1024 } as const;
@@ -35,15 +36,22 @@ export function withoutDroppableMembers(context: RemoteExecutionContext): Remote
 }
 
 /**
- * Sizes without re-encoding the context per member: the whole body is measured once, and the truncated
- * size is that minus what each droppable member weighs beyond its emptied form.
+ * Sizes from one encoding: the body is measured as the sum of its root members, so what the droppable
+ * members weigh is known without encoding them (or the context) again; only their small emptied forms
+ * (`null`, `[]`) are encoded to subtract.
  */
-export function estimateSize(context: RemoteExecutionContext, format: MessageFormat, body = codecFor(format).encode(context)): SizeEstimate {
+export function estimateSize(context: RemoteExecutionContext, format: MessageFormat, encoded = codecFor(format).encodeParts(context)): SizeEstimate {
   const codec = codecFor(format);
   const emptied = withoutDroppableMembers(context);
+  const droppable = new Set<string>(DROPPABLE_MEMBERS);
+  const separators = Math.max(encoded.members.length - 1, 0) * byteLength(encoded.separator);
+  let bytes = byteLength(encoded.open) + byteLength(encoded.close) + separators;
   let saved = 0;
-  for (const name of DROPPABLE_MEMBERS) saved += byteLength(codec.encodeMember(context, name)) - byteLength(codec.encodeMember(emptied, name));
-  const bytes = byteLength(body);
+  for (const member of encoded.members) {
+    const memberBytes = byteLength(member.text);
+    bytes += memberBytes;
+    if (droppable.has(member.name)) saved += memberBytes - byteLength(codec.encodeMember(emptied, member.name));
+  }
   return { bytes, truncatedBytes: bytes - saved };
 }
 
@@ -53,9 +61,9 @@ export function estimateSize(context: RemoteExecutionContext, format: MessageFor
  */
 export function fitToLimit(context: RemoteExecutionContext, format: MessageFormat, limitBytes: number): FittedBody {
   const codec = codecFor(format);
-  const body = codec.encode(context);
-  const { bytes, truncatedBytes } = estimateSize(context, format, body);
-  if (bytes <= limitBytes) return { body, bytes, truncated: false, droppedMembers: [] };
+  const encoded = codec.encodeParts(context);
+  const { bytes, truncatedBytes } = estimateSize(context, format, encoded);
+  if (bytes <= limitBytes) return { body: joinEncoded(encoded), bytes, truncated: false, droppedMembers: [] };
   if (truncatedBytes > limitBytes) {
     throw new PipelineError(
       "MessageTooLarge",

@@ -15,7 +15,6 @@ import {
 import { REMOTE_EXECUTION_CONTEXT, RELATIONSHIP, ENTITY_COLLECTION, SLOT_CONTRACTS, type Contract, type FieldType, type Member } from "../contracts";
 import { parseWcfDate } from "../wcf-date";
 import { readWithPath, type JsonReader } from "./reader";
-import { quote } from "./writer";
 
 /**
  * Reads a RemoteExecutionContext from Dataverse JSON. Tolerant where Dataverse's reader is
@@ -78,6 +77,11 @@ function readContractMembers(r: JsonReader, contract: Contract, name: string | u
 
 function readField(r: JsonReader, type: FieldType): unknown {
   switch (type.t) {
+    // Most frequent first: attribute/parameter values, collections, ids.
+    case "any":
+      return readAny(r);
+    case "map":
+      return readMap(r, type.of);
     case "string":
       if (type.nullable && r.tryNull()) return null;
       return r.readString();
@@ -93,14 +97,10 @@ function readField(r: JsonReader, type: FieldType): unknown {
       return new Decimal(r.readNumberLiteral());
     case "date":
       return readDate(r);
-    case "any":
-      return readAny(r);
     case "json":
       return r.readNode();
     case "list":
       return readList(r, type.of);
-    case "map":
-      return readMap(r, type.of);
     case "relatedEntities":
       return readRelatedEntities(r);
     case "contract":
@@ -238,11 +238,9 @@ function numberValue(literal: string): number | Decimal {
   return isPlainInteger ? Number(literal) : new Decimal(literal);
 }
 
-/** The hints Dataverse writes, as they appear escaped on the wire, so the common case needs no decoding. */
-const HINTED_CONTRACTS = [...SLOT_CONTRACTS.values()].map((contract) => ({
-  raw: quote(`${contract.name}:${contract.namespace}`).slice(1, -1),
-  contract,
-}));
+/** Type names of the contracts in object slots, as a hint starts (`Entity:`); the namespace is not checked. */
+const HINTED_CONTRACTS = [...SLOT_CONTRACTS.values()];
+const HINT_PREFIXES = HINTED_CONTRACTS.map((contract) => `${contract.name}:`);
 
 function readTypedObject(r: JsonReader): Value {
   if (!r.tryRaw('{"__type":')) {
@@ -251,20 +249,19 @@ function readTypedObject(r: JsonReader): Value {
   }
   r.enter("__type");
   r.peek();
-  for (let i = 0; i < HINTED_CONTRACTS.length; i++) {
-    if (r.tryRawString(HINTED_CONTRACTS[i].raw)) {
-      r.leave();
-      const { contract } = HINTED_CONTRACTS[i];
-      return readContractMembers(r, contract, r.nextMemberExpecting(contract.members[0].key, contract.members[0].name)) as Value;
-    }
+  const known = r.tryStringPrefix(HINT_PREFIXES);
+  if (known >= 0) {
+    r.leave();
+    const contract = HINTED_CONTRACTS[known];
+    return readContractMembers(r, contract, r.nextMemberExpecting(contract.members[0].key, contract.members[0].name)) as Value;
   }
   const hint = r.readString();
   r.leave();
-  const contract = SLOT_CONTRACTS.get(hint.slice(0, hint.indexOf(":")));
-  if (contract) return readContractMembers(r, contract, r.nextMember()) as Value;
   const colon = hint.indexOf(":");
   const typeName = colon < 0 ? hint : hint.slice(0, colon);
   const namespace = colon < 0 ? "" : hint.slice(colon + 1);
+  const contract = SLOT_CONTRACTS.get(typeName);
+  if (contract) return readContractMembers(r, contract, r.nextMember()) as Value;
   if (typeName.startsWith("KeyValuePairOf")) return readKeyValuePair(r, typeName);
   if (namespace === "#System" && BOXED_TYPES.has(typeName)) return readBoxed(r, typeName);
   return new UnknownValue(r.readObjectRest(r.nextMember(), [["__type", hint]]));

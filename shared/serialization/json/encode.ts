@@ -10,6 +10,7 @@ import {
   type FieldType,
   type Member,
 } from "../contracts";
+import type { EncodedContext } from "../parts";
 import { formatWcfDate } from "../wcf-date";
 import { quote, writeNode } from "./writer";
 
@@ -19,6 +20,13 @@ import { quote, writeNode } from "./writer";
  */
 export function encodeContextJson(context: RemoteExecutionContext): string {
   return writeContract(REMOTE_EXECUTION_CONTEXT, context, false);
+}
+
+/** The context as its root members (see EncodedContext); joined, it is `encodeContextJson`'s text. */
+export function encodeContextJsonParts(context: RemoteExecutionContext): EncodedContext {
+  const members: EncodedContext["members"] = [];
+  writeContract(REMOTE_EXECUTION_CONTEXT, context, false, members);
+  return { open: "{", separator: ",", close: "}", members };
 }
 
 /** One member of the context on its own, as `"Name":value` (used to measure what a member weighs). */
@@ -48,24 +56,23 @@ function hintOf(typeName: string, namespace: string): string {
   return hint;
 }
 
-function writeContract(contract: Contract, value: object, withHint: boolean): string {
+/** With `parts`, the members are collected there (one string each) instead of joined into the result. */
+function writeContract(contract: Contract, value: object, withHint: boolean, parts?: EncodedContext["members"]): string {
   const source = value as Record<string, unknown> & Extensible;
   const unknown = source.unknownMembers;
   let out = withHint ? `{${hintOf(contract.name, contract.namespace)}` : "{";
   let first = !withHint;
-  if (unknown) {
-    for (const extra of unknown) {
-      if (extra.after !== null) continue;
-      out += (first ? "" : ",") + writeUnknown(extra);
-      first = false;
-    }
-  }
+  const add = (name: string, text: string): void => {
+    if (parts) parts.push({ name, text });
+    else out += (first ? "" : ",") + text;
+    first = false;
+  };
+  if (unknown) for (const extra of unknown) if (extra.after === null) add(extra.name, writeUnknown(extra));
   for (const member of contract.members) {
     const field = member.get(source);
     if (field === undefined && member.optional) continue;
-    out += (first ? "" : ",") + keyOf(member) + writeField(member.type, field);
-    first = false;
-    if (unknown) for (const extra of unknown) if (extra.after === member.name) out += `,${writeUnknown(extra)}`;
+    add(member.name, keyOf(member) + writeField(member.type, field));
+    if (unknown) for (const extra of unknown) if (extra.after === member.name) add(extra.name, writeUnknown(extra));
   }
   return `${out}}`;
 }

@@ -64,7 +64,7 @@ describe("Dataverse JSON", () => {
           exchangerate: decimal("1.0000000000"),
           statecode: optionSetValue(0),
           colors: optionSetValues(257760001, 257760002),
-          description: "line\nbreak / slash \u0001",
+          description: "line\nbreak / slash \u0001 \ud83d\ude00 lone \ud800",
           to: entityCollection([entity("activityparty")], "activityparty"),
         }),
       },
@@ -74,7 +74,7 @@ describe("Dataverse JSON", () => {
     expect(json).toContain(`{"key":"revenue","value":{"__type":"Money:${contracts}","Value":2154.32}}`);
     expect(json).toContain('{"key":"exchangerate","value":1.0000000000}');
     expect(json).toContain(`[{"__type":"OptionSetValue:${contracts}","Value":257760001},{"__type":"OptionSetValue:${contracts}","Value":257760002}]`);
-    expect(json).toContain('"line\\u000abreak \\/ slash \\u0001"');
+    expect(json).toContain('"line\\u000abreak \\/ slash \\u0001 \ud83d\ude00 lone \\ud800"');
     expect(json).toContain('"OperationCreatedOn":"\\/Date(1737024736000+0200)\\/"');
     expect(json).toContain(`{"__type":"EntityCollection:${contracts}","Entities":[{"Attributes":[]`);
     expect(json).toContain('"MinActiveRowVersion":"-1","MoreRecords":false,"PagingCookie":null,"TotalRecordCount":-1');
@@ -96,8 +96,38 @@ describe("Dataverse JSON", () => {
     expect(encodeContextJson(decodeContextJson(pretty))).toBe(edited);
   });
 
+  it("reads object slots as Dataverse's reader does: date-shaped strings, boxed primitives, unknown types kept", () => {
+    const parameters = (value: string) => `{"InputParameters":[{"key":"p","value":${value}}]}`;
+    const read = (value: string) => decodeContextJson(parameters(value)).inputParameters.get("p");
+    expect(read('"\\/Date(1506384247000)\\/"')).toEqual(new DateTimeValue(1506384247000));
+    expect(read('"/Date(-1000+0530)/"')).toEqual(new DateTimeValue(-1000, "+0530"));
+    expect(read('"\\/Date(abc)\\/"')).toBe("/Date(abc)/");
+    expect(read('{"__type":"Int32:#System","__value":2}')).toBe(2);
+    expect(read("2.50")).toEqual(new Decimal("2.50"));
+    expect(read("12345678901234567890")).toEqual(new Decimal("12345678901234567890"));
+    const unknown = '{"__type":"AliasedValue:http:\\/\\/schemas.microsoft.com\\/xrm\\/2011\\/Contracts","AttributeLogicalName":"name","Value":1.50}';
+    expect(encodeContextJson(decodeContextJson(parameters(unknown)))).toContain(`{"key":"p","value":${unknown}}`);
+  });
+
+  it("fails with InvalidFormat and a path, never anything else, on truncated and corrupted fixtures", () => {
+    for (const fixture of dataverseFixtures()) {
+      const text = minifyJson(fixture.text);
+      for (let cut = 0; cut < text.length; cut += 37) {
+        expect(decodeError(text.slice(0, cut))).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        const corrupted = `${text.slice(0, cut)}#${text.slice(cut + 1)}`;
+        try {
+          decodeContextJson(corrupted); // a '#' inside a string literal is still valid
+        } catch (error) {
+          expect(error).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        }
+      }
+    }
+  });
+
   it.each([
     ['{"Depth":"one"}', "Depth", /expected a number/],
+    ['{"Depth":1.5}', "Depth", /expected an integer/],
+    ['{"OutputParameters":[{"key":"id","value":"x","extra":1}]}', "OutputParameters[0]", /unexpected member "extra"/],
     ['{"InputParameters":[{"key":"Target","value":{"__type":"Entity:x","Attributes":[{"key":"a","value":1},{"key":"b","value":1},{"key":"c","value":1},{"key":"d","value":tru}]}}]}', "InputParameters[0].value.Attributes[3].value", /expected true/],
     ['{"InputParameters":[{"key":"a","value":1},{"key":"a","value":2}]}', "InputParameters[1]", /duplicate key "a"/],
     ['{"UserId":"not-a-guid"}', "UserId", /not a GUID/],

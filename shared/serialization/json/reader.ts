@@ -46,6 +46,7 @@ export class JsonReader {
 
   set position(offset: number) {
     this.pos = offset;
+    this.nextBackslash = -1;
   }
 
   /** The next significant character code (NaN at the end). */
@@ -148,12 +149,22 @@ export class JsonReader {
     return true;
   }
 
-  /** Consumes the string literal `raw` (as written, escapes included) if it is next. */
-  tryRawString(raw: string): boolean {
+  /**
+   * If the next value is a string starting with one of `prefixes` (e.g. `Entity:`), consumes the whole
+   * string and returns that prefix's index; otherwise -1 and nothing is consumed. Only the prefix is
+   * compared, so type hints are recognised without reading their namespace.
+   */
+  tryStringPrefix(prefixes: readonly string[]): number {
     const pos = this.pos;
-    if (this.text.charCodeAt(pos) !== 34 || !this.matchesAt(pos + 1, raw) || this.text.charCodeAt(pos + 1 + raw.length) !== 34) return false;
-    this.pos = pos + raw.length + 2;
-    return true;
+    if (this.text.charCodeAt(pos) !== 34) return -1;
+    for (let i = 0; i < prefixes.length; i++) {
+      if (!this.matchesAt(pos + 1, prefixes[i])) continue;
+      const end = this.text.indexOf('"', pos + 1 + prefixes[i].length);
+      if (end < 0 || this.text.charCodeAt(end - 1) === 92) return -1;
+      this.pos = end + 1;
+      return i;
+    }
+    return -1;
   }
 
   /**

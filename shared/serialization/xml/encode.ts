@@ -1,7 +1,17 @@
 import { XMLBuilder } from "fast-xml-parser";
 import { PipelineError } from "../../errors";
-import type { DateTimeValue, RemoteExecutionContext, Value } from "../../model";
-import { ENTITY_COLLECTION, OPTION_SET_VALUE, REMOTE_EXECUTION_CONTEXT, RELATIONSHIP, SLOT_CONTRACTS, type Contract, type FieldType } from "../contracts";
+import type { DateTimeValue, Extensible, RemoteExecutionContext, Value } from "../../model";
+import {
+  ENTITY_COLLECTION,
+  OPTION_SET_VALUE,
+  REMOTE_EXECUTION_CONTEXT,
+  RELATIONSHIP,
+  SLOT_CONTRACTS,
+  type Contract,
+  type FieldType,
+  type Member,
+} from "../contracts";
+import { joinEncoded, type EncodedContext } from "../parts";
 import { formatXmlDate } from "../xml-date";
 import { RELATED_ENTITIES_ITEM, XML_NAMESPACES } from "./names";
 
@@ -15,21 +25,54 @@ const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, s
  * the Xrm Contracts namespace, members in data-contract order, `i:type` hints in object-typed slots,
  * `i:nil` for nulls, KeyValuePairOf… items for the collections.
  */
-export function encodeContextXml(context: RemoteExecutionContext): string {
-  const attributes: Record<string, string> = {};
-  for (const [prefix, uri] of Object.entries(XML_NAMESPACES)) attributes[prefix ? `@_xmlns:${prefix}` : "@_xmlns"] = uri;
-  const root = element("RemoteExecutionContext", contractChildren(REMOTE_EXECUTION_CONTEXT, context, ""), attributes);
-  return builder.build([root]) as string;
+export function encodeContextXml(context: RemoteExecutionContext, options: XmlEncodeOptions = {}): string {
+  return joinEncoded(encodeContextXmlParts(context, options));
 }
+
+const ROOT_OPEN = `<RemoteExecutionContext ${Object.entries(XML_NAMESPACES)
+  .map(([prefix, uri]) => `${prefix ? `xmlns:${prefix}` : "xmlns"}="${uri}"`)
+  .join(" ")}>`;
+
+/** The context as its root members (see EncodedContext); joined, it is `encodeContextXml`'s text. */
+export function encodeContextXmlParts(context: RemoteExecutionContext, options: XmlEncodeOptions = {}): EncodedContext {
+  droppedMember = options.onDroppedMember;
+  try {
+    reportUnknownMembers(context, "");
+    const members: EncodedContext["members"] = [];
+    for (const member of REMOTE_EXECUTION_CONTEXT.members) {
+      const value = member.get(context);
+      if (value === undefined && member.optional) continue;
+      members.push({ name: member.name, text: memberXml(member, value) });
+    }
+    return { open: ROOT_OPEN, separator: "", close: "</RemoteExecutionContext>", members };
+  } finally {
+    droppedMember = undefined;
+  }
+}
+
+function memberXml(member: Member, value: unknown): string {
+  return builder.build([fieldElement(member.name, member.type, value, member.name)]) as string;
+}
+
+export interface XmlEncodeOptions {
+  /**
+   * Called with the path of each member read from JSON that this model does not know: XML has no typed
+   * form for it, so it is left out (DataContractSerializer readers ignore unknown elements anyway).
+   */
+  onDroppedMember?(path: string): void;
+}
+
+/** The current encode's listener (encoding is synchronous, so one at a time). */
+let droppedMember: ((path: string) => void) | undefined;
 
 const NEEDS_ESCAPE = /[&<>\r]/g;
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
+
 /** One member of the context on its own, as its element (used to measure what a member weighs). */
 export function encodeMemberXml(context: RemoteExecutionContext, name: string): string {
   const member = REMOTE_EXECUTION_CONTEXT.byName.get(name);
   if (!member) throw new RangeError(`RemoteExecutionContext has no member ${name}`);
-  const value = (context as unknown as Record<string, unknown>)[member.prop];
-  return builder.build([fieldElement(member.name, member.type, value, member.name)]) as string;
+  return memberXml(member, member.get(context));
 }
 
 // eslint-disable-next-line no-control-regex -- XML 1.0 cannot carry these characters at all
@@ -53,8 +96,13 @@ const NIL = { "@_i:nil": "true" };
 const typed = (type: string): Record<string, string> => ({ "@_i:type": type });
 const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
 
+function reportUnknownMembers(source: Extensible, path: string): void {
+  if (source.unknownMembers && droppedMember) for (const extra of source.unknownMembers) droppedMember(join(path, extra.name));
+}
+
 function contractChildren(contract: Contract, value: object, path: string): XmlNode[] {
-  const source = value as Record<string, unknown>;
+  const source = value as Record<string, unknown> & Extensible;
+  reportUnknownMembers(source, path);
   const children: XmlNode[] = [];
   for (const member of contract.members) {
     const field = source[member.prop];

@@ -1,2 +1,2 @@
 export { decodeContextXml } from "./decode";
-export { encodeContextXml, encodeMemberXml } from "./encode";
+export { encodeContextXml, encodeContextXmlParts, encodeMemberXml, type XmlEncodeOptions } from "./encode";

@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { isPipelineError, type PipelineError } from "../../errors";
-import { DateTimeValue, createContext, decimal, entity, guid, keyValuePair, money, optionSetValues, type Entity } from "../../model";
+import {
+  DateTimeValue,
+  EntityRole,
+  createContext,
+  decimal,
+  entity,
+  entityCollection,
+  entityReference,
+  guid,
+  keyValuePair,
+  money,
+  optionSetValues,
+  type Entity,
+} from "../../model";
 import { dataverseFixtures } from "../../../test/fixtures/dataverse";
 import { decodeContextJson, encodeContextJson } from "../json";
 import { decodeContextXml, encodeContextXml } from "./index";
@@ -38,6 +51,9 @@ describe("Text XML (DataContractSerializer form)", () => {
     expect(xml).toContain("<OperationCreatedOn>2017-09-26T00:04:08-07:00</OperationCreatedOn>");
     expect(xml).toContain('<b:value i:type="b:ArrayOfKeyValuePairOfstringstring"><b:KeyValuePairOfstringstring><b:key>feedback</b:key><b:value>Update</b:value>');
     expect(xml).toContain("<ParentContext i:nil=\"true\"/>");
+    const query = encodeContextXml(decodeContextJson(dataverseFixtures().find((f) => f.name.startsWith("async-create"))!.text));
+    expect(query).toContain('<b:value i:type="QueryExpression"><ColumnSet><AllColumns>false</AllColumns><AttributeExpressions/><Columns><d:string>documentid</d:string>');
+    expect(query).toContain("<Operator>Equal</Operator><Values><d:anyType i:type=\"c:boolean\">false</d:anyType></Values><EntityName i:nil=\"true\"/>");
     const outer = xml.slice(0, xml.indexOf("<ParentContext>"));
     const order = [...outer.matchAll(/<\/(BusinessUnitId|Depth|MessageName|OrganizationName)>/g)].map((m) => m[1]);
     expect(order).toEqual(["BusinessUnitId", "Depth", "MessageName", "OrganizationName"]);
@@ -65,9 +81,41 @@ describe("Text XML (DataContractSerializer form)", () => {
     expect((back.inputParameters.get("Target") as Entity).attributes).toEqual((context.inputParameters.get("Target") as Entity).attributes);
   });
 
+  it("carries related entities, entity collections and key attributes both ways", () => {
+    const account = entity("account", "ec4e2f7d-9d60-e811-a95a-000d3af24950", {
+      to: entityCollection([entity("activityparty", undefined, { partyid: entityReference("contact", "6d81597f-0f9f-e711-8122-000d3aa2331c", "James") })]),
+    });
+    account.keyAttributes.set("accountnumber", "A-1");
+    account.relatedEntities.push({
+      relationship: { schemaName: "contact_customer_accounts", primaryEntityRole: EntityRole.Referenced },
+      entities: entityCollection([entity("contact", "6d81597f-0f9f-e711-8122-000d3aa2331c", { firstname: "James" })]),
+    });
+    const context = createContext({ inputParameters: { Target: account } });
+    const json = encodeContextJson(context);
+    expect(json).toContain('"RelatedEntities":[{"key":{"PrimaryEntityRole":1,"SchemaName":"contact_customer_accounts"},"value":{"Entities":[{"Attributes":[{"key":"firstname"');
+    expect(encodeContextJson(decodeContextJson(json))).toBe(json);
+    const xml = encodeContextXml(context);
+    expect(xml).toContain("<RelatedEntities><KeyValuePairOfRelationshipEntityCollectionX_PsK4FkN><b:key><PrimaryEntityRole>Referenced</PrimaryEntityRole>");
+    expect(encodeContextJson(decodeContextXml(xml))).toBe(json);
+  });
+
   it("refuses, as DataContractSerializer does, text XML 1.0 cannot carry", () => {
     const context = createContext({ inputParameters: { Target: entity("account", undefined, { name: "bell\u0007" }) } });
     expect(() => encodeContextXml(context)).toThrow(expect.objectContaining({ code: "ValidationFailed", path: "InputParameters[0].value.Attributes[0].value" }));
+  });
+
+  it("fails with InvalidFormat and a path, never anything else, on truncated and corrupted XML", () => {
+    for (const fixture of dataverseFixtures()) {
+      const xml = encodeContextXml(decodeContextJson(fixture.text));
+      for (let cut = 0; cut < xml.length; cut += 53) {
+        expect(decodeError(xml.slice(0, cut))).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        try {
+          decodeContextXml(`${xml.slice(0, cut)}#${xml.slice(cut + 1)}`); // a '#' in text can still be valid
+        } catch (error) {
+          expect(error).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        }
+      }
+    }
   });
 
   it.each([
