@@ -1,7 +1,8 @@
+import { dataServiceSuite } from "./dataservice";
 import { deliverySuite } from "./delivery";
 import { serializationSuite } from "./serialization";
 import { serviceBusSuite } from "./servicebus";
 import type { BenchSuite } from "./suite";
 
 /** Every suite `npm run bench` runs, in order. Each issue adds its own. */
-export const suites: BenchSuite[] = [serializationSuite, serviceBusSuite, deliverySuite];
+export const suites: BenchSuite[] = [serializationSuite, dataServiceSuite, serviceBusSuite, deliverySuite];

@@ -130,6 +130,11 @@ const SDK_CAPABILITIES: Record<string, Capability> = {
   QueueServiceClient: "storageQueue",
 };
 
+/** A table lookup that ignores inherited members (`toString`, `constructor`, …). */
+function ownValue<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Scans one TypeScript file of the app with the TypeScript compiler's syntax tree. */
 class SourceScanner {
   /** Local names bound to the shared names object (`import { azureResources as r } ...`). */
@@ -228,14 +233,12 @@ class SourceScanner {
     const callee = call.expression.getText(this.file).replace(/\s/g, "");
     const method = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : callee;
     const source = this.source(call);
-    const trigger = callee.replace(/^df\./, "");
-    const registration = Object.hasOwn(TRIGGER_CAPABILITIES, trigger) ? TRIGGER_CAPABILITIES[trigger] : undefined;
+    const registration = ownValue(TRIGGER_CAPABILITIES, callee.replace(/^df\./, ""));
     if (registration) add(this.usage.capabilities, registration, source);
     if (/^(df\.)?(app|input|output|trigger)\./.test(callee)) {
       for (const argument of call.arguments) if (ts.isObjectLiteralExpression(argument)) this.visitOptions(argument, callee);
     }
-    // Own keys only: `toString` and friends are on every object's prototype.
-    const sdk = Object.hasOwn(SDK_CAPABILITIES, method) ? SDK_CAPABILITIES[method] : undefined;
+    const sdk = ownValue(SDK_CAPABILITIES, method);
     if (sdk && ts.isPropertyAccessExpression(call.expression)) {
       add(this.usage.capabilities, sdk, source);
       const [entity, subscription] = call.arguments.map((argument) => this.resolveString(argument));

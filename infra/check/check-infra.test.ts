@@ -252,6 +252,13 @@ describe("entities and tables", () => {
     expect(findings).toEqual([{ rule: "entity-missing", subject: "audit-events" }]);
   });
 
+  test("method names inherited from Object (toString) are not mistaken for SDK calls", () => {
+    const findings = checkBrokenCopy({
+      app: { "shared/posting/token.ts": 'export const token = (text: string) => Buffer.from(text).toString("base64url");\n' },
+    });
+    expect(findings).toEqual([]);
+  });
+
   test("a queue added to the shared names but not to the Bicep", () => {
     const config = {
       ...azureResources,

@@ -67,6 +67,8 @@ export interface AzureResourcesDefinition {
     readonly platform: readonly string[];
     readonly localOnly: readonly string[];
   };
+  /** Names of the local-only settings (each also listed in `settingsNotDeployed.localOnly`). */
+  readonly localSettings: Readonly<Record<string, string>>;
   readonly serviceBus: {
     readonly queues: Readonly<Record<string, QueueDefinition>>;
     readonly topics: Readonly<Record<string, TopicDefinition>>;
@@ -113,7 +115,11 @@ export const azureResources = {
       "AZURE_FUNCTIONS_ENVIRONMENT",
       "FUNCTIONS_WORKER_RUNTIME",
     ],
-    localOnly: [],
+    localOnly: ["AllowAnonymousAsAdmin"],
+  },
+  localSettings: {
+    /** Local runtime only: `true` maps calls without `x-ms-client-principal-id` to the organization's administrator. */
+    allowAnonymousAsAdmin: "AllowAnonymousAsAdmin",
   },
   serviceBus: {
     queues: {
@@ -168,8 +174,6 @@ export const azureResources = {
   tables: {
     /** Rows of every organization's tables. */
     records: "Records",
-    /** Table and column definitions (EntityDefinitions) per organization. */
-    entityDefinitions: "EntityDefinitions",
     /** Execution contexts stored once per system job; orchestrations carry only a reference. */
     executionContexts: "ExecutionContexts",
     /** What the sample listener received, one row per message. */

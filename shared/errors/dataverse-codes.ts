@@ -21,3 +21,19 @@ export const DATAVERSE_ERRORS: Record<PipelineErrorCode, { status: number; code:
   ExternalRejected: { status: 502, code: "0x80044306" },
   Internal: { status: 500, code: "0x80040216" },
 };
+
+/**
+ * Dataverse codes more specific than a PipelineErrorCode's default, for the failures the data service
+ * reports (pass as `dataverseCode`). Sources: Dataverse web service error codes and the Web API client
+ * errors troubleshooting page.
+ */
+export const DATAVERSE_SPECIFIC_CODES = {
+  /** Attribute validation (too long, option outside the valid range): "A validation error occurred. …" */
+  AttributeValidation: "0x80044331",
+  /** OData layer errors such as "Could not find a property named 'x' on type 'Microsoft.Dynamics.CRM.account'." */
+  ODataError: "0x0",
+  /** "Resource not found for the segment 'x'." (unknown entity set; status 404) */
+  ResourceNotFoundForSegment: "0x8006088a",
+  /** "{table} With Id = {id} Does Not Exist" */
+  ObjectDoesNotExist: "0x80040217",
+} as const;

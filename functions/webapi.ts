@@ -1,0 +1,26 @@
+import { app, HttpResponse, type HttpRequest } from "@azure/functions";
+import { toDataverseErrorResponse } from "../shared/errors";
+import { createDataService, handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
+
+/** Adapts a Functions HTTP request to the data service's Web API and back. */
+export function createWebApiHandler(getService: () => DataService): (request: HttpRequest) => Promise<HttpResponse> {
+  return async (request) => {
+    try {
+      return new HttpResponse(await handleHttp(getService().webApi, request));
+    } catch (error) {
+      // Only a misconfiguration (settings, storage) gets here; the Web API turns request errors into responses itself.
+      const response = toDataverseErrorResponse(error);
+      return new HttpResponse({ status: response.status, headers: response.headers, jsonBody: response.body });
+    }
+  };
+}
+
+let service: DataService | undefined;
+
+/** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`. */
+app.http("dataverseWebApi", {
+  route: WEB_API_ROUTE,
+  methods: ["GET", "POST", "PATCH", "DELETE"],
+  authLevel: "anonymous",
+  handler: createWebApiHandler(() => (service ??= createDataService())),
+});

@@ -1,0 +1,50 @@
+import type { TableClient } from "@azure/data-tables";
+import { MetadataService } from "./metadata-service";
+import { OrganizationDirectory } from "./organizations/organization-context";
+import { readDataServiceSettings, type DataServiceSettings } from "./organizations/settings";
+import { RecordService } from "./record-service";
+import { RecordStore } from "./store/record-store";
+import { RoundTripCounter } from "./store/round-trips";
+import { createRecordsTableClient } from "./store/table-client";
+import { DataverseWebApi } from "./webapi/web-api";
+
+export { DataverseWebApi, WEB_API_ROUTE } from "./webapi/web-api";
+export { handleHttp, type FetchLikeRequest } from "./webapi/adapter";
+export type { WebApiRequest, WebApiResponse } from "./webapi/http";
+export { RoundTripCounter } from "./store/round-trips";
+export { RECORDS_TABLE_NAME } from "./store/table-client";
+export { DATA_SERVICE_SETTINGS, readDataServiceSettings } from "./organizations/settings";
+export { RecordService, type RequestScope } from "./record-service";
+export { RecordStore } from "./store/record-store";
+export { UnitOfWork } from "./store/unit-of-work";
+
+/** Everything one process needs to serve the data service. */
+export interface DataService {
+  webApi: DataverseWebApi;
+  records: RecordService;
+  store: RecordStore;
+  directory: OrganizationDirectory;
+  /** Storage round trips made through this service's TableClient. */
+  roundTrips: RoundTripCounter;
+}
+
+export interface DataServiceOptions {
+  env?: Record<string, string | undefined>;
+  settings?: DataServiceSettings;
+  /** A TableClient to use instead of one from the storage settings (its round trips are then not counted). */
+  tableClient?: TableClient;
+  roundTrips?: RoundTripCounter;
+  /** How long an instance reuses an organization's users, roles and tables. */
+  contextTtlMs?: number;
+}
+
+export function createDataService(options: DataServiceOptions = {}): DataService {
+  const env = options.env ?? process.env;
+  const roundTrips = options.roundTrips ?? new RoundTripCounter();
+  const settings = options.settings ?? readDataServiceSettings(env);
+  const store = new RecordStore(options.tableClient ?? createRecordsTableClient(env, roundTrips));
+  const directory = new OrganizationDirectory(store, settings, options.contextTtlMs);
+  const records = new RecordService(store, directory);
+  const webApi = new DataverseWebApi(directory, records, new MetadataService(store, directory), settings);
+  return { webApi, records, store, directory, roundTrips };
+}

@@ -1,0 +1,113 @@
+import { PipelineError } from "../../errors";
+import { isOptionType, type ColumnDefinition, type OptionDefinition } from "./columns";
+import { ACTIVE_INACTIVE, defineTable, stateColumns } from "./define";
+import { columnTypeOfODataType } from "./entity-metadata";
+import type { TableDefinition } from "./tables";
+
+/** Reads the `POST EntityDefinitions` / `POST …/Attributes` bodies Dataverse accepts (essential subset). */
+
+type Json = Record<string, unknown>;
+
+const CUSTOM_SCHEMA_NAME = /^[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9]+(_[A-Za-z0-9]+)*$/;
+
+function invalid(message: string, path: string): PipelineError {
+  return new PipelineError("ValidationFailed", message, { path });
+}
+
+function asObject(value: unknown, path: string): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalid(`${path} must be an object.`, path);
+  return value as Json;
+}
+
+/** The first localized label of a Label object (`{LocalizedLabels:[{Label,LanguageCode}]}`). */
+function readLabel(value: unknown, fallback: string): string {
+  const labels = (value as { LocalizedLabels?: { Label?: unknown }[] } | undefined)?.LocalizedLabels;
+  const text = labels?.[0]?.Label;
+  return typeof text === "string" && text !== "" ? text : fallback;
+}
+
+function readNames(body: Json, path: string): { schemaName: string; logicalName: string } {
+  const schemaName = body.SchemaName;
+  if (typeof schemaName !== "string" || !CUSTOM_SCHEMA_NAME.test(schemaName)) {
+    throw invalid(`${path}.SchemaName must be a customization prefix, '_' and a name (e.g. new_BankAccount).`, `${path}.SchemaName`);
+  }
+  const logicalName = typeof body.LogicalName === "string" ? body.LogicalName : schemaName.toLowerCase();
+  if (logicalName !== schemaName.toLowerCase()) throw invalid(`${path}.LogicalName must be the lower-case SchemaName.`, `${path}.LogicalName`);
+  return { schemaName, logicalName };
+}
+
+export function readAttributeMetadata(value: unknown, path = "Attribute"): ColumnDefinition {
+  const body = asObject(value, path);
+  const odataType = typeof body["@odata.type"] === "string" ? body["@odata.type"] : "";
+  const type = columnTypeOfODataType(odataType);
+  if (!type) throw invalid(`${path}: '@odata.type' ${JSON.stringify(odataType)} is not a supported attribute type.`, `${path}.@odata.type`);
+  const { schemaName, logicalName } = readNames(body, path);
+  const column: ColumnDefinition = { logicalName, schemaName, displayName: readLabel(body.DisplayName, schemaName), type, isCustom: true };
+  if (body.IsPrimaryName === true) column.isPrimaryName = true;
+  if (type === "String" || type === "Memo") column.maxLength = readNumber(body.MaxLength, `${path}.MaxLength`, type === "String" ? 100 : 2000);
+  if (type === "Decimal" || type === "Money") column.precision = readNumber(body.Precision, `${path}.Precision`, 2);
+  if (typeof body.MinValue === "number") column.minValue = body.MinValue;
+  if (typeof body.MaxValue === "number") column.maxValue = body.MaxValue;
+  if (type === "Integer") {
+    column.minValue ??= -2147483648;
+    column.maxValue ??= 2147483647;
+  }
+  if (type === "Lookup") {
+    const targets = body.Targets;
+    if (!Array.isArray(targets) || targets.length === 0 || !targets.every((target) => typeof target === "string")) {
+      throw invalid(`${path}.Targets must list the tables the lookup may point at.`, `${path}.Targets`);
+    }
+    column.targets = targets as string[];
+  }
+  if (isOptionType(type)) column.options = readOptions(body.OptionSet, `${path}.OptionSet`);
+  return column;
+}
+
+function readNumber(value: unknown, path: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isInteger(value) || (value as number) < 0) throw invalid(`${path} must be a non-negative integer.`, path);
+  return value as number;
+}
+
+function readOptions(value: unknown, path: string): OptionDefinition[] {
+  const options = asObject(value, path).Options;
+  if (!Array.isArray(options) || options.length === 0) throw invalid(`${path}.Options must list the options.`, `${path}.Options`);
+  return options.map((option, index) => {
+    const item = asObject(option, `${path}.Options[${index}]`);
+    if (!Number.isInteger(item.Value)) throw invalid(`${path}.Options[${index}].Value must be an integer.`, `${path}.Options[${index}].Value`);
+    return { value: item.Value as number, label: readLabel(item.Label, String(item.Value)) };
+  });
+}
+
+export function readEntityMetadata(value: unknown): TableDefinition {
+  const body = asObject(value, "EntityMetadata");
+  const { schemaName, logicalName } = readNames(body, "EntityMetadata");
+  const attributes = Array.isArray(body.Attributes) ? body.Attributes : [];
+  const columns = attributes.map((attribute, index) => readAttributeMetadata(attribute, `Attributes[${index}]`));
+  const primary = columns.filter((column) => column.isPrimaryName);
+  if (primary.length !== 1 || primary[0].type !== "String") {
+    throw invalid("EntityMetadata.Attributes must contain exactly one String attribute with IsPrimaryName true.", "Attributes");
+  }
+  const ownership = body.OwnershipType === "OrganizationOwned" ? "OrganizationOwned" : "UserOwned";
+  const entitySetName = typeof body.EntitySetName === "string" ? body.EntitySetName : pluralize(logicalName);
+  const displayName = readLabel(body.DisplayName, schemaName);
+  return defineTable(
+    {
+      logicalName,
+      schemaName,
+      entitySetName,
+      displayName,
+      displayCollectionName: readLabel(body.DisplayCollectionName, displayName),
+      primaryNameAttribute: primary[0].logicalName,
+      ownership,
+      isCustomEntity: true,
+    },
+    [...columns, ...stateColumns(ACTIVE_INACTIVE)],
+  );
+}
+
+function pluralize(name: string): string {
+  if (/[^aeiou]y$/.test(name)) return `${name.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(name)) return `${name}es`;
+  return `${name}s`;
+}

@@ -1,0 +1,89 @@
+import { PipelineError, DATAVERSE_SPECIFIC_CODES } from "../../errors";
+import { TableCatalog } from "../metadata/catalog";
+import type { TableDefinition } from "../metadata/tables";
+import type { RecordStore } from "../store/record-store";
+import type { StoredRecord } from "../store/records";
+import { isLookupValue } from "../store/records";
+import { readCustomTables } from "../metadata/custom-tables";
+import { PROVISIONED_ROW_KEY, provisionOrganization } from "./provision";
+import type { DataServiceSettings } from "./settings";
+
+/** What a request needs to know about its organization: tables, users and their roles. Cached per instance. */
+export interface OrganizationContext {
+  name: string;
+  organizationId: string;
+  catalog: TableCatalog;
+  users: Map<string, StoredRecord>;
+  administratorId: string;
+  /** systemuserid → the `privileges` texts of the user's roles. */
+  userPrivileges: Map<string, string[]>;
+}
+
+/** Tables whose rows are part of the cached context: writing one invalidates it. */
+export const CONTEXT_TABLES = new Set(["organization", "businessunit", "systemuser", "role", "systemuserroles"]);
+
+interface CacheEntry {
+  context: Promise<OrganizationContext>;
+  loadedAt: number;
+}
+
+/**
+ * Loads (and on first use provisions) organizations. A loaded context is reused for `ttlMs`; this
+ * instance drops it at once when it writes users, roles or tables, other instances after the TTL.
+ */
+export class OrganizationDirectory {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly store: RecordStore,
+    private readonly settings: DataServiceSettings,
+    private readonly ttlMs = 30_000,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async get(name: string): Promise<OrganizationContext> {
+    const setting = this.settings.organizations.get(name);
+    if (!setting) {
+      throw new PipelineError("NotFound", `Organization '${name}' does not exist.`, { dataverseCode: DATAVERSE_SPECIFIC_CODES.ResourceNotFoundForSegment });
+    }
+    const cached = this.cache.get(name);
+    if (cached && this.clock().getTime() - cached.loadedAt < this.ttlMs) return cached.context;
+    const context = this.load(name);
+    this.cache.set(name, { context, loadedAt: this.clock().getTime() });
+    context.catch(() => this.cache.delete(name));
+    return context;
+  }
+
+  invalidate(name: string): void {
+    this.cache.delete(name);
+  }
+
+  private async load(name: string): Promise<OrganizationContext> {
+    await this.store.ensureTable();
+    let marker = await this.store.readRow(name, PROVISIONED_ROW_KEY);
+    const builtin = new TableCatalog();
+    if (!marker) {
+      await provisionOrganization(this.store, builtin, this.settings.organizations.get(name)!, this.clock().toISOString().replace(/\.\d{3}Z$/, "Z"));
+      marker = await this.store.readRow(name, PROVISIONED_ROW_KEY);
+    }
+    const catalog = new TableCatalog(await readCustomTables(this.store, name));
+    const list = (table: string) => this.store.list(name, catalog.table(table) as TableDefinition);
+    const [users, roles, links] = await Promise.all([list("systemuser"), list("role"), list("systemuserroles")]);
+    const privilegesByRole = new Map(roles.map((role) => [role.id, String(role.values.privileges ?? "")]));
+    const userPrivileges = new Map<string, string[]>();
+    for (const link of links) {
+      const user = link.values.systemuserid;
+      const role = link.values.roleid;
+      if (!isLookupValue(user) || !isLookupValue(role)) continue;
+      userPrivileges.set(user.id, [...(userPrivileges.get(user.id) ?? []), privilegesByRole.get(role.id) ?? ""]);
+    }
+    return {
+      name,
+      organizationId: String(marker?.organizationid ?? ""),
+      catalog,
+      users: new Map(users.map((user) => [user.id, user])),
+      administratorId: String(marker?.administratorid ?? ""),
+      userPrivileges,
+    };
+  }
+}

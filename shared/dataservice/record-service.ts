@@ -1,0 +1,247 @@
+import { randomUUID } from "node:crypto";
+import { DATAVERSE_SPECIFIC_CODES, PipelineError, isPipelineError } from "../errors";
+import { isLookupType } from "./metadata/columns";
+import type { TableDefinition } from "./metadata/tables";
+import { findColumn } from "./metadata/tables";
+import { columnValidationError } from "./metadata/validate";
+import { CONTEXT_TABLES, type OrganizationContext, type OrganizationDirectory } from "./organizations/organization-context";
+import { runQuery, type Page, type PageRequest, type RecordQuery } from "./query/query";
+import { requireTableAccess, type Caller } from "./security/caller";
+import type { RecordStore } from "./store/record-store";
+import type { UnitOfWork } from "./store/unit-of-work";
+import { isLookupValue, type ColumnValues, type LookupValue, type StoredRecord } from "./store/records";
+import { recordRowKey } from "./store/row-codec";
+
+/** Who asks and in which organization: every operation takes one. */
+export interface RequestScope {
+  organization: OrganizationContext;
+  caller: Caller;
+}
+
+/**
+ * Where a write goes: by default each call commits its own unit of work; a caller that passes one
+ * (the pipeline, adding plug-ins' changes and system jobs) commits it itself, once, after all stages.
+ * Writes staged in a caller's unit return an empty etag until that commit.
+ */
+export interface WriteOptions {
+  unitOfWork?: UnitOfWork;
+}
+
+/** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
+const UPDATE_ATTEMPTS = 3;
+
+export function notFound(table: TableDefinition, id: string): PipelineError {
+  return new PipelineError("NotFound", `${table.logicalName} With Id = ${id} Does Not Exist`, { dataverseCode: DATAVERSE_SPECIFIC_CODES.ObjectDoesNotExist });
+}
+
+/**
+ * Create, Retrieve, RetrieveMultiple, Update and Delete on an organization's records, independent of
+ * HTTP: privilege checks, system columns, lookup checks, and one storage commit per write.
+ * Round trips: Create 1 (+1 per lookup to a row outside the cached users), Retrieve 1, Update 2, Delete 2.
+ */
+export class RecordService {
+  constructor(
+    private readonly store: RecordStore,
+    private readonly directory: OrganizationDirectory,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
+    requireTableAccess(scope.caller, "Create", table);
+    const id = typeof values[table.primaryIdAttribute] === "string" ? String(values[table.primaryIdAttribute]) : randomUUID();
+    const now = this.now();
+    const me: LookupValue = { id: scope.caller.userId, logicalName: "systemuser" };
+    const row: ColumnValues = { ...defaultsOf(table), ...values, createdon: now, modifiedon: now, createdby: me, modifiedby: me };
+    if (table.ownership === "UserOwned") {
+      row.ownerid ??= me;
+      row.owningbusinessunit = this.owningBusinessUnit(scope, row.ownerid as LookupValue);
+    }
+    row[table.primaryIdAttribute] = id;
+    deriveColumns(table, row, values);
+    await this.checkLookups(scope, table, values, options);
+    const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
+    return { table: table.logicalName, id, values: withNulls(table, row), etag };
+  }
+
+  async retrieve(scope: RequestScope, table: TableDefinition, id: string): Promise<StoredRecord> {
+    requireTableAccess(scope.caller, "Read", table);
+    const record = await this.store.read(scope.organization.name, table, id);
+    if (!record) throw notFound(table, id);
+    return record;
+  }
+
+  /**
+   * One page of matching rows. Without $orderby and $count the rows are read in id order only until
+   * the page is full (the token remembers the last id); otherwise every row is read, ordered, and the
+   * token is an offset into the ordered result.
+   */
+  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest): Promise<Page> {
+    requireTableAccess(scope.caller, "Read", table);
+    const token = page.token;
+    if (query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
+      return this.scanPage(scope, table, query, page.size, token);
+    }
+    const offset = token && "offset" in token ? token.offset : 0;
+    const matching = runQuery({ ...query, top: undefined }, await this.store.list(scope.organization.name, table, query.storageFilter));
+    const limited = query.top === undefined ? matching : matching.slice(0, query.top);
+    return {
+      records: limited.slice(offset, offset + page.size),
+      total: query.count ? matching.length : undefined,
+      next: offset + page.size < limited.length ? { offset: offset + page.size } : undefined,
+    };
+  }
+
+  private async scanPage(scope: RequestScope, table: TableDefinition, query: RecordQuery, size: number, token?: { after: string; taken: number }): Promise<Page> {
+    const taken = token?.taken ?? 0;
+    const limit = query.top === undefined ? size : Math.min(size, query.top - taken);
+    const records: StoredRecord[] = [];
+    let more = false;
+    if (limit > 0) {
+      for await (const record of this.store.scan(scope.organization.name, table, token?.after, query.storageFilter)) {
+        if (query.filter && !query.filter(record)) continue;
+        if (records.length === limit) {
+          more = true;
+          break;
+        }
+        records.push(record);
+      }
+    }
+    const last = records.at(-1);
+    const reachedTop = query.top !== undefined && taken + records.length >= query.top;
+    return { records, next: more && !reachedTop && last ? { after: last.id, taken: taken + records.length } : undefined };
+  }
+
+  /** Updates an existing row; with `ifMatch` only if it is still at that version (else 412). */
+  async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string, options: WriteOptions = {}): Promise<StoredRecord> {
+    requireTableAccess(scope.caller, "Write", table);
+    if (values.ownerid !== undefined) requireTableAccess(scope.caller, "Assign", table);
+    await this.checkLookups(scope, table, values, options);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.store.read(scope.organization.name, table, id);
+      if (!current) throw notFound(table, id);
+      if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
+      const row: ColumnValues = { ...current.values, ...values, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
+      if (table.ownership === "UserOwned" && values.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, values.ownerid as LookupValue);
+      deriveColumns(table, row, values);
+      try {
+        const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
+        return { table: table.logicalName, id, values: row, etag };
+      } catch (error) {
+        const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
+        if (!lostRace || ifMatch || options.unitOfWork || attempt >= UPDATE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
+    requireTableAccess(scope.caller, "Delete", table);
+    const current = await this.store.read(scope.organization.name, table, id);
+    if (!current) throw notFound(table, id);
+    if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
+    await this.write(scope, table, id, options, (uow) => uow.delete(table, id, current.etag));
+  }
+
+  /** The primary names of the rows some lookups point at (for formatted values), read in parallel. */
+  async lookupNames(scope: RequestScope, lookups: LookupValue[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    const distinct = [...new Map(lookups.map((lookup) => [lookup.id, lookup])).values()];
+    await Promise.all(
+      distinct.map(async (lookup) => {
+        const table = scope.organization.catalog.table(lookup.logicalName);
+        if (!table) return;
+        const cachedUser = lookup.logicalName === "systemuser" ? scope.organization.users.get(lookup.id) : undefined;
+        const record = cachedUser ?? (await this.store.read(scope.organization.name, table, lookup.id));
+        const name = record?.values[table.primaryNameAttribute];
+        if (typeof name === "string") names.set(lookup.id, name);
+      }),
+    );
+    return names;
+  }
+
+  /** Stages one change in the caller's unit of work, or commits it in one of its own; returns the new etag. */
+  private async write(scope: RequestScope, table: TableDefinition, id: string, options: WriteOptions, stage: (uow: UnitOfWork) => void): Promise<string> {
+    const uow = options.unitOfWork ?? this.store.beginUnitOfWork(scope.organization.name);
+    if (uow.partitionKey !== scope.organization.name) throw new PipelineError("Internal", "A unit of work belongs to one organization.");
+    stage(uow);
+    if (CONTEXT_TABLES.has(table.logicalName)) uow.whenCommitted(() => this.directory.invalidate(scope.organization.name));
+    if (options.unitOfWork) return "";
+    const etags = await uow.commit();
+    return etags.get(recordRowKey(table.logicalName, id)) ?? "";
+  }
+
+  /** A lookup to a row that does not exist is a 400 naming the column; nothing is written. */
+  private async checkLookups(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions): Promise<void> {
+    const checks = table.columns
+      .filter((column) => isLookupType(column.type) && isLookupValue(values[column.logicalName]))
+      .map(async (column) => {
+        const lookup = values[column.logicalName] as LookupValue;
+        const target = scope.organization.catalog.table(lookup.logicalName);
+        const rowKey = recordRowKey(lookup.logicalName, lookup.id);
+        const staged = options.unitOfWork?.stagedChange(rowKey);
+        const exists =
+          staged !== undefined
+            ? staged !== "delete"
+            : lookup.logicalName === "systemuser" && scope.organization.users.has(lookup.id)
+              ? true
+              : target !== undefined && (await this.store.readRow(scope.organization.name, rowKey)) !== undefined;
+        if (!exists) {
+          throw new PipelineError("ValidationFailed", `${column.logicalName}: ${lookup.logicalName} With Id = ${lookup.id} Does Not Exist`, {
+            path: column.logicalName,
+            dataverseCode: DATAVERSE_SPECIFIC_CODES.ObjectDoesNotExist,
+          });
+        }
+      });
+    await Promise.all(checks);
+  }
+
+  private owningBusinessUnit(scope: RequestScope, owner: LookupValue): LookupValue | null {
+    const unit = scope.organization.users.get(owner.id)?.values.businessunitid;
+    return isLookupValue(unit) ? unit : null;
+  }
+
+  private now(): string {
+    return this.clock().toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+}
+
+function staleVersion(): PipelineError {
+  return new PipelineError("ConcurrencyConflict", "The version of the existing record doesn't match the RowVersion property provided.");
+}
+
+/** statecode 0 and its default status, for tables with a state model. */
+function defaultsOf(table: TableDefinition): ColumnValues {
+  const state = findColumn(table, "statecode");
+  const initial = state?.options?.[0];
+  return initial ? { statecode: initial.value, statuscode: initial.defaultStatus ?? null } : {};
+}
+
+/** A status must belong to its state; setting only the state picks that state's default status. */
+function applyStateModel(table: TableDefinition, row: ColumnValues, written: ColumnValues): void {
+  const state = findColumn(table, "statecode");
+  const status = findColumn(table, "statuscode");
+  if (!state || !status) return;
+  if ("statecode" in written && !("statuscode" in written)) {
+    row.statuscode = state.options?.find((option) => option.value === row.statecode)?.defaultStatus ?? null;
+  }
+  const belongsTo = status.options?.find((option) => option.value === row.statuscode)?.state;
+  if (row.statuscode !== null && row.statuscode !== undefined && belongsTo !== undefined && belongsTo !== row.statecode) {
+    throw columnValidationError(table, status, `The statuscode ${String(row.statuscode)} is not valid for statecode ${String(row.statecode)} of '${table.logicalName}'.`);
+  }
+}
+
+/** Columns the service fills from others: contact fullname, the is…set flags of write-only secrets. */
+function deriveColumns(table: TableDefinition, row: ColumnValues, written: ColumnValues): void {
+  applyStateModel(table, row, written);
+  if (table.logicalName === "contact" && !("fullname" in written) && ("firstname" in written || "lastname" in written)) {
+    row.fullname = [row.firstname, row.lastname].filter((part) => typeof part === "string" && part !== "").join(" ") || null;
+  }
+  for (const column of table.columns) {
+    if (column.writeOnly && column.logicalName in written && findColumn(table, `is${column.logicalName}set`)) {
+      row[`is${column.logicalName}set`] = written[column.logicalName] !== null;
+    }
+  }
+}
+
+function withNulls(table: TableDefinition, row: ColumnValues): ColumnValues {
+  return Object.fromEntries(table.columns.map((column) => [column.logicalName, row[column.logicalName] ?? null]));
+}

@@ -1,0 +1,93 @@
+import { PipelineError } from "../../errors";
+import { isGuid } from "../../model";
+import type { TableDefinition } from "../metadata/tables";
+import type { OrganizationContext } from "../organizations/organization-context";
+import type { StoredRecord } from "../store/records";
+import { isLookupValue } from "../store/records";
+import { ACT_ON_BEHALF_PRIVILEGE, PrivilegeSet, missingPrivilege, tablePrivilegeName, type TableAccess } from "./privileges";
+
+/** The request headers that identify the caller. */
+export const CALLER_HEADERS = {
+  /** Set by App Service Authentication in Azure: the caller's Entra object id. */
+  principalId: "x-ms-client-principal-id",
+  /** Dataverse impersonation by systemuserid. */
+  callerId: "MSCRMCallerID",
+  /** Dataverse impersonation by Entra object id. */
+  callerObjectId: "CallerObjectId",
+} as const;
+
+/** Who a request acts as: `userId` (maybe impersonated) and the authenticated `initiatingUserId`. */
+export interface Caller {
+  userId: string;
+  initiatingUserId: string;
+  businessUnitId: string;
+  azureActiveDirectoryObjectId?: string;
+  privileges: PrivilegeSet;
+}
+
+export function requireTableAccess(caller: Caller, access: TableAccess, table: TableDefinition): void {
+  const privilege = tablePrivilegeName(access, table);
+  if (!caller.privileges.has(privilege)) throw missingPrivilege(caller.userId, privilege);
+}
+
+/**
+ * Resolves the caller from the request headers: the principal header matched to
+ * systemuser.azureactivedirectoryobjectid; without it, the administrator when anonymous calls are allowed
+ * (local runtime), else 401. MSCRMCallerID/CallerObjectId impersonate another user when the
+ * authenticated user holds prvActOnBehalfOfAnotherUser.
+ */
+export function resolveCaller(context: OrganizationContext, header: (name: string) => string | null, allowAnonymousAsAdmin: boolean): Caller {
+  const principal = header(CALLER_HEADERS.principalId);
+  let initiating: StoredRecord | undefined;
+  if (principal) {
+    initiating = findByObjectId(context, principal);
+    if (!initiating) throw new PipelineError("Unauthenticated", `The user with object id ${principal} is not a member of organization '${context.name}'.`);
+  } else if (allowAnonymousAsAdmin) {
+    initiating = context.users.get(context.administratorId);
+  }
+  if (!initiating) throw new PipelineError("Unauthenticated", "The request is not authenticated (no x-ms-client-principal-id).");
+  if (initiating.values.isdisabled === true) throw new PipelineError("Unauthenticated", `The user ${initiating.id} is disabled.`);
+
+  const impersonated = impersonatedUser(context, header);
+  if (impersonated && impersonated.id !== initiating.id && !privilegesOf(context, initiating).has(ACT_ON_BEHALF_PRIVILEGE)) {
+    throw missingPrivilege(initiating.id, ACT_ON_BEHALF_PRIVILEGE);
+  }
+  const user = impersonated ?? initiating;
+  const businessUnit = user.values.businessunitid;
+  return {
+    userId: user.id,
+    initiatingUserId: initiating.id,
+    businessUnitId: isLookupValue(businessUnit) ? businessUnit.id : "",
+    azureActiveDirectoryObjectId: stringOrUndefined(user.values.azureactivedirectoryobjectid),
+    privileges: privilegesOf(context, user),
+  };
+}
+
+function impersonatedUser(context: OrganizationContext, header: (name: string) => string | null): StoredRecord | undefined {
+  const callerId = header(CALLER_HEADERS.callerId);
+  const callerObjectId = header(CALLER_HEADERS.callerObjectId);
+  if (callerId) {
+    const user = isGuid(callerId) ? context.users.get(callerId.toLowerCase()) : undefined;
+    if (!user) throw new PipelineError("NotFound", `systemuser With Id = ${callerId} Does Not Exist`);
+    return user;
+  }
+  if (callerObjectId) {
+    const user = findByObjectId(context, callerObjectId);
+    if (!user) throw new PipelineError("NotFound", `No systemuser has azureactivedirectoryobjectid ${callerObjectId}.`);
+    return user;
+  }
+  return undefined;
+}
+
+function findByObjectId(context: OrganizationContext, objectId: string): StoredRecord | undefined {
+  const wanted = objectId.toLowerCase();
+  return [...context.users.values()].find((user) => String(user.values.azureactivedirectoryobjectid ?? "").toLowerCase() === wanted);
+}
+
+function privilegesOf(context: OrganizationContext, user: StoredRecord): PrivilegeSet {
+  return new PrivilegeSet(context.userPrivileges.get(user.id) ?? []);
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}

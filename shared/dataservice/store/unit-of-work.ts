@@ -1,0 +1,175 @@
+import type { TableClient, TransactionAction } from "@azure/data-tables";
+import { PipelineError } from "../../errors";
+import type { TableDefinition } from "../metadata/tables";
+import type { ColumnValues } from "./records";
+import { encodeRecord, recordRowKey, type RecordEntity } from "./row-codec";
+
+/** Table Storage's entity-group transaction limits (local-runtime-facts §5). */
+export const MAX_OPERATIONS_PER_COMMIT = 100;
+export const MAX_COMMIT_BYTES = 4 * 1024 * 1024;
+
+export type OperationKind = "create" | "replace" | "delete";
+
+interface PendingOperation {
+  kind: OperationKind;
+  entity: RecordEntity;
+  /** The version a replace or delete expects (deletes in a batch cannot carry it: the SDK sends `*`). */
+  etag?: string;
+  /** What the caller sees if storage refuses this operation, e.g. `account With Id = …`. */
+  describe: string;
+}
+
+/**
+ * The changes one request makes, committed at once as ONE entity-group transaction on the
+ * organization's partition (a single operation is sent as a plain call: same atomicity, smaller request).
+ * Later stages (plug-ins' nested changes, asyncoperation rows) add their operations to the same unit.
+ * A transaction may touch a row once, so several changes of one row fold into one operation.
+ */
+export class UnitOfWork {
+  private readonly operations = new Map<string, PendingOperation>();
+  private readonly committedHooks: (() => void)[] = [];
+  private committed = false;
+
+  constructor(
+    private readonly client: TableClient,
+    readonly partitionKey: string,
+  ) {}
+
+  get size(): number {
+    return this.operations.size;
+  }
+
+  create(table: TableDefinition, id: string, values: ColumnValues): void {
+    this.add("create", encodeRecord(this.partitionKey, table, id, values), `${table.logicalName} With Id = ${id}`);
+  }
+
+  /** Replaces the whole row if it is still at `etag`. */
+  replace(table: TableDefinition, id: string, values: ColumnValues, etag: string): void {
+    this.add("replace", encodeRecord(this.partitionKey, table, id, values), `${table.logicalName} With Id = ${id}`, etag);
+  }
+
+  delete(table: TableDefinition, id: string, etag: string): void {
+    const entity = { partitionKey: this.partitionKey, rowKey: recordRowKey(table.logicalName, id) };
+    this.add("delete", entity, `${table.logicalName} With Id = ${id}`, etag);
+  }
+
+  /** Adds a row that is not a table record (metadata, markers); fails on commit if it exists. */
+  createRow(entity: RecordEntity, describe: string): void {
+    this.add("create", { ...entity, partitionKey: this.partitionKey }, describe);
+  }
+
+  /** Replaces a row that is not a table record if it is still at `etag`. */
+  replaceRow(entity: RecordEntity, etag: string, describe: string): void {
+    this.add("replace", { ...entity, partitionKey: this.partitionKey }, describe, etag);
+  }
+
+  /** What this unit will do to a row (undefined: nothing), so later stages see their own request's rows. */
+  stagedChange(rowKey: string): OperationKind | undefined {
+    return this.operations.get(rowKey)?.kind;
+  }
+
+  /** Runs `hook` once the commit was attempted (succeeded or not), e.g. to drop cached state. */
+  whenCommitted(hook: () => void): void {
+    this.committedHooks.push(hook);
+  }
+
+  /** Sends every operation in one round trip; returns the new ETag of each written row by row key. */
+  async commit(): Promise<Map<string, string>> {
+    if (this.committed) throw new PipelineError("Internal", "A unit of work commits once.");
+    this.committed = true;
+    const etags = new Map<string, string>();
+    const operations = [...this.operations.values()];
+    try {
+      if (operations.length === 0) return etags;
+      this.checkLimits(operations);
+      if (operations.length === 1) {
+        const [operation] = operations;
+        const response = await this.sendSingle(operation);
+        if (response?.etag) etags.set(operation.entity.rowKey, response.etag);
+      } else {
+        const response = await this.client.submitTransaction(operations.map(toAction));
+        for (const sub of response.subResponses) if (sub.etag && sub.rowKey) etags.set(sub.rowKey, sub.etag);
+      }
+    } catch (error) {
+      throw this.translate(error, operations);
+    } finally {
+      for (const hook of this.committedHooks) hook();
+    }
+    return etags;
+  }
+
+  private add(kind: OperationKind, entity: RecordEntity, describe: string, etag?: string): void {
+    if (this.committed) throw new PipelineError("Internal", "The unit of work was already committed.");
+    const earlier = this.operations.get(entity.rowKey);
+    const folded = earlier ? fold(earlier, { kind, entity, describe, etag }) : { kind, entity, describe, etag };
+    if (folded) this.operations.set(entity.rowKey, folded);
+    else this.operations.delete(entity.rowKey);
+  }
+
+  private checkLimits(operations: PendingOperation[]): void {
+    if (operations.length > MAX_OPERATIONS_PER_COMMIT) {
+      throw new PipelineError("ValidationFailed", `One request may change at most ${MAX_OPERATIONS_PER_COMMIT} rows.`);
+    }
+    const bytes = operations.reduce((sum, operation) => sum + Buffer.byteLength(JSON.stringify(operation.entity)), 0);
+    if (bytes >= MAX_COMMIT_BYTES) throw new PipelineError("MessageTooLarge", "The changes of one request must stay under 4 MiB.");
+  }
+
+  private async sendSingle({ kind, entity, etag }: PendingOperation): Promise<{ etag?: string } | undefined> {
+    switch (kind) {
+      case "create":
+        return this.client.createEntity(entity);
+      case "replace":
+        return this.client.updateEntity(entity, "Replace", { etag });
+      case "delete":
+        await this.client.deleteEntity(entity.partitionKey, entity.rowKey, { etag });
+        return undefined;
+    }
+  }
+
+  /** Storage answers with a status only (local-runtime-facts §5); a batch names the failed operation's index. */
+  private translate(error: unknown, operations: PendingOperation[]): unknown {
+    const status = (error as { statusCode?: number }).statusCode;
+    const failed = failedOperation(error, operations);
+    const subject = failed?.describe ?? "The record";
+    if (status === 409) return new PipelineError("Duplicate", "A record with matching key values already exists.", { cause: error });
+    if (status === 412) {
+      return new PipelineError("ConcurrencyConflict", "The version of the existing record doesn't match the RowVersion property provided.", { cause: error });
+    }
+    if (status === 404) return new PipelineError("NotFound", `${subject} Does Not Exist`, { cause: error });
+    return error;
+  }
+}
+
+function toAction({ kind, entity, etag }: PendingOperation): TransactionAction {
+  if (kind === "replace") return ["update", entity, "Replace", { etag }];
+  return [kind, entity];
+}
+
+function failedOperation(error: unknown, operations: PendingOperation[]): PendingOperation | undefined {
+  if (operations.length === 1) return operations[0];
+  const match = /^(\d+):/.exec(String((error as { message?: string }).message ?? ""));
+  return match ? operations[Number(match[1])] : undefined;
+}
+
+/**
+ * Two changes of one row as one operation (undefined: they cancel out). The first operation's expected
+ * version is kept: the row must still be as it was when this unit first read it.
+ */
+function fold(earlier: PendingOperation, later: PendingOperation): PendingOperation | undefined {
+  const pair = `${earlier.kind}+${later.kind}`;
+  switch (pair) {
+    case "create+replace":
+      return { ...later, kind: "create", etag: undefined };
+    case "create+delete":
+      return undefined;
+    case "replace+replace":
+    case "replace+delete":
+      return { ...later, etag: earlier.etag };
+    case "delete+create":
+      return { ...later, kind: "replace", etag: earlier.etag };
+    case "create+create":
+      throw new PipelineError("Duplicate", `${later.describe} is created twice in one request.`);
+    default:
+      throw new PipelineError("NotFound", `${later.describe} Does Not Exist (deleted earlier in this request).`);
+  }
+}

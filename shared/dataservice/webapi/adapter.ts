@@ -1,0 +1,26 @@
+import type { DataverseWebApi } from "./web-api";
+
+/** What Functions' HttpRequest and the fetch API's Request have in common. */
+export interface FetchLikeRequest {
+  method: string;
+  url: string;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface SerializedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Runs one HTTP request through the Web API and returns the response with its JSON body as text. */
+export async function handleHttp(webApi: DataverseWebApi, request: FetchLikeRequest): Promise<SerializedResponse> {
+  const response = await webApi.handle({
+    method: request.method.toUpperCase(),
+    url: new URL(request.url),
+    header: (name) => request.headers.get(name),
+    body: await request.text(),
+  });
+  return { status: response.status, headers: response.headers, body: response.body === undefined ? undefined : JSON.stringify(response.body) };
+}

@@ -1,0 +1,71 @@
+import { DATAVERSE_SPECIFIC_CODES, PipelineError, toDataverseErrorResponse } from "../../errors";
+
+/** An HTTP request as the Web API core sees it (adapters build it from Functions' HttpRequest or node:http). */
+export interface WebApiRequest {
+  method: string;
+  url: URL;
+  header(name: string): string | null;
+  /** The body text ("" when none). */
+  body: string;
+}
+
+export interface WebApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON body; absent for 204/304. */
+  body?: unknown;
+}
+
+export const ODATA_HEADERS = { "OData-Version": "4.0" } as const;
+const JSON_HEADERS = { "Content-Type": "application/json; odata.metadata=minimal", ...ODATA_HEADERS };
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): WebApiResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body };
+}
+
+export function emptyResponse(status: number, headers: Record<string, string> = {}): WebApiResponse {
+  return { status, headers: { ...ODATA_HEADERS, ...headers } };
+}
+
+export function errorResponse(error: unknown): WebApiResponse {
+  const response = toDataverseErrorResponse(error);
+  return { status: response.status, headers: response.headers, body: response.body };
+}
+
+/** The parts of a `Prefer` header the Web API honours. */
+export interface Preferences {
+  returnRepresentation: boolean;
+  includeAnnotations: boolean;
+  maxPageSize?: number;
+}
+
+export function readPreferences(header: string | null): Preferences {
+  const parts = (header ?? "").split(",").map((part) => part.trim());
+  const pageSize = parts.find((part) => part.startsWith("odata.maxpagesize="));
+  const annotations = parts.find((part) => part.startsWith("odata.include-annotations="));
+  const maxPageSize = pageSize ? Number(pageSize.split("=")[1]) : undefined;
+  return {
+    returnRepresentation: parts.includes("return=representation"),
+    includeAnnotations: annotations !== undefined && /"\*"|FormattedValue|lookuplogicalname/i.test(annotations),
+    maxPageSize: maxPageSize !== undefined && Number.isInteger(maxPageSize) && maxPageSize > 0 ? maxPageSize : undefined,
+  };
+}
+
+export function readJsonBody(request: WebApiRequest): unknown {
+  try {
+    return JSON.parse(request.body);
+  } catch (error) {
+    throw new PipelineError("InvalidFormat", `The request body is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export function methodNotAllowed(method: string): PipelineError {
+  return new PipelineError("ValidationFailed", `The HTTP method ${method} is not supported on this resource.`, { httpStatus: 405 });
+}
+
+/** Dataverse's 404 for a path segment that names nothing. */
+export function resourceNotFound(segment: string): PipelineError {
+  return new PipelineError("NotFound", `Resource not found for the segment '${segment}'.`, {
+    dataverseCode: DATAVERSE_SPECIFIC_CODES.ResourceNotFoundForSegment,
+  });
+}

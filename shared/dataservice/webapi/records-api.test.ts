@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { dataServiceForTests, entityIdOf, uniqueOrganization } from "../../../test/support/data-service";
+
+const org = uniqueOrganization();
+const { api, origin } = dataServiceForTests([org]);
+const web = api(org);
+
+describe("Web API record operations", () => {
+  it("creates with 204 and OData-EntityId, then retrieves the row with $select, etag and lookups as _x_value", async () => {
+    const parent = await web("POST", "accounts", { body: { name: "Parent Ltd" } });
+    expect(parent.status).toBe(204);
+    expect(parent.headers.get("OData-EntityId")).toMatch(new RegExp(`^${origin}/${org}/api/data/v9.2/accounts\\([0-9a-f-]{36}\\)$`));
+    const parentId = entityIdOf(parent);
+
+    const child = await web("POST", "accounts", {
+      body: { name: "Child Ltd", revenue: 1000.5, industrycode: 7, numberofemployees: 12, "parentaccountid@odata.bind": `/accounts(${parentId})` },
+    });
+    const childId = entityIdOf(child);
+
+    const got = await web("GET", `accounts(${childId})?$select=name,revenue,_parentaccountid_value,statecode`);
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({
+      accountid: childId,
+      name: "Child Ltd",
+      revenue: 1000.5,
+      _parentaccountid_value: parentId,
+      statecode: 0,
+    });
+    expect(got.json["@odata.etag"]).toEqual(expect.any(String));
+    expect(got.json["@odata.context"]).toBe(`${origin}/${org}/api/data/v9.2/$metadata#accounts(name,revenue,_parentaccountid_value,statecode)/$entity`);
+    expect(got.json).not.toHaveProperty("industrycode");
+  });
+
+  it("returns 201 with the row under Prefer: return=representation, with system columns filled", async () => {
+    const created = await web("POST", "contacts", { body: { firstname: "Ada", lastname: "Lovelace" }, headers: { Prefer: "return=representation" } });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ firstname: "Ada", lastname: "Lovelace", fullname: "Ada Lovelace", statecode: 0, statuscode: 1 });
+    expect(created.json.createdon).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(created.json._ownerid_value).toEqual(created.json._createdby_value);
+    expect(created.json.contactid).toBe(entityIdOf(created));
+  });
+
+  it("adds formatted values and lookup names with Prefer: odata.include-annotations", async () => {
+    const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Annotated Parent" } }));
+    const id = entityIdOf(
+      await web("POST", "accounts", { body: { name: "Annotated", revenue: 2154.32, industrycode: 7, creditonhold: true, "parentaccountid@odata.bind": `accounts(${parentId})` } }),
+    );
+    const got = await web("GET", `accounts(${id})`, { headers: { Prefer: 'odata.include-annotations="*"' } });
+    expect(got.json["revenue@OData.Community.Display.V1.FormattedValue"]).toBe("$2,154.32");
+    expect(got.json["industrycode@OData.Community.Display.V1.FormattedValue"]).toBe("Consulting");
+    expect(got.json["creditonhold@OData.Community.Display.V1.FormattedValue"]).toBe("Yes");
+    expect(got.json["_parentaccountid_value@OData.Community.Display.V1.FormattedValue"]).toBe("Annotated Parent");
+    expect(got.json["_parentaccountid_value@Microsoft.Dynamics.CRM.lookuplogicalname"]).toBe("account");
+    expect(got.json["_ownerid_value@OData.Community.Display.V1.FormattedValue"]).toBe("Administrator");
+  });
+
+  it("updates with PATCH, honours If-Match, and refuses a stale etag with 412", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Before" } }));
+    const first = await web("GET", `accounts(${id})?$select=name`);
+    const etag = first.json["@odata.etag"] as string;
+
+    const updated = await web("PATCH", `accounts(${id})`, { body: { name: "After" }, headers: { "If-Match": etag, Prefer: "return=representation" } });
+    expect(updated.status).toBe(200);
+    expect(updated.json.name).toBe("After");
+    expect(updated.json["@odata.etag"]).not.toBe(etag);
+
+    const stale = await web("PATCH", `accounts(${id})`, { body: { name: "Stale" }, headers: { "If-Match": etag } });
+    expect(stale.status).toBe(412);
+    expect(stale.json.error.code).toBe("0x80060882");
+    expect((await web("GET", `accounts(${id})?$select=name`)).json.name).toBe("After");
+  });
+
+  it("PATCH on a missing row upserts, unless If-Match: * forbids it", async () => {
+    const id = "6d81597f-0f9f-e711-8122-000d3aa2331c";
+    const refused = await web("PATCH", `accounts(${id})`, { body: { name: "x" }, headers: { "If-Match": "*" } });
+    expect(refused.status).toBe(404);
+    expect(refused.json.error.code).toBe("0x80040217");
+    const upserted = await web("PATCH", `accounts(${id})`, { body: { name: "Upserted" } });
+    expect(upserted.status).toBe(204);
+    expect((await web("GET", `accounts(${id})?$select=name`)).json.name).toBe("Upserted");
+    const noUpdate = await web("PATCH", `accounts(${id})`, { body: { name: "Not applied" }, headers: { "If-None-Match": "*" } });
+    expect(noUpdate.status).toBe(412);
+    expect(noUpdate.json.error.code).toBe("0x80040237");
+    expect((await web("GET", `accounts(${id})?$select=name`)).json.name).toBe("Upserted");
+  });
+
+  it("deletes a row; retrieving it afterwards is 404 in Dataverse's shape", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Doomed" } }));
+    expect((await web("DELETE", `accounts(${id})`)).status).toBe(204);
+    const gone = await web("GET", `accounts(${id})`);
+    expect(gone.status).toBe(404);
+    expect(gone.json).toEqual({ error: { code: "0x80040217", message: `account With Id = ${id} Does Not Exist` } });
+    expect((await web("DELETE", `accounts(${id})`)).status).toBe(404);
+  });
+
+  it("refuses a delete with a stale If-Match and keeps the row", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Kept" } }));
+    const etag = (await web("GET", `accounts(${id})?$select=name`)).json["@odata.etag"];
+    await web("PATCH", `accounts(${id})`, { body: { name: "Kept, changed" } });
+    const stale = await web("DELETE", `accounts(${id})`, { headers: { "If-Match": etag } });
+    expect(stale.status).toBe(412);
+    expect((await web("GET", `accounts(${id})?$select=name`)).json.name).toBe("Kept, changed");
+  });
+
+  it("refuses a second row with the same id as a duplicate", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "One" } }));
+    const again = await web("POST", "accounts", { body: { accountid: id, name: "Two" } });
+    expect(again.status).toBe(412);
+    expect(again.json.error.code).toBe("0x80040237");
+  });
+
+  it("answers an unknown entity set with 404 0x8006088a and an unknown organization with 404", async () => {
+    const unknownSet = await web("GET", "Account");
+    expect(unknownSet.status).toBe(404);
+    expect(unknownSet.json.error).toEqual({ code: "0x8006088a", message: "Resource not found for the segment 'Account'." });
+    const unknownOrg = await api("nosuchorg")("GET", "accounts");
+    expect(unknownOrg.status).toBe(404);
+    expect(unknownOrg.json.error.message).toContain("nosuchorg");
+  });
+
+  it("never returns write-only secrets, but reports that they are set", async () => {
+    const created = await web("POST", "serviceendpoints", {
+      body: { name: "hook", contract: 8, authtype: 4, url: "https://example.invalid/hook", authvalue: "s3cr3t", connectionmode: 1, userclaim: 1 },
+      headers: { Prefer: "return=representation" },
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.json)).not.toContain("s3cr3t");
+    expect(created.json).not.toHaveProperty("authvalue");
+    expect(created.json.isauthvalueset).toBe(true);
+    const listed = await web("GET", "serviceendpoints?$select=authvalue");
+    expect(listed.status).toBe(400);
+  });
+});

@@ -1,0 +1,157 @@
+import { isPipelineError } from "../../errors";
+import type { ColumnDefinition } from "../metadata/columns";
+import type { TableDefinition } from "../metadata/tables";
+import { parseEdm } from "../metadata/edm";
+import { webApiPropertyName } from "../metadata/validate";
+import { parseQuery, parseSelect, type PageToken } from "../query/query";
+import { queryError } from "../query/filter";
+import type { RecordService, RequestScope } from "../record-service";
+import type { StoredRecord } from "../store/records";
+import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, readPreferences, type WebApiRequest, type WebApiResponse } from "./http";
+import { lookupsOf, toWebApiEntity } from "./representation";
+import { readEntityBody } from "./request-body";
+
+/** Where the organization's Web API lives, e.g. `http://127.0.0.1:7071/contoso/api/data/v9.2/`. */
+export interface ApiLocation {
+  baseUrl: string;
+}
+
+/** The record operations of the Web API on one entity set: `/{set}` and `/{set}({id})`. */
+export class RecordsApi {
+  constructor(private readonly records: RecordService) {}
+
+  async collection(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
+    if (request.method === "POST") return this.create(scope, location, table, request);
+    if (request.method === "GET") return this.retrieveMultiple(scope, location, table, request);
+    throw methodNotAllowed(request.method);
+  }
+
+  async single(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
+    switch (request.method) {
+      case "GET":
+        return this.retrieve(scope, location, table, id, request);
+      case "PATCH":
+        return this.update(scope, location, table, id, request);
+      case "DELETE":
+        await this.records.delete(scope, table, id, request.header("If-Match") ?? undefined);
+        return emptyResponse(204);
+      default:
+        throw methodNotAllowed(request.method);
+    }
+  }
+
+  private async create(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
+    const values = readEntityBody(scope.organization.catalog, table, readJsonBody(request), true);
+    const record = await this.records.create(scope, table, values);
+    return this.written(scope, location, table, record, request, 201);
+  }
+
+  /**
+   * PATCH is an upsert in Dataverse: a missing row is created with that id (201 under
+   * return=representation). `If-Match: *` or an etag forbids the create; `If-None-Match: *` forbids the update.
+   */
+  private async update(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
+    const ifMatch = request.header("If-Match") ?? undefined;
+    const values = readEntityBody(scope.organization.catalog, table, readJsonBody(request), false);
+    const createInstead = async () => {
+      const created = await this.records.create(scope, table, { ...values, [table.primaryIdAttribute]: id });
+      return this.written(scope, location, table, created, request, 201);
+    };
+    if (request.header("If-None-Match") === "*") return createInstead();
+    try {
+      return this.written(scope, location, table, await this.records.update(scope, table, id, values, ifMatch), request, 200);
+    } catch (error) {
+      if (ifMatch || !(isPipelineError(error) && error.code === "NotFound")) throw error;
+      return createInstead();
+    }
+  }
+
+  /** 204 with OData-EntityId, or the row itself under `Prefer: return=representation`. */
+  private async written(
+    scope: RequestScope,
+    location: ApiLocation,
+    table: TableDefinition,
+    record: StoredRecord,
+    request: WebApiRequest,
+    representationStatus: number,
+  ): Promise<WebApiResponse> {
+    const entityId = `${location.baseUrl}${table.entitySetName}(${record.id})`;
+    const preferences = readPreferences(request.header("Prefer"));
+    if (!preferences.returnRepresentation) return emptyResponse(204, { "OData-EntityId": entityId });
+    const selectText = request.url.searchParams.get("$select");
+    const select = selectText === null ? undefined : parseSelect(table, selectText);
+    const body = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
+    return jsonResponse(
+      representationStatus,
+      { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body[0] },
+      { "OData-EntityId": entityId, "Preference-Applied": "return=representation", ETag: record.etag },
+    );
+  }
+
+  private async retrieve(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
+    const options = Object.fromEntries(request.url.searchParams);
+    const unsupported = Object.keys(options).find((name) => name !== "$select");
+    if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported when retrieving one row.`);
+    const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
+    const record = await this.records.retrieve(scope, table, id);
+    if (request.header("If-None-Match") === record.etag) return emptyResponse(304);
+    const preferences = readPreferences(request.header("Prefer"));
+    const [body] = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
+    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body }, { ETag: record.etag });
+  }
+
+  private async retrieveMultiple(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
+    const options = Object.fromEntries(request.url.searchParams);
+    const query = parseQuery(table, options);
+    const preferences = readPreferences(request.header("Prefer"));
+    // As in Dataverse, $top returns one page and odata.maxpagesize is then not applied.
+    const pageSize = query.top ?? preferences.maxPageSize ?? MAX_PAGE_SIZE;
+    const page = await this.records.retrieveMultiple(scope, table, query, { size: Math.min(pageSize, MAX_PAGE_SIZE), token: readSkipToken(options.$skiptoken) });
+    const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, query.select)}` };
+    if (page.total !== undefined) body["@odata.count"] = page.total;
+    body.value = await this.represent(scope, table, page.records, query.select, preferences.includeAnnotations);
+    if (page.next) {
+      const next = new URL(request.url.href);
+      next.searchParams.set("$skiptoken", writeSkipToken(page.next));
+      body["@odata.nextLink"] = next.href;
+    }
+    const applied = [preferences.maxPageSize && query.top === undefined ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
+    return jsonResponse(200, body, applied.some(Boolean) ? { "Preference-Applied": applied.filter(Boolean).join(",") } : {});
+  }
+
+  private async represent(
+    scope: RequestScope,
+    table: TableDefinition,
+    records: StoredRecord[],
+    select: ColumnDefinition[] | undefined,
+    annotations: boolean,
+  ): Promise<Record<string, unknown>[]> {
+    const lookupNames = annotations ? await this.records.lookupNames(scope, lookupsOf(table, records, select)) : undefined;
+    return records.map((record) => toWebApiEntity(table, record, { select, annotations, lookupNames }));
+  }
+}
+
+/** Dataverse's largest page, and the page size without odata.maxpagesize. */
+const MAX_PAGE_SIZE = 5000;
+
+/** The context URL fragment: `accounts` or, with $select, `accounts(name,revenue)`. */
+function contextPath(table: TableDefinition, select: ColumnDefinition[] | undefined): string {
+  return select ? `${table.entitySetName}(${select.map(webApiPropertyName).join(",")})` : table.entitySetName;
+}
+
+/** Our paging cookie (opaque to clients, like Dataverse's): the page token as base64url JSON. */
+function writeSkipToken(token: PageToken): string {
+  return Buffer.from(JSON.stringify(token)).toString("base64url");
+}
+
+function readSkipToken(text: string | undefined): PageToken | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const token = JSON.parse(Buffer.from(text, "base64url").toString()) as Record<string, unknown>;
+    if (Number.isInteger(token.offset) && (token.offset as number) >= 0) return { offset: token.offset as number };
+    if (typeof token.after === "string" && parseEdm.guid(token.after) && Number.isInteger(token.taken)) return { after: token.after, taken: token.taken as number };
+  } catch {
+    // reported below
+  }
+  throw queryError("The $skiptoken is not one this service issued.");
+}

@@ -1,0 +1,75 @@
+import { PipelineError } from "../../errors";
+import { parseEdm } from "../metadata/edm";
+import type { OrganizationDirectory } from "../organizations/organization-context";
+import type { DataServiceSettings } from "../organizations/settings";
+import type { RecordService, RequestScope } from "../record-service";
+import type { MetadataService } from "../metadata-service";
+import { resolveCaller } from "../security/caller";
+import { EntityDefinitionsApi } from "./entity-definitions-api";
+import { errorResponse, jsonResponse, methodNotAllowed, resourceNotFound, type WebApiRequest, type WebApiResponse } from "./http";
+import { RecordsApi, type ApiLocation } from "./records-api";
+
+/** `/{org}/api/data/v9.2/{path}`: the route the Functions registration and any adapter share. */
+export const WEB_API_ROUTE = "{org}/api/data/v9.2/{*path}";
+const PATH = /^\/([^/]+)\/api\/data\/v9\.2(?:\/(.*))?$/;
+const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
+
+/** The Dataverse Web API (OData v4 JSON) of every declared organization. Never throws: errors become responses. */
+export class DataverseWebApi {
+  private readonly recordsApi: RecordsApi;
+  private readonly definitionsApi: EntityDefinitionsApi;
+
+  constructor(
+    private readonly directory: OrganizationDirectory,
+    records: RecordService,
+    metadata: MetadataService,
+    private readonly settings: DataServiceSettings,
+  ) {
+    this.recordsApi = new RecordsApi(records);
+    this.definitionsApi = new EntityDefinitionsApi(metadata);
+  }
+
+  async handle(request: WebApiRequest): Promise<WebApiResponse> {
+    try {
+      return await this.route(request);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  }
+
+  private async route(request: WebApiRequest): Promise<WebApiResponse> {
+    const match = PATH.exec(request.url.pathname);
+    if (!match) throw resourceNotFound(request.url.pathname);
+    const organizationName = decodeURIComponent(match[1]);
+    const organization = await this.directory.get(organizationName);
+    const caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
+    const scope: RequestScope = { organization, caller };
+    const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/v9.2/` };
+    const segments = (match[2] ?? "").split("/").filter(Boolean).map(decodeURIComponent);
+
+    if (segments.length === 0) return this.serviceDocument(scope, location, request);
+    if (segments[0] === "WhoAmI" || segments[0] === "WhoAmI()") {
+      return jsonResponse(200, {
+        "@odata.context": `${location.baseUrl}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+        BusinessUnitId: caller.businessUnitId,
+        UserId: caller.userId,
+        OrganizationId: organization.organizationId,
+      });
+    }
+    if (segments[0].startsWith("EntityDefinitions")) return this.definitionsApi.handle(scope, location, segments, request);
+
+    const key = segments.length === 1 ? ENTITY_KEY.exec(segments[0]) : null;
+    const table = key ? organization.catalog.tableBySetName(key[1]) : undefined;
+    if (!key || !table) throw resourceNotFound(segments[0]);
+    if (key[2] === undefined) return this.recordsApi.collection(scope, location, table, request);
+    const id = parseEdm.guid(key[2].replace(new RegExp(`^${table.primaryIdAttribute}=`), ""));
+    if (!id) throw new PipelineError("InvalidFormat", `'${key[2]}' is not a valid key of ${table.entitySetName} (a GUID).`, { httpStatus: 400, dataverseCode: "0x0" });
+    return this.recordsApi.single(scope, location, table, id, request);
+  }
+
+  private serviceDocument(scope: RequestScope, location: ApiLocation, request: WebApiRequest): WebApiResponse {
+    if (request.method !== "GET") throw methodNotAllowed(request.method);
+    const value = scope.organization.catalog.tables.map((table) => ({ name: table.entitySetName, kind: "EntitySet", url: table.entitySetName }));
+    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata`, value });
+  }
+}
