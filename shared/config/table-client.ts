@@ -8,6 +8,7 @@ type Environment = Readonly<Record<string, string | undefined>>;
 /**
  * A TableClient on one of the app's tables through the storage connection (`AzureWebJobsStorage`):
  * a connection string locally (Azurite over http), the managed identity in Azure.
+ * @throws TypeError when the storage connection is not configured.
  */
 export function tableClientFor(tableName: string, env: Environment = process.env, options: TableServiceClientOptions = {}): TableClient {
   const setting = readConnection(azureResources.connections.storage, env);
@@ -16,7 +17,7 @@ export function tableClientFor(tableName: string, env: Environment = process.env
     return TableClient.fromConnectionString(setting.connectionString, tableName, { ...options, allowInsecureConnection: insecure });
   }
   const serviceUri = setting.serviceUris.table;
-  if (!serviceUri) throw new TypeError(`connection "${azureResources.connections.storage}" has no table service URI`);
+  if (!serviceUri) throw new TypeError(`Set ${azureResources.connections.storage}__tableServiceUri or __accountName.`);
   const credential = new DefaultAzureCredential({ managedIdentityClientId: setting.clientId });
   return new TableClient(serviceUri, tableName, credential, options);
 }

@@ -1,7 +1,6 @@
-import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
-import { DefaultAzureCredential } from "@azure/identity";
+import type { TableClient, TableServiceClientOptions } from "@azure/data-tables";
 import { azureResources } from "../../config/azure-resources";
-import { readConnection } from "../../config/connections";
+import { tableClientFor } from "../../config/table-client";
 import { PipelineError, toPipelineError } from "../../errors";
 import type { RoundTripCounter } from "./round-trips";
 
@@ -20,20 +19,9 @@ export function createRecordsTableClient(
   const options: TableServiceClientOptions = {
     additionalPolicies: counter ? [{ policy: counter.policy(), position: "perRetry" }] : [],
   };
-  let connection: ReturnType<typeof readConnection>;
   try {
-    connection = readConnection(azureResources.connections.storage, env);
+    return tableClientFor(RECORDS_TABLE_NAME, env, options);
   } catch (error) {
     throw new PipelineError("ValidationFailed", toPipelineError(error).message, { cause: error });
   }
-  if (connection.kind === "connectionString") {
-    const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(connection.connectionString);
-    return TableClient.fromConnectionString(connection.connectionString, RECORDS_TABLE_NAME, { ...options, allowInsecureConnection: insecure });
-  }
-  const serviceUri = connection.serviceUris.table;
-  if (!serviceUri) {
-    throw new PipelineError("ValidationFailed", `Set ${azureResources.connections.storage}__tableServiceUri or __accountName.`);
-  }
-  const credential = new DefaultAzureCredential({ managedIdentityClientId: connection.clientId });
-  return new TableClient(serviceUri, RECORDS_TABLE_NAME, credential, options);
 }
