@@ -1,6 +1,7 @@
+import { durableExtension } from "../durable/extension";
 import type { HostExtension } from "./host";
 
 /** The extensions a default host runs: the Durable engine and the Service Bus triggers. */
 export function defaultExtensions(): HostExtension[] {
-  return [];
+  return [durableExtension()];
 }
