@@ -1,4 +1,4 @@
-/* global require */
+/* global require, setTimeout */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { app } = require("@azure/functions");
 const df = require("durable-functions");
@@ -89,13 +89,24 @@ df.app.orchestration("waitForever", function* (context) {
   yield context.df.waitForExternalEvent("never");
 });
 
-// The restart case: an activity, then a timer of two hours, then another activity.
+// Hangs on its first run for a key (so a test can stop the host mid-activity); returns at once after.
+df.app.activity("slowOnce", {
+  handler: async (key) => {
+    const run = observations("slowOnce").filter((entry) => entry.key === key).length + 1;
+    observe("slowOnce", { key, run });
+    if (run === 1) await new Promise((resolve) => setTimeout(resolve, 120_000));
+    return run;
+  },
+});
+
+// The restart case: an activity, a two-hour timer, retries half an hour apart, a slow activity, an activity.
 df.app.orchestration("restartOrchestrator", function* (context) {
   const key = context.df.getInput().key;
   yield context.df.callActivity("record", `${key}:before`);
   yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 2 * 60 * 60 * 1000));
   const retry = new df.RetryOptions(30 * 60 * 1000, 5);
   const flaky = yield context.df.callActivityWithRetry("flaky", retry, { key, failures: 2 });
+  const slowRun = yield context.df.callActivity("slowOnce", key);
   yield context.df.callActivity("record", `${key}:after`);
-  return flaky;
+  return { flaky, slowRun };
 });
