@@ -38,6 +38,9 @@ async function main(): Promise<void> {
 
     console.log("");
     console.log(`  functions   ${host.baseUrl}/${host.settings.routePrefix ? `${host.settings.routePrefix}/` : ""} (${host.functions.length} functions)`);
+    for (const organization of (process.env.Organizations ?? "").split(",").map((name) => name.trim()).filter(Boolean)) {
+      console.log(`  web api     ${host.baseUrl}/${organization}/api/data/v9.2/`);
+    }
     console.log(`  durable     ${host.baseUrl}/runtime/webhooks/durabletask/instances`);
     console.log(`  storage     AzureWebJobsStorage=${azurite.connectionString}`);
     console.log(`  data        ${dataDir ?? "in memory (use --data DIR to keep it)"}`);
