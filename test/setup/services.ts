@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { startServiceBusBroker } from "../../local/servicebus/broker";
 import { startAzurite } from "../../local/storage/azurite";
 
 export interface StartedService {
@@ -18,6 +20,18 @@ export const testServices: TestService[] = [
     async start() {
       const azurite = await startAzurite();
       return { env: { AzureWebJobsStorage: azurite.connectionString }, stop: () => azurite.stop() };
+    },
+  },
+  {
+    /** The local Service Bus broker with the project's entities (local/servicebus/config.json), in memory. */
+    name: "servicebus",
+    async start() {
+      const broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
+      return {
+        // EventHubConnection has no EntityPath: clients name the hub, as they do with identity-based connections.
+        env: { ServiceBusConnection: broker.connectionString, EventHubConnection: broker.eventHubsConnectionString() },
+        stop: () => broker.stop(),
+      };
     },
   },
 ];

@@ -1,0 +1,53 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "./config";
+import { startServiceBusBroker } from "./broker";
+import { startControlServer } from "./control";
+
+const usage = "usage: npm run servicebus -- [--port N] [--eventhubs-port N] [--control-port N] [--config FILE] [--data DIR]";
+
+function portOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--${name}: "${value}" is not a port number (0-65535)\n${usage}`);
+    process.exit(2);
+  }
+  return port;
+}
+
+/** `npm run servicebus -- …`: the local Service Bus (and Event Hubs) broker alone, on 127.0.0.1. */
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { port: { type: "string" }, "eventhubs-port": { type: "string" }, "control-port": { type: "string" }, config: { type: "string" }, data: { type: "string" } } }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+  const configFile = resolve(values.config ?? `${__dirname}/../../../local/servicebus/config.json`);
+  let broker;
+  try {
+    broker = await startServiceBusBroker({ port: portOption(values.port, "port"), eventHubsPort: portOption(values["eventhubs-port"], "eventhubs-port"), config: configFile, dataDir: values.data });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const control = await startControlServer(broker, portOption(values["control-port"], "control-port") ?? 0);
+  console.log(`Local Service Bus (${values.data ? `messages persisted in ${values.data}` : "in memory"}), config ${configFile}`);
+  console.log(`ServiceBusConnection=${broker.connectionString}`);
+  console.log(`EventHubConnection=${broker.eventHubsConnectionString()}`);
+  console.log(`Control API: http://127.0.0.1:${control.port}/ (POST /interrupt?ms=N, POST /resume)`);
+  console.log("Ctrl-C stops it.");
+  const stop = () => void Promise.all([broker.stop(), control.stop()]).then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
