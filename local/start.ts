@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startAzurite } from "./storage/azurite";
+import { startServiceBusBroker } from "./servicebus/broker";
 import { startHost } from "./host/host";
 import { defaultExtensions } from "./host/extensions";
 import { AppConfigError } from "./host/app-config";
@@ -8,8 +9,9 @@ import { AppConfigError } from "./host/app-config";
 const USAGE = "usage: npm start -- [--data DIR] [--port N]";
 
 /**
- * `npm start`: the whole local system — Azurite, the Service Bus broker with the project's entities,
- * and the Functions host serving the project's app with connection settings pointing at them.
+ * `npm start`: the whole local system — Azurite, the Service Bus broker with the project's entities
+ * (local/servicebus/config.json), and the Functions host serving the project's app with connection
+ * settings pointing at them.
  * Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
@@ -33,6 +35,11 @@ async function main(): Promise<void> {
     stops.push(() => azurite.stop());
     process.env.AzureWebJobsStorage = azurite.connectionString;
 
+    const broker = await startServiceBusBroker({ config: resolve(__dirname, "../../local/servicebus/config.json"), dataDir: dataDir ? `${dataDir}/servicebus` : undefined });
+    stops.push(() => broker.stop());
+    process.env.ServiceBusConnection = broker.connectionString;
+    process.env.EventHubConnection = broker.eventHubsConnectionString();
+
     const host = await startHost({ appDir: resolve(__dirname, "../.."), port, settingsFallbackToExample: true }, defaultExtensions());
     stops.push(() => host.stop());
 
@@ -43,6 +50,8 @@ async function main(): Promise<void> {
     }
     console.log(`  durable     ${host.baseUrl}/runtime/webhooks/durabletask/instances`);
     console.log(`  storage     AzureWebJobsStorage=${azurite.connectionString}`);
+    console.log(`  servicebus  ServiceBusConnection=${broker.connectionString}`);
+    console.log(`  eventhubs   EventHubConnection=${broker.eventHubsConnectionString()}`);
     console.log(`  data        ${dataDir ?? "in memory (use --data DIR to keep it)"}`);
     console.log("Ready. Ctrl-C stops everything.");
   } catch (error) {

@@ -39,6 +39,8 @@ export async function startSampleHost(options: HostRunOptions = {}): Promise<Hos
     FUNCTIONS_MASTER_KEY: SAMPLE_KEYS.master,
     FUNCTIONS_DEFAULT_KEY: SAMPLE_KEYS.function,
     FUNCTIONS_DURABLETASK_EXTENSION_KEY: SAMPLE_KEYS.durable,
+    // The sample's Service Bus entities live in a broker the Service Bus test starts; elsewhere they are off.
+    ServiceBusConnection: "",
     ...options.env,
   };
   let child: ManagedChild;
