@@ -37,6 +37,7 @@ export class DurableEngine {
   readonly #episodes = new Map<string, EpisodeSlot>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #activitySlots: ConcurrencyLimit;
   #stopped = false;
 
   constructor(
@@ -44,7 +45,10 @@ export class DurableEngine {
     private readonly catalog: FunctionCatalog,
     private readonly logger: HostLogger,
     private readonly timeScale: number,
-  ) {}
+    maxConcurrentActivityFunctions = 10,
+  ) {
+    this.#activitySlots = new ConcurrencyLimit(maxConcurrentActivityFunctions);
+  }
 
   /** Picks up every unfinished instance: pending messages, due and future timers, unfinished work. */
   async recover(): Promise<number> {
@@ -277,7 +281,7 @@ export class DurableEngine {
     const key = `${instance.instanceId}|${instance.executionId}|${work.EventId}`;
     switch (work.EventType) {
       case EventType.TaskScheduled:
-        if (!this.#inFlight.has(key)) this.#inFlight.set(key, this.#runActivity(instance, work).finally(() => this.#inFlight.delete(key)));
+        if (!this.#inFlight.has(key)) this.#inFlight.set(key, this.#activitySlots.run(() => this.#runActivity(instance, work)).finally(() => this.#inFlight.delete(key)));
         return;
       case EventType.TimerCreated:
         this.#arm(key, instance, work);
@@ -346,6 +350,24 @@ export class DurableEngine {
     const fn = this.catalog.find(name);
     if (!fn) return undefined;
     return Object.values(fn.metadata.bindings).some((b) => String(b.type).toLowerCase() === triggerType.toLowerCase()) ? fn : undefined;
+  }
+}
+
+/** At most `limit` tasks at a time (maxConcurrentActivityFunctions); the rest wait in order. */
+class ConcurrencyLimit {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active++;
+    try {
+      return await task();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
   }
 }
 

@@ -30,7 +30,7 @@ export function durableExtension(): HostExtension {
       const storage = connectionString("AzureWebJobsStorage");
       if (!storage) throw new AppConfigError("AzureWebJobsStorage is not set: Durable Functions keep their state in Table Storage (start Azurite with `npm run storage`)");
       const store = await DurableStore.open(storage, settings.hubName);
-      const engine = new DurableEngine(store, catalog, logger, timeScaleFromEnv());
+      const engine = new DurableEngine(store, catalog, logger, timeScaleFromEnv(), settings.maxConcurrentActivityFunctions);
       const urls = (): ManagementUrls => ({ base: `${baseUrl()}/runtime/webhooks/durabletask`, taskHub: settings.hubName, systemKey: keys.durableSystemKey });
       const rpc = await startHttpServer(0, [managementHandler(engine, "/durabletask/", urls, () => true)], (error) => logger.host("error", `durable RPC: ${errorMessage(error)}`));
       const rpcBaseUrl = `${rpc.baseUrl}/durabletask/`;

@@ -1,4 +1,4 @@
-import type { HostRequest, HostResponse, RequestHandler } from "../host/http/server";
+import { HTTP_RESPONSE_CAP_MS, type HostRequest, type HostResponse, type RequestHandler } from "../host/http/server";
 import { DurableOperationError, type DurableEngine } from "./engine";
 import { TERMINAL_STATUSES, type RuntimeStatus } from "./history";
 import { INVALID_INSTANCE_ID, type InstanceRecord } from "./store";
@@ -82,6 +82,16 @@ async function statusBody(engine: DurableEngine, instance: InstanceRecord, url: 
   return body;
 }
 
+async function waitForFinish(engine: DurableEngine, instanceId: string, timeoutMs: number, intervalMs: number): Promise<InstanceRecord | undefined> {
+  const deadline = Date.now() + Math.min(timeoutMs, HTTP_RESPONSE_CAP_MS);
+  for (;;) {
+    const instance = await engine.status(instanceId);
+    if (instance && TERMINAL_STATUSES.has(instance.runtimeStatus)) return instance;
+    if (Date.now() + intervalMs > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(intervalMs, 100)));
+  }
+}
+
 function filterInstances(instances: InstanceRecord[], url: URL): InstanceRecord[] {
   const statuses = url.searchParams.get("runtimeStatus")?.split(",").filter(Boolean);
   const from = url.searchParams.get("createdTimeFrom");
@@ -123,6 +133,13 @@ async function route(engine: DurableEngine, request: HostRequest, segments: stri
     if (instanceId !== undefined && INVALID_INSTANCE_ID.test(instanceId)) return json(400, { message: `Instance ID '${instanceId}' contains characters that are not allowed.` });
     const started = await engine.startNew(id, instanceId, parseJsonText(request.body));
     const payload = managementPayload(urls, started);
+    const timeoutSeconds = Number(url.searchParams.get("timeout") ?? "0");
+    if (timeoutSeconds > 0) {
+      // createAndWaitOnNewInstancePostUri: the output once done within the timeout, else the check-status payload.
+      const finished = await waitForFinish(engine, started, timeoutSeconds * 1000, Number(url.searchParams.get("pollingInterval") ?? "1") * 1000);
+      if (finished?.runtimeStatus === "Completed") return json(200, parseStored(finished.output));
+      if (finished) return json(statusCode(finished.runtimeStatus), await statusBody(engine, finished, url));
+    }
     return json(202, payload, { location: payload.statusQueryGetUri, "retry-after": "10" });
   }
   if (area === "entities") return json(501, { message: "Durable entities are not supported by the local runtime." });

@@ -12,6 +12,8 @@ export class AppConfigError extends Error {
 export interface HostSettings {
   routePrefix: string;
   hubName: string;
+  /** extensions.durableTask.maxConcurrentActivityFunctions (default 10, as on Consumption). */
+  maxConcurrentActivityFunctions: number;
   serviceBus: { maxConcurrentCalls: number; autoCompleteMessages: boolean };
   logLevel: RpcLogLevel;
 }
@@ -27,6 +29,8 @@ function readJson(path: string): unknown {
 type Json = Record<string, unknown>;
 const object = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
 
+const positive = (value: unknown, fallback: number): number => (typeof value === "number" && Number.isInteger(value) && value > 0 ? value : fallback);
+
 /** host.json settings the local host honours (defaults as in Azure). */
 export function readHostSettings(appDir: string): HostSettings {
   const path = join(appDir, "host.json");
@@ -40,8 +44,9 @@ export function readHostSettings(appDir: string): HostSettings {
   return {
     routePrefix: prefix.replace(/^\/+|\/+$/g, ""),
     hubName: typeof durable.hubName === "string" && durable.hubName ? durable.hubName : "TestHubName",
+    maxConcurrentActivityFunctions: positive(durable.maxConcurrentActivityFunctions, 10),
     serviceBus: {
-      maxConcurrentCalls: typeof serviceBus.maxConcurrentCalls === "number" && serviceBus.maxConcurrentCalls > 0 ? serviceBus.maxConcurrentCalls : 16,
+      maxConcurrentCalls: positive(serviceBus.maxConcurrentCalls, 16),
       autoCompleteMessages: serviceBus.autoCompleteMessages !== false,
     },
     logLevel: isLogLevel(typeof logLevel === "string" ? logLevel.toLowerCase() : logLevel) ? (String(logLevel).toLowerCase() as RpcLogLevel) : "information",

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { CoreApi, interceptCoreModule } from "./core-api";
-import { applyLocalSettings, readHostSettings, resolveEntryFiles, type HostSettings } from "./app-config";
+import { AppConfigError, applyLocalSettings, readHostSettings, resolveEntryFiles, type HostSettings } from "./app-config";
 import { FunctionCatalog, triggerOf } from "./functions";
 import { createLogger, errorMessage, type HostLogger } from "./logger";
 import { FunctionKeys } from "./http/keys";
@@ -69,7 +69,11 @@ export async function startHost(options: HostOptions, extensions: HostExtension[
     for (const problem of catalog.unsupportedBindings()) logger.host("warning", `not supported locally: ${problem}`);
     await core.runHooks("appStart", { hookData: {}, appHookData: core.appHookData, functionAppDirectory: appDir });
     const handlers = [...started.flatMap((part) => part.handlers ?? []), httpTriggerHandler(catalog, httpRoutes(catalog, settings.routePrefix), keys)];
-    server = await startHttpServer(options.port ?? 7071, handlers, (error) => logger.host("error", `HTTP: ${errorMessage(error)}`));
+    const port = options.port ?? 7071;
+    server = await startHttpServer(port, handlers, (error) => logger.host("error", `HTTP: ${errorMessage(error)}`)).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new AppConfigError(`127.0.0.1:${port} is already in use; choose another port with --port N`);
+      throw error;
+    });
     for (const part of started) await part.started?.(server);
   } catch (error) {
     await stopStarted();

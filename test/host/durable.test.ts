@@ -119,5 +119,8 @@ describe("local host: Durable Functions through the library's replay", () => {
     expect(started.status).toBe(202);
     const payload = (await started.json()) as ManagementPayload;
     expect((await until(payload, "Completed")).body.output).toBe(3);
+    const waited = await fetch(`${api()}/orchestrators/counterOrchestrator?timeout=20&pollingInterval=1&${code}`, { method: "POST", body: "1" });
+    expect(waited.status).toBe(200);
+    expect(await waited.json()).toBe(3);
   });
 });
