@@ -67,6 +67,7 @@ export async function startHost(options: HostOptions, extensions: HostExtension[
   try {
     for (const extension of extensions) started.push(await extension.start(context));
     for (const problem of catalog.unsupportedBindings()) logger.host("warning", `not supported locally: ${problem}`);
+    warnAboutMissingKeys(catalog, keys, logger);
     await core.runHooks("appStart", { hookData: {}, appHookData: core.appHookData, functionAppDirectory: appDir });
     const handlers = [...started.flatMap((part) => part.handlers ?? []), httpTriggerHandler(catalog, httpRoutes(catalog, settings.routePrefix), keys)];
     const port = options.port ?? 7071;
@@ -96,6 +97,14 @@ export async function startHost(options: HostOptions, extensions: HostExtension[
       restoreRequire();
     },
   };
+}
+
+function warnAboutMissingKeys(catalog: FunctionCatalog, keys: FunctionKeys, logger: HostLogger): void {
+  for (const fn of catalog.byTriggerType("httpTrigger")) {
+    const level = String(triggerOf(fn).binding.authLevel ?? "function").toLowerCase();
+    const missing = (level === "admin" && !keys.master) || (level === "function" && !keys.master && !keys.defaultKey && !keys.functionKey(fn.metadata.name));
+    if (missing) logger.host("warning", `${fn.metadata.name} (authLevel ${level}) answers 401 to every call: set FUNCTIONS_MASTER_KEY${level === "function" ? ` or FUNCTIONS_DEFAULT_KEY or FUNCTIONS_KEY_${fn.metadata.name}` : ""}`);
+  }
 }
 
 function describeTrigger(fn: Parameters<typeof triggerOf>[0], baseUrl: string, routePrefix: string): string {

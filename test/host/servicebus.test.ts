@@ -66,6 +66,19 @@ describe("local host: Service Bus triggers against the local broker", () => {
     expect(received("poisonListener").map((entry) => entry.deliveryCount)).toEqual([1, 2, 3]);
   });
 
+  it("hands batches to cardinality-many functions with metadata arrays", async () => {
+    const sender = client.createSender("sample-batch");
+    await sender.sendMessages([{ body: { n: 1 }, messageId: "b1" }, { body: { n: 2 }, messageId: "b2" }]);
+    await sender.close();
+    const batches = await eventually(() => {
+      const seen = readObservations(host.observationsFile, "servicebus-batch") as unknown as { messages: unknown[]; messageIds: string[]; deliveryCounts: number[] }[];
+      return seen.flatMap((batch) => batch.messages).length >= 2 ? seen : undefined;
+    }, 15_000, "the batch trigger");
+    expect(batches.flatMap((batch) => batch.messages)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(batches.flatMap((batch) => batch.messageIds)).toEqual(["b1", "b2"]);
+    expect(batches.flatMap((batch) => batch.deliveryCounts)).toEqual([1, 1]);
+  });
+
   it("sends Service Bus output bindings", async () => {
     const accepted = await fetch(`${host.baseUrl}/api/enqueue`, { method: "POST", body: JSON.stringify({ via: "output binding" }) });
     expect(accepted.status).toBe(202);

@@ -36,6 +36,15 @@ app.serviceBusQueue("poisonListener", {
   },
 });
 
+// cardinality "many": an array of bodies, metadata as arrays.
+app.serviceBusQueue("batchListener", {
+  connection: "ServiceBusConnection",
+  queueName: "sample-batch",
+  cardinality: "many",
+  handler: async (messages, context) =>
+    observe("servicebus-batch", { messages, messageIds: context.triggerMetadata.messageIdArray, deliveryCounts: context.triggerMetadata.deliveryCountArray }),
+});
+
 // An HTTP function that sends its body to the queue through a Service Bus output binding.
 const queueOutput = output.serviceBusQueue({ connection: "ServiceBusConnection", queueName: "sample-queue" });
 app.http("enqueue", {
