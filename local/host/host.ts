@@ -5,6 +5,7 @@ import { FunctionCatalog, triggerOf } from "./functions";
 import { createLogger, errorMessage, type HostLogger } from "./logger";
 import { FunctionKeys } from "./http/keys";
 import { httpRoutes, httpTriggerHandler } from "./http/http-trigger";
+import { adminInvokeHandler } from "./http/admin-invoke";
 import { startHttpServer, type RequestHandler, type RunningServer } from "./http/server";
 import { startTimerTriggers } from "./timer/timer-trigger";
 
@@ -69,7 +70,7 @@ export async function startHost(options: HostOptions, extensions: HostExtension[
     for (const problem of catalog.unsupportedBindings()) logger.host("warning", `not supported locally: ${problem}`);
     warnAboutMissingKeys(catalog, keys, logger);
     await core.runHooks("appStart", { hookData: {}, appHookData: core.appHookData, functionAppDirectory: appDir });
-    const handlers = [...started.flatMap((part) => part.handlers ?? []), httpTriggerHandler(catalog, httpRoutes(catalog, settings.routePrefix), keys)];
+    const handlers = [...started.flatMap((part) => part.handlers ?? []), adminInvokeHandler(catalog, keys, logger), httpTriggerHandler(catalog, httpRoutes(catalog, settings.routePrefix), keys)];
     const port = options.port ?? 7071;
     server = await startHttpServer(port, handlers, (error) => logger.host("error", `HTTP: ${errorMessage(error)}`)).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new AppConfigError(`127.0.0.1:${port} is already in use; choose another port with --port N`);
