@@ -27,7 +27,7 @@ export function adminInvokeHandler(catalog: FunctionCatalog, keys: FunctionKeys,
     if (!fn) return { status: 404 };
     const { type } = triggerOf(fn);
     if (type.toLowerCase() === "httptrigger") return { status: 400, headers: { "content-type": "text/plain" }, body: "HTTP functions are run by calling their route." };
-    let input = "";
+    let input: string;
     try {
       const body = request.body.length > 0 ? (JSON.parse(request.body.toString("utf8")) as { input?: unknown }) : {};
       input = typeof body.input === "string" ? body.input : body.input === undefined ? "" : JSON.stringify(body.input);
