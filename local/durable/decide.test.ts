@@ -58,5 +58,8 @@ describe("decide", () => {
     const fired = event(EventType.TimerFired, clock.now, { TimerId: 1, FireAt: "2026-01-02T00:00:00.000Z" });
     expect(episodeTime(history, [fired], clock.realNow).toISOString()).toBe("2026-01-02T00:00:00.000Z");
     expect(episodeTime(history, [], clock.realNow).toISOString()).toBe("2026-01-01T05:00:00.001Z");
+    // A timer that fired a day early keeps orchestration time a day ahead of the wall clock.
+    const later = new Date("2026-01-01T00:10:00Z");
+    expect(episodeTime([...history, fired], [], later).toISOString()).toBe("2026-01-02T00:10:00.000Z");
   });
 });

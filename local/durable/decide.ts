@@ -118,10 +118,20 @@ export function outstandingWork(history: readonly HistoryEvent[], pending: reado
   return history.filter((e) => SCHEDULING_EVENTS.has(e.EventType) && !answered.has(e.EventId));
 }
 
-/** The orchestration time of the next episode: never before the last one, and at least each due timer's FireAt. */
+/**
+ * The orchestration time of the next episode. With --time-scale, timers fire before their FireAt in
+ * real time; orchestration time then jumps to FireAt and keeps that lead (the largest FireAt − fired-at
+ * of any timer), so it never goes back. It is also never before the previous episode.
+ */
 export function episodeTime(history: readonly HistoryEvent[], newEvents: readonly HistoryEvent[], realNow: Date): Date {
+  let lead = 0;
   let time = realNow.getTime();
-  for (const e of history) if (e.EventType === EventType.OrchestratorStarted) time = Math.max(time, Date.parse(e.Timestamp) + 1);
-  for (const e of newEvents) if (e.EventType === EventType.TimerFired && e.FireAt) time = Math.max(time, Date.parse(e.FireAt));
-  return new Date(time);
+  for (const e of [...history, ...newEvents]) {
+    if (e.EventType === EventType.TimerFired && e.FireAt) {
+      lead = Math.max(lead, Date.parse(e.FireAt) - Date.parse(e.Timestamp));
+      time = Math.max(time, Date.parse(e.FireAt));
+    }
+    if (e.EventType === EventType.OrchestratorStarted) time = Math.max(time, Date.parse(e.Timestamp) + 1);
+  }
+  return new Date(Math.max(time, realNow.getTime() + lead));
 }
