@@ -75,6 +75,13 @@ df.app.orchestration("failingOrchestrator", function* (context) {
   return "unreachable";
 });
 
+// `input` sequential activities (the benchmark's Durable workload).
+df.app.orchestration("sequenceOrchestrator", function* (context) {
+  let total = 0;
+  for (let i = 0; i < context.df.getInput(); i++) total += yield context.df.callActivity("double", i);
+  return total;
+});
+
 df.app.orchestration("counterOrchestrator", function* (context) {
   const count = context.df.getInput() ?? 0;
   if (count < 3) {
