@@ -28,7 +28,7 @@ describe("local host: Durable instances survive a host crash", () => {
     host = await startSampleHost({ timeScale, observationsFile });
 
     // 3. Killed while an activity runs.
-    await eventually(() => seen("slowOnce").length === 1, 20_000, "the slow activity");
+    await eventually(() => seen("slowOnce").length >= 1, 20_000, "the slow activity");
     await host.kill();
     host = await startSampleHost({ timeScale, observationsFile });
 
