@@ -39,6 +39,8 @@ export class MessageStore {
   private readonly locks = new Map<string, Lock>();
   private readonly lockedSequences = new Set<number>();
   private readonly sessions: Sessions;
+  /** Lock tokens that ended because their session lock did: settling them reports the session lock lost. */
+  private readonly lostWithSession = new Map<string, string>();
   private readonly consumers = new Set<Consumer>();
   private pumping = false;
   /** No active message expires before this time, so sweeps skip the expiry scan until then. */
@@ -58,7 +60,12 @@ export class MessageStore {
         return false;
       },
       (owner) => {
-        for (const lock of this.locks.values()) if (lock.owner === owner) this.expireLock(lock);
+        for (const lock of this.locks.values()) {
+          if (lock.owner !== owner) continue;
+          this.lostWithSession.set(lock.token, (owner as Consumer).sessionId ?? "");
+          this.expireLock(lock);
+        }
+        if (this.lostWithSession.size > 10_000) this.lostWithSession.clear();
         this.pump();
       },
     );
@@ -171,6 +178,11 @@ export class MessageStore {
   }
 
   private liveLock(token: string): Lock {
+    const lostSession = this.lostWithSession.get(token);
+    if (lostSession !== undefined) {
+      this.lostWithSession.delete(token);
+      throw new BrokerError(Condition.sessionLockLost, `The session lock has expired on the MessageSession. Session:${lostSession}, Entity:${this.path}`);
+    }
     const lock = this.locks.get(token);
     if (!lock || lock.lockedUntilUtc < Date.now() || !this.messages.has(lock.sequenceNumber)) {
       if (lock) this.expireLock(lock);
