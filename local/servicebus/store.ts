@@ -50,7 +50,8 @@ export class MessageStore {
     readonly path: string,
     readonly properties: ReceivableProperties,
     private readonly journal: Journal,
-    withDeadLetter = true,
+    /** Auto-forwarding: hands a message to another queue or topic (absent for dead-letter subqueues). */
+    private readonly forward?: (address: string, message: StoredMessage) => void,
   ) {
     this.sessions = new Sessions(
       path,
@@ -69,8 +70,8 @@ export class MessageStore {
         this.pump();
       },
     );
-    if (withDeadLetter) {
-      this.deadLetter = new MessageStore(`${path}/$DeadLetterQueue`, { ...properties, requiresSession: false }, journal, false);
+    if (forward) {
+      this.deadLetter = new MessageStore(`${path}/$DeadLetterQueue`, { ...properties, requiresSession: false, forwardTo: undefined, forwardDeadLetteredMessagesTo: undefined }, journal);
     }
   }
 
@@ -82,6 +83,10 @@ export class MessageStore {
 
   /** Adds a message (already given its sequence number); `restore` skips journaling on recovery. */
   add(message: StoredMessage, restore = false): void {
+    if (this.properties.forwardTo && this.forward && !restore) {
+      this.forward(this.properties.forwardTo, message);
+      return;
+    }
     if (this.properties.requiresSession && viewOf(message).sessionId === undefined) {
       throw new BrokerError(Condition.invalidField, `The SessionId was not set on a message, and it cannot be sent to the entity '${this.path}'. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value.`);
     }
@@ -255,6 +260,10 @@ export class MessageStore {
     this.remove(message.sequenceNumber);
     if (!this.deadLetter) return;
     const moved = withApplicationProperties(message, applicationProperties);
+    if (this.properties.forwardDeadLetteredMessagesTo && this.forward) {
+      this.forward(this.properties.forwardDeadLetteredMessagesTo, { ...moved, deliveryCount: 0, state: MessageState.active, expiresAtUtc: undefined, deadLetterSource: this.path });
+      return;
+    }
     moved.state = MessageState.active;
     moved.expiresAtUtc = Number.MAX_SAFE_INTEGER;
     this.deadLetter.add(moved);
