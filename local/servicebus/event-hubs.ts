@@ -14,6 +14,8 @@ export interface ArrivedEvent {
   applicationProperties: Record<string, unknown>;
   messageId?: unknown;
   contentType?: string;
+  /** The sender's message, as it is handed to consumers. */
+  readonly message: IncomingMessage;
 }
 
 interface Hub {
@@ -36,11 +38,12 @@ function partitionFor(key: string, count: number): number {
 }
 
 /**
- * The producer side of Event Hubs: hub and partition properties over `$management`, sends to a hub or to
- * `hub/Partitions/N`. Events are kept in memory for tests to read (there is no consumer endpoint).
+ * Event Hubs in memory: hub and partition properties over `$management`, sends to a hub or to
+ * `hub/Partitions/N`, and partition readers (see event-hub-reader.ts); tests can also read what arrived.
  */
 export class EventHubs {
   private readonly hubs = new Map<string, Hub>();
+  private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(
     hubs: { name: string; partitionCount: number }[],
@@ -89,8 +92,26 @@ export class EventHubs {
         applicationProperties: (decoded.application_properties as Record<string, unknown> | undefined) ?? {},
         messageId: decoded.message_id,
         contentType: decoded.content_type,
+        message: incoming,
       });
+      for (const listener of this.listeners.get(`${hub.name.toLowerCase()}/${index}`) ?? []) listener();
     }
+  }
+
+  /** The events of one partition (live array) and a way to hear of new ones; undefined for an unknown partition. */
+  partition(hubName: string, partitionId: string): { events: ArrivedEvent[]; onAppend(listener: () => void): () => void } | undefined {
+    const hub = this.hubs.get(hubName.toLowerCase());
+    const events = hub?.partitions[Number(partitionId)];
+    if (!hub || !events) return undefined;
+    const key = `${hub.name.toLowerCase()}/${Number(partitionId)}`;
+    return {
+      events,
+      onAppend: (listener) => {
+        if (!this.listeners.has(key)) this.listeners.set(key, new Set());
+        this.listeners.get(key)?.add(listener);
+        return () => this.listeners.get(key)?.delete(listener);
+      },
+    };
   }
 
   /** What arrived at a hub (optionally one partition), in partition then sequence order. */
