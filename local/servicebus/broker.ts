@@ -30,6 +30,8 @@ export interface ServiceBusBroker {
   readonly connectionString: string;
   /** The same endpoint for @azure/event-hubs, with `EntityPath` when a hub is named. */
   eventHubsConnectionString(hubName?: string): string;
+  /** True when no keys are configured and the connection strings carry the public development key. */
+  readonly usesDevelopmentKey: boolean;
   readonly namespace: Namespace;
   readonly eventHubs: EventHubs;
   /** Drops every open connection and refuses new ones for `durationInMs` (or until `resume()`). */
@@ -44,19 +46,23 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
   const config = typeof options.config === "string" ? loadConfigFile(options.config) : (options.config ?? emptyConfig());
   const journal: Journal = options.dataDir ? openFileJournal(options.dataDir) : memoryJournal;
   const namespace = new Namespace(config, journal);
-  if (options.dataDir) (journal as ReturnType<typeof openFileJournal>).recover(namespace);
-  const eventHubs = new EventHubs(config.eventHubs, config.autoCreateEntities);
-  let interruptedUntil = 0;
+  const eventHubs = new EventHubs(config.eventHubs, config.autoCreateEntities, journal);
+  if (options.dataDir) (journal as ReturnType<typeof openFileJournal>).recover(namespace, eventHubs);
   let resumeTimer: NodeJS.Timeout | undefined;
+  let interrupted = false;
   const sockets = new Set<Socket>();
-  const endpoint = (kind: EndpointKind) => listen(kind, { namespace, eventHubs, journal, config }, (kind === "servicebus" ? options.port : options.eventHubsPort) ?? 0, (socket) => {
-    if (Date.now() < interruptedUntil) {
-      socket.destroy();
-      return;
-    }
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
+  const endpoint = (kind: EndpointKind) =>
+    listen(kind, { namespace, eventHubs, journal, config }, (kind === "servicebus" ? options.port : options.eventHubsPort) ?? 0, (socket) => {
+      sockets.add(socket);
+      let seenByRhea = false;
+      socket.once("end", () => (seenByRhea = true));
+      socket.once("error", () => (seenByRhea = true));
+      socket.once("close", () => {
+        sockets.delete(socket);
+        // rhea notices a lost peer only on 'end' or 'error'; a socket we destroyed ourselves emits neither.
+        if (!seenByRhea) socket.emit("end");
+      });
+    });
   const [serviceBusServer, eventHubsServer] = await Promise.all([endpoint("servicebus"), endpoint("eventhubs")]);
   const port = (serviceBusServer.address() as AddressInfo).port;
   const eventHubsPort = (eventHubsServer.address() as AddressInfo).port;
@@ -72,23 +78,36 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
     eventHubsPort,
     connectionString: serviceBusConnectionString,
     eventHubsConnectionString: (hubName) => (hubName ? `${eventHubsEndpoint};EntityPath=${hubName}` : eventHubsEndpoint),
+    usesDevelopmentKey: config.keys.length === 0,
     namespace,
     eventHubs,
     interrupt(durationInMs) {
-      interruptedUntil = durationInMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + durationInMs;
-      for (const socket of sockets) socket.destroy();
       if (resumeTimer) clearTimeout(resumeTimer);
+      if (!interrupted) {
+        interrupted = true;
+        // Closing the listeners makes new connections fail with ECONNREFUSED, as an unreachable namespace does.
+        serviceBusServer.close();
+        eventHubsServer.close();
+      }
+      for (const socket of sockets) socket.destroy();
       if (durationInMs !== undefined) resumeTimer = setTimeout(() => broker.resume(), durationInMs).unref();
     },
     resume() {
-      interruptedUntil = 0;
       if (resumeTimer) clearTimeout(resumeTimer);
+      if (!interrupted) return;
+      interrupted = false;
+      for (const [server, serverPort] of [[serviceBusServer, port], [eventHubsServer, eventHubsPort]] as const) {
+        // Another process may have taken the port meanwhile; say so rather than crash.
+        const onError = (error: Error) => console.error(`[servicebus] cannot listen again on 127.0.0.1:${serverPort}: ${error.message}`);
+        server.once("error", onError);
+        server.listen(serverPort, "127.0.0.1", () => server.off("error", onError));
+      }
     },
     async stop() {
       clearInterval(sweeper);
       if (resumeTimer) clearTimeout(resumeTimer);
       for (const socket of sockets) socket.destroy();
-      await Promise.all([serviceBusServer, eventHubsServer].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      if (!interrupted) await Promise.all([serviceBusServer, eventHubsServer].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
       journal.close();
     },
   };

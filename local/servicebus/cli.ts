@@ -38,8 +38,10 @@ async function main(): Promise<void> {
   }
   const control = await startControlServer(broker, portOption(values["control-port"], "control-port") ?? 0);
   console.log(`Local Service Bus (${values.data ? `messages persisted in ${values.data}` : "in memory"}), config ${configFile}`);
-  console.log(`ServiceBusConnection=${broker.connectionString}`);
-  console.log(`EventHubConnection=${broker.eventHubsConnectionString()}`);
+  // A key from the configuration is a secret: it is not printed (the development default is public).
+  const printable = (connectionString: string) => (broker.usesDevelopmentKey ? connectionString : connectionString.replace(/SharedAccessKey=[^;]*/, "SharedAccessKey=<key from the configuration>"));
+  console.log(`ServiceBusConnection=${printable(broker.connectionString)}`);
+  console.log(`EventHubConnection=${printable(broker.eventHubsConnectionString())}`);
   console.log(`Control API: http://127.0.0.1:${control.port}/ (POST /interrupt?ms=N, POST /resume)`);
   console.log("Ctrl-C stops it.");
   const stop = () => void Promise.all([broker.stop(), control.stop()]).then(() => process.exit(0));

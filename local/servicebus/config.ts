@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseIsoDuration } from "./duration";
 import { defaultReceivableProperties, defaultSendableProperties, type ReceivableProperties, type SendableProperties } from "./entity-properties";
 import type { RuleFilter } from "./rules";
+import { compileSqlFilter } from "./sql-filter";
 
 /**
  * Configuration in the JSON format of Microsoft's Service Bus emulator (UserConfig → Namespaces → Queues /
@@ -39,6 +40,8 @@ const receivableShape = {
   LockDuration: duration.optional(),
   MaxDeliveryCount: z.number().int().positive().optional(),
   RequiresSession: z.boolean().optional(),
+  ForwardTo: z.string().optional(),
+  ForwardDeadLetteredMessagesTo: z.string().optional(),
 };
 const sendableShape = {
   DefaultMessageTimeToLive: duration.optional(),
@@ -115,6 +118,8 @@ function receivable(properties: Receivable | undefined): ReceivableProperties {
     defaultMessageTimeToLiveInMs: properties?.DefaultMessageTimeToLive ?? defaultReceivableProperties.defaultMessageTimeToLiveInMs,
     deadLetteringOnMessageExpiration: properties?.DeadLetteringOnMessageExpiration ?? defaultReceivableProperties.deadLetteringOnMessageExpiration,
     requiresSession: properties?.RequiresSession ?? defaultReceivableProperties.requiresSession,
+    forwardTo: properties?.ForwardTo || undefined,
+    forwardDeadLetteredMessagesTo: properties?.ForwardDeadLetteredMessagesTo || undefined,
   };
 }
 
@@ -130,6 +135,11 @@ function ruleFilter(rule: z.infer<typeof ruleSchema>, where: string): RuleFilter
   const { FilterType, CorrelationFilter, SqlFilter } = rule.Properties;
   if (FilterType === "Sql") {
     if (!SqlFilter) throw new ConfigError(`${where}: FilterType Sql needs SqlFilter.SqlExpression`);
+    try {
+      compileSqlFilter(SqlFilter.SqlExpression);
+    } catch (error) {
+      throw new ConfigError(`${where}: ${(error as Error).message}`);
+    }
     return { kind: "sql", expression: SqlFilter.SqlExpression };
   }
   if (!CorrelationFilter) throw new ConfigError(`${where}: FilterType Correlation needs CorrelationFilter`);
@@ -177,6 +187,16 @@ export function parseConfig(raw: unknown, source = "configuration"): BrokerConfi
     autoCreateEntities: LocalBroker?.AutoCreateEntities ?? false,
     maxMessageSizeInBytes: (LocalBroker?.MaxMessageSizeInKilobytes ?? 256) * 1024,
   };
+  const sendTargets = new Set([...config.queues.map((queue) => queue.name.toLowerCase()), ...config.topics.map((topic) => topic.name.toLowerCase())]);
+  const receivables = [
+    ...config.queues.map((queue) => ({ where: `queue ${queue.name}`, properties: queue.receivable })),
+    ...config.topics.flatMap((topic) => topic.subscriptions.map((subscription) => ({ where: `topic ${topic.name}, subscription ${subscription.name}`, properties: subscription.receivable }))),
+  ];
+  for (const { where, properties } of receivables) {
+    for (const [field, target] of [["ForwardTo", properties.forwardTo], ["ForwardDeadLetteredMessagesTo", properties.forwardDeadLetteredMessagesTo]] as const) {
+      if (target !== undefined && !sendTargets.has(target.toLowerCase())) throw new ConfigError(`${source}: ${where}: ${field} '${target}' is not a queue or topic of this configuration`);
+    }
+  }
   for (const hub of config.eventHubs) {
     if (!Number.isInteger(hub.partitionCount) || hub.partitionCount < 1) throw new ConfigError(`${source}: event hub ${hub.name}: PartitionCount must be a positive integer`);
   }

@@ -8,6 +8,7 @@ import { handleManagementRequest } from "./management";
 import { parseIncoming, type IncomingMessage } from "./message";
 import type { Namespace } from "./namespace";
 import { rawBytesOf } from "./raw-capture";
+import { PartitionReader } from "./event-hub-reader";
 import { ReceiverLink } from "./receiver-link";
 import { reply } from "./request-reply";
 import { holdAttach, linkState, outcome, setSource } from "./rhea-internals";
@@ -17,6 +18,7 @@ import { acceptSessionFor } from "./session-attach";
 import type { Settlement } from "./store";
 
 const batchFormat = 0x80013700;
+const eventHubsMaxMessageSize = 1024 * 1024;
 
 export type EndpointKind = "servicebus" | "eventhubs";
 
@@ -45,6 +47,14 @@ function settlementOf(event: string, delivery: Delivery): Settlement {
   }
 }
 
+/** The settled state that confirms a client's disposition: its own outcome, without any error it carried. */
+function successOutcome(event: string, delivery: Delivery): unknown {
+  if (event === "rejected") return outcome.rejected();
+  if (event === "accepted") return outcome.accepted();
+  const state = delivery.remote_state as { described?(): unknown } | undefined;
+  return state?.described ? state.described() : outcome.accepted();
+}
+
 /**
  * One AMQP listener on 127.0.0.1: the Service Bus endpoint (queues, topics, $management) or the Event Hubs
  * endpoint (hubs, partitions, $management). Both answer CBS put-token.
@@ -53,7 +63,8 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
   const { namespace, eventHubs, journal, config } = parts;
   const container = create_container({ id: `local-${kind}`, autoaccept: false, treat_modified_as_released: false, autosettle: false });
   const incomingRoles = new WeakMap<Receiver, IncomingRole>();
-  const receiverLinks = new WeakMap<Sender, ReceiverLink>();
+  const receiverLinks = new WeakMap<Sender, ReceiverLink | PartitionReader>();
+  const maxMessageSize = kind === "eventhubs" ? eventHubsMaxMessageSize : config.maxMessageSizeInBytes;
 
   const forget = (context: EventContext) => context.connection.each_sender((sender: Sender) => receiverLinks.get(sender)?.close());
   container.on("disconnected", forget);
@@ -83,7 +94,7 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
     const state = linkState(receiver);
     const address: string = (state.remote.attach?.target as { address?: string } | undefined)?.address ?? "";
     state.local.attach.target = state.remote.attach?.target;
-    state.local.attach.max_message_size = kind === "eventhubs" ? 1024 * 1024 : config.maxMessageSizeInBytes;
+    state.local.attach.max_message_size = maxMessageSize;
     try {
       incomingRoles.set(receiver, roleOf(address));
     } catch (error) {
@@ -128,10 +139,12 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
 
   function incomingMessages(context: EventContext): IncomingMessage[] {
     const delivery = context.delivery as Delivery & { format?: number };
-    if (delivery.format === batchFormat) return batchedMessages(context.message as unknown as Buffer).map(parseIncoming);
-    const raw = rawBytesOf(context.message as object);
+    const raw = delivery.format === batchFormat ? (context.message as unknown as Buffer) : rawBytesOf(context.message as object);
     if (!raw) throw new BrokerError(Condition.internalError, "message bytes were not captured");
-    return [parseIncoming(raw)];
+    if (raw.length > maxMessageSize) {
+      throw new BrokerError(Condition.messageSizeExceeded, `The received message (delivery-id:${delivery.id}, size:${raw.length} bytes) exceeds the limit (${maxMessageSize} bytes) currently allowed on the link.`);
+    }
+    return delivery.format === batchFormat ? batchedMessages(raw).map(parseIncoming) : [parseIncoming(raw)];
   }
 
   function acceptTransfer(role: Extract<IncomingRole, { kind: "send" } | { kind: "eventHub" }>, context: EventContext): void {
@@ -155,11 +168,15 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
     state.local.attach.target = state.remote.attach?.target;
     state.local.attach.snd_settle_mode = state.remote.attach?.snd_settle_mode;
     state.local.attach.rcv_settle_mode = state.remote.attach?.rcv_settle_mode;
-    if (address === "$cbs" || address.endsWith("$management") || kind === "eventhubs") {
+    if (address === "$cbs" || address.endsWith("$management")) {
       setSource(sender, { address });
-      if (kind === "eventhubs" && address !== "$cbs" && address !== "$management") {
-        sender.close({ condition: Condition.notImplemented, description: "The local Event Hubs endpoint has no consumer side; read arrived events with broker.eventHubs.events()." });
-      }
+      return;
+    }
+    if (kind === "eventhubs") {
+      linkState(sender).local.attach.source = linkState(sender).remote.attach?.source;
+      const reader = PartitionReader.open(sender, eventHubs);
+      if (reader) receiverLinks.set(sender, reader);
+      else sender.close({ condition: Condition.notFound, description: `The messaging entity '${address}' could not be found.` });
       return;
     }
     try {
@@ -186,8 +203,8 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
   for (const event of ["accepted", "rejected", "modified", "released"]) {
     container.on(event, (context: EventContext) => {
       const delivery = context.delivery as Delivery;
-      const remoteState = delivery.remote_state as { described?(): unknown } | undefined;
-      receiverLinks.get(context.sender as Sender)?.onDisposition(delivery, settlementOf(event, delivery), remoteState?.described ? remoteState.described() : outcome.accepted());
+      const link = receiverLinks.get(context.sender as Sender);
+      if (link instanceof ReceiverLink) link.onDisposition(delivery, settlementOf(event, delivery), successOutcome(event, delivery));
     });
   }
   container.on("sender_close", (context: EventContext) => receiverLinks.get(context.sender as Sender)?.close());

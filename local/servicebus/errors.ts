@@ -13,6 +13,7 @@ export const Condition = {
   messageNotFound: "com.microsoft:message-not-found",
   timeout: "com.microsoft:timeout",
   deadLetter: "com.microsoft:dead-letter",
+  entityAlreadyExists: "com.microsoft:entity-already-exists",
 } as const;
 export type ConditionName = (typeof Condition)[keyof typeof Condition];
 
@@ -30,6 +31,7 @@ const statusOf: Record<ConditionName, number> = {
   [Condition.messageNotFound]: 404,
   [Condition.timeout]: 408,
   [Condition.deadLetter]: 400,
+  [Condition.entityAlreadyExists]: 409,
 };
 
 /** A refusal the broker sends to the client as an AMQP error (or a management status code). */

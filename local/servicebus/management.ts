@@ -4,6 +4,7 @@ import { BrokerError, Condition } from "./errors";
 import { lockTokenToString } from "./lock-token";
 import { encodeForDelivery, parseIncoming } from "./message";
 import type { Namespace } from "./namespace";
+import { ruleOperations } from "./rule-operations";
 import type { Settlement } from "./store";
 
 export interface ManagementResponse {
@@ -38,8 +39,9 @@ function dispositionOf(body: Record<string, unknown>): Settlement {
 
 /** Service Bus request/response operations over `<entity>/$management`, by `operation` property. */
 const operations: Record<string, Operation> = {
+  ...ruleOperations,
   "com.microsoft:peek-message": (namespace, path, body) => {
-    const messages = namespace.store(path).peek(toSequenceNumber(body["from-sequence-number"] ?? 0), Number(body["message-count"] ?? 1), optionalString(body["session-id"]));
+    const messages = namespace.peek(path, toSequenceNumber(body["from-sequence-number"] ?? 0), Number(body["message-count"] ?? 1), optionalString(body["session-id"]));
     if (messages.length === 0) return { statusCode: 204 };
     return ok({ messages: messages.map((message) => ({ message: encodeForDelivery(message) })) });
   },
@@ -78,7 +80,10 @@ const operations: Record<string, Operation> = {
     });
   },
   "com.microsoft:renew-session-lock": (namespace, path, body) => ok({ expiration: new Date(namespace.store(path).renewSessionLock(String(body["session-id"]))) }),
-  "com.microsoft:get-session-state": (namespace, path, body) => ok({ "session-state": namespace.store(path).getSessionState(String(body["session-id"])) ?? null }),
+  "com.microsoft:get-session-state": (namespace, path, body) => {
+    const state = namespace.store(path).getSessionState(String(body["session-id"]));
+    return ok(state === undefined ? {} : { "session-state": state });
+  },
   "com.microsoft:set-session-state": (namespace, path, body) => {
     const state = body["session-state"];
     namespace.store(path).setSessionState(String(body["session-id"]), Buffer.isBuffer(state) ? state : undefined);

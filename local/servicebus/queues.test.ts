@@ -67,6 +67,43 @@ describe("queues", () => {
     await sender.close();
   });
 
+  it("feeds subscribe() with several concurrent calls, each message once", async () => {
+    const sender = env.client.createSender("plain");
+    await sender.sendMessages(Array.from({ length: 40 }, (_, i) => ({ body: i })));
+    const receiver = env.client.createReceiver("plain");
+    const seen: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      receiver.subscribe(
+        {
+          async processMessage(message) {
+            await receiver.completeMessage(message);
+            seen.push(message.body as number);
+            if (seen.length === 40) resolve();
+          },
+          async processError({ error }) {
+            reject(error);
+          },
+        },
+        { maxConcurrentCalls: 8, autoCompleteMessages: false },
+      );
+    });
+    await receiver.close();
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    const check = env.client.createReceiver("plain");
+    expect(await check.peekMessages(50)).toHaveLength(0);
+    await Promise.all([check.close(), sender.close()]);
+  });
+
+  it("drops a message whose own time to live has passed", async () => {
+    const sender = env.client.createSender("plain");
+    await sender.sendMessages([{ body: "brief", timeToLive: 200 }, { body: "lasting" }]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const receiver = env.client.createReceiver("plain", { receiveMode: "receiveAndDelete" });
+    const messages = await receiver.receiveMessages(5, { maxWaitTimeInMs: 500 });
+    expect(messages.map((message) => message.body)).toEqual(["lasting"]);
+    await Promise.all([receiver.close(), sender.close()]);
+  });
+
   it("refuses an unknown queue with MessagingEntityNotFound", async () => {
     const sender = env.client.createSender("nope");
     await expect(sender.sendMessages({ body: "x" })).rejects.toMatchObject({ code: "MessagingEntityNotFound" });

@@ -37,13 +37,13 @@ export function holdAttach(sender: Sender): void {
 
 interface Outcomes {
   accepted(): { described(): unknown };
-  rejected(fields: { error: { condition: string; description: string } }): { described(): unknown };
+  rejected(fields: { error?: { condition: string; description: string } }): { described(): unknown };
 }
 
 /** Disposition states, built with rhea's own outcome types (untyped in its typings). */
 export const outcome = {
   accepted: () => (amqpMessage as unknown as Outcomes).accepted().described(),
-  rejected: (error: { condition: string; description: string }) => (amqpMessage as unknown as Outcomes).rejected({ error }).described(),
+  rejected: (error?: { condition: string; description: string }) => (amqpMessage as unknown as Outcomes).rejected(error ? { error } : {}).described(),
 };
 
 /** Sets a link's local source (e.g. to echo the locked session id back in the session filter). */

@@ -3,6 +3,7 @@ import type { Journal } from "./journal";
 import { newLockToken, type LockToken } from "./lock-token";
 import { MessageState, viewOf, withApplicationProperties, type StoredMessage } from "./message";
 import { ReadyQueue } from "./ready-queue";
+import { Sessions } from "./sessions";
 import type { ReceivableProperties } from "./entity-properties";
 
 /** A link (or management caller) that takes messages from a store. */
@@ -27,19 +28,6 @@ interface Lock {
   owner?: Consumer;
 }
 
-interface SessionSlot {
-  ready: ReadyQueue;
-  owner?: Consumer;
-  lockedUntilUtc: number;
-  state?: Buffer;
-  updatedUtc: number;
-}
-
-interface SessionWaiter {
-  owner: Consumer;
-  resolve(sessionId: string): void;
-}
-
 /**
  * The messages of one queue, one subscription, or one of their dead-letter subqueues: availability,
  * peek-locks, settlement, deferral, scheduling, expiry and sessions.
@@ -50,19 +38,40 @@ export class MessageStore {
   private readonly ready = new ReadyQueue();
   private readonly locks = new Map<string, Lock>();
   private readonly lockedSequences = new Set<number>();
-  private readonly sessions = new Map<string, SessionSlot>();
-  private readonly sessionWaiters: SessionWaiter[] = [];
+  private readonly sessions: Sessions;
+  /** Lock tokens that ended because their session lock did: settling them reports the session lock lost. */
+  private readonly lostWithSession = new Map<string, string>();
   private readonly consumers = new Set<Consumer>();
   private pumping = false;
+  /** No active message expires before this time, so sweeps skip the expiry scan until then. */
+  private nextExpiryUtc = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly path: string,
     readonly properties: ReceivableProperties,
     private readonly journal: Journal,
-    withDeadLetter = true,
+    /** Auto-forwarding: hands a message to another queue or topic (absent for dead-letter subqueues). */
+    private readonly forward?: (address: string, message: StoredMessage) => void,
   ) {
-    if (withDeadLetter) {
-      this.deadLetter = new MessageStore(`${path}/$DeadLetterQueue`, { ...properties, requiresSession: false }, journal, false);
+    this.sessions = new Sessions(
+      path,
+      properties.lockDurationInMs,
+      (ready) => {
+        for (const sequenceNumber of ready) if (this.isAvailable(sequenceNumber)) return true;
+        return false;
+      },
+      (owner) => {
+        for (const lock of this.locks.values()) {
+          if (lock.owner !== owner) continue;
+          this.lostWithSession.set(lock.token, (owner as Consumer).sessionId ?? "");
+          this.expireLock(lock);
+        }
+        if (this.lostWithSession.size > 10_000) this.lostWithSession.clear();
+        this.pump();
+      },
+    );
+    if (forward) {
+      this.deadLetter = new MessageStore(`${path}/$DeadLetterQueue`, { ...properties, requiresSession: false, forwardTo: undefined, forwardDeadLetteredMessagesTo: undefined }, journal);
     }
   }
 
@@ -74,7 +83,11 @@ export class MessageStore {
 
   /** Adds a message (already given its sequence number); `restore` skips journaling on recovery. */
   add(message: StoredMessage, restore = false): void {
-    if (this.properties.requiresSession && viewOf(message).sessionId === undefined && message.state !== MessageState.scheduled) {
+    if (this.properties.forwardTo && this.forward && !restore) {
+      this.forward(this.properties.forwardTo, message);
+      return;
+    }
+    if (this.properties.requiresSession && viewOf(message).sessionId === undefined) {
       throw new BrokerError(Condition.invalidField, `The SessionId was not set on a message, and it cannot be sent to the entity '${this.path}'. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value.`);
     }
     if (message.expiresAtUtc === undefined) {
@@ -82,6 +95,7 @@ export class MessageStore {
       message.expiresAtUtc = message.enqueuedTimeUtc + ttl;
     }
     this.messages.set(message.sequenceNumber, message);
+    this.nextExpiryUtc = Math.min(this.nextExpiryUtc, message.expiresAtUtc ?? Number.POSITIVE_INFINITY);
     if (!restore) this.journal.putMessage(this.path, message);
     if (message.state === MessageState.active) this.makeReady(message);
     this.pump();
@@ -93,17 +107,12 @@ export class MessageStore {
       this.ready.push(message.sequenceNumber);
       return;
     }
-    this.session(sessionId).ready.push(message.sequenceNumber);
-    this.serveSessionWaiters();
+    this.sessions.push(sessionId, message.sequenceNumber);
   }
 
-  private session(sessionId: string): SessionSlot {
-    let slot = this.sessions.get(sessionId);
-    if (!slot) {
-      slot = { ready: new ReadyQueue(), lockedUntilUtc: 0, updatedUtc: Date.now() };
-      this.sessions.set(sessionId, slot);
-    }
-    return slot;
+  private isAvailable(sequenceNumber: number): boolean {
+    const message = this.messages.get(sequenceNumber);
+    return message !== undefined && message.state === MessageState.active && !this.lockedSequences.has(sequenceNumber);
   }
 
   attach(consumer: Consumer): void {
@@ -112,9 +121,8 @@ export class MessageStore {
 
   detach(consumer: Consumer): void {
     this.consumers.delete(consumer);
-    const waiter = this.sessionWaiters.findIndex((entry) => entry.owner === consumer);
-    if (waiter >= 0) this.sessionWaiters.splice(waiter, 1);
-    if (consumer.sessionId !== undefined) this.releaseSession(consumer.sessionId, consumer);
+    this.sessions.cancelWait(consumer);
+    if (consumer.sessionId !== undefined) this.sessions.release(consumer.sessionId, consumer);
   }
 
   /** Hands available messages to consumers with credit. */
@@ -135,19 +143,15 @@ export class MessageStore {
   }
 
   private nextFor(consumer: Consumer): StoredMessage | undefined {
-    let queue = this.ready;
-    if (consumer.sessionId !== undefined) {
-      const slot = this.sessions.get(consumer.sessionId);
-      if (!slot || slot.owner !== consumer) return undefined;
-      queue = slot.ready;
-    } else if (this.properties.requiresSession) {
-      return undefined;
-    }
+    let queue: ReadyQueue | undefined = this.ready;
+    if (consumer.sessionId !== undefined) queue = this.sessions.readyFor(consumer.sessionId, consumer);
+    else if (this.properties.requiresSession) queue = undefined;
+    if (!queue) return undefined;
     for (;;) {
       const sequenceNumber = queue.shift();
       if (sequenceNumber === undefined) return undefined;
-      const message = this.messages.get(sequenceNumber);
-      if (!message || message.state !== MessageState.active || this.lockedSequences.has(sequenceNumber)) continue;
+      if (!this.isAvailable(sequenceNumber)) continue;
+      const message = this.messages.get(sequenceNumber) as StoredMessage;
       if (this.expireIfDue(message)) continue;
       return message;
     }
@@ -166,8 +170,7 @@ export class MessageStore {
 
   private lock(message: StoredMessage, owner: Consumer | undefined): { handle: LockToken; lockedUntilUtc: number } {
     const handle = newLockToken();
-    const sessionSlot = owner?.sessionId !== undefined ? this.sessions.get(owner.sessionId) : undefined;
-    const lockedUntilUtc = sessionSlot ? sessionSlot.lockedUntilUtc : Date.now() + this.properties.lockDurationInMs;
+    const lockedUntilUtc = owner?.sessionId !== undefined ? this.sessions.lockedUntil(owner.sessionId) : Date.now() + this.properties.lockDurationInMs;
     this.locks.set(handle.token, { token: handle.token, sequenceNumber: message.sequenceNumber, lockedUntilUtc, owner });
     this.lockedSequences.add(message.sequenceNumber);
     return { handle, lockedUntilUtc };
@@ -180,12 +183,17 @@ export class MessageStore {
   }
 
   private liveLock(token: string): Lock {
+    const lostSession = this.lostWithSession.get(token);
+    if (lostSession !== undefined) {
+      this.lostWithSession.delete(token);
+      throw new BrokerError(Condition.sessionLockLost, `The session lock has expired on the MessageSession. Session:${lostSession}, Entity:${this.path}`);
+    }
     const lock = this.locks.get(token);
     if (!lock || lock.lockedUntilUtc < Date.now() || !this.messages.has(lock.sequenceNumber)) {
       if (lock) this.expireLock(lock);
       throw new BrokerError(Condition.messageLockLost, `The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue. Reference:${token}, Entity:${this.path}`);
     }
-    if (lock.owner?.sessionId !== undefined && this.sessions.get(lock.owner.sessionId)?.owner !== lock.owner) {
+    if (lock.owner?.sessionId !== undefined && !this.sessions.isHeldBy(lock.owner.sessionId, lock.owner)) {
       throw new BrokerError(Condition.sessionLockLost, `The session lock has expired on the MessageSession. Session:${lock.owner.sessionId}, Entity:${this.path}`);
     }
     return lock;
@@ -252,6 +260,10 @@ export class MessageStore {
     this.remove(message.sequenceNumber);
     if (!this.deadLetter) return;
     const moved = withApplicationProperties(message, applicationProperties);
+    if (this.properties.forwardDeadLetteredMessagesTo && this.forward) {
+      this.forward(this.properties.forwardDeadLetteredMessagesTo, { ...moved, deliveryCount: 0, state: MessageState.active, expiresAtUtc: undefined, deadLetterSource: this.path });
+      return;
+    }
     moved.state = MessageState.active;
     moved.expiresAtUtc = Number.MAX_SAFE_INTEGER;
     this.deadLetter.add(moved);
@@ -282,26 +294,17 @@ export class MessageStore {
 
   /** Periodic housekeeping: expired locks, due scheduled messages, expired messages, lost session locks. */
   sweep(now = Date.now()): void {
-    for (const lock of [...this.locks.values()]) if (lock.lockedUntilUtc < now && lock.owner?.sessionId === undefined) this.expireLock(lock);
-    for (const message of [...this.messages.values()]) {
-      if (message.state === MessageState.scheduled && (message.scheduledEnqueueTimeUtc ?? 0) <= now) {
-        message.state = MessageState.active;
-        this.replace(message);
-        this.makeReady(message);
-      } else if (message.state === MessageState.active && !this.lockedSequences.has(message.sequenceNumber)) {
-        this.expireIfDue(message, now);
+    for (const lock of this.locks.values()) if (lock.lockedUntilUtc < now && lock.owner?.sessionId === undefined) this.expireLock(lock);
+    if (now >= this.nextExpiryUtc) {
+      this.nextExpiryUtc = Number.POSITIVE_INFINITY;
+      for (const message of [...this.messages.values()]) {
+        const expired = message.state === MessageState.active && !this.lockedSequences.has(message.sequenceNumber) && this.expireIfDue(message, now);
+        if (!expired && message.expiresAtUtc !== undefined) this.nextExpiryUtc = Math.min(this.nextExpiryUtc, message.expiresAtUtc ?? Number.POSITIVE_INFINITY);
       }
     }
-    for (const [sessionId, slot] of this.sessions) {
-      if (slot.owner && slot.lockedUntilUtc < now) this.releaseSession(sessionId, slot.owner);
-    }
+    this.sessions.sweep(now);
     this.deadLetter?.sweep(now);
     this.pump();
-  }
-
-  /** Releases every lock (used on recovery: locks do not survive a restart). */
-  releaseAllLocks(): void {
-    for (const lock of [...this.locks.values()]) this.expireLock(lock);
   }
 
   // ---- peek, deferral, scheduling ----
@@ -331,124 +334,42 @@ export class MessageStore {
         this.remove(sequenceNumber);
         return { message };
       }
-      const owner = sessionId !== undefined ? this.sessions.get(sessionId)?.owner : undefined;
+      const owner = sessionId !== undefined ? (this.sessions.ownerOf(sessionId) as Consumer | undefined) : undefined;
       const { handle, lockedUntilUtc } = this.lock(message, owner);
       return { message, lock: handle, lockedUntilUtc };
     });
   }
 
-  cancelScheduled(sequenceNumbers: number[]): void {
-    for (const sequenceNumber of sequenceNumbers) {
-      const message = this.messages.get(sequenceNumber);
-      if (message?.state === MessageState.scheduled) this.remove(sequenceNumber);
-    }
-  }
-
   // ---- sessions ----
 
-  /** Locks a named session, or the next one with messages; resolves when one is free (caller handles timeout). */
   acquireSession(owner: Consumer, requested: string | undefined): Promise<string> | string {
-    if (requested !== undefined) {
-      const slot = this.session(requested);
-      if (slot.owner && slot.owner !== owner && slot.lockedUntilUtc >= Date.now()) {
-        throw new BrokerError(Condition.sessionCannotBeLocked, `The requested session '${requested}' cannot be accepted. It may be locked by another receiver.`);
-      }
-      this.lockSession(requested, slot, owner);
-      return requested;
-    }
-    const free = this.freeSessionWithMessages();
-    if (free !== undefined) {
-      this.lockSession(free, this.session(free), owner);
-      return free;
-    }
-    return new Promise((resolve) => this.sessionWaiters.push({ owner, resolve }));
+    return this.sessions.acquire(owner, requested);
   }
 
   cancelSessionWait(owner: Consumer): void {
-    const index = this.sessionWaiters.findIndex((entry) => entry.owner === owner);
-    if (index >= 0) this.sessionWaiters.splice(index, 1);
-  }
-
-  private freeSessionWithMessages(): string | undefined {
-    const now = Date.now();
-    for (const [sessionId, slot] of this.sessions) {
-      if ((slot.owner && slot.lockedUntilUtc >= now) || slot.ready.size === 0) continue;
-      for (const sequenceNumber of slot.ready) {
-        const message = this.messages.get(sequenceNumber);
-        if (message && message.state === MessageState.active && !this.lockedSequences.has(sequenceNumber)) return sessionId;
-      }
-    }
-    return undefined;
-  }
-
-  private serveSessionWaiters(): void {
-    while (this.sessionWaiters.length) {
-      const free = this.freeSessionWithMessages();
-      if (free === undefined) return;
-      const waiter = this.sessionWaiters.shift() as SessionWaiter;
-      this.lockSession(free, this.session(free), waiter.owner);
-      waiter.resolve(free);
-    }
-  }
-
-  private lockSession(sessionId: string, slot: SessionSlot, owner: Consumer): void {
-    if (slot.owner && slot.owner !== owner) this.releaseSession(sessionId, slot.owner);
-    slot.owner = owner;
-    slot.lockedUntilUtc = Date.now() + this.properties.lockDurationInMs;
+    this.sessions.cancelWait(owner);
   }
 
   sessionLockedUntil(sessionId: string): number {
-    return this.sessions.get(sessionId)?.lockedUntilUtc ?? 0;
-  }
-
-  private releaseSession(sessionId: string, owner: Consumer): void {
-    const slot = this.sessions.get(sessionId);
-    if (!slot || slot.owner !== owner) return;
-    slot.owner = undefined;
-    slot.lockedUntilUtc = 0;
-    for (const lock of [...this.locks.values()]) if (lock.owner === owner) this.expireLock(lock);
-    this.serveSessionWaiters();
-    this.pump();
-  }
-
-  private ownedSession(sessionId: string): SessionSlot {
-    const slot = this.sessions.get(sessionId);
-    if (!slot?.owner || slot.lockedUntilUtc < Date.now()) {
-      throw new BrokerError(Condition.sessionLockLost, `The session lock has expired on the MessageSession. Session:${sessionId}, Entity:${this.path}`);
-    }
-    return slot;
+    return this.sessions.lockedUntil(sessionId);
   }
 
   renewSessionLock(sessionId: string): number {
-    const slot = this.ownedSession(sessionId);
-    slot.lockedUntilUtc = Date.now() + this.properties.lockDurationInMs;
-    for (const lock of this.locks.values()) if (lock.owner === slot.owner) lock.lockedUntilUtc = slot.lockedUntilUtc;
-    return slot.lockedUntilUtc;
+    const { owner, lockedUntilUtc } = this.sessions.renew(sessionId);
+    for (const lock of this.locks.values()) if (lock.owner === owner) lock.lockedUntilUtc = lockedUntilUtc;
+    return lockedUntilUtc;
   }
 
   getSessionState(sessionId: string): Buffer | undefined {
-    return this.ownedSession(sessionId).state;
+    return this.sessions.getState(sessionId);
   }
 
   setSessionState(sessionId: string, state: Buffer | undefined, restore = false): void {
-    const slot = restore ? this.session(sessionId) : this.ownedSession(sessionId);
-    slot.state = state;
-    slot.updatedUtc = Date.now();
+    this.sessions.setState(sessionId, state, restore);
     if (!restore) this.journal.putSessionState(this.path, sessionId, state);
   }
 
   sessionIds(): string[] {
-    const ids: string[] = [];
-    for (const [sessionId, slot] of this.sessions) {
-      if (slot.state !== undefined || slot.ready.size > 0) ids.push(sessionId);
-    }
-    return ids;
-  }
-
-  /** Everything stored, for persistence compaction. */
-  snapshot(): { messages: StoredMessage[]; sessionStates: [string, Buffer][] } {
-    const sessionStates: [string, Buffer][] = [];
-    for (const [sessionId, slot] of this.sessions) if (slot.state) sessionStates.push([sessionId, slot.state]);
-    return { messages: [...this.messages.values()], sessionStates };
+    return this.sessions.ids();
   }
 }

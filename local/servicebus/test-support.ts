@@ -4,7 +4,7 @@ import { startServiceBusBroker, type ServiceBusBroker, type ServiceBusBrokerOpti
 
 /** An emulator-format configuration object, for tests that declare their entities inline. */
 export function emulatorConfig(namespace: { Queues?: unknown[]; Topics?: unknown[] }, extra: Record<string, unknown> = {}): BrokerConfig {
-  return parseConfig({ UserConfig: { Namespaces: [{ Name: "sbemulatorns", ...namespace }], ...((extra.UserConfig as object) ?? {}) }, ...extra });
+  return parseConfig({ ...extra, UserConfig: { ...((extra.UserConfig as object) ?? {}), Namespaces: [{ Name: "sbemulatorns", ...namespace }] } });
 }
 
 /** Starts a broker and an SDK client with short timeouts; `close()` stops both. */
