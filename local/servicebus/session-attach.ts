@@ -61,10 +61,11 @@ export function acceptSessionFor(link: ReceiverLink, source: { address?: string;
     grant(acquired);
     return;
   }
+  // Answer a little before the client's own deadline, so it hears the service's timeout rather than its own.
   const timer = setTimeout(() => {
     store.cancelSessionWait(link);
     refuse(new BrokerError(Condition.timeout, `No unlocked sessions were available within ${waitInMs} ms on '${address}'.`));
-  }, waitInMs);
+  }, waitInMs * 0.9);
   void acquired.then((sessionId) => {
     clearTimeout(timer);
     grant(sessionId);

@@ -148,7 +148,7 @@ describe("settlement", () => {
   it("peeks without locking, schedules messages and cancels a scheduled one", async () => {
     const sender = env.client.createSender("later");
     await sender.sendMessages([{ body: "now-1" }, { body: "now-2" }]);
-    const soon = new Date(Date.now() + 800);
+    const soon = new Date(Date.now() + 1500);
     const [kept] = await sender.scheduleMessages({ body: "scheduled" }, soon);
     const [cancelled] = await sender.scheduleMessages({ body: "cancelled" }, soon);
     await sender.cancelScheduledMessages(cancelled);

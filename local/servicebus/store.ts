@@ -183,18 +183,21 @@ export class MessageStore {
   }
 
   private liveLock(token: string): Lock {
+    const sessionLockLost = (sessionId: string) => new BrokerError(Condition.sessionLockLost, `The session lock has expired on the MessageSession. Session:${sessionId}, Entity:${this.path}`);
     const lostSession = this.lostWithSession.get(token);
     if (lostSession !== undefined) {
       this.lostWithSession.delete(token);
-      throw new BrokerError(Condition.sessionLockLost, `The session lock has expired on the MessageSession. Session:${lostSession}, Entity:${this.path}`);
+      throw sessionLockLost(lostSession);
     }
     const lock = this.locks.get(token);
+    const sessionId = lock?.owner?.sessionId;
+    // A session message's lock is the session's: when that has run out (swept or not yet), say so.
+    if (lock && sessionId !== undefined && (!this.sessions.isHeldBy(sessionId, lock.owner as Consumer) || this.sessions.lockedUntil(sessionId) < Date.now())) {
+      throw sessionLockLost(sessionId);
+    }
     if (!lock || lock.lockedUntilUtc < Date.now() || !this.messages.has(lock.sequenceNumber)) {
       if (lock) this.expireLock(lock);
       throw new BrokerError(Condition.messageLockLost, `The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue. Reference:${token}, Entity:${this.path}`);
-    }
-    if (lock.owner?.sessionId !== undefined && !this.sessions.isHeldBy(lock.owner.sessionId, lock.owner)) {
-      throw new BrokerError(Condition.sessionLockLost, `The session lock has expired on the MessageSession. Session:${lock.owner.sessionId}, Entity:${this.path}`);
     }
     return lock;
   }
