@@ -5,6 +5,7 @@ import { startServiceBusBroker } from "./servicebus/broker";
 import { startHost } from "./host/host";
 import { defaultExtensions } from "./host/extensions";
 import { AppConfigError } from "./host/app-config";
+import { UsageError, parsePort, runCli, stopOnSignals } from "./util/cli";
 
 const USAGE = "usage: npm start -- [--data DIR] [--port N]";
 
@@ -19,10 +20,9 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({ options: { data: { type: "string" }, port: { type: "string" } } }));
   } catch (error) {
-    usageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const port = values.port === undefined ? 7071 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`--port: "${values.port}" is not a port number`);
+  const port = parsePort(values.port, 7071);
   const dataDir = values.data ? resolve(values.data) : undefined;
 
   console.log("Starting the local Event Pipeline…");
@@ -58,22 +58,7 @@ async function main(): Promise<void> {
     await stopAll();
     throw error;
   }
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void stopAll().then(() => process.exit(0));
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignals(stopAll);
 }
 
-function usageError(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(error instanceof AppConfigError ? 2 : 1);
-});
+runCli(main, USAGE, (error) => error instanceof AppConfigError);

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { AppConfigError } from "./app-config";
 import { startHost } from "./host";
 import { defaultExtensions } from "./extensions";
+import { UsageError, parsePort, runCli, stopOnSignals } from "../util/cli";
 
 const USAGE = "usage: npm run host -- [--app DIR] [--port N] [--time-scale N]";
 
@@ -16,32 +17,16 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({ options: { app: { type: "string" }, port: { type: "string" }, "time-scale": { type: "string" } } }));
   } catch (error) {
-    usageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const port = values.port === undefined ? 7071 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`--port: "${values.port}" is not a port number`);
+  const port = parsePort(values.port, 7071);
   const timeScale = values["time-scale"] === undefined ? undefined : Number(values["time-scale"]);
-  if (timeScale !== undefined && !(timeScale > 0)) usageError(`--time-scale: "${values["time-scale"]}" must be a positive number`);
+  if (timeScale !== undefined && !(timeScale > 0)) throw new UsageError(`--time-scale: "${values["time-scale"]}" must be a positive number`);
   if (timeScale !== undefined) process.env.DURABLE_TIME_SCALE = String(timeScale);
   const appDir = resolve(values.app ?? process.cwd());
   const host = await startHost({ appDir, port, settingsFallbackToExample: values.app === undefined }, defaultExtensions());
   console.log(`Functions host ready on ${host.baseUrl} (${host.functions.length} functions)`);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void host.stop().then(() => process.exit(0));
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignals(() => host.stop());
 }
 
-function usageError(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(error instanceof AppConfigError ? 2 : 1);
-});
+runCli(main, USAGE, (error) => error instanceof AppConfigError);

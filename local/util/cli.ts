@@ -1,0 +1,42 @@
+/** The shared shape of the local runtime's command-line entry points (npm start, host, storage). */
+
+/** A mistake in the command line: printed with the usage text, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Reads `--port`: absent → `fallback`; anything but 0–65535 → UsageError. */
+export function parsePort(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${text}" is not a port number`);
+  return port;
+}
+
+/** On Ctrl-C or SIGTERM, runs `stop` once and exits. */
+export function stopOnSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) return;
+    stopping = true;
+    void stop().then(() => process.exit(0));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+}
+
+/**
+ * Runs an entry point: usage mistakes (and errors `isUsageError` recognises) exit with code 2 and the
+ * usage text, anything else with code 1 and its message.
+ */
+export function runCli(main: () => Promise<void>, usage: string, isUsageError: (error: unknown) => boolean = () => false): void {
+  main().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) {
+      console.error(`${message}\n${usage}`);
+      process.exit(2);
+    }
+    console.error(message);
+    process.exit(isUsageError(error) ? 2 : 1);
+  });
+}
