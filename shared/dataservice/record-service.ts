@@ -27,6 +27,20 @@ export interface WriteOptions {
   unitOfWork?: UnitOfWork;
 }
 
+/**
+ * Rules another part (the pipeline) adds to the write path of some tables: `validate` may refuse a create
+ * or update with a 400 before anything is staged; `changed` runs once a unit of work that changed one of
+ * `tables` was committed (or failed), e.g. to drop a cache.
+ */
+export interface RecordWriteHook {
+  readonly tables: ReadonlySet<string>;
+  validate?(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void>;
+  changed?(organization: string): void;
+}
+
+/** The record operations the Web API calls: the RecordService itself, or the pipeline around it. */
+export type RecordOperations = Pick<RecordService, "create" | "retrieve" | "retrieveMultiple" | "update" | "delete" | "lookupNames">;
+
 /** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
 const UPDATE_ATTEMPTS = 3;
 
@@ -44,6 +58,7 @@ export class RecordService {
     private readonly store: RecordStore,
     private readonly directory: OrganizationDirectory,
     private readonly clock: () => Date = () => new Date(),
+    private readonly hooks: readonly RecordWriteHook[] = [],
   ) {}
 
   async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
@@ -59,6 +74,7 @@ export class RecordService {
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
+    await this.validateWithHooks(scope, table, row);
     const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
@@ -123,6 +139,7 @@ export class RecordService {
       const row: ColumnValues = { ...current.values, ...values, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
       if (table.ownership === "UserOwned" && values.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, values.ownerid as LookupValue);
       deriveColumns(table, row, values);
+      await this.validateWithHooks(scope, table, row);
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
         return { table: table.logicalName, id, values: row, etag };
@@ -164,9 +181,18 @@ export class RecordService {
     if (uow.partitionKey !== scope.organization.name) throw new PipelineError("Internal", "A unit of work belongs to one organization.");
     stage(uow);
     if (CONTEXT_TABLES.has(table.logicalName)) uow.whenCommitted(() => this.directory.invalidate(scope.organization.name));
+    for (const hook of this.hooks) {
+      if (hook.changed && hook.tables.has(table.logicalName)) uow.whenCommitted(() => hook.changed?.(scope.organization.name));
+    }
     if (options.unitOfWork) return "";
     const etags = await uow.commit();
     return etags.get(recordRowKey(table.logicalName, id)) ?? "";
+  }
+
+  private async validateWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void> {
+    for (const hook of this.hooks) {
+      if (hook.validate && hook.tables.has(table.logicalName)) await hook.validate(scope, table, row);
+    }
   }
 
   /** A lookup to a row that does not exist is a 400 naming the column; nothing is written. */
