@@ -1,4 +1,4 @@
-import { Entity, EntityReference, InvalidPluginExecutionError, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { Entity, InvalidPluginExecutionError, type IPlugin, type PluginExecution } from "../../shared/plugins";
 import { Entity as ModelEntity, type RemoteExecutionContext } from "../../shared/model";
 
 /** What a test plug-in saw, for assertions. */
@@ -28,6 +28,8 @@ export const seen = new Map<string, Seen[]>();
 
 interface Script {
   label?: string;
+  /** Run only when Target's name is this. */
+  onlyIfName?: string;
   trace?: string;
   setTarget?: Record<string, string | number>;
   setOutputName?: string;
@@ -81,6 +83,8 @@ export class Scripted implements IPlugin {
 
   async execute({ context, organizationService, tracingService }: PluginExecution): Promise<void> {
     const script = this.script;
+    const targetName = (context.inputParameters.get("Target") as Entity | undefined)?.get?.("name");
+    if (script.onlyIfName !== undefined && targetName !== script.onlyIfName) return;
     const list = seen.get(context.organizationName) ?? [];
     list.push(snapshot(script.label ?? "", context));
     seen.set(context.organizationName, list);
@@ -99,6 +103,5 @@ export class Scripted implements IPlugin {
     }
     if (script.throw === "invalid") throw new InvalidPluginExecutionError(`Stopped by ${script.label ?? "a plug-in"}.`);
     if (script.throw === "error") throw new TypeError("secret internal detail");
-    void EntityReference;
   }
 }
