@@ -226,7 +226,8 @@ export class EventPipeline {
   /** One asyncoperation row (Ready) and the context its job delivers, staged with the operation. */
   private stageJob(execution: Execution, operation: Operation, step: StepRegistration, transaction: Transaction): void {
     const jobId = randomUUID();
-    const createdOn = new Date();
+    // Whole seconds: the job's createdon as stored and OperationCreatedOn must be the same instant.
+    const createdOn = new Date(Math.floor(Date.now() / 1000) * 1000);
     const context: RemoteExecutionContext = operation.asyncContext(step, jobId, new DateTimeValue(createdOn.getTime()));
     const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
     const now = createdOn.toISOString().replace(/\.\d{3}Z$/, "Z");
