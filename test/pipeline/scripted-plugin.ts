@@ -21,6 +21,7 @@ export interface Seen {
   preImages: Record<string, Record<string, unknown>>;
   postImages: Record<string, Record<string, unknown>>;
   outputKeys: string[];
+  secureConfig: string | null;
 }
 
 /** Everything the scripted plug-ins saw, per organization. */
@@ -50,8 +51,9 @@ function images(collection: Map<string, ModelEntity>): Record<string, Record<str
   return Object.fromEntries([...collection].map(([alias, entity]) => [alias, plain(entity)]));
 }
 
-function snapshot(label: string, context: RemoteExecutionContext): Seen {
+function snapshot(label: string, context: RemoteExecutionContext, secureConfig: string | null): Seen {
   return {
+    secureConfig,
     label,
     stage: context.stage,
     mode: context.mode,
@@ -77,7 +79,10 @@ function snapshot(label: string, context: RemoteExecutionContext): Seen {
 export class Scripted implements IPlugin {
   private readonly script: Script;
 
-  constructor(unsecureConfig: string | null) {
+  constructor(
+    unsecureConfig: string | null,
+    private readonly secureConfig: string | null,
+  ) {
     this.script = JSON.parse(unsecureConfig || "{}") as Script;
   }
 
@@ -86,7 +91,7 @@ export class Scripted implements IPlugin {
     const targetName = (context.inputParameters.get("Target") as Entity | undefined)?.get?.("name");
     if (script.onlyIfName !== undefined && targetName !== script.onlyIfName) return;
     const list = seen.get(context.organizationName) ?? [];
-    list.push(snapshot(script.label ?? "", context));
+    list.push(snapshot(script.label ?? "", context, this.secureConfig));
     seen.set(context.organizationName, list);
     if (script.trace) tracingService.trace("%s at stage %d", script.trace, context.stage);
     const target = context.inputParameters.get("Target");
