@@ -48,6 +48,8 @@ export interface StepSpec {
   mode?: number;
   rank?: number;
   script?: object;
+  /** Plain unsecure configuration (instead of a script). */
+  configuration?: string;
   type?: string;
   filteringattributes?: string;
   impersonatinguserid?: string;
@@ -69,7 +71,7 @@ export async function stepBody(api: Api, spec: StepSpec): Promise<Record<string,
     stage: spec.stage,
     mode: spec.mode ?? 0,
     rank: spec.rank ?? 1,
-    configuration: JSON.stringify(spec.script ?? {}),
+    configuration: spec.configuration ?? JSON.stringify(spec.script ?? {}),
     "sdkmessageid@odata.bind": `/sdkmessages(${messageId})`,
     "eventhandler_plugintype@odata.bind": `/plugintypes(${await pluginTypeIdOf(api, spec.type ?? SCRIPTED)})`,
   };
