@@ -25,6 +25,8 @@ export interface RequestScope {
  */
 export interface WriteOptions {
   unitOfWork?: UnitOfWork;
+  /** The row as the caller already read it (the pipeline, for a pre-image): update and delete do not read it again. */
+  current?: StoredRecord;
 }
 
 /**
@@ -133,7 +135,7 @@ export class RecordService {
     if (values.ownerid !== undefined) requireTableAccess(scope.caller, "Assign", table);
     await this.checkLookups(scope, table, values, options);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.store.read(scope.organization.name, table, id);
+      const current = attempt === 1 && options.current ? options.current : await this.store.read(scope.organization.name, table, id);
       if (!current) throw notFound(table, id);
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
       const row: ColumnValues = { ...current.values, ...values, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
@@ -152,7 +154,7 @@ export class RecordService {
 
   async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
     requireTableAccess(scope.caller, "Delete", table);
-    const current = await this.store.read(scope.organization.name, table, id);
+    const current = options.current ?? (await this.store.read(scope.organization.name, table, id));
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
     await this.write(scope, table, id, options, (uow) => uow.delete(table, id, current.etag));

@@ -158,7 +158,7 @@ export class EventPipeline {
 
   private async mainOperation(execution: Execution, operation: Operation, request: MessageRequest, transaction: Transaction, hasSteps: boolean): Promise<MessageResult> {
     const scope: RequestScope = { organization: execution.organization, caller: execution.caller };
-    const options = { unitOfWork: transaction.unitOfWork };
+    const options = { unitOfWork: transaction.unitOfWork, current: operation.before };
     const { table } = request;
     const targetValues = () => {
       const target = operation.inputParameters.get("Target");
