@@ -7,6 +7,7 @@ import {
   recordToEntity,
   requireTableAccess,
   type ColumnValues,
+  type OrganizationContext,
   type Page,
   type PageRequest,
   type RecordQuery,
@@ -31,6 +32,9 @@ import { TraceLog } from "./trace-log";
 export const MAX_DEPTH = 8;
 export const INFINITE_LOOP_MESSAGE =
   "This workflow job was canceled because the workflow that started it included an infinite loop. Correct the workflow logic and try again.";
+
+/** The time window in which depth accumulates on one correlation (§C). */
+const CORRELATION_WINDOW_MS = 60 * 60_000;
 
 export type PipelineMessage = "Create" | "Update" | "Delete" | "Retrieve" | "RetrieveMultiple";
 
@@ -90,6 +94,38 @@ export class EventPipeline {
       return await this.execute(execution, request);
     } finally {
       if (trace.enabled) await trace.write(this.parts.store, scope.organization);
+    }
+  }
+
+  /**
+   * Runs an asynchronous step's event handler with the context its system job stored (for the
+   * asynchronous service): a plug-in gets an organization service one level deeper on the same
+   * correlation, outside any transaction (each of its calls commits on its own); a service-endpoint step
+   * posts through the notification service. Depth counts only within an hour of the correlation's last
+   * update (the job's `correlationupdatedtime`), as in Dataverse.
+   * @throws PipelineError as a synchronous step would (PluginCancelled carries the plug-in's error, with
+   * its OperationStatus, as `cause`); NotFound when the step is no longer registered or enabled.
+   */
+  async runJob(organization: OrganizationContext, context: RemoteExecutionContext, correlationUpdatedAt?: Date): Promise<void> {
+    const registrations = await this.parts.registrations.get(organization);
+    const step = context.owningExtension && registrations.step(context.owningExtension.id);
+    if (!step) throw new PipelineError("NotFound", `sdkmessageprocessingstep With Id = ${context.owningExtension?.id ?? ""} Does Not Exist or is disabled`);
+    const stale = correlationUpdatedAt !== undefined && Date.now() - correlationUpdatedAt.getTime() > CORRELATION_WINDOW_MS;
+    const trace = new TraceLog(registrations.traceLogSetting);
+    const execution: Execution = {
+      organization,
+      caller: callerForUser(organization, context.userId, context.initiatingUserId),
+      correlationId: context.correlationId,
+      depth: (stale ? 1 : context.depth) + 1,
+      parentContext: context,
+      registrations,
+      trace,
+    };
+    const abort = new AbortController();
+    try {
+      await this.parts.runner.run({ step, context, organizationService: new StepOrganizationService(this, execution, abort.signal), abort }, trace);
+    } finally {
+      if (trace.enabled) await trace.write(this.parts.store, organization);
     }
   }
 

@@ -59,6 +59,15 @@ export class Registrations {
     }
   }
 
+  /** An enabled step by id (a system job's OwningExtension). */
+  step(id: string): StepRegistration | undefined {
+    for (const steps of this.byMessage.values()) {
+      const step = steps.find((candidate) => candidate.id === id);
+      if (step) return step;
+    }
+    return undefined;
+  }
+
   /** The enabled steps of a message on a table, by stage, rank, then registration order. */
   stepsFor(message: string, table: string): StepRegistration[] {
     return (this.byMessage.get(message) ?? []).filter((step) => step.primaryTable === undefined || step.primaryTable === table);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { uniqueOrganization } from "../support/data-service";
 import { ASYNC_PRIMARY_NAME_IMAGE } from "../../shared/pipeline";
+import { seen } from "./scripted-plugin";
 import { idFromHeader, pipelineForTests, registerImage, registerStep } from "./support";
 
 const org = uniqueOrganization("pa");
@@ -54,5 +55,18 @@ describe("asynchronous steps", () => {
     expect((await api("GET", "asyncoperations?$select=name")).json.value).toHaveLength(jobsBefore);
     expect(await contextRows()).toBe(rowsBefore);
     expect(dispatched).toHaveLength(1);
+  });
+
+  it("runs an asynchronous plug-in step from its stored context, its calls one level deeper on the same correlation", async () => {
+    const step = await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, script: { label: "job", onlyIfName: "Job source", createAccount: "Made by the job" } });
+    await api("POST", "accounts", { body: { name: "Job source" } });
+    const job = (await api("GET", `asyncoperations?$filter=_owningextensionid_value eq ${step}`)).json.value[0];
+    expect(seen.get(org)?.some((entry) => entry.label === "job")).toBe(false);
+
+    const context = (await service.jobContexts.read(org, job.asyncoperationid))!;
+    await service.pipeline.runJob(await service.directory.get(org), context);
+    const [ran] = seen.get(org)!.filter((entry) => entry.label === "job");
+    expect(ran).toMatchObject({ stage: 40, mode: 1, isInTransaction: false, depth: 1, operationId: job.asyncoperationid, correlationId: job.correlationid });
+    expect((await api("GET", "accounts?$filter=name eq 'Made by the job'")).json.value).toHaveLength(1);
   });
 });
