@@ -51,10 +51,21 @@ export interface MessageResult {
   page?: Page;
 }
 
-/** A request's unit of work, shared by its nested calls, with the system jobs staged in it. */
+export const NO_ACTIVE_TRANSACTION =
+  "There is no active transaction. This error is usually caused by custom plug-ins that ignore errors from service calls and continue processing.";
+
+/**
+ * A request's unit of work, shared by its nested calls, with the system jobs staged in it. A nested call
+ * that fails aborts it (its partial changes are staged): a plug-in that catches that error cannot commit.
+ */
 export class Transaction {
   readonly jobIds: string[] = [];
+  aborted = false;
   constructor(readonly unitOfWork: UnitOfWork) {}
+
+  ensureActive(): void {
+    if (this.aborted) throw new PipelineError("PluginUnexpected", NO_ACTIVE_TRANSACTION);
+  }
 }
 
 /** An operation's place in a chain of calls. */
@@ -93,7 +104,7 @@ export class EventPipeline {
     try {
       return await this.execute(execution, request);
     } finally {
-      if (trace.enabled) await trace.write(this.parts.store, scope.organization);
+      await this.writeTrace(trace, scope.organization);
     }
   }
 
@@ -125,12 +136,24 @@ export class EventPipeline {
     try {
       await this.parts.runner.run({ step, context, organizationService: new StepOrganizationService(this, execution, abort.signal), abort }, trace);
     } finally {
-      if (trace.enabled) await trace.write(this.parts.store, organization);
+      await this.writeTrace(trace, organization);
     }
   }
 
   /** Runs one message at the execution's depth (a plug-in's call passes depth + 1). */
   async execute(execution: Execution, request: MessageRequest): Promise<MessageResult> {
+    const enclosing = execution.transaction;
+    if (!enclosing) return this.executeOnce(execution, request);
+    enclosing.ensureActive();
+    try {
+      return await this.executeOnce(execution, request);
+    } catch (error) {
+      enclosing.aborted = true;
+      throw error;
+    }
+  }
+
+  private async executeOnce(execution: Execution, request: MessageRequest): Promise<MessageResult> {
     if (execution.depth > MAX_DEPTH) throw new PipelineError("InfiniteLoop", INFINITE_LOOP_MESSAGE);
     const steps = execution.registrations.stepsFor(request.message, request.table.logicalName);
     const operation = new Operation(execution, request.message, request.table, "id" in request ? request.id : undefined);
@@ -147,6 +170,7 @@ export class EventPipeline {
     for (const step of steps) {
       if (step.mode === ExecutionMode.Asynchronous && runsFor(step, operation)) this.stageJob(execution, operation, step, transaction);
     }
+    transaction.ensureActive();
     if (!execution.transaction) await this.commit(execution, transaction, request, result);
     return result;
   }
@@ -166,6 +190,16 @@ export class EventPipeline {
       };
       const organizationService = new StepOrganizationService(this, nested, abort.signal);
       await this.parts.runner.run({ step, context, organizationService, abort }, execution.trace);
+    }
+  }
+
+  /** The trace log never changes a request's outcome: a failure to write it is only reported. */
+  private async writeTrace(trace: TraceLog, organization: OrganizationContext): Promise<void> {
+    if (!trace.enabled) return;
+    try {
+      await trace.write(this.parts.store, organization);
+    } catch (error) {
+      console.error(`Writing the plug-in trace log of ${organization.name} failed:`, error);
     }
   }
 

@@ -16,6 +16,6 @@ export const NO_JOB_DISPATCHER: JobDispatcher = { jobsCommitted: async () => und
 /** Until the asynchronous service provides one: every post fails with a clear error. */
 export const UNCONFIGURED_NOTIFICATION_SERVICE: IServiceEndpointNotificationService = {
   execute(serviceEndpoint: EntityReference, _context: RemoteExecutionContext): Promise<string> {
-    return Promise.reject(new PipelineError("ExternalUnavailable", `No service endpoint notification service is configured; cannot post to serviceendpoint ${serviceEndpoint.id}.`));
+    return Promise.reject(new PipelineError("Internal", `No service endpoint notification service is configured; cannot post to serviceendpoint ${serviceEndpoint.id}.`));
   },
 };

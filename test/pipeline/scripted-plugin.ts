@@ -38,6 +38,8 @@ interface Script {
   throw?: "invalid" | "error";
   sleepMs?: number;
   createAccount?: string;
+  /** Ignores an error of its createAccount call. */
+  swallowNested?: boolean;
   /** Updates its own Target again (a loop of Update steps). */
   updateAgain?: boolean;
 }
@@ -102,7 +104,10 @@ export class Scripted implements IPlugin {
       if (entity instanceof Entity) entity.set("name", script.setOutputName);
     }
     if (script.sleepMs) await new Promise((resolve) => setTimeout(resolve, script.sleepMs));
-    if (script.createAccount) await organizationService.create(new Entity("account").set("name", script.createAccount));
+    if (script.createAccount) {
+      const created = organizationService.create(new Entity("account").set("name", script.createAccount));
+      await (script.swallowNested ? created.catch(() => undefined) : created);
+    }
     if (script.updateAgain && target instanceof Entity) {
       await organizationService.update(new Entity(target.logicalName, target.id).set("description", `depth ${context.depth}`));
     }

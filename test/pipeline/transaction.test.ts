@@ -29,6 +29,7 @@ describe("one transaction", () => {
     await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "parent", onlyIfName: "parent", createAccount: "child" } });
     await registerStep(api, { message: "Create", table: "account", stage: 20, script: { label: "child-pre", onlyIfName: "child" } });
     await registerStep(api, { message: "Update", table: "account", stage: 40, script: { label: "loop", updateAgain: true } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "swallow", onlyIfName: "swallower", createAccount: "fail-40", swallowNested: true } });
     await registerStep(api, { message: "Create", table: "contact", stage: 10, script: { label: "contact-validation" } });
     await registerStep(api, { message: "Create", table: "contact", stage: 20, script: { label: "contact-pre" } });
   });
@@ -58,6 +59,14 @@ describe("one transaction", () => {
     const [parent] = entries(org, "parent");
     const [child] = entries(org, "child-pre");
     expect(child).toMatchObject({ depth: 2, isInTransaction: true, correlationId: parent.correlationId, parentStage: 30 });
+  });
+
+  it("fails the operation when a plug-in ignores the failure of its nested call", async () => {
+    const result = await api("POST", "accounts", { body: { name: "swallower" } });
+    expect(result.status).toBe(400);
+    expect(result.json.error.message).toMatch(/^There is no active transaction/);
+    expect(await accountsNamed("swallower")).toBe(0);
+    expect(await accountsNamed("nested of fail-40")).toBe(0);
   });
 
   it("stops a chain of calls deeper than 8 with Dataverse's infinite-loop error, and rolls it back", async () => {
