@@ -16,6 +16,8 @@ import { recordRowKey } from "./store/row-codec";
 export interface RequestScope {
   organization: OrganizationContext;
   caller: Caller;
+  /** The request's optional `tag` parameter: plug-ins see it as the shared variable `tag`. */
+  tag?: string;
 }
 
 /**

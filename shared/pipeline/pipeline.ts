@@ -74,6 +74,8 @@ export interface Execution extends OperationOrigin {
   trace: TraceLog;
   /** The caller's transaction (a nested call from a step inside one); none: this operation opens its own. */
   transaction?: Transaction;
+  /** The request's `tag` parameter (top-level requests only). */
+  tag?: string;
 }
 
 const ACCESS = { Create: "Create", Update: "Write", Delete: "Delete", Retrieve: "Read", RetrieveMultiple: "Read" } as const;
@@ -100,7 +102,7 @@ export class EventPipeline {
   async executeRequest(scope: RequestScope, request: MessageRequest): Promise<MessageResult> {
     const registrations = await this.parts.registrations.get(scope.organization);
     const trace = new TraceLog(registrations.traceLogSetting);
-    const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId: randomUUID(), depth: 1, parentContext: null, registrations, trace };
+    const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId: randomUUID(), depth: 1, parentContext: null, registrations, trace, tag: scope.tag };
     try {
       return await this.execute(execution, request);
     } finally {
@@ -158,6 +160,10 @@ export class EventPipeline {
     const steps = execution.registrations.stepsFor(request.message, request.table.logicalName);
     const operation = new Operation(execution, request.message, request.table, "id" in request ? request.id : undefined);
     this.setInputs(operation, request);
+    if (execution.tag !== undefined) {
+      operation.preValidationVariables.set("tag", execution.tag);
+      operation.sharedVariables.set("tag", execution.tag);
+    }
     if (needsPreImage(steps, request.message)) operation.before = await this.parts.store.read(execution.organization.name, request.table, operation.primaryEntityId);
 
     await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
@@ -187,6 +193,7 @@ export class EventPipeline {
         depth: execution.depth + 1,
         parentContext: context,
         transaction,
+        tag: undefined,
       };
       const organizationService = new StepOrganizationService(this, nested, abort.signal);
       await this.parts.runner.run({ step, context, organizationService, abort }, execution.trace);
