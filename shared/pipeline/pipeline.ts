@@ -294,7 +294,10 @@ export class EventPipeline {
       if (collection instanceof EntityCollection) {
         result.page = {
           ...result.page,
-          records: collection.entities.map((entity) => ({ table: table.logicalName, id: entity.id, values: entityToRecordValues(table, entity, {}), etag: "" })),
+          records: collection.entities.map((entity) => {
+            const stored = result.page?.records.find((record) => record.id === entity.id);
+            return { table: table.logicalName, id: entity.id, values: entityToRecordValues(table, entity, stored?.values ?? {}), etag: stored?.etag ?? "" };
+          }),
         };
       }
     }
