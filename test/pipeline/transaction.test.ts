@@ -82,6 +82,16 @@ describe("one transaction", () => {
     expect(read.json).toMatchObject({ name: "looping", description: "original" });
   });
 
+  it("runs a step's calls as its impersonating user", async () => {
+    const user = idFromHeader(await api("POST", "systemusers", { body: { fullname: "Step User", lastname: "User" } }));
+    await registerStep(api, { message: "Create", table: "account", stage: 40, impersonatinguserid: user, script: { label: "as-user", onlyIfName: "impersonated", createAccount: "made as user" } });
+    const result = await api("POST", "accounts", { body: { name: "impersonated" } });
+    expect(result.status).toBe(403);
+    expect(result.json.error.message).toContain(`Principal user (Id=${user}`);
+    expect(entries(org, "as-user")[0].userId).toBe(user);
+    expect(await accountsNamed("impersonated")).toBe(0);
+  });
+
   it("runs pre-validation before the privilege check", async () => {
     const user = idFromHeader(await api("POST", "systemusers", { body: { fullname: "No Roles", lastname: "Roles" } }));
     const result = await api("POST", "contacts", { body: { lastname: "Denied" } , headers: { MSCRMCallerID: user } });
