@@ -29,6 +29,8 @@ describe("one transaction", () => {
     await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "parent", onlyIfName: "parent", createAccount: "child" } });
     await registerStep(api, { message: "Create", table: "account", stage: 20, script: { label: "child-pre", onlyIfName: "child" } });
     await registerStep(api, { message: "Update", table: "account", stage: 40, script: { label: "loop", updateAgain: true } });
+    await registerStep(api, { message: "Create", table: "account", stage: 10, script: { label: "outside", onlyIfName: "validated then cancelled", createAccount: "written outside the transaction" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 20, script: { onlyIfName: "validated then cancelled", throw: "invalid" } });
     await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "swallow", onlyIfName: "swallower", createAccount: "fail-40", swallowNested: true } });
     await registerStep(api, { message: "Create", table: "contact", stage: 10, script: { label: "contact-validation" } });
     await registerStep(api, { message: "Create", table: "contact", stage: 20, script: { label: "contact-pre" } });
@@ -42,6 +44,12 @@ describe("one transaction", () => {
     expect(await accountsNamed(`fail-${stage}`)).toBe(0);
     expect(await accountsNamed(`nested of fail-${stage}`)).toBe(0);
     expect(await jobCount()).toBe(jobsBefore);
+  });
+
+  it("commits a top-level pre-validation step's own calls on their own, as Dataverse does outside the transaction", async () => {
+    expect((await api("POST", "accounts", { body: { name: "validated then cancelled" } })).status).toBe(400);
+    expect(await accountsNamed("validated then cancelled")).toBe(0);
+    expect(await accountsNamed("written outside the transaction")).toBe(1);
   });
 
   it("hides a plug-in's unexpected error behind Dataverse's ISV message", async () => {
