@@ -1,9 +1,10 @@
 import { dataServiceSuite } from "./dataservice";
 import { deliverySuite } from "./delivery";
 import { localHostSuite } from "./local-host";
+import { pipelineSuite } from "./pipeline";
 import { serializationSuite } from "./serialization";
 import { serviceBusSuite } from "./servicebus";
 import type { BenchSuite } from "./suite";
 
 /** Every suite `npm run bench` runs, in order. Each issue adds its own. */
-export const suites: BenchSuite[] = [serializationSuite, serviceBusSuite, localHostSuite, dataServiceSuite, deliverySuite];
+export const suites: BenchSuite[] = [serializationSuite, serviceBusSuite, localHostSuite, dataServiceSuite, pipelineSuite, deliverySuite];

@@ -1,6 +1,7 @@
 import { app, HttpResponse, type HttpRequest } from "@azure/functions";
 import { toDataverseErrorResponse } from "../shared/errors";
-import { createDataService, handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
+import { handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
+import { createPipelineService } from "../shared/pipeline";
 
 /** Adapts a Functions HTTP request to the data service's Web API and back. */
 export function createWebApiHandler(getService: () => DataService): (request: HttpRequest) => Promise<HttpResponse> {
@@ -17,10 +18,10 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
 
 let service: DataService | undefined;
 
-/** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`. */
+/** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
 app.http("dataverseWebApi", {
   route: WEB_API_ROUTE,
   methods: ["GET", "POST", "PATCH", "DELETE"],
   authLevel: "anonymous",
-  handler: createWebApiHandler(() => (service ??= createDataService())),
+  handler: createWebApiHandler(() => (service ??= createPipelineService())),
 });

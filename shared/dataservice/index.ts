@@ -2,7 +2,7 @@ import type { TableClient } from "@azure/data-tables";
 import { MetadataService } from "./metadata-service";
 import { OrganizationDirectory } from "./organizations/organization-context";
 import { readDataServiceSettings, type DataServiceSettings } from "./organizations/settings";
-import { RecordService } from "./record-service";
+import { RecordService, type RecordOperations, type RecordWriteHook } from "./record-service";
 import { RecordStore } from "./store/record-store";
 import { RoundTripCounter } from "./store/round-trips";
 import { createRecordsTableClient } from "./store/table-client";
@@ -14,7 +14,15 @@ export type { WebApiRequest, WebApiResponse } from "./webapi/http";
 export { RoundTripCounter } from "./store/round-trips";
 export { RECORDS_TABLE_NAME } from "./store/table-client";
 export { DATA_SERVICE_SETTINGS, readDataServiceSettings } from "./organizations/settings";
-export { RecordService, type RequestScope } from "./record-service";
+export { RecordService, notFound, type RequestScope, type RecordOperations, type RecordWriteHook, type WriteOptions } from "./record-service";
+export type { OrganizationContext, OrganizationDirectory } from "./organizations/organization-context";
+export type { TableDefinition } from "./metadata/tables";
+export type { StoredRecord, ColumnValues, LookupValue } from "./store/records";
+export { isLookupValue } from "./store/records";
+export { recordToEntity, entityToValues } from "./entity-conversion";
+export { requireTableAccess, callerForUser, type Caller } from "./security/caller";
+export { parseQuery, type RecordQuery, type Page, type PageRequest } from "./query/query";
+export { recordRowKey } from "./store/row-codec";
 export { RecordStore } from "./store/record-store";
 export { UnitOfWork } from "./store/unit-of-work";
 
@@ -36,6 +44,15 @@ export interface DataServiceOptions {
   roundTrips?: RoundTripCounter;
   /** How long an instance reuses an organization's users, roles and tables. */
   contextTtlMs?: number;
+  /** What another part (the event pipeline) adds: rules in the write path, and what the Web API calls. */
+  extension?: (parts: { store: RecordStore; directory: OrganizationDirectory }) => DataServiceExtension;
+}
+
+export interface DataServiceExtension {
+  /** Rules added to the write path of some tables (e.g. the pipeline's registration checks). */
+  writeHooks?: readonly RecordWriteHook[];
+  /** What the Web API calls for records instead of the RecordService itself. */
+  recordOperations?: (records: RecordService) => RecordOperations;
 }
 
 export function createDataService(options: DataServiceOptions = {}): DataService {
@@ -44,7 +61,9 @@ export function createDataService(options: DataServiceOptions = {}): DataService
   const settings = options.settings ?? readDataServiceSettings(env);
   const store = new RecordStore(options.tableClient ?? createRecordsTableClient(env, roundTrips));
   const directory = new OrganizationDirectory(store, settings, options.contextTtlMs);
-  const records = new RecordService(store, directory);
-  const webApi = new DataverseWebApi(directory, records, new MetadataService(store, directory), settings);
+  const extension = options.extension?.({ store, directory }) ?? {};
+  const records = new RecordService(store, directory, undefined, extension.writeHooks);
+  const operations = extension.recordOperations?.(records) ?? records;
+  const webApi = new DataverseWebApi(directory, operations, new MetadataService(store, directory), settings);
   return { webApi, records, store, directory, roundTrips };
 }

@@ -16,6 +16,8 @@ import { recordRowKey } from "./store/row-codec";
 export interface RequestScope {
   organization: OrganizationContext;
   caller: Caller;
+  /** The request's optional `tag` parameter: plug-ins see it as the shared variable `tag`. */
+  tag?: string;
 }
 
 /**
@@ -25,7 +27,24 @@ export interface RequestScope {
  */
 export interface WriteOptions {
   unitOfWork?: UnitOfWork;
+  /** The row as the caller already read it (the pipeline, for a pre-image): update and delete do not read it again. */
+  current?: StoredRecord;
 }
+
+/**
+ * Rules another part (the pipeline) adds to the write path of some tables: `prepare` may refuse a create
+ * or update with a 400 before anything is staged, or fill in columns it derives (`row` is the row as it
+ * will be stored); `changed` runs once a unit of work that changed one of `tables` was committed (or
+ * failed), e.g. to drop a cache.
+ */
+export interface RecordWriteHook {
+  readonly tables: ReadonlySet<string>;
+  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void>;
+  changed?(organization: string): void;
+}
+
+/** The record operations the Web API calls: the RecordService itself, or the pipeline around it. */
+export type RecordOperations = Pick<RecordService, "create" | "retrieve" | "retrieveMultiple" | "update" | "delete" | "lookupNames">;
 
 /** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
 const UPDATE_ATTEMPTS = 3;
@@ -44,6 +63,7 @@ export class RecordService {
     private readonly store: RecordStore,
     private readonly directory: OrganizationDirectory,
     private readonly clock: () => Date = () => new Date(),
+    private readonly hooks: readonly RecordWriteHook[] = [],
   ) {}
 
   async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
@@ -59,6 +79,7 @@ export class RecordService {
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
+    await this.prepareWithHooks(scope, table, row);
     const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
@@ -117,12 +138,13 @@ export class RecordService {
     if (values.ownerid !== undefined) requireTableAccess(scope.caller, "Assign", table);
     await this.checkLookups(scope, table, values, options);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.store.read(scope.organization.name, table, id);
+      const current = attempt === 1 && options.current ? options.current : await this.store.read(scope.organization.name, table, id);
       if (!current) throw notFound(table, id);
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
       const row: ColumnValues = { ...current.values, ...values, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
       if (table.ownership === "UserOwned" && values.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, values.ownerid as LookupValue);
       deriveColumns(table, row, values);
+      await this.prepareWithHooks(scope, table, row);
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
         return { table: table.logicalName, id, values: row, etag };
@@ -135,7 +157,7 @@ export class RecordService {
 
   async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
     requireTableAccess(scope.caller, "Delete", table);
-    const current = await this.store.read(scope.organization.name, table, id);
+    const current = options.current ?? (await this.store.read(scope.organization.name, table, id));
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
     await this.write(scope, table, id, options, (uow) => uow.delete(table, id, current.etag));
@@ -164,9 +186,18 @@ export class RecordService {
     if (uow.partitionKey !== scope.organization.name) throw new PipelineError("Internal", "A unit of work belongs to one organization.");
     stage(uow);
     if (CONTEXT_TABLES.has(table.logicalName)) uow.whenCommitted(() => this.directory.invalidate(scope.organization.name));
+    for (const hook of this.hooks) {
+      if (hook.changed && hook.tables.has(table.logicalName)) uow.whenCommitted(() => hook.changed?.(scope.organization.name));
+    }
     if (options.unitOfWork) return "";
     const etags = await uow.commit();
     return etags.get(recordRowKey(table.logicalName, id)) ?? "";
+  }
+
+  private async prepareWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void> {
+    for (const hook of this.hooks) {
+      if (hook.prepare && hook.tables.has(table.logicalName)) await hook.prepare(scope, table, row);
+    }
   }
 
   /** A lookup to a row that does not exist is a 400 naming the column; nothing is written. */
