@@ -1,8 +1,9 @@
 import { dataServiceSuite } from "./dataservice";
 import { deliverySuite } from "./delivery";
+import { localHostSuite } from "./local-host";
 import { serializationSuite } from "./serialization";
 import { serviceBusSuite } from "./servicebus";
 import type { BenchSuite } from "./suite";
 
 /** Every suite `npm run bench` runs, in order. Each issue adds its own. */
-export const suites: BenchSuite[] = [serializationSuite, dataServiceSuite, serviceBusSuite, deliverySuite];
+export const suites: BenchSuite[] = [serializationSuite, dataServiceSuite, serviceBusSuite, deliverySuite, localHostSuite];

@@ -1,31 +1,79 @@
-import { join } from "node:path";
-import { startServiceBusBroker } from "./servicebus/broker";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { startAzurite } from "./storage/azurite";
+import { startServiceBusBroker } from "./servicebus/broker";
+import { startHost } from "./host/host";
+import { defaultExtensions } from "./host/extensions";
+import { AppConfigError } from "./host/app-config";
+
+const USAGE = "usage: npm start -- [--data DIR] [--port N]";
 
 /**
- * `npm start`: brings the local system up. Today: Azurite. The local Functions host and the
- * Service Bus broker join here as they land (see issues 3 and 4).
+ * `npm start`: the whole local system — Azurite, the Service Bus broker with the project's entities
+ * (local/servicebus/config.json), and the Functions host serving the project's app with connection
+ * settings pointing at them.
+ * Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const dataIndex = args.indexOf("--data");
-  const dataDir = dataIndex >= 0 ? args[dataIndex + 1] : undefined;
+  let values: { data?: string; port?: string };
+  try {
+    ({ values } = parseArgs({ options: { data: { type: "string" }, port: { type: "string" } } }));
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
+  }
+  const port = values.port === undefined ? 7071 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`--port: "${values.port}" is not a port number`);
+  const dataDir = values.data ? resolve(values.data) : undefined;
+
   console.log("Starting the local Event Pipeline…");
-  const azurite = await startAzurite({ dataDir: dataDir ? `${dataDir}/azurite` : undefined });
-  console.log(`  storage   AzureWebJobsStorage=${azurite.connectionString}`);
-  const serviceBus = await startServiceBusBroker({
-    config: join(__dirname, "..", "..", "local", "servicebus", "config.json"),
-    dataDir: dataDir ? `${dataDir}/servicebus` : undefined,
-  });
-  console.log(`  messages  ServiceBusConnection=${serviceBus.connectionString}`);
-  console.log(`  events    EventHubConnection=${serviceBus.eventHubsConnectionString()}`);
-  console.log("Ready. Ctrl-C stops everything.");
-  const stop = () => void Promise.all([serviceBus.stop(), azurite.stop()]).then(() => process.exit(0));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(error instanceof Error ? error.message : String(error)));
+  };
+  try {
+    const azurite = await startAzurite({ dataDir: dataDir ? `${dataDir}/azurite` : undefined });
+    stops.push(() => azurite.stop());
+    process.env.AzureWebJobsStorage = azurite.connectionString;
+
+    const broker = await startServiceBusBroker({ config: resolve(__dirname, "../../local/servicebus/config.json"), dataDir: dataDir ? `${dataDir}/servicebus` : undefined });
+    stops.push(() => broker.stop());
+    process.env.ServiceBusConnection = broker.connectionString;
+    process.env.EventHubConnection = broker.eventHubsConnectionString();
+
+    const host = await startHost({ appDir: resolve(__dirname, "../.."), port, settingsFallbackToExample: true }, defaultExtensions());
+    stops.push(() => host.stop());
+
+    console.log("");
+    console.log(`  functions   ${host.baseUrl}/${host.settings.routePrefix ? `${host.settings.routePrefix}/` : ""} (${host.functions.length} functions)`);
+    for (const organization of (process.env.Organizations ?? "").split(",").map((name) => name.trim()).filter(Boolean)) {
+      console.log(`  web api     ${host.baseUrl}/${organization}/api/data/v9.2/`);
+    }
+    console.log(`  durable     ${host.baseUrl}/runtime/webhooks/durabletask/instances`);
+    console.log(`  storage     AzureWebJobsStorage=${azurite.connectionString}`);
+    console.log(`  servicebus  ServiceBusConnection=${broker.connectionString}`);
+    console.log(`  eventhubs   EventHubConnection=${broker.eventHubsConnectionString()}`);
+    console.log(`  data        ${dataDir ?? "in memory (use --data DIR to keep it)"}`);
+    console.log("Ready. Ctrl-C stops everything.");
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void stopAll().then(() => process.exit(0));
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }
 
+function usageError(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  process.exit(error instanceof AppConfigError ? 2 : 1);
 });

@@ -1,0 +1,173 @@
+import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from "@azure/service-bus";
+import type { RegisteredFunction } from "../core-api";
+import type { RpcBindingInfo, RpcTypedData } from "../core-types";
+import { triggerOf, type FunctionCatalog } from "../functions";
+import type { HostExtension } from "../host";
+import { errorMessage, type HostLogger } from "../logger";
+import { connectionString, resolveSetting } from "../settings";
+import { AppConfigError } from "../app-config";
+import { batchInput, singleMessageInput } from "./trigger-data";
+
+const DEFAULT_CONNECTION = "AzureWebJobsServiceBus";
+
+/** Service Bus connections by setting name, opened on first use. */
+class Connections {
+  readonly #clients = new Map<string, ServiceBusClient>();
+
+  client(setting: unknown, fnName: string): ServiceBusClient {
+    const name = typeof setting === "string" && setting ? setting : DEFAULT_CONNECTION;
+    const existing = this.#clients.get(name);
+    if (existing) return existing;
+    const value = connectionString(name);
+    if (!value) throw new AppConfigError(`${fnName}: the Service Bus connection setting "${name}" is not set (start the local broker with \`npm run servicebus\`, or \`npm start\`)`);
+    const client = new ServiceBusClient(value);
+    this.#clients.set(name, client);
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#clients.values()].map((client) => client.close()));
+  }
+}
+
+function entityOf(fn: RegisteredFunction, binding: RpcBindingInfo): { queue?: string; topic?: string; subscription?: string; label: string } {
+  const queue = resolveSetting(binding.queueName);
+  if (queue) return { queue, label: queue };
+  const topic = resolveSetting(binding.topicName);
+  const subscription = resolveSetting(binding.subscriptionName);
+  if (!topic || !subscription) throw new AppConfigError(`${fn.metadata.name}: a Service Bus trigger needs queueName, or topicName and subscriptionName`);
+  return { topic, subscription, label: `${topic}/Subscriptions/${subscription}` };
+}
+
+interface Listener {
+  close(): Promise<void>;
+}
+
+/**
+ * Service Bus queue and topic-subscription triggers: peekLock, complete on success, abandon on
+ * failure (so the entity's max delivery count and dead-lettering apply), `maxConcurrentCalls` and
+ * `autoCompleteMessages` from host.json. Also delivers `serviceBus` output bindings.
+ */
+export function serviceBusExtension(): HostExtension {
+  return {
+    async start({ catalog, settings, logger }) {
+      const connections = new Connections();
+      catalog.handleOutputs(async (binding, data, fn) => {
+        if (String(binding.type).toLowerCase() !== "servicebus") return false;
+        await sendOutput(connections, binding, data, fn);
+        return true;
+      });
+      const listeners: Listener[] = [];
+      try {
+        for (const fn of catalog.byTriggerType("serviceBusTrigger")) {
+          const { binding } = triggerOf(fn);
+          if (binding.isSessionsEnabled === true) throw new AppConfigError(`${fn.metadata.name}: session-enabled Service Bus triggers are not supported by the local host`);
+          const entity = entityOf(fn, binding);
+          let client: ServiceBusClient;
+          try {
+            client = connections.client(binding.connection, fn.metadata.name);
+          } catch (error) {
+            // As in Azure, a function whose connection is missing is reported and left out; the others run.
+            logger.host("error", `${errorMessage(error)}; ${fn.metadata.name} is not listening`);
+            continue;
+          }
+          const receiver = entity.queue ? client.createReceiver(entity.queue, { receiveMode: "peekLock" }) : client.createReceiver(entity.topic!, entity.subscription!, { receiveMode: "peekLock" });
+          const options = { autoComplete: settings.serviceBus.autoCompleteMessages, maxConcurrentCalls: settings.serviceBus.maxConcurrentCalls };
+          listeners.push(binding.cardinality === "many" ? listenBatches(catalog, fn, receiver, options, logger) : listenOne(catalog, fn, receiver, options, logger));
+          logger.host("information", `${fn.metadata.name}: listening on ${entity.label}`);
+        }
+      } catch (error) {
+        await Promise.all(listeners.map((listener) => listener.close()));
+        await connections.close();
+        throw error;
+      }
+      return {
+        async stop() {
+          await Promise.all(listeners.map((listener) => listener.close()));
+          await connections.close();
+        },
+      };
+    },
+  };
+}
+
+interface ListenOptions {
+  autoComplete: boolean;
+  maxConcurrentCalls: number;
+}
+
+async function settle(receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[], ok: boolean, autoComplete: boolean, logger: HostLogger): Promise<void> {
+  for (const message of messages) {
+    try {
+      if (!ok) await receiver.abandonMessage(message);
+      else if (autoComplete) await receiver.completeMessage(message);
+    } catch (error) {
+      logger.host("warning", `Service Bus: could not ${ok ? "complete" : "abandon"} message ${String(message.messageId)}: ${errorMessage(error)}`);
+    }
+  }
+}
+
+function listenOne(catalog: FunctionCatalog, fn: RegisteredFunction, receiver: ServiceBusReceiver, options: ListenOptions, logger: HostLogger): Listener {
+  const subscription = receiver.subscribe(
+    {
+      processMessage: async (message) => {
+        const { data, metadata } = singleMessageInput(message);
+        const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
+        await settle(receiver, [message], outcome.ok, options.autoComplete, logger);
+      },
+      processError: async (args) => {
+        logger.host("warning", `${fn.metadata.name}: Service Bus receive error (${args.errorSource}): ${errorMessage(args.error)}`);
+      },
+    },
+    { autoCompleteMessages: false, maxConcurrentCalls: options.maxConcurrentCalls },
+  );
+  return {
+    async close() {
+      await subscription.close();
+      await receiver.close();
+    },
+  };
+}
+
+function listenBatches(catalog: FunctionCatalog, fn: RegisteredFunction, receiver: ServiceBusReceiver, options: ListenOptions, logger: HostLogger): Listener {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const messages = await receiver.receiveMessages(100, { maxWaitTimeInMs: 1000 });
+        if (messages.length === 0 || stopped) continue;
+        const { data, metadata } = batchInput(messages);
+        const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
+        await settle(receiver, messages, outcome.ok, options.autoComplete, logger);
+      } catch (error) {
+        if (!stopped) logger.host("warning", `${fn.metadata.name}: Service Bus receive error: ${errorMessage(error)}`);
+        if (!stopped) await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  })();
+  return {
+    async close() {
+      stopped = true;
+      await receiver.close();
+      await loop;
+    },
+  };
+}
+
+async function sendOutput(connections: Connections, binding: RpcBindingInfo, data: RpcTypedData, fn: RegisteredFunction): Promise<void> {
+  const target = resolveSetting(binding.queueName) ?? resolveSetting(binding.topicName);
+  if (!target) throw new AppConfigError(`${fn.metadata.name}: a Service Bus output binding needs queueName or topicName`);
+  const values: unknown[] = typeof data.json === "string" ? [JSON.parse(data.json)].flat() : [data.string ?? (data.bytes ? Buffer.from(data.bytes) : data.int ?? data.double)];
+  const sender = connections.client(binding.connection, fn.metadata.name).createSender(target);
+  try {
+    await sender.sendMessages(
+      values.map((value) =>
+        typeof value === "string" || Buffer.isBuffer(value)
+          ? { body: Buffer.from(value) }
+          : { body: Buffer.from(JSON.stringify(value)), contentType: "application/json" },
+      ),
+    );
+  } finally {
+    await sender.close();
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { freePort } from "../../local/util/free-port";
+import { spawnManaged, type ManagedChild } from "../../local/util/child";
+
+export const SAMPLE_APP = resolve(__dirname, "../sample-app");
+const HOST_MAIN = resolve(__dirname, "../../dist/local/host/main.js");
+
+export const SAMPLE_KEYS = { master: "sample-master-key", function: "sample-function-key", durable: "sample-durable-key" };
+
+export interface HostUnderTest {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly output: string[];
+  readonly observationsFile: string;
+  stop(): Promise<void>;
+  /** Kills the host at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+}
+
+export interface HostRunOptions {
+  port?: number;
+  observationsFile?: string;
+  timeScale?: number;
+  env?: Record<string, string>;
+}
+
+/** Starts the local host (built, in dist/) on the sample app as a child process, on a free port. */
+export async function startSampleHost(options: HostRunOptions = {}): Promise<HostUnderTest> {
+  if (!existsSync(HOST_MAIN)) throw new Error(`${HOST_MAIN} is missing: run \`npm run build\` first`);
+  const port = options.port ?? (await freePort());
+  const observationsFile = options.observationsFile ?? join(mkdtempSync(join(tmpdir(), "sample-app-")), "observations.jsonl");
+  const output: string[] = [];
+  const args = [HOST_MAIN, "--app", SAMPLE_APP, "--port", String(port), "--time-scale", String(options.timeScale ?? 3600)];
+  const env = {
+    ...process.env,
+    SAMPLE_OBSERVATIONS_FILE: observationsFile,
+    FUNCTIONS_MASTER_KEY: SAMPLE_KEYS.master,
+    FUNCTIONS_DEFAULT_KEY: SAMPLE_KEYS.function,
+    FUNCTIONS_DURABLETASK_EXTENSION_KEY: SAMPLE_KEYS.durable,
+    // The sample's Service Bus entities live in a broker the Service Bus test starts; elsewhere they are off.
+    ServiceBusConnection: "",
+    ...options.env,
+  };
+  let child: ManagedChild;
+  const ready = new Promise<void>((resolveReady, reject) => {
+    child = spawnManaged(process.execPath, args, {
+      env,
+      onOutput: (line) => {
+        output.push(line);
+        if (line.includes("Functions host ready on")) resolveReady();
+      },
+    });
+    child.process.once("exit", (code) => reject(new Error(`host exited (${code}) before it was ready:\n${output.join("\n")}`)));
+  });
+  await ready;
+  const running = child!;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    output,
+    observationsFile,
+    stop: () => running.stop(),
+    async kill() {
+      if (running.process.pid === undefined || running.process.exitCode !== null) return;
+      const exited = new Promise((done) => running.process.once("exit", done));
+      process.kill(-running.process.pid, "SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Lines the sample app's functions recorded (see test/sample-app/lib/observe.js). */
+export function readObservations(file: string, kind: string): Record<string, unknown>[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.kind === kind);
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
