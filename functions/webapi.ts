@@ -1,6 +1,8 @@
-import { app, HttpResponse, type HttpRequest } from "@azure/functions";
+import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
 import { toDataverseErrorResponse } from "../shared/errors";
 import { createDataService, handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
+import { currentJobOrchestrations, rememberDurableClient } from "../shared/jobs";
 
 /** Adapts a Functions HTTP request to the data service's Web API and back. */
 export function createWebApiHandler(getService: () => DataService): (request: HttpRequest) => Promise<HttpResponse> {
@@ -16,11 +18,16 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
 }
 
 let service: DataService | undefined;
+const webApi = createWebApiHandler(() => (service ??= createDataService({ jobOrchestrations: currentJobOrchestrations })));
 
 /** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`. */
 app.http("dataverseWebApi", {
   route: WEB_API_ROUTE,
   methods: ["GET", "POST", "PATCH", "DELETE"],
   authLevel: "anonymous",
-  handler: createWebApiHandler(() => (service ??= createDataService())),
+  extraInputs: [df.input.durableClient()],
+  handler: (request: HttpRequest, context: InvocationContext) => {
+    rememberDurableClient(df.getClient(context));
+    return webApi(request);
+  },
 });

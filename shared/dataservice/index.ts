@@ -2,6 +2,8 @@ import type { TableClient } from "@azure/data-tables";
 import { MetadataService } from "./metadata-service";
 import { OrganizationDirectory } from "./organizations/organization-context";
 import { readDataServiceSettings, type DataServiceSettings } from "./organizations/settings";
+import { systemJobWriteRule } from "../jobs/job-change-rule";
+import type { JobOrchestrations } from "../jobs/orchestrations";
 import { RecordService } from "./record-service";
 import { RecordStore } from "./store/record-store";
 import { RoundTripCounter } from "./store/round-trips";
@@ -14,7 +16,7 @@ export type { WebApiRequest, WebApiResponse } from "./webapi/http";
 export { RoundTripCounter } from "./store/round-trips";
 export { RECORDS_TABLE_NAME } from "./store/table-client";
 export { DATA_SERVICE_SETTINGS, readDataServiceSettings } from "./organizations/settings";
-export { RecordService, type RequestScope } from "./record-service";
+export { RecordService, type RecordWriteRule, type RequestScope } from "./record-service";
 export { RecordStore } from "./store/record-store";
 export { UnitOfWork } from "./store/unit-of-work";
 
@@ -36,6 +38,8 @@ export interface DataServiceOptions {
   roundTrips?: RoundTripCounter;
   /** How long an instance reuses an organization's users, roles and tables. */
   contextTtlMs?: number;
+  /** Where the system-job rule signals a job's orchestration on cancel, pause, resume, postpone, delete. */
+  jobOrchestrations?: () => JobOrchestrations | undefined;
 }
 
 export function createDataService(options: DataServiceOptions = {}): DataService {
@@ -44,7 +48,7 @@ export function createDataService(options: DataServiceOptions = {}): DataService
   const settings = options.settings ?? readDataServiceSettings(env);
   const store = new RecordStore(options.tableClient ?? createRecordsTableClient(env, roundTrips));
   const directory = new OrganizationDirectory(store, settings, options.contextTtlMs);
-  const records = new RecordService(store, directory);
+  const records = new RecordService(store, directory, undefined, [systemJobWriteRule(options.jobOrchestrations ?? (() => undefined))]);
   const webApi = new DataverseWebApi(directory, records, new MetadataService(store, directory), settings);
   return { webApi, records, store, directory, roundTrips };
 }

@@ -27,6 +27,17 @@ export interface WriteOptions {
   unitOfWork?: UnitOfWork;
 }
 
+/**
+ * A table's own rule for writes through this service (e.g. which system-job changes a user may make):
+ * checks and rewrites an update, and acts once it is committed. The one place such rules plug in.
+ */
+export interface RecordWriteRule {
+  table: string;
+  /** The columns to write instead of `values`, or throws a PipelineError (nothing is written). */
+  update?(organization: string, current: StoredRecord, values: ColumnValues): { values: ColumnValues; afterCommit?: () => Promise<void> };
+  afterDelete?(organization: string, deleted: StoredRecord): Promise<void>;
+}
+
 /** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
 const UPDATE_ATTEMPTS = 3;
 
@@ -44,7 +55,12 @@ export class RecordService {
     private readonly store: RecordStore,
     private readonly directory: OrganizationDirectory,
     private readonly clock: () => Date = () => new Date(),
+    private readonly rules: readonly RecordWriteRule[] = [],
   ) {}
+
+  private ruleFor(table: TableDefinition): RecordWriteRule | undefined {
+    return this.rules.find((rule) => rule.table === table.logicalName);
+  }
 
   async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
     requireTableAccess(scope.caller, "Create", table);
@@ -120,11 +136,14 @@ export class RecordService {
       const current = await this.store.read(scope.organization.name, table, id);
       if (!current) throw notFound(table, id);
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
-      const row: ColumnValues = { ...current.values, ...values, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
-      if (table.ownership === "UserOwned" && values.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, values.ownerid as LookupValue);
-      deriveColumns(table, row, values);
+      const ruled = this.ruleFor(table)?.update?.(scope.organization.name, current, values);
+      const written = ruled?.values ?? values;
+      const row: ColumnValues = { ...current.values, ...written, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
+      if (table.ownership === "UserOwned" && written.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, written.ownerid as LookupValue);
+      deriveColumns(table, row, written);
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
+        await this.afterCommit(options, ruled?.afterCommit);
         return { table: table.logicalName, id, values: row, etag };
       } catch (error) {
         const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
@@ -139,6 +158,15 @@ export class RecordService {
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
     await this.write(scope, table, id, options, (uow) => uow.delete(table, id, current.etag));
+    const rule = this.ruleFor(table);
+    await this.afterCommit(options, rule?.afterDelete && (() => rule.afterDelete!(scope.organization.name, current)));
+  }
+
+  /** Runs a rule's follow-up once the write is committed (at once, or when the caller's unit commits). */
+  private async afterCommit(options: WriteOptions, action: (() => Promise<void>) | undefined): Promise<void> {
+    if (!action) return;
+    if (options.unitOfWork) options.unitOfWork.whenCommitted(() => void action().catch(() => undefined));
+    else await action();
   }
 
   /** The primary names of the rows some lookups point at (for formatted values), read in parallel. */
