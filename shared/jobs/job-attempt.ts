@@ -64,6 +64,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
     record.truncated = outcome.result.truncated;
     record.latencyInMs = Date.now() - Date.parse(String(started.values.createdon));
   } else {
+    if (outcome.kind === "retry") record.retryDelayInMs = outcome.delayInMs;
     record.errorCode = outcome.failure.code;
     record.message = outcome.failure.message;
   }

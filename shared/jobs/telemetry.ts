@@ -12,6 +12,8 @@ export interface JobAttemptRecord {
   attempt: number;
   outcome: "succeeded" | "waiting" | "failed" | "stopped";
   truncated?: boolean;
+  /** The back-off before the next attempt (outcome "waiting"). */
+  retryDelayInMs?: number;
   errorCode?: string;
   /** From the job's commit (createdon) to this outcome. */
   latencyInMs?: number;

@@ -24,7 +24,8 @@ describe("system jobs through the local runtime", () => {
 
   beforeAll(async () => {
     broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
-    host = await startProjectHost(organization, broker.connectionString);
+    // Ten times faster: the default back-off (5 s, 10 s, 20 s, …) becomes 0.5 s, 1 s, 2 s, …
+    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10 });
     const endpoint = await api("POST", "serviceendpoints", {
       name: "events queue",
       contract: 2,
@@ -61,5 +62,79 @@ describe("system jobs through the local runtime", () => {
     expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, mode: 1, stage: 40 });
     expect(await orchestrationStatus(host, jobId)).toBe("Completed");
     expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ organization, jobId, stepId, attempt: 1, outcome: "succeeded" })]);
+  });
+
+  it("keeps jobs Waiting with growing back-off while the broker is down, then delivers each once; a cancelled waiting job makes no further attempt", async () => {
+    broker.interrupt();
+    let jobIds: string[] = [];
+    try {
+      jobIds = await Promise.all([1, 2, 3].map(() => commitJob(organization, stepId, accountCreated())));
+      await Promise.all(jobIds.map((jobId) => startJobOrchestration(host, organization, jobId)));
+      const cancelled = jobIds[2];
+      await eventually(async () => (await job(cancelled)).statecode === JobState.Suspended, 30_000, "the job to wait");
+      const cancel = await api("PATCH", `asyncoperations(${cancelled})`, { statecode: JobState.Completed, statuscode: JobStatus.Canceled });
+      expect(cancel.status, JSON.stringify(cancel.json)).toBeLessThan(300);
+      await eventually(() => jobIds.slice(0, 2).every((jobId) => attemptLines(host, jobId).filter((line) => line.outcome === "waiting").length >= 2), 30_000, "two waits each");
+    } finally {
+      broker.resume();
+    }
+    const [first, second, cancelled] = jobIds;
+    const rows = await completed([first, second]);
+    for (const row of rows) {
+      expect(row).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded });
+      expect(row.retrycount).toBeGreaterThanOrEqual(2);
+    }
+    for (const jobId of [first, second]) {
+      const waits = attemptLines(host, jobId).filter((line) => line.outcome === "waiting").map((line) => Number(line.retryDelayInMs));
+      expect(waits[1]).toBeGreaterThan(waits[0]);
+      expect(attemptLines(host, jobId).at(-1)).toMatchObject({ outcome: "succeeded" });
+    }
+    const receipts = await eventually(async () => {
+      const found = await receiptsFor(jobIds);
+      return found.length >= 2 && found;
+    }, 20_000, "the receipts").catch((error: unknown) => {
+      console.log(host.output.filter((line) => !line.includes("systemJobAttempt")).slice(-40).join("\n"));
+      throw error;
+    });
+    expect(receipts.map((receipt) => receipt.operationId).sort()).toEqual([first, second].sort());
+
+    const attemptsWhenCancelled = attemptLines(host, cancelled).length;
+    expect(await job(cancelled)).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Canceled });
+    expect(await orchestrationStatus(host, cancelled)).toBe("Terminated");
+    // The others went on for seconds after the cancel; the cancelled one made no attempt after it.
+    expect(attemptLines(host, cancelled).filter((line) => line.outcome === "succeeded")).toEqual([]);
+    expect(attemptLines(host, cancelled).length).toBe(attemptsWhenCancelled);
+  });
+
+  it("truncates an oversize context with the property; fails one still too large without sending it", async () => {
+    const large = await commitJob(organization, stepId, accountCreated({ padding: 200_000 }));
+    const tooLarge = await commitJob(organization, stepId, accountCreated({ agent: "a".repeat(200_000) }));
+    await Promise.all([large, tooLarge].map((jobId) => startJobOrchestration(host, organization, jobId)));
+    const [sent, refused] = await completed([large, tooLarge]);
+    expect(sent).toMatchObject({ statuscode: JobStatus.Succeeded });
+    expect(refused).toMatchObject({ statuscode: JobStatus.Failed, retrycount: 0, errorcode: expect.any(Number) });
+    expect(String(refused.message)).toMatch(/over the limit/);
+    expect(refused.friendlymessage).toEqual(expect.any(String));
+    const receipts = await eventually(async () => {
+      const found = await receiptsFor([large]);
+      return found.length === 1 && found;
+    }, 20_000, "the truncated post's receipt");
+    expect(receipts[0].truncated).toBe(true);
+    expect(await receiptsFor([tooLarge])).toEqual([]);
+    expect(attemptLines(host, large)).toEqual([expect.objectContaining({ outcome: "succeeded", truncated: true })]);
+  });
+
+  it("refuses changes §F.1 does not allow, with a 400, and changes nothing", async () => {
+    const jobId = await commitJob(organization, stepId, accountCreated());
+    const before = await job(jobId);
+    for (const change of [{ name: "renamed" }, { statecode: JobState.Completed, statuscode: JobStatus.Succeeded }, { statecode: JobState.Suspended }, { statuscode: 31 }]) {
+      const response = await api("PATCH", `asyncoperations(${jobId})`, change);
+      expect(response.status, JSON.stringify(change)).toBe(400);
+      expect(response.json.error.message).toMatch(/asyncoperation/);
+    }
+    expect(await job(jobId)).toMatchObject({ statecode: before.statecode, statuscode: before.statuscode, name: before.name });
+    const postpone = await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: "2099-01-01T00:00:00Z" });
+    expect(postpone.status).toBeLessThan(300);
+    expect((await api("DELETE", `asyncoperations(${jobId})`)).status).toBe(204);
   });
 });
