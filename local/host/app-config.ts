@@ -14,7 +14,7 @@ export interface HostSettings {
   hubName: string;
   /** extensions.durableTask.maxConcurrentActivityFunctions (default 10, as on Consumption). */
   maxConcurrentActivityFunctions: number;
-  serviceBus: { maxConcurrentCalls: number; autoCompleteMessages: boolean };
+  serviceBus: { maxConcurrentCalls: number; maxConcurrentSessions: number; autoCompleteMessages: boolean };
   logLevel: RpcLogLevel;
 }
 
@@ -47,6 +47,7 @@ export function readHostSettings(appDir: string): HostSettings {
     maxConcurrentActivityFunctions: positive(durable.maxConcurrentActivityFunctions, 10),
     serviceBus: {
       maxConcurrentCalls: positive(serviceBus.maxConcurrentCalls, 16),
+      maxConcurrentSessions: positive(serviceBus.maxConcurrentSessions, 8),
       autoCompleteMessages: serviceBus.autoCompleteMessages !== false,
     },
     logLevel: isLogLevel(typeof logLevel === "string" ? logLevel.toLowerCase() : logLevel) ? (String(logLevel).toLowerCase() as RpcLogLevel) : "information",

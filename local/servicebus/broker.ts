@@ -46,8 +46,8 @@ export async function startServiceBusBroker(options: ServiceBusBrokerOptions = {
   const config = typeof options.config === "string" ? loadConfigFile(options.config) : (options.config ?? emptyConfig());
   const journal: Journal = options.dataDir ? openFileJournal(options.dataDir) : memoryJournal;
   const namespace = new Namespace(config, journal);
-  if (options.dataDir) (journal as ReturnType<typeof openFileJournal>).recover(namespace);
-  const eventHubs = new EventHubs(config.eventHubs, config.autoCreateEntities);
+  const eventHubs = new EventHubs(config.eventHubs, config.autoCreateEntities, journal);
+  if (options.dataDir) (journal as ReturnType<typeof openFileJournal>).recover(namespace, eventHubs);
   let resumeTimer: NodeJS.Timeout | undefined;
   let interrupted = false;
   const sockets = new Set<Socket>();

@@ -82,6 +82,11 @@ describe("configuration", () => {
     expect(config.eventHubs).toEqual([{ name: "dataverse-events", partitionCount: 4 }]);
   });
 
+  it("refuses a ForwardTo that names no queue or topic of the configuration", () => {
+    const load = () => parseConfig({ UserConfig: { Namespaces: [{ Name: "ns", Queues: [{ Name: "a", Properties: { ForwardTo: "nowhere" } }] }] } });
+    expect(load).toThrow(/queue a: ForwardTo 'nowhere' is not a queue or topic/);
+  });
+
   it("parses ISO-8601 durations and refuses others", () => {
     expect(parseIsoDuration("PT1M")).toBe(60_000);
     expect(parseIsoDuration("P14D")).toBe(14 * 86_400_000);

@@ -40,6 +40,8 @@ const receivableShape = {
   LockDuration: duration.optional(),
   MaxDeliveryCount: z.number().int().positive().optional(),
   RequiresSession: z.boolean().optional(),
+  ForwardTo: z.string().optional(),
+  ForwardDeadLetteredMessagesTo: z.string().optional(),
 };
 const sendableShape = {
   DefaultMessageTimeToLive: duration.optional(),
@@ -116,6 +118,8 @@ function receivable(properties: Receivable | undefined): ReceivableProperties {
     defaultMessageTimeToLiveInMs: properties?.DefaultMessageTimeToLive ?? defaultReceivableProperties.defaultMessageTimeToLiveInMs,
     deadLetteringOnMessageExpiration: properties?.DeadLetteringOnMessageExpiration ?? defaultReceivableProperties.deadLetteringOnMessageExpiration,
     requiresSession: properties?.RequiresSession ?? defaultReceivableProperties.requiresSession,
+    forwardTo: properties?.ForwardTo || undefined,
+    forwardDeadLetteredMessagesTo: properties?.ForwardDeadLetteredMessagesTo || undefined,
   };
 }
 
@@ -183,6 +187,16 @@ export function parseConfig(raw: unknown, source = "configuration"): BrokerConfi
     autoCreateEntities: LocalBroker?.AutoCreateEntities ?? false,
     maxMessageSizeInBytes: (LocalBroker?.MaxMessageSizeInKilobytes ?? 256) * 1024,
   };
+  const sendTargets = new Set([...config.queues.map((queue) => queue.name.toLowerCase()), ...config.topics.map((topic) => topic.name.toLowerCase())]);
+  const receivables = [
+    ...config.queues.map((queue) => ({ where: `queue ${queue.name}`, properties: queue.receivable })),
+    ...config.topics.flatMap((topic) => topic.subscriptions.map((subscription) => ({ where: `topic ${topic.name}, subscription ${subscription.name}`, properties: subscription.receivable }))),
+  ];
+  for (const { where, properties } of receivables) {
+    for (const [field, target] of [["ForwardTo", properties.forwardTo], ["ForwardDeadLetteredMessagesTo", properties.forwardDeadLetteredMessagesTo]] as const) {
+      if (target !== undefined && !sendTargets.has(target.toLowerCase())) throw new ConfigError(`${source}: ${where}: ${field} '${target}' is not a queue or topic of this configuration`);
+    }
+  }
   for (const hub of config.eventHubs) {
     if (!Number.isInteger(hub.partitionCount) || hub.partitionCount < 1) throw new ConfigError(`${source}: event hub ${hub.name}: PartitionCount must be a positive integer`);
   }

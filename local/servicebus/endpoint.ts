@@ -8,6 +8,7 @@ import { handleManagementRequest } from "./management";
 import { parseIncoming, type IncomingMessage } from "./message";
 import type { Namespace } from "./namespace";
 import { rawBytesOf } from "./raw-capture";
+import { PartitionReader } from "./event-hub-reader";
 import { ReceiverLink } from "./receiver-link";
 import { reply } from "./request-reply";
 import { holdAttach, linkState, outcome, setSource } from "./rhea-internals";
@@ -62,7 +63,7 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
   const { namespace, eventHubs, journal, config } = parts;
   const container = create_container({ id: `local-${kind}`, autoaccept: false, treat_modified_as_released: false, autosettle: false });
   const incomingRoles = new WeakMap<Receiver, IncomingRole>();
-  const receiverLinks = new WeakMap<Sender, ReceiverLink>();
+  const receiverLinks = new WeakMap<Sender, ReceiverLink | PartitionReader>();
   const maxMessageSize = kind === "eventhubs" ? eventHubsMaxMessageSize : config.maxMessageSizeInBytes;
 
   const forget = (context: EventContext) => context.connection.each_sender((sender: Sender) => receiverLinks.get(sender)?.close());
@@ -167,11 +168,15 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
     state.local.attach.target = state.remote.attach?.target;
     state.local.attach.snd_settle_mode = state.remote.attach?.snd_settle_mode;
     state.local.attach.rcv_settle_mode = state.remote.attach?.rcv_settle_mode;
-    if (address === "$cbs" || address.endsWith("$management") || kind === "eventhubs") {
+    if (address === "$cbs" || address.endsWith("$management")) {
       setSource(sender, { address });
-      if (kind === "eventhubs" && address !== "$cbs" && address !== "$management") {
-        sender.close({ condition: Condition.notImplemented, description: "The local Event Hubs endpoint has no consumer side; read arrived events with broker.eventHubs.events()." });
-      }
+      return;
+    }
+    if (kind === "eventhubs") {
+      linkState(sender).local.attach.source = linkState(sender).remote.attach?.source;
+      const reader = PartitionReader.open(sender, eventHubs);
+      if (reader) receiverLinks.set(sender, reader);
+      else sender.close({ condition: Condition.notFound, description: `The messaging entity '${address}' could not be found.` });
       return;
     }
     try {
@@ -198,7 +203,8 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
   for (const event of ["accepted", "rejected", "modified", "released"]) {
     container.on(event, (context: EventContext) => {
       const delivery = context.delivery as Delivery;
-      receiverLinks.get(context.sender as Sender)?.onDisposition(delivery, settlementOf(event, delivery), successOutcome(event, delivery));
+      const link = receiverLinks.get(context.sender as Sender);
+      if (link instanceof ReceiverLink) link.onDisposition(delivery, settlementOf(event, delivery), successOutcome(event, delivery));
     });
   }
   container.on("sender_close", (context: EventContext) => receiverLinks.get(context.sender as Sender)?.close());

@@ -5,6 +5,10 @@ export interface ReceivableProperties {
   defaultMessageTimeToLiveInMs: number;
   deadLetteringOnMessageExpiration: boolean;
   requiresSession: boolean;
+  /** Queue or topic that every arriving message is moved to (auto-forwarding). */
+  forwardTo?: string;
+  /** Queue or topic that dead-lettered messages go to instead of the dead-letter subqueue. */
+  forwardDeadLetteredMessagesTo?: string;
 }
 
 /** The settings of something that can be sent to: a queue or a topic. */

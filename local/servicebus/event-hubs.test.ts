@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventHubProducerClient } from "@azure/event-hubs";
+import { EventHubConsumerClient, EventHubProducerClient, earliestEventPosition } from "@azure/event-hubs";
 import { startServiceBusBroker, type ServiceBusBroker } from "./broker";
 import { emulatorConfig } from "./test-support";
 
@@ -45,5 +45,68 @@ describe("event hubs", () => {
   it("keeps the hub apart from the Service Bus queue of the same name", () => {
     expect(broker.eventHubsPort).not.toBe(broker.port);
     expect(broker.namespace.store("dataverse-events").activeMessageCount).toBe(0);
+  });
+});
+
+describe("event hubs consumer", () => {
+  it("delivers a partition's events to EventHubConsumerClient from a position, then new ones", async () => {
+    const hub = "dataverse-events";
+    const before = (await producer.getPartitionProperties("1")).lastEnqueuedSequenceNumber;
+    await producer.sendBatch([{ body: { n: 1 } }, { body: { n: 2 } }], { partitionId: "1" });
+    const consumer = new EventHubConsumerClient("$Default", broker.eventHubsConnectionString(), hub);
+    const received: unknown[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const subscription = consumer.subscribe(
+        "1",
+        {
+          async processEvents(events) {
+            received.push(...events.map((event) => [event.body, event.sequenceNumber, event.partitionKey ?? null]));
+            if (received.length === 3) {
+              await subscription.close();
+              resolve();
+            }
+          },
+          async processError(error) {
+            reject(error);
+          },
+        },
+        { startPosition: { sequenceNumber: before }, maxWaitTimeInSeconds: 1 },
+      );
+    });
+    await producer.sendBatch([{ body: { n: 3 } }], { partitionId: "1" });
+    await done;
+    expect(received).toEqual([
+      [{ n: 1 }, before + 1, null],
+      [{ n: 2 }, before + 2, null],
+      [{ n: 3 }, before + 3, null],
+    ]);
+    await consumer.close();
+  });
+
+  it("reads from the earliest position, and refuses an unknown partition", async () => {
+    const consumer = new EventHubConsumerClient("$Default", broker.eventHubsConnectionString(), "dataverse-events", { retryOptions: { maxRetries: 0, timeoutInMs: 3000 } });
+    const first = await new Promise<number>((resolve, reject) => {
+      const subscription = consumer.subscribe(
+        "3",
+        {
+          async processEvents(events) {
+            if (events.length === 0) return;
+            await subscription.close();
+            resolve(events[0].sequenceNumber);
+          },
+          async processError(error) {
+            reject(error);
+          },
+        },
+        { startPosition: earliestEventPosition, maxWaitTimeInSeconds: 1 },
+      );
+    });
+    expect(first).toBe(0);
+    const errors: string[] = [];
+    const subscription = consumer.subscribe("9", { processEvents: async () => undefined, processError: async (error) => void errors.push((error as Error).message) }, { startPosition: earliestEventPosition });
+    while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await subscription.close();
+    expect(errors.join(" ")).toMatch(/9|partition/i);
+    await consumer.close();
   });
 });

@@ -1,5 +1,9 @@
 import { message as amqp } from "rhea";
-import type { IncomingMessage } from "./message";
+import type { Journal } from "./journal";
+import type { IncomingMessage, StoredMessage } from "./message";
+
+/** Journal paths of Event Hubs partitions start with this (no queue or topic name can). */
+export const eventHubsJournalPrefix = "$eventhubs/";
 
 /** An event as it arrived at the local Event Hubs endpoint. */
 export interface ArrivedEvent {
@@ -14,6 +18,8 @@ export interface ArrivedEvent {
   applicationProperties: Record<string, unknown>;
   messageId?: unknown;
   contentType?: string;
+  /** The sender's message, as it is handed to consumers. */
+  readonly message: IncomingMessage;
 }
 
 interface Hub {
@@ -36,15 +42,17 @@ function partitionFor(key: string, count: number): number {
 }
 
 /**
- * The producer side of Event Hubs: hub and partition properties over `$management`, sends to a hub or to
- * `hub/Partitions/N`. Events are kept in memory for tests to read (there is no consumer endpoint).
+ * Event Hubs in memory: hub and partition properties over `$management`, sends to a hub or to
+ * `hub/Partitions/N`, and partition readers (see event-hub-reader.ts); tests can also read what arrived.
  */
 export class EventHubs {
   private readonly hubs = new Map<string, Hub>();
+  private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(
     hubs: { name: string; partitionCount: number }[],
     private readonly autoCreate: boolean,
+    private readonly journal: Journal,
   ) {
     for (const hub of hubs) this.add(hub.name, hub.partitionCount);
   }
@@ -71,26 +79,58 @@ export class EventHubs {
 
   append(hubName: string, partition: string | undefined, messages: IncomingMessage[]): void {
     const hub = this.hubs.get(hubName.toLowerCase()) as Hub;
-    for (const incoming of messages) {
-      const { properties, applicationProperties, messageAnnotations, body } = incoming.sections;
-      const decoded = amqp.decode(Buffer.concat([messageAnnotations ?? Buffer.alloc(0), properties ?? Buffer.alloc(0), applicationProperties ?? Buffer.alloc(0), body]));
-      const partitionKey = decoded.message_annotations?.["x-opt-partition-key"] as string | undefined;
-      const index = partition !== undefined ? Number(partition) : partitionKey !== undefined ? partitionFor(partitionKey, hub.partitions.length) : hub.nextPartition++ % hub.partitions.length;
-      const events = hub.partitions[index];
-      const rawBody = decoded.body as { typecode?: number; content?: unknown } | undefined;
-      events.push({
-        hub: hub.name,
-        partitionId: String(index),
-        sequenceNumber: events.length,
-        offset: String(events.length),
-        enqueuedTimeUtc: new Date(),
-        partitionKey,
-        body: rawBody && rawBody.typecode === 0x75 ? rawBody.content : decoded.body,
-        applicationProperties: (decoded.application_properties as Record<string, unknown> | undefined) ?? {},
-        messageId: decoded.message_id,
-        contentType: decoded.content_type,
-      });
+    for (const incoming of messages) this.store(hub, partition, incoming, new Date(), false);
+  }
+
+  /** Puts back a journaled event on recovery; `path` is `$eventhubs/<hub>/<partition>`. */
+  restore(path: string, message: StoredMessage): void {
+    const [, hubName, partition] = path.split("/");
+    const hub = this.hubs.get(hubName.toLowerCase());
+    if (!hub) throw new Error(`event hub '${hubName}' is no longer configured`);
+    this.store(hub, partition, { sections: message.sections, header: message.header }, new Date(message.enqueuedTimeUtc), true);
+  }
+
+  private store(hub: Hub, partition: string | undefined, incoming: IncomingMessage, enqueuedTimeUtc: Date, restoring: boolean): void {
+    const { properties, applicationProperties, messageAnnotations, body } = incoming.sections;
+    const decoded = amqp.decode(Buffer.concat([messageAnnotations ?? Buffer.alloc(0), properties ?? Buffer.alloc(0), applicationProperties ?? Buffer.alloc(0), body]));
+    const partitionKey = decoded.message_annotations?.["x-opt-partition-key"] as string | undefined;
+    const index = partition !== undefined ? Number(partition) : partitionKey !== undefined ? partitionFor(partitionKey, hub.partitions.length) : hub.nextPartition++ % hub.partitions.length;
+    const events = hub.partitions[index];
+    if (!events) throw new Error(`event hub '${hub.name}' has no partition ${index}`);
+    const rawBody = decoded.body as { typecode?: number; content?: unknown } | undefined;
+    events.push({
+      hub: hub.name,
+      partitionId: String(index),
+      sequenceNumber: events.length,
+      offset: String(events.length),
+      enqueuedTimeUtc,
+      partitionKey,
+      body: rawBody && rawBody.typecode === 0x75 ? rawBody.content : decoded.body,
+      applicationProperties: (decoded.application_properties as Record<string, unknown> | undefined) ?? {},
+      messageId: decoded.message_id,
+      contentType: decoded.content_type,
+      message: incoming,
+    });
+    if (!restoring) {
+      this.journal.putMessage(`${eventHubsJournalPrefix}${hub.name}/${index}`, { sequenceNumber: events.length - 1, enqueuedTimeUtc: enqueuedTimeUtc.getTime(), deliveryCount: 0, state: 0, sections: incoming.sections, header: incoming.header });
     }
+    for (const listener of this.listeners.get(`${hub.name.toLowerCase()}/${index}`) ?? []) listener();
+  }
+
+  /** The events of one partition (live array) and a way to hear of new ones; undefined for an unknown partition. */
+  partition(hubName: string, partitionId: string): { events: ArrivedEvent[]; onAppend(listener: () => void): () => void } | undefined {
+    const hub = this.hubs.get(hubName.toLowerCase());
+    const events = hub?.partitions[Number(partitionId)];
+    if (!hub || !events) return undefined;
+    const key = `${hub.name.toLowerCase()}/${Number(partitionId)}`;
+    return {
+      events,
+      onAppend: (listener) => {
+        if (!this.listeners.has(key)) this.listeners.set(key, new Set());
+        this.listeners.get(key)?.add(listener);
+        return () => this.listeners.get(key)?.delete(listener);
+      },
+    };
   }
 
   /** What arrived at a hub (optionally one partition), in partition then sequence order. */

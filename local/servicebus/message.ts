@@ -17,6 +17,8 @@ export interface StoredMessage {
   scheduledEnqueueTimeUtc?: number;
   expiresAtUtc?: number;
   deadLetterSource?: string;
+  /** Times the message was auto-forwarded (Service Bus allows 4 hops). */
+  forwardHops?: number;
   sections: Omit<RawSections, "header">;
   header: { durable?: boolean; priority?: number; ttl?: number };
 }

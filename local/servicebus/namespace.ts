@@ -8,6 +8,7 @@ import { MessageStore } from "./store";
 
 const deadLetterSuffix = "/$deadletterqueue";
 const scheduledSuffix = "/$Scheduled";
+const maxForwardHops = 4;
 
 /** A queue or topic: what senders address. Owns sequence numbers, duplicate detection and scheduled messages. */
 export class SendTarget {
@@ -65,6 +66,12 @@ export class SendTarget {
     return sequenceNumbers;
   }
 
+  /** Takes a message auto-forwarded from a queue or subscription: it gets a sequence number here. */
+  forwarded(message: StoredMessage): void {
+    const now = Date.now();
+    this.deliverToStores({ ...message, sequenceNumber: this.nextSequenceNumber++, enqueuedTimeUtc: now, expiresAtUtc: undefined, state: MessageState.active });
+  }
+
   private deliverToStores(message: StoredMessage): void {
     for (const store of this.route(message)) store.add({ ...message });
   }
@@ -116,7 +123,7 @@ export class Namespace {
   }
 
   addQueue(name: string, receivable: ReceivableProperties = defaultReceivableProperties, sendable: SendableProperties = defaultSendableProperties): void {
-    const store = new MessageStore(name, { ...receivable, defaultMessageTimeToLiveInMs: Math.min(receivable.defaultMessageTimeToLiveInMs, sendable.defaultMessageTimeToLiveInMs) }, this.journal);
+    const store = new MessageStore(name, { ...receivable, defaultMessageTimeToLiveInMs: Math.min(receivable.defaultMessageTimeToLiveInMs, sendable.defaultMessageTimeToLiveInMs) }, this.journal, this.forward);
     this.queues.set(name.toLowerCase(), { target: new SendTarget(name, sendable, () => [store], this.journal), store });
   }
 
@@ -143,9 +150,19 @@ export class Namespace {
     const ruleMap = new Map<string, Rule>();
     const effective = rules.length ? rules : [{ name: defaultRuleName, filter: { kind: "true" } as RuleFilter }];
     for (const rule of effective) ruleMap.set(rule.name, createRule(rule.name, rule.filter));
-    const store = new MessageStore(`${topic.target.name}/Subscriptions/${name}`, receivable, this.journal);
+    const store = new MessageStore(`${topic.target.name}/Subscriptions/${name}`, receivable, this.journal, this.forward);
     topic.subscriptions.set(name.toLowerCase(), { name, store, rules: ruleMap });
   }
+
+  /** Auto-forwarding between entities; like Service Bus, a message is forwarded at most 4 times. */
+  private readonly forward = (address: string, message: StoredMessage): void => {
+    const hops = (message.forwardHops ?? 0) + 1;
+    if (hops > maxForwardHops) {
+      console.warn(`[servicebus] dropping message ${message.sequenceNumber}: forwarded more than ${maxForwardHops} times (a ForwardTo loop?)`);
+      return;
+    }
+    this.sendTarget(address).forwarded({ ...message, forwardHops: hops });
+  };
 
   private notFound(address: string): BrokerError {
     return new BrokerError(Condition.notFound, `The messaging entity 'sb://${this.config.namespace}/${address}' could not be found. To know more visit https://aka.ms/sbResourceMgrExceptions.`);

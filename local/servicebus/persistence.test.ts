@@ -2,16 +2,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { EventHubProducerClient } from "@azure/event-hubs";
 import { startServiceBusBroker } from "./broker";
 import { brokerWithClient, emulatorConfig } from "./test-support";
 
-const config = emulatorConfig({
-  Queues: [
-    { Name: "durable", Properties: { LockDuration: "PT30S" } },
-    { Name: "stateful", Properties: { RequiresSession: true } },
-  ],
-  Topics: [{ Name: "news", Properties: {}, Subscriptions: [{ Name: "reader", Properties: {} }] }],
-});
+const config = emulatorConfig(
+  {
+    Queues: [
+      { Name: "durable", Properties: { LockDuration: "PT30S" } },
+      { Name: "stateful", Properties: { RequiresSession: true } },
+    ],
+    Topics: [{ Name: "news", Properties: {}, Subscriptions: [{ Name: "reader", Properties: {} }] }],
+  },
+  { UserConfig: { NamespaceConfig: [{ Type: "EventHub", Name: "ns", Entities: [{ Name: "audit", PartitionCount: "2" }] }] } },
+);
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -61,6 +65,22 @@ describe("durability", () => {
     const [fresh] = await again.receiveMessages(1, { maxWaitTimeInMs: 1000 });
     expect(fresh.sequenceNumber!.toNumber()).toBeGreaterThan(5);
     await second.close();
+  });
+
+  it("keeps Event Hubs events across a restart", async () => {
+    const dir = dataDir();
+    const first = await startServiceBusBroker({ config, dataDir: dir });
+    const producer = new EventHubProducerClient(first.eventHubsConnectionString("audit"));
+    await producer.sendBatch([{ body: "one" }, { body: "two" }], { partitionId: "1" });
+    await producer.close();
+    await first.stop();
+    const second = await startServiceBusBroker({ config, dataDir: dir });
+    const events = second.eventHubs.events("audit", "1");
+    expect(events.map((event) => [JSON.parse((event.body as Buffer).toString()), event.sequenceNumber])).toEqual([
+      ["one", 0],
+      ["two", 1],
+    ]);
+    await second.stop();
   });
 
   it("has written a message to disk by the time its send is acknowledged", async () => {

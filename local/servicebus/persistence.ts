@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Journal } from "./journal";
 import type { MessageStateCode, StoredMessage } from "./message";
 import type { Namespace } from "./namespace";
+import { eventHubsJournalPrefix, type EventHubs } from "./event-hubs";
 
 interface StoredRecord {
   seq: number;
@@ -58,11 +59,11 @@ function fromRecord(record: StoredRecord): StoredMessage {
 
 export interface FileJournal extends Journal {
   /** Loads the log into the namespace (locks are not kept: locked messages become available again), then compacts it. */
-  recover(namespace: Namespace): void;
+  recover(namespace: Namespace, eventHubs: EventHubs): void;
 }
 
 /**
- * An append-only log in `<dir>/messages.log`. Records are grouped and written with one fdatasync before
+ * An append-only log in `<dir>/messages.log` (Service Bus messages, session states and Event Hubs events). Records are grouped and written with one fdatasync before
  * the senders' transfers are acknowledged (group commit), so an acknowledged message survives a crash.
  */
 export function openFileJournal(dir: string): FileJournal {
@@ -109,7 +110,7 @@ export function openFileJournal(dir: string): FileJournal {
       closeSync(fd);
       fd = -1;
     },
-    recover(namespace) {
+    recover(namespace, eventHubs) {
       const messages = new Map<string, Map<number, StoredRecord>>();
       const states = new Map<string, Map<string, string | null>>();
       const text = existsSync(file) ? readFileSync(file, "utf8") : "";
@@ -135,7 +136,8 @@ export function openFileJournal(dir: string): FileJournal {
       for (const [path, byNumber] of messages) {
         for (const record of [...byNumber.values()].sort((a, b) => a.seq - b.seq)) {
           try {
-            namespace.restore(path, fromRecord(record));
+            if (path.startsWith(eventHubsJournalPrefix)) eventHubs.restore(path, fromRecord(record));
+            else namespace.restore(path, fromRecord(record));
             compacted.push(`${JSON.stringify({ op: "put", path, m: record })}\n`);
           } catch (error) {
             console.warn(`[servicebus] dropping a stored message of '${path}': ${(error as Error).message}`);

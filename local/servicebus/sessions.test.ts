@@ -88,6 +88,22 @@ describe("sessions", () => {
     await impatient.close();
   });
 
+  it("refuses settlement once the session lock has run out, and hands the session on", async () => {
+    const sender = env.client.createSender("replies");
+    await sender.sendMessages({ body: "slow", sessionId: "expiring" });
+    const receiver = await env.client.acceptSession("replies", "expiring", { maxAutoLockRenewalDurationInMs: 0 });
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    await delay(2300);
+    await expect(receiver.completeMessage(message)).rejects.toMatchObject({ code: "SessionLockLost" });
+    await receiver.close();
+    const next = await env.client.acceptSession("replies", "expiring");
+    const [again] = await next.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    expect(again.body).toBe("slow");
+    await next.completeMessage(again);
+    await next.close();
+    await sender.close();
+  });
+
   it("streams a session's messages through subscribe()", async () => {
     const sender = env.client.createSender("replies");
     await sender.sendMessages([

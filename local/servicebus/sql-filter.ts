@@ -164,43 +164,66 @@ function propertyOf(text: string): Expression {
 
 const missing = Symbol("missing");
 
-function evaluate(expression: Expression, lookup: PropertyLookup): unknown {
+/** SQL's three-valued logic: a comparison with a missing or NULL value is unknown (null), as in Service Bus. */
+type Truth = boolean | null;
+
+function value(expression: Expression, lookup: PropertyLookup): unknown {
+  if (expression.kind === "literal") return expression.value;
+  if (expression.kind === "property") {
+    const found = lookup(expression.scope, expression.name);
+    return found === undefined ? missing : found;
+  }
+  return truth(expression, lookup);
+}
+
+function truth(expression: Expression, lookup: PropertyLookup): Truth {
   switch (expression.kind) {
     case "literal":
-      return expression.value;
     case "property": {
-      const value = lookup(expression.scope, expression.name);
-      return value === undefined ? missing : value;
+      const found = value(expression, lookup);
+      return typeof found === "boolean" ? found : null;
     }
-    case "and":
-      return truthy(evaluate(expression.left, lookup)) && truthy(evaluate(expression.right, lookup));
-    case "or":
-      return truthy(evaluate(expression.left, lookup)) || truthy(evaluate(expression.right, lookup));
-    case "not":
-      return !truthy(evaluate(expression.operand, lookup));
+    case "and": {
+      const left = truth(expression.left, lookup);
+      if (left === false) return false;
+      const right = truth(expression.right, lookup);
+      if (right === false) return false;
+      return left === null || right === null ? null : true;
+    }
+    case "or": {
+      const left = truth(expression.left, lookup);
+      if (left === true) return true;
+      const right = truth(expression.right, lookup);
+      if (right === true) return true;
+      return left === null || right === null ? null : false;
+    }
+    case "not": {
+      const operand = truth(expression.operand, lookup);
+      return operand === null ? null : !operand;
+    }
     case "exists":
-      return evaluate(expression.property, lookup) !== missing;
+      return value(expression.property, lookup) !== missing;
     case "isNull": {
-      const value = evaluate(expression.operand, lookup);
-      const isNull = value === missing || value === null;
+      const found = value(expression.operand, lookup);
+      const isNull = found === missing || found === null;
       return expression.negated ? !isNull : isNull;
     }
     case "in": {
-      const value = comparable(evaluate(expression.operand, lookup));
-      if (value === undefined) return false;
-      const found = expression.values.some((candidate) => comparable(evaluate(candidate, lookup)) === value);
+      const operand = comparable(value(expression.operand, lookup));
+      if (operand === undefined) return null;
+      const found = expression.values.some((candidate) => comparable(value(candidate, lookup)) === operand);
       return expression.negated ? !found : found;
     }
     case "like": {
-      const value = evaluate(expression.operand, lookup);
-      if (typeof value !== "string") return false;
+      const operand = value(expression.operand, lookup);
+      if (typeof operand !== "string") return null;
       const regex = new RegExp(`^${expression.pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".")}$`, "s");
-      return regex.test(value) !== expression.negated;
+      return regex.test(operand) !== expression.negated;
     }
     case "compare": {
-      const left = comparable(evaluate(expression.left, lookup));
-      const right = comparable(evaluate(expression.right, lookup));
-      if (left === undefined || right === undefined) return false;
+      const left = comparable(value(expression.left, lookup));
+      const right = comparable(value(expression.right, lookup));
+      if (left === undefined || right === undefined) return null;
       switch (expression.operator) {
         case "=":
           return left === right;
@@ -219,20 +242,16 @@ function evaluate(expression: Expression, lookup: PropertyLookup): unknown {
   }
 }
 
-function truthy(value: unknown): boolean {
-  return value === true;
-}
-
-function comparable(value: unknown): string | number | boolean | undefined {
-  if (value === missing || value === null || value === undefined) return undefined;
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
-  if (typeof value === "bigint") return Number(value);
-  return String(value);
+function comparable(found: unknown): string | number | boolean | undefined {
+  if (found === missing || found === null || found === undefined) return undefined;
+  if (found instanceof Date) return found.getTime();
+  if (typeof found === "string" || typeof found === "number" || typeof found === "boolean") return found;
+  if (typeof found === "bigint") return Number(found);
+  return String(found);
 }
 
 /** Compiles a SQL filter expression; throws UnsupportedSqlError for syntax outside the supported subset. */
 export function compileSqlFilter(text: string): SqlPredicate {
   const expression = new Parser(tokenize(text), text).parse();
-  return (lookup) => truthy(evaluate(expression, lookup));
+  return (lookup) => truth(expression, lookup) === true;
 }

@@ -39,6 +39,8 @@ export class MessageStore {
   private readonly locks = new Map<string, Lock>();
   private readonly lockedSequences = new Set<number>();
   private readonly sessions: Sessions;
+  /** Lock tokens that ended because their session lock did: settling them reports the session lock lost. */
+  private readonly lostWithSession = new Map<string, string>();
   private readonly consumers = new Set<Consumer>();
   private pumping = false;
   /** No active message expires before this time, so sweeps skip the expiry scan until then. */
@@ -48,7 +50,8 @@ export class MessageStore {
     readonly path: string,
     readonly properties: ReceivableProperties,
     private readonly journal: Journal,
-    withDeadLetter = true,
+    /** Auto-forwarding: hands a message to another queue or topic (absent for dead-letter subqueues). */
+    private readonly forward?: (address: string, message: StoredMessage) => void,
   ) {
     this.sessions = new Sessions(
       path,
@@ -58,12 +61,17 @@ export class MessageStore {
         return false;
       },
       (owner) => {
-        for (const lock of this.locks.values()) if (lock.owner === owner) this.expireLock(lock);
+        for (const lock of this.locks.values()) {
+          if (lock.owner !== owner) continue;
+          this.lostWithSession.set(lock.token, (owner as Consumer).sessionId ?? "");
+          this.expireLock(lock);
+        }
+        if (this.lostWithSession.size > 10_000) this.lostWithSession.clear();
         this.pump();
       },
     );
-    if (withDeadLetter) {
-      this.deadLetter = new MessageStore(`${path}/$DeadLetterQueue`, { ...properties, requiresSession: false }, journal, false);
+    if (forward) {
+      this.deadLetter = new MessageStore(`${path}/$DeadLetterQueue`, { ...properties, requiresSession: false, forwardTo: undefined, forwardDeadLetteredMessagesTo: undefined }, journal);
     }
   }
 
@@ -75,6 +83,10 @@ export class MessageStore {
 
   /** Adds a message (already given its sequence number); `restore` skips journaling on recovery. */
   add(message: StoredMessage, restore = false): void {
+    if (this.properties.forwardTo && this.forward && !restore) {
+      this.forward(this.properties.forwardTo, message);
+      return;
+    }
     if (this.properties.requiresSession && viewOf(message).sessionId === undefined) {
       throw new BrokerError(Condition.invalidField, `The SessionId was not set on a message, and it cannot be sent to the entity '${this.path}'. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value.`);
     }
@@ -171,6 +183,11 @@ export class MessageStore {
   }
 
   private liveLock(token: string): Lock {
+    const lostSession = this.lostWithSession.get(token);
+    if (lostSession !== undefined) {
+      this.lostWithSession.delete(token);
+      throw new BrokerError(Condition.sessionLockLost, `The session lock has expired on the MessageSession. Session:${lostSession}, Entity:${this.path}`);
+    }
     const lock = this.locks.get(token);
     if (!lock || lock.lockedUntilUtc < Date.now() || !this.messages.has(lock.sequenceNumber)) {
       if (lock) this.expireLock(lock);
@@ -243,6 +260,10 @@ export class MessageStore {
     this.remove(message.sequenceNumber);
     if (!this.deadLetter) return;
     const moved = withApplicationProperties(message, applicationProperties);
+    if (this.properties.forwardDeadLetteredMessagesTo && this.forward) {
+      this.forward(this.properties.forwardDeadLetteredMessagesTo, { ...moved, deliveryCount: 0, state: MessageState.active, expiresAtUtc: undefined, deadLetterSource: this.path });
+      return;
+    }
     moved.state = MessageState.active;
     moved.expiresAtUtc = Number.MAX_SAFE_INTEGER;
     this.deadLetter.add(moved);

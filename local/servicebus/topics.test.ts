@@ -3,12 +3,18 @@ import type { ServiceBusReceiver } from "@azure/service-bus";
 import { brokerWithClient, emulatorConfig } from "./test-support";
 
 const config = emulatorConfig({
+  Queues: [
+    { Name: "inbox", Properties: { ForwardTo: "", ForwardDeadLetteredMessagesTo: "" } },
+    { Name: "failures", Properties: {} },
+  ],
   Topics: [
     {
       Name: "events",
       Properties: {},
       Subscriptions: [
         { Name: "all", Properties: {} },
+        { Name: "forwarder", Properties: { ForwardTo: "inbox", ForwardDeadLetteredMessagesTo: "" }, Rules: [{ Name: "forwarded", Properties: { FilterType: "Correlation", CorrelationFilter: { Label: "forward" } } }] },
+        { Name: "strict", Properties: { MaxDeliveryCount: 1, ForwardDeadLetteredMessagesTo: "failures" }, Rules: [{ Name: "strict-only", Properties: { FilterType: "Correlation", CorrelationFilter: { Label: "strict" } } }] },
         { Name: "accounts", Properties: {}, Rules: [{ Name: "accounts-only", Properties: { FilterType: "Correlation", CorrelationFilter: { Label: "account", Properties: { region: "eu" } } } }] },
         { Name: "big", Properties: {}, Rules: [{ Name: "big-ones", Properties: { FilterType: "Sql", SqlFilter: { SqlExpression: "amount > 100 AND (kind IN ('a', 'b') OR EXISTS(urgent)) AND sys.Label <> 'ignored'" } } }] },
       ],
@@ -60,6 +66,28 @@ describe("topics", () => {
     const receiver = env.client.createReceiver("events", "missing");
     await expect(receiver.receiveMessages(1, { maxWaitTimeInMs: 500 })).rejects.toMatchObject({ code: "MessagingEntityNotFound" });
     await receiver.close();
+  });
+});
+
+describe("auto-forwarding", () => {
+  it("moves messages on with ForwardTo, and dead letters with ForwardDeadLetteredMessagesTo", async () => {
+    const sender = env.client.createSender("events");
+    await sender.sendMessages([
+      { body: "forward me", subject: "forward", messageId: "fwd-1" },
+      { body: "fail once", subject: "strict" },
+    ]);
+    const inbox = env.client.createReceiver("inbox", { receiveMode: "receiveAndDelete" });
+    const [forwarded] = await inbox.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    expect([forwarded.body, forwarded.messageId]).toEqual(["forward me", "fwd-1"]);
+    const strict = env.client.createReceiver("events", "strict");
+    const [strictMessage] = await strict.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    await strict.abandonMessage(strictMessage);
+    const failures = env.client.createReceiver("failures", { receiveMode: "receiveAndDelete" });
+    const [failed] = await failures.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    expect(failed.body).toBe("fail once");
+    expect(failed.deadLetterReason).toBe("MaxDeliveryCountExceeded");
+    expect(await drain(env.client.createReceiver("events", "all"))).toEqual(["forward me", "fail once"]);
+    await Promise.all([inbox.close(), strict.close(), failures.close(), sender.close()]);
   });
 });
 

@@ -79,6 +79,19 @@ describe("local host: Service Bus triggers against the local broker", () => {
     expect(batches.flatMap((batch) => batch.deliveryCounts)).toEqual([1, 1]);
   });
 
+  it("locks sessions and delivers each session's messages in order", async () => {
+    const sender = client.createSender("sample-sessions");
+    await sender.sendMessages([1, 2, 3].map((n) => ({ body: n, sessionId: "s1" })));
+    await sender.sendMessages({ body: 10, sessionId: "s2" });
+    await sender.close();
+    const seen = await eventually(() => {
+      const entries = readObservations(host.observationsFile, "servicebus-session") as unknown as { message: number; sessionId: string }[];
+      return entries.length >= 4 ? entries : undefined;
+    }, 15_000, "the session trigger");
+    expect(seen.filter((entry) => entry.sessionId === "s1").map((entry) => entry.message)).toEqual([1, 2, 3]);
+    expect(seen.filter((entry) => entry.sessionId === "s2").map((entry) => entry.message)).toEqual([10]);
+  });
+
   it("sends Service Bus output bindings", async () => {
     const accepted = await fetch(`${host.baseUrl}/api/enqueue`, { method: "POST", body: JSON.stringify({ via: "output binding" }) });
     expect(accepted.status).toBe(202);

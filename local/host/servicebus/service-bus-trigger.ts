@@ -61,7 +61,6 @@ export function serviceBusExtension(): HostExtension {
       try {
         for (const fn of catalog.byTriggerType("serviceBusTrigger")) {
           const { binding } = triggerOf(fn);
-          if (binding.isSessionsEnabled === true) throw new AppConfigError(`${fn.metadata.name}: session-enabled Service Bus triggers are not supported by the local host`);
           const entity = entityOf(fn, binding);
           let client: ServiceBusClient;
           try {
@@ -71,9 +70,13 @@ export function serviceBusExtension(): HostExtension {
             logger.host("error", `${errorMessage(error)}; ${fn.metadata.name} is not listening`);
             continue;
           }
-          const receiver = entity.queue ? client.createReceiver(entity.queue, { receiveMode: "peekLock" }) : client.createReceiver(entity.topic!, entity.subscription!, { receiveMode: "peekLock" });
           const options = { autoComplete: settings.serviceBus.autoCompleteMessages, maxConcurrentCalls: settings.serviceBus.maxConcurrentCalls };
-          listeners.push(binding.cardinality === "many" ? listenBatches(catalog, fn, receiver, options, logger) : listenOne(catalog, fn, receiver, options, logger));
+          if (binding.isSessionsEnabled === true) {
+            listeners.push(listenSessions(catalog, fn, client, entity, { ...options, maxConcurrentSessions: settings.serviceBus.maxConcurrentSessions }, logger));
+          } else {
+            const receiver = entity.queue ? client.createReceiver(entity.queue, { receiveMode: "peekLock" }) : client.createReceiver(entity.topic!, entity.subscription!, { receiveMode: "peekLock" });
+            listeners.push(binding.cardinality === "many" ? listenBatches(catalog, fn, receiver, options, logger) : listenOne(catalog, fn, receiver, options, logger));
+          }
           logger.host("information", `${fn.metadata.name}: listening on ${entity.label}`);
         }
       } catch (error) {
@@ -150,6 +153,65 @@ function listenBatches(catalog: FunctionCatalog, fn: RegisteredFunction, receive
       stopped = true;
       await receiver.close();
       await loop;
+    },
+  };
+}
+
+/** How long a session receiver waits for the next message of its session before releasing it. */
+const SESSION_IDLE_MS = 2_000;
+
+/**
+ * Session-enabled triggers: up to `maxConcurrentSessions` sessions at once, each locked by one
+ * receiver that hands its messages to the function in order, one at a time.
+ */
+function listenSessions(
+  catalog: FunctionCatalog,
+  fn: RegisteredFunction,
+  client: ServiceBusClient,
+  entity: { queue?: string; topic?: string; subscription?: string },
+  options: ListenOptions & { maxConcurrentSessions: number },
+  logger: HostLogger,
+): Listener {
+  let stopped = false;
+  const open = new Set<ServiceBusReceiver>();
+  const stopping = new AbortController();
+  const sessionOptions = { receiveMode: "peekLock" as const, maxAutoLockRenewalDurationInMs: 5 * 60_000, abortSignal: stopping.signal };
+  const accept = () => (entity.queue ? client.acceptNextSession(entity.queue, sessionOptions) : client.acceptNextSession(entity.topic!, entity.subscription!, sessionOptions));
+  const worker = async () => {
+    while (!stopped) {
+      let receiver: ServiceBusReceiver | undefined;
+      try {
+        receiver = await accept();
+        open.add(receiver);
+        for (;;) {
+          const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: SESSION_IDLE_MS });
+          if (!message || stopped) break;
+          const { data, metadata } = singleMessageInput(message);
+          const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
+          await settle(receiver, [message], outcome.ok, options.autoComplete, logger);
+        }
+      } catch (error) {
+        // No session became available in time (or the connection dropped): try again.
+        if (!stopped && (error as { code?: string }).code !== "SessionCannotBeLocked" && (error as { code?: string }).code !== "ServiceTimeout") {
+          logger.host("warning", `${fn.metadata.name}: Service Bus session receive error: ${errorMessage(error)}`);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      } finally {
+        if (receiver) {
+          open.delete(receiver);
+          await receiver.close().catch(() => undefined);
+        }
+      }
+    }
+  };
+  // Not awaited on close: a pending session accept only ends at its timeout, and holds nothing once the
+  // connection is closed.
+  for (let i = 0; i < options.maxConcurrentSessions; i++) void worker();
+  return {
+    async close() {
+      stopped = true;
+      stopping.abort();
+      await Promise.all([...open].map((receiver) => receiver.close().catch(() => undefined)));
     },
   };
 }

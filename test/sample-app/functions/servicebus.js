@@ -45,6 +45,14 @@ app.serviceBusQueue("batchListener", {
     observe("servicebus-batch", { messages, messageIds: context.triggerMetadata.messageIdArray, deliveryCounts: context.triggerMetadata.deliveryCountArray }),
 });
 
+// A session-enabled queue: each session's messages arrive in order.
+app.serviceBusQueue("sessionListener", {
+  connection: "ServiceBusConnection",
+  queueName: "sample-sessions",
+  isSessionsEnabled: true,
+  handler: async (message, context) => observe("servicebus-session", { message, sessionId: context.triggerMetadata.sessionId }),
+});
+
 // An HTTP function that sends its body to the queue through a Service Bus output binding.
 const queueOutput = output.serviceBusQueue({ connection: "ServiceBusConnection", queueName: "sample-queue" });
 app.http("enqueue", {
