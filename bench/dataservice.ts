@@ -74,7 +74,7 @@ export const dataServiceSuite: BenchSuite = {
   },
 };
 
-function expectStatus(status: number): (response: Response) => Promise<void> {
+export function expectStatus(status: number): (response: Response) => Promise<void> {
   return async (response) => {
     if (response.status !== status) throw new Error(`Expected ${status}, got ${response.status}: ${await response.text()}`);
     await response.arrayBuffer();
@@ -82,7 +82,7 @@ function expectStatus(status: number): (response: Response) => Promise<void> {
 }
 
 /** Requests per second that CLIENTS concurrent loops of `request` complete in `durationMs`. */
-async function concurrentRate(request: () => Promise<void>, durationMs: number): Promise<number> {
+export async function concurrentRate(request: () => Promise<void>, durationMs: number): Promise<number> {
   const start = process.hrtime.bigint();
   const deadline = Date.now() + durationMs;
   let completed = 0;

@@ -1,9 +1,10 @@
 import { dataServiceSuite } from "./dataservice";
 import { deliverySuite } from "./delivery";
 import { localHostSuite } from "./local-host";
+import { pipelineSuite } from "./pipeline";
 import { serializationSuite } from "./serialization";
 import { serviceBusSuite } from "./servicebus";
 import type { BenchSuite } from "./suite";
 
 /** Every suite `npm run bench` runs, in order. Each issue adds its own. */
-export const suites: BenchSuite[] = [serializationSuite, dataServiceSuite, serviceBusSuite, deliverySuite, localHostSuite];
+export const suites: BenchSuite[] = [serializationSuite, dataServiceSuite, serviceBusSuite, deliverySuite, localHostSuite, pipelineSuite];

@@ -1,8 +1,9 @@
 import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { toDataverseErrorResponse } from "../shared/errors";
-import { createDataService, handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
-import { currentJobOrchestrations, rememberDurableClient } from "../shared/jobs";
+import { handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
+import { currentJobOrchestrations, createJobDispatcher, rememberDurableClient } from "../shared/jobs";
+import { createPipelineService } from "../shared/pipeline";
 
 /** Adapts a Functions HTTP request to the data service's Web API and back. */
 export function createWebApiHandler(getService: () => DataService): (request: HttpRequest) => Promise<HttpResponse> {
@@ -18,9 +19,9 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
 }
 
 let service: DataService | undefined;
-const webApi = createWebApiHandler(() => (service ??= createDataService({ jobOrchestrations: currentJobOrchestrations })));
+const webApi = createWebApiHandler(() => (service ??= createPipelineService({ jobOrchestrations: currentJobOrchestrations, dispatcher: createJobDispatcher(currentJobOrchestrations) })));
 
-/** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`. */
+/** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
 app.http("dataverseWebApi", {
   route: WEB_API_ROUTE,
   methods: ["GET", "POST", "PATCH", "DELETE"],

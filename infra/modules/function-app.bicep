@@ -48,6 +48,10 @@ param organizations string
 @description('Entra ID object ID mapped to each organization\'s administrator when it is provisioned; empty for none.')
 param administratorObjectId string = ''
 
+@description('Time limit of one plug-in step in seconds (app setting `PluginStepTimeoutSeconds`; Dataverse allows 120).')
+@minValue(1)
+param pluginStepTimeoutSeconds int = 120
+
 @description('Node.js version of the Functions runtime.')
 @allowed([
   '20'
@@ -210,6 +214,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
       AZURE_CLIENT_ID: identityClientId
       Organizations: organizations
       AdministratorObjectId: administratorObjectId
+      PluginStepTimeoutSeconds: string(pluginStepTimeoutSeconds)
     },
     eventHubsSettings,
     durableTaskSchedulerSettings

@@ -99,6 +99,8 @@ export const azureResources = {
      * Web API at once. Empty: no one is mapped.
      */
     administratorObjectId: "AdministratorObjectId",
+    /** Time limit of one plug-in step in seconds (Dataverse: 120); past it the operation fails and rolls back. */
+    pluginStepTimeoutSeconds: "PluginStepTimeoutSeconds",
     applicationInsightsConnectionString: "APPLICATIONINSIGHTS_CONNECTION_STRING",
     /** `ClientId=<identity>;Authorization=AAD`: telemetry is sent with Entra ID, the resource has local auth off. */
     applicationInsightsAuthenticationString: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",

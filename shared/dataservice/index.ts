@@ -4,7 +4,7 @@ import { OrganizationDirectory } from "./organizations/organization-context";
 import { readDataServiceSettings, type DataServiceSettings } from "./organizations/settings";
 import { systemJobWriteRule } from "../jobs/job-change-rule";
 import type { JobOrchestrations } from "../jobs/orchestrations";
-import { RecordService } from "./record-service";
+import { RecordService, type RecordOperations, type RecordWriteHook } from "./record-service";
 import { RecordStore } from "./store/record-store";
 import { RoundTripCounter } from "./store/round-trips";
 import { createRecordsTableClient } from "./store/table-client";
@@ -16,7 +16,15 @@ export type { WebApiRequest, WebApiResponse } from "./webapi/http";
 export { RoundTripCounter } from "./store/round-trips";
 export { RECORDS_TABLE_NAME } from "./store/table-client";
 export { DATA_SERVICE_SETTINGS, readDataServiceSettings } from "./organizations/settings";
-export { RecordService, type RecordWriteRule, type RequestScope } from "./record-service";
+export { RecordService, notFound, type RequestScope, type RecordOperations, type RecordWriteHook, type WriteOptions } from "./record-service";
+export type { OrganizationContext, OrganizationDirectory } from "./organizations/organization-context";
+export type { TableDefinition } from "./metadata/tables";
+export type { StoredRecord, ColumnValues, LookupValue } from "./store/records";
+export { isLookupValue } from "./store/records";
+export { recordToEntity, entityToValues } from "./entity-conversion";
+export { requireTableAccess, callerForUser, type Caller } from "./security/caller";
+export { parseQuery, type RecordQuery, type Page, type PageRequest } from "./query/query";
+export { recordRowKey } from "./store/row-codec";
 export { RecordStore } from "./store/record-store";
 export { UnitOfWork } from "./store/unit-of-work";
 
@@ -40,6 +48,15 @@ export interface DataServiceOptions {
   contextTtlMs?: number;
   /** Where the system-job rule signals a job's orchestration on cancel, pause, resume, postpone, delete. */
   jobOrchestrations?: () => JobOrchestrations | undefined;
+  /** What another part (the event pipeline) adds: rules in the write path, and what the Web API calls. */
+  extension?: (parts: { store: RecordStore; directory: OrganizationDirectory }) => DataServiceExtension;
+}
+
+export interface DataServiceExtension {
+  /** Rules added to the write path of some tables (e.g. the pipeline's registration checks). */
+  writeHooks?: readonly RecordWriteHook[];
+  /** What the Web API calls for records instead of the RecordService itself. */
+  recordOperations?: (records: RecordService) => RecordOperations;
 }
 
 export function createDataService(options: DataServiceOptions = {}): DataService {
@@ -48,7 +65,9 @@ export function createDataService(options: DataServiceOptions = {}): DataService
   const settings = options.settings ?? readDataServiceSettings(env);
   const store = new RecordStore(options.tableClient ?? createRecordsTableClient(env, roundTrips));
   const directory = new OrganizationDirectory(store, settings, options.contextTtlMs);
-  const records = new RecordService(store, directory, undefined, [systemJobWriteRule(options.jobOrchestrations ?? (() => undefined))]);
-  const webApi = new DataverseWebApi(directory, records, new MetadataService(store, directory), settings);
+  const extension = options.extension?.({ store, directory }) ?? {};
+  const records = new RecordService(store, directory, undefined, [systemJobWriteRule(options.jobOrchestrations ?? (() => undefined)), ...(extension.writeHooks ?? [])]);
+  const operations = extension.recordOperations?.(records) ?? records;
+  const webApi = new DataverseWebApi(directory, operations, new MetadataService(store, directory), settings);
   return { webApi, records, store, directory, roundTrips };
 }

@@ -25,18 +25,30 @@ export interface RequestScope {
  */
 export interface WriteOptions {
   unitOfWork?: UnitOfWork;
+  /** The row as the caller already read it (the pipeline, for a pre-image): update and delete do not read it again. */
+  current?: StoredRecord;
 }
 
 /**
- * A table's own rule for writes through this service (e.g. which system-job changes a user may make):
- * checks and rewrites an update, and acts once it is committed. The one place such rules plug in.
+ * Rules another part (the pipeline) adds to the write path of some tables: `validate` may refuse a create
+ * or update with a 400 before anything is staged; `changed` runs once a unit of work that changed one of
+ * `tables` was committed (or failed), e.g. to drop a cache.
  */
-export interface RecordWriteRule {
-  table: string;
-  /** The columns to write instead of `values`, or throws a PipelineError (nothing is written). */
-  update?(organization: string, current: StoredRecord, values: ColumnValues): { values: ColumnValues; afterCommit?: () => Promise<void> };
+export interface RecordWriteHook {
+  readonly tables: ReadonlySet<string>;
+  validate?(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void>;
+  changed?(organization: string): void;
+  /**
+   * A table's own rule for updates (which system-job changes a user may make): the columns to write
+   * instead of `changes`, or a PipelineError (nothing written); `afterCommit` runs once committed.
+   */
+  update?(organization: string, current: StoredRecord, changes: ColumnValues): { values: ColumnValues; afterCommit?: () => Promise<void> };
+  /** Runs once a delete of one of `tables` is committed. */
   afterDelete?(organization: string, deleted: StoredRecord): Promise<void>;
 }
+
+/** The record operations the Web API calls: the RecordService itself, or the pipeline around it. */
+export type RecordOperations = Pick<RecordService, "create" | "retrieve" | "retrieveMultiple" | "update" | "delete" | "lookupNames">;
 
 /** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
 const UPDATE_ATTEMPTS = 3;
@@ -55,11 +67,11 @@ export class RecordService {
     private readonly store: RecordStore,
     private readonly directory: OrganizationDirectory,
     private readonly clock: () => Date = () => new Date(),
-    private readonly rules: readonly RecordWriteRule[] = [],
+    private readonly hooks: readonly RecordWriteHook[] = [],
   ) {}
 
-  private ruleFor(table: TableDefinition): RecordWriteRule | undefined {
-    return this.rules.find((rule) => rule.table === table.logicalName);
+  private ruleFor(table: TableDefinition): RecordWriteHook | undefined {
+    return this.hooks.find((hook) => (hook.update || hook.afterDelete) && hook.tables.has(table.logicalName));
   }
 
   async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
@@ -75,6 +87,7 @@ export class RecordService {
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
+    await this.validateWithHooks(scope, table, row);
     const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
@@ -133,7 +146,7 @@ export class RecordService {
     if (values.ownerid !== undefined) requireTableAccess(scope.caller, "Assign", table);
     await this.checkLookups(scope, table, values, options);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.store.read(scope.organization.name, table, id);
+      const current = attempt === 1 && options.current ? options.current : await this.store.read(scope.organization.name, table, id);
       if (!current) throw notFound(table, id);
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
       const ruled = this.ruleFor(table)?.update?.(scope.organization.name, current, values);
@@ -141,6 +154,7 @@ export class RecordService {
       const row: ColumnValues = { ...current.values, ...written, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
       if (table.ownership === "UserOwned" && written.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, written.ownerid as LookupValue);
       deriveColumns(table, row, written);
+      await this.validateWithHooks(scope, table, row);
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
         await this.afterCommit(options, ruled?.afterCommit);
@@ -154,7 +168,7 @@ export class RecordService {
 
   async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
     requireTableAccess(scope.caller, "Delete", table);
-    const current = await this.store.read(scope.organization.name, table, id);
+    const current = options.current ?? (await this.store.read(scope.organization.name, table, id));
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
     await this.write(scope, table, id, options, (uow) => uow.delete(table, id, current.etag));
@@ -192,9 +206,18 @@ export class RecordService {
     if (uow.partitionKey !== scope.organization.name) throw new PipelineError("Internal", "A unit of work belongs to one organization.");
     stage(uow);
     if (CONTEXT_TABLES.has(table.logicalName)) uow.whenCommitted(() => this.directory.invalidate(scope.organization.name));
+    for (const hook of this.hooks) {
+      if (hook.changed && hook.tables.has(table.logicalName)) uow.whenCommitted(() => hook.changed?.(scope.organization.name));
+    }
     if (options.unitOfWork) return "";
     const etags = await uow.commit();
     return etags.get(recordRowKey(table.logicalName, id)) ?? "";
+  }
+
+  private async validateWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void> {
+    for (const hook of this.hooks) {
+      if (hook.validate && hook.tables.has(table.logicalName)) await hook.validate(scope, table, row);
+    }
   }
 
   /** A lookup to a row that does not exist is a 400 naming the column; nothing is written. */

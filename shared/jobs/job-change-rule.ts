@@ -1,4 +1,4 @@
-import type { RecordWriteRule } from "../dataservice/record-service";
+import type { RecordWriteHook } from "../dataservice/record-service";
 import { checkJobChange } from "./job-states";
 import type { JobOrchestrations } from "./orchestrations";
 
@@ -8,14 +8,14 @@ import type { JobOrchestrations } from "./orchestrations";
  * or postpone is raised to it. Without orchestrations (no durable client yet) the row alone still
  * decides: an attempt never starts for a completed job.
  */
-export function systemJobWriteRule(orchestrations: () => JobOrchestrations | undefined, log: (message: string) => void = console.warn): RecordWriteRule {
+export function systemJobWriteRule(orchestrations: () => JobOrchestrations | undefined, log: (message: string) => void = console.warn): RecordWriteHook {
   const tell = async (what: string, action: (control: JobOrchestrations) => Promise<void>) => {
     const control = orchestrations();
     if (!control) return;
     await action(control).catch((error: unknown) => log(`system job ${what}: the orchestration was not told (${(error as Error)?.message ?? String(error)}); the job's row decides.`));
   };
   return {
-    table: "asyncoperation",
+    tables: new Set(["asyncoperation"]),
     update(_organization, current, changes) {
       const { change, values } = checkJobChange(current.values, changes);
       const afterCommit = () =>

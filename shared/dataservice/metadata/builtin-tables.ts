@@ -9,7 +9,7 @@ import type { TableDefinition } from "./tables";
 
 const organization = defineTable(
   { logicalName: "organization", entitySetName: "organizations", displayName: "Organization", primaryNameAttribute: "name", ownership: "OrganizationOwned" },
-  [col.string("name", 160)],
+  [col.string("name", 160), col.picklist("plugintracelogsetting", { 0: "Off", 1: "Exception", 2: "All" })],
 );
 
 const businessunit = defineTable(
@@ -81,6 +81,9 @@ const sdkmessageprocessingstep = defineTable(
     col.picklist("supporteddeployment", { 0: "Server Only", 1: "Microsoft Dynamics 365 Client for Outlook Only", 2: "Both" }),
     col.picklist("invocationsource", { [-1]: "Internal", 0: "Parent", 1: "Child" }),
     col.memo("configuration", 1073741823),
+    // Dataverse keeps the secure configuration in sdkmessageprocessingstepsecureconfig; here it is a
+    // write-only column of the step: accepted, handed to the plug-in's constructor, never returned.
+    col.memo("secureconfig", 1073741823, { writeOnly: true }),
     col.lookup("impersonatinguserid", ["systemuser"]),
     col.lookup("eventhandler", ["plugintype", "serviceendpoint"]),
     col.lookup("sdkmessageid", ["sdkmessage"]),

@@ -52,11 +52,20 @@ export function resolveCaller(context: OrganizationContext, header: (name: strin
   if (impersonated && impersonated.id !== initiating.id && !privilegesOf(context, initiating).has(ACT_ON_BEHALF_PRIVILEGE)) {
     throw missingPrivilege(initiating.id, ACT_ON_BEHALF_PRIVILEGE);
   }
-  const user = impersonated ?? initiating;
+  return callerForUser(context, (impersonated ?? initiating).id, initiating.id);
+}
+
+/**
+ * A caller acting as `userId` (e.g. a plug-in step's user), started by `initiatingUserId`.
+ * @throws PipelineError NotFound when the user is not in the organization.
+ */
+export function callerForUser(context: OrganizationContext, userId: string, initiatingUserId: string): Caller {
+  const user = context.users.get(userId);
+  if (!user) throw new PipelineError("NotFound", `systemuser With Id = ${userId} Does Not Exist`);
   const businessUnit = user.values.businessunitid;
   return {
     userId: user.id,
-    initiatingUserId: initiating.id,
+    initiatingUserId,
     businessUnitId: isLookupValue(businessUnit) ? businessUnit.id : "",
     azureActiveDirectoryObjectId: stringOrUndefined(user.values.azureactivedirectoryobjectid),
     privileges: privilegesOf(context, user),

@@ -5,7 +5,7 @@ import { parseEdm } from "../metadata/edm";
 import { webApiPropertyName } from "../metadata/validate";
 import { parseQuery, parseSelect, type PageToken } from "../query/query";
 import { queryError } from "../query/filter";
-import type { RecordService, RequestScope } from "../record-service";
+import type { RecordOperations, RequestScope } from "../record-service";
 import type { StoredRecord } from "../store/records";
 import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, readPreferences, type WebApiRequest, type WebApiResponse } from "./http";
 import { lookupsOf, toWebApiEntity } from "./representation";
@@ -18,7 +18,7 @@ export interface ApiLocation {
 
 /** The record operations of the Web API on one entity set: `/{set}` and `/{set}({id})`. */
 export class RecordsApi {
-  constructor(private readonly records: RecordService) {}
+  constructor(private readonly records: RecordOperations) {}
 
   async collection(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
     if (request.method === "POST") return this.create(scope, location, table, request);

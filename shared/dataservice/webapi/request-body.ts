@@ -46,9 +46,12 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   return values;
 }
 
+/** A lookup's navigation property: its name, or for a lookup to several tables `{name}_{table}` (e.g. `eventhandler_plugintype`). */
 function findNavigationColumn(table: TableDefinition, name: string): ColumnDefinition {
   const column = table.columns.find(
-    (candidate) => isLookupType(candidate.type) && (candidate.logicalName === name || candidate.schemaName === name),
+    (candidate) =>
+      isLookupType(candidate.type) &&
+      (candidate.logicalName === name || candidate.schemaName === name || (candidate.targets ?? []).some((target) => name === `${candidate.logicalName}_${target}`)),
   );
   if (!column || column.readOnly) throw unknownPropertyError(table, name);
   return column;

@@ -2,7 +2,7 @@ import { PipelineError } from "../../errors";
 import { parseEdm } from "../metadata/edm";
 import type { OrganizationDirectory } from "../organizations/organization-context";
 import type { DataServiceSettings } from "../organizations/settings";
-import type { RecordService, RequestScope } from "../record-service";
+import type { RecordOperations, RequestScope } from "../record-service";
 import type { MetadataService } from "../metadata-service";
 import { resolveCaller } from "../security/caller";
 import { EntityDefinitionsApi } from "./entity-definitions-api";
@@ -21,7 +21,7 @@ export class DataverseWebApi {
 
   constructor(
     private readonly directory: OrganizationDirectory,
-    records: RecordService,
+    records: RecordOperations,
     metadata: MetadataService,
     private readonly settings: DataServiceSettings,
   ) {

@@ -1,0 +1,64 @@
+import type { TableDefinition } from "../dataservice";
+import { parseQuery } from "../dataservice";
+import { PipelineError } from "../errors";
+import { Entity, EntityCollection, type Guid } from "../model";
+import type { IOrganizationService, RecordsQuery } from "../plugins/types";
+import { recordToEntity } from "../dataservice";
+import type { EventPipeline, Execution } from "./pipeline";
+import { TIMEOUT_MESSAGE } from "./step-runner";
+
+const MAX_PAGE = 5000;
+
+/**
+ * The organization service a step's plug-in gets: acts as the step's user, and each call runs the
+ * pipeline one level deeper inside the step's transaction (none in a top-level pre-validation step:
+ * then each call commits on its own, as in Dataverse).
+ */
+export class StepOrganizationService implements IOrganizationService {
+  constructor(
+    private readonly pipeline: EventPipeline,
+    private readonly execution: Execution,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async create(entity: Entity): Promise<Guid> {
+    const { record } = await this.run({ message: "Create", table: this.table(entity.logicalName), entity });
+    return record!.id;
+  }
+
+  async retrieve(logicalName: string, id: Guid, columns?: string[]): Promise<Entity> {
+    const { record } = await this.run({ message: "Retrieve", table: this.table(logicalName), id });
+    const entity = recordToEntity(this.table(logicalName), record!);
+    if (columns) for (const name of [...entity.attributes.keys()]) if (!columns.includes(name)) entity.attributes.delete(name);
+    return entity;
+  }
+
+  async retrieveMultiple(logicalName: string, query: RecordsQuery = {}): Promise<EntityCollection> {
+    const table = this.table(logicalName);
+    const options = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined).map(([key, value]) => [key, String(value)]));
+    const parsed = parseQuery(table, options);
+    const { page } = await this.run({ message: "RetrieveMultiple", table, query: parsed, page: { size: Math.min(parsed.top ?? MAX_PAGE, MAX_PAGE) } });
+    const collection = new EntityCollection(page!.records.map((record) => recordToEntity(table, record)), logicalName);
+    collection.moreRecords = page!.next !== undefined;
+    return collection;
+  }
+
+  async update(entity: Entity): Promise<void> {
+    await this.run({ message: "Update", table: this.table(entity.logicalName), id: entity.id, entity });
+  }
+
+  async delete(logicalName: string, id: Guid): Promise<void> {
+    await this.run({ message: "Delete", table: this.table(logicalName), id });
+  }
+
+  private run(request: Parameters<EventPipeline["execute"]>[1]) {
+    if (this.signal.aborted) return Promise.reject(new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false }));
+    return this.pipeline.execute(this.execution, request);
+  }
+
+  private table(logicalName: string): TableDefinition {
+    const table = this.execution.organization.catalog.table(logicalName);
+    if (!table) throw new PipelineError("NotFound", `The entity with a name = '${logicalName}' was not found in the MetadataCache.`, { dataverseCode: "0x80041102" });
+    return table;
+  }
+}

@@ -1,0 +1,34 @@
+import type { ColumnValues, RecordOperations, RecordQuery, RequestScope, StoredRecord, TableDefinition, PageRequest, Page, RecordService } from "../dataservice";
+import type { EventPipeline } from "./pipeline";
+
+/** The Web API's record operations, each run as a message through the pipeline. */
+export class PipelineRecords implements RecordOperations {
+  constructor(
+    private readonly pipeline: EventPipeline,
+    private readonly records: RecordService,
+  ) {}
+
+  async create(scope: RequestScope, table: TableDefinition, values: ColumnValues): Promise<StoredRecord> {
+    return (await this.pipeline.executeRequest(scope, { message: "Create", table, values })).record!;
+  }
+
+  async retrieve(scope: RequestScope, table: TableDefinition, id: string): Promise<StoredRecord> {
+    return (await this.pipeline.executeRequest(scope, { message: "Retrieve", table, id })).record!;
+  }
+
+  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest): Promise<Page> {
+    return (await this.pipeline.executeRequest(scope, { message: "RetrieveMultiple", table, query, page })).page!;
+  }
+
+  async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string): Promise<StoredRecord> {
+    return (await this.pipeline.executeRequest(scope, { message: "Update", table, id, values, ifMatch })).record!;
+  }
+
+  async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string): Promise<void> {
+    await this.pipeline.executeRequest(scope, { message: "Delete", table, id, ifMatch });
+  }
+
+  lookupNames(scope: RequestScope, lookups: Parameters<RecordService["lookupNames"]>[1]): Promise<Map<string, string>> {
+    return this.records.lookupNames(scope, lookups);
+  }
+}

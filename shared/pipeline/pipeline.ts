@@ -1,0 +1,369 @@
+import { randomUUID } from "node:crypto";
+import {
+  callerForUser,
+  entityToValues,
+  isLookupValue,
+  recordRowKey,
+  recordToEntity,
+  requireTableAccess,
+  type ColumnValues,
+  type OrganizationContext,
+  type Page,
+  type PageRequest,
+  type RecordQuery,
+  type RecordService,
+  type RecordStore,
+  type RequestScope,
+  type StoredRecord,
+  type TableDefinition,
+  type UnitOfWork,
+} from "../dataservice";
+import { PipelineError } from "../errors";
+import { DateTimeValue, Entity, EntityCollection, EntityReference, ExecutionMode, Stage, queryExpression, allColumns, columnSet, type RemoteExecutionContext } from "../model";
+import { JobContextStore } from "./job-context-store";
+import { Operation, stepReference, type OperationOrigin } from "./operation";
+import { StepOrganizationService } from "./organization-service";
+import type { JobDispatcher } from "./ports";
+import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
+import type { StepRunner } from "./step-runner";
+import { TraceLog } from "./trace-log";
+
+/** Depth at which a chain of plug-in calls counts as an infinite loop (§C). */
+export const MAX_DEPTH = 8;
+export const INFINITE_LOOP_MESSAGE =
+  "This workflow job was canceled because the workflow that started it included an infinite loop. Correct the workflow logic and try again.";
+
+/** The time window in which depth accumulates on one correlation (§C). */
+const CORRELATION_WINDOW_MS = 60 * 60_000;
+
+export type PipelineMessage = "Create" | "Update" | "Delete" | "Retrieve" | "RetrieveMultiple";
+
+/** One request to run through the pipeline. Create/Update carry `values` (Web API) or `entity` (a plug-in). */
+export type MessageRequest =
+  | { message: "Create"; table: TableDefinition; values?: ColumnValues; entity?: Entity }
+  | { message: "Update"; table: TableDefinition; id: string; values?: ColumnValues; entity?: Entity; ifMatch?: string }
+  | { message: "Delete"; table: TableDefinition; id: string; ifMatch?: string }
+  | { message: "Retrieve"; table: TableDefinition; id: string }
+  | { message: "RetrieveMultiple"; table: TableDefinition; query: RecordQuery; page: PageRequest };
+
+export interface MessageResult {
+  record?: StoredRecord;
+  page?: Page;
+}
+
+export const NO_ACTIVE_TRANSACTION =
+  "There is no active transaction. This error is usually caused by custom plug-ins that ignore errors from service calls and continue processing.";
+
+/**
+ * A request's unit of work, shared by its nested calls, with the system jobs staged in it. A nested call
+ * that fails aborts it (its partial changes are staged): a plug-in that catches that error cannot commit.
+ */
+export class Transaction {
+  readonly jobIds: string[] = [];
+  aborted = false;
+  constructor(readonly unitOfWork: UnitOfWork) {}
+
+  ensureActive(): void {
+    if (this.aborted) throw new PipelineError("PluginUnexpected", NO_ACTIVE_TRANSACTION);
+  }
+}
+
+/** An operation's place in a chain of calls. */
+export interface Execution extends OperationOrigin {
+  registrations: Registrations;
+  trace: TraceLog;
+  /** The caller's transaction (a nested call from a step inside one); none: this operation opens its own. */
+  transaction?: Transaction;
+}
+
+const ACCESS = { Create: "Create", Update: "Write", Delete: "Delete", Retrieve: "Read", RetrieveMultiple: "Read" } as const;
+
+export interface EventPipelineParts {
+  records: RecordService;
+  store: RecordStore;
+  registrations: RegistrationCache;
+  runner: StepRunner;
+  jobContexts: JobContextStore;
+  dispatcher: JobDispatcher;
+}
+
+/**
+ * The event execution pipeline (§B, §C): pre-validation (10, outside the transaction of a request
+ * from outside) → privilege check → pre-operation (20) → main operation (30) → post-operation (40) →
+ * one commit of the operation's changes, every nested call's changes and one asyncoperation row (with
+ * its context) per asynchronous step. Any failure before the commit leaves nothing behind.
+ */
+export class EventPipeline {
+  constructor(private readonly parts: EventPipelineParts) {}
+
+  /** A request from outside (the Web API): depth 1, a new correlation; the trace log written at the end. */
+  async executeRequest(scope: RequestScope, request: MessageRequest): Promise<MessageResult> {
+    const registrations = await this.parts.registrations.get(scope.organization);
+    const trace = new TraceLog(registrations.traceLogSetting);
+    const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId: randomUUID(), depth: 1, parentContext: null, registrations, trace };
+    try {
+      return await this.execute(execution, request);
+    } finally {
+      await this.writeTrace(trace, scope.organization);
+    }
+  }
+
+  /**
+   * Runs an asynchronous step's event handler with the context its system job stored (for the
+   * asynchronous service): a plug-in gets an organization service one level deeper on the same
+   * correlation, outside any transaction (each of its calls commits on its own); a service-endpoint step
+   * posts through the notification service. Depth counts only within an hour of the correlation's last
+   * update (the job's `correlationupdatedtime`), as in Dataverse.
+   * @throws PipelineError as a synchronous step would (PluginCancelled carries the plug-in's error, with
+   * its OperationStatus, as `cause`); NotFound when the step is no longer registered or enabled.
+   */
+  async runJob(organization: OrganizationContext, context: RemoteExecutionContext, correlationUpdatedAt?: Date): Promise<void> {
+    const registrations = await this.parts.registrations.get(organization);
+    const step = context.owningExtension && registrations.step(context.owningExtension.id);
+    if (!step) throw new PipelineError("NotFound", `sdkmessageprocessingstep With Id = ${context.owningExtension?.id ?? ""} Does Not Exist or is disabled`);
+    const stale = correlationUpdatedAt !== undefined && Date.now() - correlationUpdatedAt.getTime() > CORRELATION_WINDOW_MS;
+    const trace = new TraceLog(registrations.traceLogSetting);
+    const execution: Execution = {
+      organization,
+      caller: callerForUser(organization, context.userId, context.initiatingUserId),
+      correlationId: context.correlationId,
+      depth: (stale ? 1 : context.depth) + 1,
+      parentContext: context,
+      registrations,
+      trace,
+    };
+    const abort = new AbortController();
+    try {
+      await this.parts.runner.run({ step, context, organizationService: new StepOrganizationService(this, execution, abort.signal), abort }, trace);
+    } finally {
+      await this.writeTrace(trace, organization);
+    }
+  }
+
+  /** Runs one message at the execution's depth (a plug-in's call passes depth + 1). */
+  async execute(execution: Execution, request: MessageRequest): Promise<MessageResult> {
+    const enclosing = execution.transaction;
+    if (!enclosing) return this.executeOnce(execution, request);
+    enclosing.ensureActive();
+    try {
+      return await this.executeOnce(execution, request);
+    } catch (error) {
+      enclosing.aborted = true;
+      throw error;
+    }
+  }
+
+  private async executeOnce(execution: Execution, request: MessageRequest): Promise<MessageResult> {
+    if (execution.depth > MAX_DEPTH) throw new PipelineError("InfiniteLoop", INFINITE_LOOP_MESSAGE);
+    const steps = execution.registrations.stepsFor(request.message, request.table.logicalName);
+    const operation = new Operation(execution, request.message, request.table, "id" in request ? request.id : undefined);
+    this.setInputs(operation, request);
+    if (needsPreImage(steps, request.message)) operation.before = await this.parts.store.read(execution.organization.name, request.table, operation.primaryEntityId);
+
+    await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
+    requireTableAccess(execution.caller, ACCESS[request.message], request.table);
+    const transaction = execution.transaction ?? new Transaction(this.parts.store.beginUnitOfWork(execution.organization.name));
+    await this.runStage(execution, operation, steps, Stage.PreOperation, transaction);
+    const result = await this.mainOperation(execution, operation, request, transaction, steps.length > 0);
+    await this.runStage(execution, operation, steps, Stage.PostOperation, transaction);
+    this.readOutputs(operation, request, result, steps);
+    for (const step of steps) {
+      if (step.mode === ExecutionMode.Asynchronous && runsFor(step, operation)) this.stageJob(execution, operation, step, transaction);
+    }
+    transaction.ensureActive();
+    if (!execution.transaction) await this.commit(execution, transaction, request, result);
+    return result;
+  }
+
+  private async runStage(execution: Execution, operation: Operation, steps: StepRegistration[], stage: number, transaction: Transaction | undefined): Promise<void> {
+    for (const step of steps) {
+      if (step.stage !== stage || step.mode !== ExecutionMode.Synchronous || !runsFor(step, operation)) continue;
+      const context = operation.stepContext(step, stage, transaction !== undefined);
+      const abort = new AbortController();
+      const userId = step.impersonatingUserId ?? execution.caller.userId;
+      const nested: Execution = {
+        ...execution,
+        caller: userId === execution.caller.userId ? execution.caller : callerForUser(execution.organization, userId, execution.caller.initiatingUserId),
+        depth: execution.depth + 1,
+        parentContext: context,
+        transaction,
+      };
+      const organizationService = new StepOrganizationService(this, nested, abort.signal);
+      await this.parts.runner.run({ step, context, organizationService, abort }, execution.trace);
+    }
+  }
+
+  /** The trace log never changes a request's outcome: a failure to write it is only reported. */
+  private async writeTrace(trace: TraceLog, organization: OrganizationContext): Promise<void> {
+    if (!trace.enabled) return;
+    try {
+      await trace.write(this.parts.store, organization);
+    } catch (error) {
+      console.error(`Writing the plug-in trace log of ${organization.name} failed:`, error);
+    }
+  }
+
+  private setInputs(operation: Operation, request: MessageRequest): void {
+    const { table } = request;
+    switch (request.message) {
+      case "Create":
+      case "Update": {
+        const target = request.entity ?? valuesToEntity(table, request.values ?? {}, "id" in request ? request.id : undefined);
+        if (request.message === "Update") target.id = request.id;
+        operation.inputParameters.set("Target", target);
+        if (target.id !== "00000000-0000-0000-0000-000000000000") operation.primaryEntityId = target.id;
+        return;
+      }
+      case "Delete":
+      case "Retrieve":
+        operation.inputParameters.set("Target", new EntityReference(table.logicalName, request.id));
+        return;
+      case "RetrieveMultiple":
+        operation.inputParameters.set(
+          "Query",
+          queryExpression(table.logicalName, { columnSet: request.query.select ? columnSet(...request.query.select.map((column) => column.logicalName)) : allColumns() }),
+        );
+    }
+  }
+
+  private async mainOperation(execution: Execution, operation: Operation, request: MessageRequest, transaction: Transaction, hasSteps: boolean): Promise<MessageResult> {
+    const scope: RequestScope = { organization: execution.organization, caller: execution.caller };
+    const options = { unitOfWork: transaction.unitOfWork, current: operation.before };
+    const { table } = request;
+    const targetValues = () => {
+      const target = operation.inputParameters.get("Target");
+      if (!(target instanceof Entity)) throw new PipelineError("ValidationFailed", "Target must be an Entity.", { path: "Target" });
+      // Unchanged Web API input needs no conversion when no step could have changed it.
+      if (!hasSteps && "values" in request && request.values) return request.values;
+      const values = entityToValues(table, target);
+      if (request.message === "Create" && target.id !== "00000000-0000-0000-0000-000000000000") values[table.primaryIdAttribute] = target.id;
+      return values;
+    };
+    switch (request.message) {
+      case "Create": {
+        const record = await this.parts.records.create(scope, table, targetValues(), options);
+        operation.primaryEntityId = record.id;
+        operation.after = record;
+        operation.outputParameters.set("id", record.id);
+        const target = operation.inputParameters.get("Target");
+        if (target instanceof Entity) target.id = record.id;
+        return { record };
+      }
+      case "Update": {
+        const record = await this.parts.records.update(scope, table, request.id, targetValues(), request.ifMatch, options);
+        operation.after = record;
+        return { record };
+      }
+      case "Delete":
+        await this.parts.records.delete(scope, table, request.id, request.ifMatch, options);
+        return {};
+      case "Retrieve": {
+        const record = await this.parts.records.retrieve(scope, table, request.id);
+        if (hasSteps) operation.outputParameters.set("BusinessEntity", recordToEntity(table, record));
+        return { record };
+      }
+      case "RetrieveMultiple": {
+        const page = await this.parts.records.retrieveMultiple(scope, table, request.query, request.page);
+        if (hasSteps) {
+          const collection = new EntityCollection(page.records.map((record) => recordToEntity(table, record)), table.logicalName);
+          collection.moreRecords = page.next !== undefined;
+          operation.outputParameters.set("BusinessEntityCollection", collection);
+        }
+        return { page };
+      }
+    }
+  }
+
+  /** What post-operation steps left in OutputParameters is what Retrieve and RetrieveMultiple answer. */
+  private readOutputs(operation: Operation, request: MessageRequest, result: MessageResult, steps: StepRegistration[]): void {
+    if (!steps.some((step) => step.stage === Stage.PostOperation && step.mode === ExecutionMode.Synchronous)) return;
+    const { table } = request;
+    if (request.message === "Retrieve" && result.record) {
+      const entity = operation.outputParameters.get("BusinessEntity");
+      if (entity instanceof Entity) result.record = { ...result.record, values: entityToRecordValues(table, entity, result.record.values) };
+    }
+    if (request.message === "RetrieveMultiple" && result.page) {
+      const collection = operation.outputParameters.get("BusinessEntityCollection");
+      if (collection instanceof EntityCollection) {
+        result.page = {
+          ...result.page,
+          records: collection.entities.map((entity) => ({ table: table.logicalName, id: entity.id, values: entityToRecordValues(table, entity, {}), etag: "" })),
+        };
+      }
+    }
+  }
+
+  /** One asyncoperation row (Ready) and the context its job delivers, staged with the operation. */
+  private stageJob(execution: Execution, operation: Operation, step: StepRegistration, transaction: Transaction): void {
+    const jobId = randomUUID();
+    // Whole seconds: the job's createdon as stored and OperationCreatedOn must be the same instant.
+    const createdOn = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const context: RemoteExecutionContext = operation.asyncContext(step, jobId, new DateTimeValue(createdOn.getTime()));
+    const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
+    const now = createdOn.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const me = { id: execution.caller.userId, logicalName: "systemuser" };
+    const businessUnit = execution.organization.users.get(execution.caller.userId)?.values.businessunitid;
+    const uow = transaction.unitOfWork;
+    uow.create(table, jobId, {
+      name: step.name,
+      operationtype: 1,
+      statecode: 0,
+      statuscode: 0,
+      messagename: operation.message,
+      primaryentitytype: operation.table.logicalName,
+      regardingobjectid: { id: operation.primaryEntityId, logicalName: operation.table.logicalName },
+      correlationid: execution.correlationId,
+      correlationupdatedtime: now,
+      depth: execution.depth,
+      owningextensionid: { id: stepReference(step).id, logicalName: "sdkmessageprocessingstep" },
+      requestid: operation.requestId,
+      retrycount: 0,
+      createdon: now,
+      modifiedon: now,
+      createdby: me,
+      modifiedby: me,
+      ownerid: me,
+      owningbusinessunit: isLookupValue(businessUnit) ? businessUnit : null,
+    });
+    this.parts.jobContexts.stage(uow, jobId, context);
+    transaction.jobIds.push(jobId);
+  }
+
+  private async commit(execution: Execution, transaction: Transaction, request: MessageRequest, result: MessageResult): Promise<void> {
+    const etags = await transaction.unitOfWork.commit();
+    if (result.record) result.record = { ...result.record, etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
+    if (transaction.jobIds.length > 0) {
+      try {
+        await this.parts.dispatcher.jobsCommitted(execution.organization.name, transaction.jobIds);
+      } catch (error) {
+        // The operation is committed; its jobs stay Ready in storage for the asynchronous service to find.
+        console.error(`Dispatching system jobs ${transaction.jobIds.join(", ")} failed:`, error);
+      }
+    }
+  }
+}
+
+/** Update steps with filtering attributes run only when the update sets one of them. */
+function runsFor(step: StepRegistration, operation: Operation): boolean {
+  if (operation.message !== "Update" || step.filteringAttributes.length === 0) return true;
+  const target = operation.inputParameters.get("Target");
+  return target instanceof Entity && step.filteringAttributes.some((name) => target.attributes.has(name));
+}
+
+function needsPreImage(steps: StepRegistration[], message: string): boolean {
+  return (message === "Update" || message === "Delete") && steps.some((step) => step.images.some((image) => image.imageType !== ImageType.Post));
+}
+
+/** Web API input as the SDK Entity plug-ins see (a column set to null stays, as null). */
+function valuesToEntity(table: TableDefinition, values: ColumnValues, id: string | undefined): Entity {
+  const primaryId = values[table.primaryIdAttribute];
+  const entity = recordToEntity(table, { table: table.logicalName, id: id ?? (typeof primaryId === "string" ? primaryId : "00000000-0000-0000-0000-000000000000"), values, etag: "" });
+  for (const [name, value] of Object.entries(values)) if (value === null) entity.attributes.set(name, null);
+  return entity;
+}
+
+/** An entity a step returned, as the record values the Web API represents; write-only columns kept from `stored`. */
+function entityToRecordValues(table: TableDefinition, entity: Entity, stored: ColumnValues): ColumnValues {
+  const values: ColumnValues = Object.fromEntries(table.columns.map((column) => [column.logicalName, column.writeOnly ? (stored[column.logicalName] ?? null) : null]));
+  return { ...values, ...entityToValues(table, entity) };
+}

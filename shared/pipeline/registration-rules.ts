@@ -1,0 +1,96 @@
+import { PipelineError } from "../errors";
+import type { ColumnValues, RecordStore, RecordWriteHook, RequestScope, TableDefinition } from "../dataservice";
+import { isLookupValue } from "../dataservice";
+import { ImageType, REGISTRATION_TABLE_NAMES, splitColumns, type RegistrationCache } from "./registrations";
+
+const REGISTRABLE_STAGES = new Set([10, 20, 40]);
+/** Messages whose request names a record an image can be taken of (§B.3), with that request property. */
+const IMAGE_MESSAGES: Record<string, string[]> = {
+  Create: ["Target"], Update: ["Target"], Delete: ["Target"], Assign: ["Target"], SetState: ["EntityMoniker"],
+};
+
+function invalid(message: string, path: string): PipelineError {
+  return new PipelineError("ValidationFailed", message, { path });
+}
+
+/**
+ * The registration rules of §B, checked in the data service's write path of sdkmessageprocessingstep,
+ * sdkmessageprocessingstepimage and sdkmessagefilter rows; and the cache invalidation when any
+ * registration row changes.
+ */
+export function registrationWriteHook(store: RecordStore, cache: RegistrationCache): RecordWriteHook {
+  const read = async (scope: RequestScope, tableName: string, id: string) => {
+    const table = scope.organization.catalog.table(tableName) as TableDefinition;
+    return (await store.read(scope.organization.name, table, id))?.values;
+  };
+  const messageName = async (scope: RequestScope, row: ColumnValues): Promise<string> => {
+    if (!isLookupValue(row.sdkmessageid)) throw invalid("sdkmessageid is required: the message the step handles (sdkmessageid@odata.bind).", "sdkmessageid");
+    const message = await read(scope, "sdkmessage", row.sdkmessageid.id);
+    if (!message) throw invalid(`sdkmessageid: sdkmessage With Id = ${row.sdkmessageid.id} Does Not Exist`, "sdkmessageid");
+    return String(message.name);
+  };
+  const stepTable = async (scope: RequestScope, row: ColumnValues): Promise<TableDefinition | undefined> => {
+    if (!isLookupValue(row.sdkmessagefilterid)) return undefined;
+    const filter = await read(scope, "sdkmessagefilter", row.sdkmessagefilterid.id);
+    return scope.organization.catalog.table(String(filter?.primaryobjecttypecode ?? ""));
+  };
+  const checkColumns = (table: TableDefinition | undefined, columns: string[] | undefined, path: string) => {
+    if (!table) return;
+    const unknown = columns?.find((name) => !table.columns.some((column) => column.logicalName === name));
+    if (unknown) throw invalid(`${path}: '${unknown}' is not a column of ${table.logicalName}.`, path);
+  };
+
+  const validateFilter = async (scope: RequestScope, row: ColumnValues) => {
+    await messageName(scope, row);
+    const tableName = String(row.primaryobjecttypecode ?? "");
+    if (!scope.organization.catalog.table(tableName)) throw invalid(`primaryobjecttypecode: '${tableName}' is not a table of this organization.`, "primaryobjecttypecode");
+  };
+
+  const validateStep = async (scope: RequestScope, row: ColumnValues) => {
+    const message = await messageName(scope, row);
+    if (!REGISTRABLE_STAGES.has(Number(row.stage))) {
+      throw invalid("stage must be 10 (Pre-validation), 20 (Pre-operation) or 40 (Post-operation).", "stage");
+    }
+    if (Number(row.mode ?? 0) === 1 && Number(row.stage) !== 40) {
+      throw invalid("Asynchronous steps are supported only in the post-operation stage (40).", "mode");
+    }
+    if (!isLookupValue(row.eventhandler)) {
+      throw invalid("The step needs an event handler: eventhandler_plugintype@odata.bind or eventhandler_serviceendpoint@odata.bind.", "eventhandler");
+    }
+    if (splitColumns(row.filteringattributes) && message !== "Update") {
+      throw invalid("filteringattributes apply to Update steps only.", "filteringattributes");
+    }
+    checkColumns(await stepTable(scope, row), splitColumns(row.filteringattributes), "filteringattributes");
+  };
+
+  const validateImage = async (scope: RequestScope, row: ColumnValues) => {
+    if (!isLookupValue(row.sdkmessageprocessingstepid)) throw invalid("sdkmessageprocessingstepid is required: the step the image belongs to.", "sdkmessageprocessingstepid");
+    const step = await read(scope, "sdkmessageprocessingstep", row.sdkmessageprocessingstepid.id);
+    if (!step) throw invalid(`sdkmessageprocessingstep With Id = ${row.sdkmessageprocessingstepid.id} Does Not Exist`, "sdkmessageprocessingstepid");
+    const message = await messageName(scope, step);
+    const imageType = Number(row.imagetype ?? ImageType.Pre);
+    const wantsPre = imageType !== ImageType.Post;
+    const wantsPost = imageType !== ImageType.Pre;
+    const properties = IMAGE_MESSAGES[message];
+    if (!properties) throw invalid(`The ${message} message does not support entity images.`, "imagetype");
+    if (!row.entityalias) throw invalid("entityalias is required.", "entityalias");
+    if (!properties.includes(String(row.messagepropertyname ?? ""))) {
+      throw invalid(`messagepropertyname must be ${properties.join(" or ")} for ${message}.`, "messagepropertyname");
+    }
+    if (wantsPre && message === "Create") throw invalid("A pre-image is not available on the Create message.", "imagetype");
+    if (wantsPost && message === "Delete") throw invalid("A post-image is not available on the Delete message.", "imagetype");
+    if (wantsPost && Number(step.stage) !== 40) throw invalid("A post-image is available only to post-operation (stage 40) steps.", "imagetype");
+    checkColumns(await stepTable(scope, step), splitColumns(row.attributes), "attributes");
+  };
+
+  const validators: Record<string, (scope: RequestScope, row: ColumnValues) => Promise<void>> = {
+    sdkmessageprocessingstep: validateStep,
+    sdkmessageprocessingstepimage: validateImage,
+    sdkmessagefilter: validateFilter,
+  };
+  return {
+    tables: REGISTRATION_TABLE_NAMES,
+    validate: async (scope, table, row) => validators[table.logicalName]?.(scope, row),
+    changed: (organization) => cache.invalidate(organization),
+  };
+}

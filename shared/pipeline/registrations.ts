@@ -1,0 +1,210 @@
+import { createHash } from "node:crypto";
+import { isPipelineError } from "../errors";
+import type { OrganizationContext, RecordStore, StoredRecord, TableDefinition } from "../dataservice";
+import { isLookupValue } from "../dataservice";
+import type { PluginCatalog } from "../plugins/catalog";
+
+export const ImageType = { Pre: 0, Post: 1, Both: 2 } as const;
+
+/** A registered image: `attributes` undefined = all columns. */
+export interface StepImage {
+  id: string;
+  imageType: number;
+  alias: string;
+  attributes?: string[];
+  messagePropertyName: string;
+}
+
+export type EventHandler =
+  | { kind: "plugintype"; id: string; typeName: string }
+  | { kind: "serviceendpoint"; id: string; name: string };
+
+/** An enabled sdkmessageprocessingstep as the pipeline runs it. */
+export interface StepRegistration {
+  id: string;
+  name: string;
+  message: string;
+  /** The table of the step's message filter; undefined = every table. */
+  primaryTable?: string;
+  stage: number;
+  mode: number;
+  rank: number;
+  createdOn: string;
+  /** Update steps run only when the update includes one of these (empty: always). */
+  filteringAttributes: string[];
+  configuration: string | null;
+  secureConfiguration: string | null;
+  impersonatingUserId?: string;
+  asyncAutoDelete: boolean;
+  handler: EventHandler;
+  images: StepImage[];
+  /** Row version, so a plug-in instance is rebuilt when its step's configuration changes. */
+  modifiedOn: string;
+}
+
+/** One organization's registrations, indexed by message and table. */
+export class Registrations {
+  private readonly byMessage = new Map<string, StepRegistration[]>();
+
+  constructor(
+    steps: StepRegistration[],
+    /** organization.plugintracelogsetting: 0 off, 1 exceptions, 2 all. */
+    readonly traceLogSetting: number,
+  ) {
+    const ordered = [...steps].sort((a, b) => a.stage - b.stage || a.rank - b.rank || a.createdOn.localeCompare(b.createdOn) || a.id.localeCompare(b.id));
+    for (const step of ordered) {
+      const list = this.byMessage.get(step.message) ?? [];
+      list.push(step);
+      this.byMessage.set(step.message, list);
+    }
+  }
+
+  /** An enabled step by id (a system job's OwningExtension). */
+  step(id: string): StepRegistration | undefined {
+    for (const steps of this.byMessage.values()) {
+      const step = steps.find((candidate) => candidate.id === id);
+      if (step) return step;
+    }
+    return undefined;
+  }
+
+  /** The enabled steps of a message on a table, by stage, rank, then registration order. */
+  stepsFor(message: string, table: string): StepRegistration[] {
+    return (this.byMessage.get(message) ?? []).filter((step) => step.primaryTable === undefined || step.primaryTable === table);
+  }
+}
+
+const REGISTRATION_TABLES = ["sdkmessageprocessingstep", "sdkmessageprocessingstepimage", "plugintype", "serviceendpoint", "sdkmessage", "sdkmessagefilter", "organization"] as const;
+
+/** Tables whose changes invalidate the cached registrations. */
+export const REGISTRATION_TABLE_NAMES: ReadonlySet<string> = new Set(REGISTRATION_TABLES);
+
+interface CacheEntry {
+  registrations: Promise<Registrations>;
+  loadedAt: number;
+}
+
+/**
+ * Registrations per organization, read once and reused: a request costs no storage round trip for
+ * them. This instance drops an organization's entry when it writes one of REGISTRATION_TABLE_NAMES;
+ * other instances reload after `ttlMs`. The first load also writes the app's plug-in types as
+ * `plugintype` rows (idempotent: the row id is derived from the organization and type name).
+ */
+export class RegistrationCache {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly store: RecordStore,
+    private readonly plugins: PluginCatalog,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  get(organization: OrganizationContext): Promise<Registrations> {
+    const cached = this.cache.get(organization.name);
+    if (cached && Date.now() - cached.loadedAt < this.ttlMs) return cached.registrations;
+    const registrations = this.load(organization);
+    this.cache.set(organization.name, { registrations, loadedAt: Date.now() });
+    registrations.catch(() => this.cache.delete(organization.name));
+    return registrations;
+  }
+
+  invalidate(organization: string): void {
+    this.cache.delete(organization);
+  }
+
+  private async load(organization: OrganizationContext): Promise<Registrations> {
+    const table = (name: string) => organization.catalog.table(name) as TableDefinition;
+    const list = (name: string) => this.store.list(organization.name, table(name));
+    const [steps, images, listedPluginTypes, endpoints, messages, filters, organizations] = await Promise.all(REGISTRATION_TABLES.map(list));
+    let pluginTypes = listedPluginTypes;
+    const missing = this.plugins.typeNames.filter((name) => !pluginTypes.some((row) => row.values.name === name));
+    if (missing.length > 0) {
+      await this.registerPluginTypes(organization, table("plugintype"), missing);
+      pluginTypes = await list("plugintype");
+    }
+    const nameOf = (rows: StoredRecord[]) => new Map(rows.map((row) => [row.id, String(row.values.name ?? "")]));
+    const messageNames = nameOf(messages);
+    const pluginTypeNames = nameOf(pluginTypes);
+    const endpointNames = nameOf(endpoints);
+    const filterTables = new Map(filters.map((row) => [row.id, String(row.values.primaryobjecttypecode ?? "")]));
+    const imagesByStep = new Map<string, StepImage[]>();
+    for (const image of images) {
+      const step = image.values.sdkmessageprocessingstepid;
+      if (!isLookupValue(step)) continue;
+      imagesByStep.set(step.id, [...(imagesByStep.get(step.id) ?? []), toImage(image)]);
+    }
+    const registrations: StepRegistration[] = [];
+    for (const step of steps) {
+      const values = step.values;
+      const message = isLookupValue(values.sdkmessageid) ? messageNames.get(values.sdkmessageid.id) : undefined;
+      const handler = values.eventhandler;
+      if (values.statecode !== 0 || !message || !isLookupValue(handler)) continue;
+      const eventHandler: EventHandler =
+        handler.logicalName === "plugintype"
+          ? { kind: "plugintype", id: handler.id, typeName: pluginTypeNames.get(handler.id) ?? "" }
+          : { kind: "serviceendpoint", id: handler.id, name: endpointNames.get(handler.id) ?? "" };
+      registrations.push({
+        id: step.id,
+        name: String(values.name ?? ""),
+        message,
+        primaryTable: isLookupValue(values.sdkmessagefilterid) ? filterTables.get(values.sdkmessagefilterid.id) : undefined,
+        stage: Number(values.stage),
+        mode: Number(values.mode ?? 0),
+        rank: Number(values.rank ?? 1),
+        createdOn: String(values.createdon ?? ""),
+        modifiedOn: String(values.modifiedon ?? ""),
+        filteringAttributes: splitColumns(values.filteringattributes) ?? [],
+        configuration: typeof values.configuration === "string" ? values.configuration : null,
+        secureConfiguration: typeof values.secureconfig === "string" ? values.secureconfig : null,
+        impersonatingUserId: isLookupValue(values.impersonatinguserid) ? values.impersonatinguserid.id : undefined,
+        asyncAutoDelete: values.asyncautodelete === true,
+        handler: eventHandler,
+        images: imagesByStep.get(step.id) ?? [],
+      });
+    }
+    return new Registrations(registrations, Number(organizations[0]?.values.plugintracelogsetting ?? 0));
+  }
+
+  private async registerPluginTypes(organization: OrganizationContext, table: TableDefinition, typeNames: string[]): Promise<void> {
+    const uow = this.store.beginUnitOfWork(organization.name);
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const admin = { id: organization.administratorId, logicalName: "systemuser" };
+    for (const name of typeNames) {
+      const [assemblyname] = name.split(".");
+      uow.create(table, pluginTypeId(organization.name, name), {
+        name, typename: name, friendlyname: name, assemblyname,
+        createdon: now, modifiedon: now, createdby: admin, modifiedby: admin,
+      });
+    }
+    try {
+      await uow.commit();
+    } catch (error) {
+      // Another instance registered them first.
+      if (!(isPipelineError(error) && error.code === "Duplicate")) throw error;
+    }
+  }
+}
+
+/** A stable id per organization and type name (a name-based UUID), so every instance writes the same row. */
+export function pluginTypeId(organization: string, typeName: string): string {
+  const hex = createHash("sha1").update(`plugintype:${organization}:${typeName}`).digest("hex");
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A comma-separated column list; undefined when empty (= all columns). */
+export function splitColumns(value: unknown): string[] | undefined {
+  if (typeof value !== "string") return undefined;
+  const columns = value.split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
+  return columns.length > 0 ? columns : undefined;
+}
+
+function toImage(row: StoredRecord): StepImage {
+  return {
+    id: row.id,
+    imageType: Number(row.values.imagetype ?? 0),
+    alias: String(row.values.entityalias ?? ""),
+    attributes: splitColumns(row.values.attributes),
+    messagePropertyName: String(row.values.messagepropertyname ?? "Target"),
+  };
+}

@@ -1,0 +1,116 @@
+import { formatWithOptions } from "node:util";
+import { PipelineError, isPipelineError } from "../errors";
+import { EntityReference, type RemoteExecutionContext } from "../model";
+import type { PluginCatalog } from "../plugins/catalog";
+import { isInvalidPluginExecutionError } from "../plugins/errors";
+import type { IOrganizationService, IPlugin, IServiceEndpointNotificationService, PluginExecution } from "../plugins/types";
+import type { StepRegistration } from "./registrations";
+import type { TraceLog } from "./trace-log";
+
+export const UNEXPECTED_ISV_ERROR = "An unexpected error occurred from ISV code.";
+export const TIMEOUT_MESSAGE = "The plug-in execution failed because the operation has timed-out at the Sandbox Host.";
+
+export interface StepRun {
+  step: StepRegistration;
+  context: RemoteExecutionContext;
+  organizationService: IOrganizationService;
+  /** Aborted when the step's time is up: its later service calls then fail. */
+  abort: AbortController;
+}
+
+/**
+ * Runs one step's event handler with its time limit, turning what it throws into Dataverse's errors
+ * (InvalidPluginExecutionError → its message, 0x80040265; a platform error from a nested call → as is;
+ * anything else → "An unexpected error occurred from ISV code.", details only in the trace log), and
+ * records the execution in the trace log.
+ */
+export class StepRunner {
+  private readonly instances = new WeakMap<StepRegistration, IPlugin>();
+
+  constructor(
+    private readonly plugins: PluginCatalog,
+    private readonly notifications: IServiceEndpointNotificationService,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async run(run: StepRun, trace: TraceLog): Promise<void> {
+    const { step, context } = run;
+    const lines: string[] = [];
+    const startedAt = new Date();
+    const started = performance.now();
+    let exception: string | undefined;
+    try {
+      await this.withTimeLimit(run, () => this.invoke(run, lines));
+    } catch (error) {
+      exception = describe(error);
+      throw translate(error);
+    } finally {
+      trace.add({
+        typeName: step.handler.kind === "plugintype" ? step.handler.typeName : step.handler.name,
+        stepId: step.id,
+        messageName: context.messageName,
+        primaryEntity: context.primaryEntityName,
+        mode: context.mode,
+        depth: context.depth,
+        correlationId: context.correlationId,
+        requestId: context.requestId ?? context.operationId,
+        startedAt,
+        durationMs: performance.now() - started,
+        lines,
+        exception,
+      });
+    }
+  }
+
+  private async invoke(run: StepRun, lines: string[]): Promise<void> {
+    const { step, context } = run;
+    if (step.handler.kind === "serviceendpoint") {
+      await this.notifications.execute(new EntityReference("serviceendpoint", step.handler.id, step.handler.name || null), context);
+      return;
+    }
+    const execution: PluginExecution = {
+      context: Object.freeze(context),
+      organizationService: run.organizationService,
+      tracingService: { trace: (format, ...args) => lines.push(formatWithOptions({ colors: false }, format, ...args)) },
+      notificationService: this.notifications,
+    };
+    await this.instance(step).execute(execution);
+  }
+
+  /** One instance per step registration, reused (plug-ins must be stateless, as in Dataverse). */
+  private instance(step: StepRegistration): IPlugin {
+    let instance = this.instances.get(step);
+    if (!instance) {
+      if (step.handler.kind !== "plugintype") throw new PipelineError("Internal", "Only plug-in steps have instances.");
+      instance = this.plugins.instantiate(step.handler.typeName, step.configuration, step.secureConfiguration);
+      this.instances.set(step, instance);
+    }
+    return instance;
+  }
+
+  private async withTimeLimit(run: StepRun, work: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        run.abort.abort();
+        reject(new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false }));
+      }, this.timeoutMs);
+    });
+    try {
+      await Promise.race([work(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function translate(error: unknown): PipelineError {
+  if (isInvalidPluginExecutionError(error)) return new PipelineError("PluginCancelled", error.message, { cause: error });
+  if (isPipelineError(error)) return error;
+  return new PipelineError("PluginUnexpected", UNEXPECTED_ISV_ERROR, { cause: error });
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,75 @@
+import type { OrganizationContext, RecordStore, TableDefinition } from "../dataservice";
+import { randomUUID } from "node:crypto";
+import { MAX_OPERATIONS_PER_COMMIT } from "../dataservice/store/unit-of-work";
+
+/** organization.plugintracelogsetting */
+export const TraceLogSetting = { Off: 0, Exception: 1, All: 2 } as const;
+
+/** One step execution as the plug-in trace log keeps it. */
+export interface TraceEntry {
+  typeName: string;
+  stepId: string;
+  messageName: string;
+  primaryEntity: string;
+  mode: number;
+  depth: number;
+  correlationId: string;
+  requestId: string;
+  startedAt: Date;
+  durationMs: number;
+  lines: string[];
+  exception?: string;
+}
+
+const MESSAGE_BLOCK_LIMIT = 10240;
+
+/**
+ * The trace entries of one top-level request, written as plugintracelog rows after the request ends,
+ * in their own commit: they survive the rollback of a failed operation. Nothing is kept when the
+ * organization's setting is Off, and only failed executions under Exception.
+ */
+export class TraceLog {
+  private readonly entries: TraceEntry[] = [];
+
+  constructor(private readonly setting: number) {}
+
+  get enabled(): boolean {
+    return this.setting !== TraceLogSetting.Off;
+  }
+
+  add(entry: TraceEntry): void {
+    if (this.setting === TraceLogSetting.All || (this.setting === TraceLogSetting.Exception && entry.exception !== undefined)) this.entries.push(entry);
+  }
+
+  async write(store: RecordStore, organization: OrganizationContext): Promise<void> {
+    if (this.entries.length === 0) return;
+    const table = organization.catalog.table("plugintracelog") as TableDefinition;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const system = { id: organization.administratorId, logicalName: "systemuser" };
+    for (let start = 0; start < this.entries.length; start += MAX_OPERATIONS_PER_COMMIT) {
+      const uow = store.beginUnitOfWork(organization.name);
+      for (const entry of this.entries.slice(start, start + MAX_OPERATIONS_PER_COMMIT)) {
+        uow.create(table, randomUUID(), {
+          typename: entry.typeName,
+          messagename: entry.messageName,
+          primaryentity: entry.primaryEntity,
+          messageblock: entry.lines.join("\n").slice(0, MESSAGE_BLOCK_LIMIT) || null,
+          exceptiondetails: entry.exception?.slice(0, MESSAGE_BLOCK_LIMIT) ?? null,
+          mode: entry.mode,
+          operationtype: 1,
+          depth: entry.depth,
+          correlationid: entry.correlationId,
+          requestid: entry.requestId,
+          pluginstepid: entry.stepId,
+          performanceexecutionstarttime: entry.startedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          performanceexecutionduration: Math.round(entry.durationMs),
+          createdon: now,
+          modifiedon: now,
+          createdby: system,
+          modifiedby: system,
+        });
+      }
+      await uow.commit();
+    }
+  }
+}

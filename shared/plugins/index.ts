@@ -1,0 +1,13 @@
+/** The plug-in authoring API: everything a plug-in in `plugins/` imports. */
+export { InvalidPluginExecutionError, OperationStatus } from "./errors";
+export {
+  definePlugin,
+  type IOrganizationService,
+  type IPlugin,
+  type IPluginExecutionContext,
+  type IServiceEndpointNotificationService,
+  type ITracingService,
+  type PluginExecution,
+  type RecordsQuery,
+} from "./types";
+export { Entity, EntityCollection, EntityReference, Money, OptionSetValue, Decimal, DateTimeValue, Stage, ExecutionMode } from "../model";

@@ -1,0 +1,52 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { uniqueOrganization } from "../support/data-service";
+import { seen, type Seen } from "./scripted-plugin";
+import { idFromHeader, pipelineForTests, registerImage, registerStep } from "./support";
+
+const org = uniqueOrganization("pi");
+const { api: apiOf } = pipelineForTests([org]);
+const api = apiOf(org);
+const byLabel = (label: string): Seen[] => (seen.get(org) ?? []).filter((entry) => entry.label === label);
+
+describe("images, filtering attributes and shared variables", () => {
+  let accountId: string;
+
+  beforeAll(async () => {
+    const post = await registerStep(api, { message: "Update", table: "account", stage: 40, script: { label: "post", setShared: { fromPost: "yes" } } });
+    expect((await registerImage(api, post, { imagetype: 0, entityalias: "before", attributes: "name,telephone1" })).status).toBe(204);
+    expect((await registerImage(api, post, { imagetype: 1, entityalias: "after", attributes: "name" })).status).toBe(204);
+    const pre = await registerStep(api, { message: "Update", table: "account", stage: 20, script: { label: "pre", setShared: { fromPre: "yes" } } });
+    expect((await registerImage(api, pre, { imagetype: 0, entityalias: "all" })).status).toBe(204);
+    await registerStep(api, { message: "Update", table: "account", stage: 10, script: { label: "validation", setShared: { fromValidation: "yes" } } });
+    await registerStep(api, { message: "Update", table: "account", stage: 20, filteringattributes: "telephone1,websiteurl", script: { label: "filtered" } });
+    accountId = idFromHeader(await api("POST", "accounts", { body: { name: "Before Ltd", telephone1: "1", description: "kept" } }));
+  });
+
+  it("gives pre and post images with the registered columns", async () => {
+    expect((await api("PATCH", `accounts(${accountId})`, { body: { name: "After Ltd" } })).status).toBe(204);
+    const [post] = byLabel("post");
+    expect(post.preImages).toEqual({ before: { name: "Before Ltd", telephone1: "1" } });
+    expect(post.postImages).toEqual({ after: { name: "After Ltd" } });
+    const [pre] = byLabel("pre");
+    expect(pre.preImages.all).toMatchObject({ name: "Before Ltd", telephone1: "1", description: "kept" });
+    expect(pre.postImages).toEqual({});
+  });
+
+  it("runs an Update step with filtering attributes only when the update sets one of them", async () => {
+    expect(byLabel("filtered")).toHaveLength(0);
+    await api("PATCH", `accounts(${accountId})`, { body: { websiteurl: "https://example.com" } });
+    expect(byLabel("filtered")).toHaveLength(1);
+    expect(byLabel("pre")).toHaveLength(2);
+  });
+
+  it("shares variables between steps; pre-validation's reach later stages through ParentContext", () => {
+    const [validation] = byLabel("validation");
+    const [pre] = byLabel("pre");
+    const [post] = byLabel("post");
+    expect(validation.shared).toEqual({});
+    expect(pre.shared).toEqual({});
+    expect(pre.parentShared).toEqual({ fromValidation: "yes" });
+    expect(post.shared).toEqual({ fromPre: "yes" });
+    expect(post.parentShared).toEqual({ fromValidation: "yes" });
+  });
+});

@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { uniqueOrganization } from "../support/data-service";
+import { pluginTypeId } from "../../shared/pipeline";
+import { seen } from "./scripted-plugin";
+import { idFromHeader, pipelineForTests, registerImage, registerStep, stepBody, SCRIPTED } from "./support";
+
+const org = uniqueOrganization("pr");
+const { api: apiOf } = pipelineForTests([org]);
+const api = apiOf(org);
+
+async function refused(body: Record<string, unknown>, path = "sdkmessageprocessingsteps"): Promise<string> {
+  const result = await api("POST", path, { body });
+  expect(result.status).toBe(400);
+  return result.json.error.message as string;
+}
+
+describe("registration", () => {
+  let createStep: string;
+  let deleteStep: string;
+  let preUpdateStep: string;
+
+  beforeAll(async () => {
+    createStep = await registerStep(api, { message: "Create", table: "account", stage: 40, script: {} });
+    deleteStep = await registerStep(api, { message: "Delete", table: "account", stage: 40, script: {} });
+    preUpdateStep = await registerStep(api, { message: "Update", table: "account", stage: 20, script: {} });
+  });
+
+  it("lists every deployed plug-in as a plugintype row named <module>.<Export>", async () => {
+    const types = await api("GET", "plugintypes?$select=name&$orderby=name");
+    expect(types.json.value.map((row: { name: string }) => row.name)).toEqual(["account-defaults.AccountDefaults", SCRIPTED]);
+    expect(types.json.value[1].plugintypeid).toBe(pluginTypeId(org, SCRIPTED));
+  });
+
+  it("refuses an asynchronous step outside post-operation", async () => {
+    expect(await refused(await stepBody(api, { message: "Create", table: "account", stage: 20, mode: 1 }))).toMatch(/post-operation/);
+  });
+
+  it("refuses an unknown message, an unknown table and an unknown filtering column", async () => {
+    const body = await stepBody(api, { message: "Update", table: "account", stage: 20 });
+    expect(await refused({ ...body, "sdkmessageid@odata.bind": "/sdkmessages(00000000-0000-0000-0000-00000000abcd)" })).toMatch(/sdkmessage With Id/);
+    const message = /\((.+)\)/.exec(String(body["sdkmessageid@odata.bind"]))![1];
+    expect(await refused({ primaryobjecttypecode: "nosuchtable", "sdkmessageid@odata.bind": `/sdkmessages(${message})` }, "sdkmessagefilters")).toMatch(/nosuchtable/);
+    expect(await refused({ ...body, filteringattributes: "name,nosuchcolumn" })).toMatch(/'nosuchcolumn' is not a column of account/);
+  });
+
+  it("refuses images the message or stage cannot have", async () => {
+    const status = async (step: string, image: Parameters<typeof registerImage>[2]) => {
+      const result = await registerImage(api, step, image);
+      return [result.status, result.json?.error?.message];
+    };
+    expect(await status(createStep, { imagetype: 0, entityalias: "pre" })).toEqual([400, "A pre-image is not available on the Create message."]);
+    expect(await status(deleteStep, { imagetype: 1, entityalias: "post" })).toEqual([400, "A post-image is not available on the Delete message."]);
+    expect(await status(preUpdateStep, { imagetype: 2, entityalias: "both" })).toEqual([400, "A post-image is available only to post-operation (stage 40) steps."]);
+    expect((await status(preUpdateStep, { imagetype: 0, entityalias: "pre", attributes: "name,nosuchcolumn" }))[1]).toMatch(/'nosuchcolumn' is not a column of account/);
+    expect((await status(createStep, { imagetype: 1, entityalias: "post", attributes: "name" }))[0]).toBe(204);
+  });
+
+  it("keeps the secure configuration write-only and hands it to the plug-in", async () => {
+    const body = await stepBody(api, { message: "Create", table: "contact", stage: 20, script: { label: "secure" } });
+    const step = idFromHeader(await api("POST", "sdkmessageprocessingsteps", { body: { ...body, secureconfig: "s3cret" } }));
+    const read = await api("GET", `sdkmessageprocessingsteps(${step})`);
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(read.json)).not.toContain("s3cret");
+    expect((await api("GET", `sdkmessageprocessingsteps(${step})?$select=secureconfig`)).status).toBe(400);
+    await api("POST", "contacts", { body: { firstname: "Secure", lastname: "Contact" } });
+    expect(seen.get(org)?.find((entry) => entry.label === "secure")?.secureConfig).toBe("s3cret");
+  });
+
+  it("stops running a disabled step", async () => {
+    const step = await registerStep(api, { message: "Create", table: "contact", stage: 20, script: { throw: "invalid", label: "disabled" } });
+    expect((await api("POST", "contacts", { body: { lastname: "Blocked" } })).status).toBe(400);
+    expect((await api("PATCH", `sdkmessageprocessingsteps(${step})`, { body: { statecode: 1 } })).status).toBe(204);
+    expect((await api("POST", "contacts", { body: { lastname: "Allowed" } })).status).toBe(204);
+  });
+});

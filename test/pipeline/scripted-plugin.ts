@@ -1,0 +1,117 @@
+import { Entity, InvalidPluginExecutionError, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { Entity as ModelEntity, type RemoteExecutionContext } from "../../shared/model";
+
+/** What a test plug-in saw, for assertions. */
+export interface Seen {
+  label: string;
+  stage: number;
+  mode: number;
+  depth: number;
+  isInTransaction: boolean;
+  userId: string;
+  correlationId: string;
+  operationId: string;
+  requestId: string | null;
+  owningExtensionId?: string;
+  parentStage?: number;
+  parentOwningExtension?: string | null;
+  shared: Record<string, unknown>;
+  parentShared: Record<string, unknown>;
+  target: Record<string, unknown>;
+  preImages: Record<string, Record<string, unknown>>;
+  postImages: Record<string, Record<string, unknown>>;
+  outputKeys: string[];
+  secureConfig: string | null;
+}
+
+/** Everything the scripted plug-ins saw, per organization. */
+export const seen = new Map<string, Seen[]>();
+
+interface Script {
+  label?: string;
+  /** Run only when Target's name is this. */
+  onlyIfName?: string;
+  trace?: string;
+  setTarget?: Record<string, string | number>;
+  setOutputName?: string;
+  setShared?: Record<string, string>;
+  throw?: "invalid" | "error";
+  sleepMs?: number;
+  createAccount?: string;
+  /** Ignores an error of its createAccount call. */
+  swallowNested?: boolean;
+  /** Updates its own Target again (a loop of Update steps). */
+  updateAgain?: boolean;
+}
+
+function plain(entity: unknown): Record<string, unknown> {
+  if (!(entity instanceof ModelEntity)) return {};
+  return Object.fromEntries([...entity.attributes].map(([key, value]) => [key, value !== null && typeof value === "object" && "value" in value ? (value as { value: unknown }).value : value]));
+}
+
+function images(collection: Map<string, ModelEntity>): Record<string, Record<string, unknown>> {
+  return Object.fromEntries([...collection].map(([alias, entity]) => [alias, plain(entity)]));
+}
+
+function snapshot(label: string, context: RemoteExecutionContext, secureConfig: string | null): Seen {
+  return {
+    secureConfig,
+    label,
+    stage: context.stage,
+    mode: context.mode,
+    depth: context.depth,
+    isInTransaction: context.isInTransaction,
+    userId: context.userId,
+    correlationId: context.correlationId,
+    operationId: context.operationId,
+    requestId: context.requestId,
+    owningExtensionId: context.owningExtension?.id,
+    parentStage: context.parentContext?.stage,
+    parentOwningExtension: context.parentContext?.owningExtension?.name,
+    shared: Object.fromEntries(context.sharedVariables),
+    parentShared: Object.fromEntries(context.parentContext?.sharedVariables ?? []),
+    target: plain(context.inputParameters.get("Target")),
+    preImages: images(context.preEntityImages),
+    postImages: images(context.postEntityImages),
+    outputKeys: [...context.outputParameters.keys()],
+  };
+}
+
+/** A plug-in driven by its unsecure configuration (JSON `Script`), recording what it saw. */
+export class Scripted implements IPlugin {
+  private readonly script: Script;
+
+  constructor(
+    unsecureConfig: string | null,
+    private readonly secureConfig: string | null,
+  ) {
+    this.script = JSON.parse(unsecureConfig || "{}") as Script;
+  }
+
+  async execute({ context, organizationService, tracingService }: PluginExecution): Promise<void> {
+    const script = this.script;
+    const targetName = (context.inputParameters.get("Target") as Entity | undefined)?.get?.("name");
+    if (script.onlyIfName !== undefined && targetName !== script.onlyIfName) return;
+    const list = seen.get(context.organizationName) ?? [];
+    list.push(snapshot(script.label ?? "", context, this.secureConfig));
+    seen.set(context.organizationName, list);
+    if (script.trace) tracingService.trace("%s at stage %d", script.trace, context.stage);
+    const target = context.inputParameters.get("Target");
+    for (const [key, value] of Object.entries(script.setTarget ?? {})) if (target instanceof Entity) target.set(key, value);
+    for (const [key, value] of Object.entries(script.setShared ?? {})) context.sharedVariables.set(key, value);
+    if (script.setOutputName) {
+      const entity = context.outputParameters.get("BusinessEntity");
+      if (entity instanceof Entity) entity.set("name", script.setOutputName);
+    }
+    if (script.sleepMs) await new Promise((resolve) => setTimeout(resolve, script.sleepMs));
+    if (script.createAccount) {
+      const created = organizationService.create(new Entity("account").set("name", script.createAccount));
+      await (script.swallowNested ? created.catch(() => undefined) : created);
+    }
+    if (script.updateAgain && target instanceof Entity) {
+      await organizationService.update(new Entity(target.logicalName, target.id).set("description", `depth ${context.depth}`));
+    }
+    if (script.throw === "invalid") throw new InvalidPluginExecutionError(`Stopped by ${script.label ?? "a plug-in"}.`);
+    if (script.throw === "error") throw new TypeError("secret internal detail");
+  }
+}

@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { uniqueOrganization } from "../support/data-service";
+import { seen } from "./scripted-plugin";
+import { idFromHeader, pipelineForTests, registerStep } from "./support";
+
+const org = uniqueOrganization("pt");
+const slowOrg = uniqueOrganization("ps");
+const { api: apiOf } = pipelineForTests([org]);
+const api = apiOf(org);
+const entries = (organization: string, label: string) => (seen.get(organization) ?? []).filter((entry) => entry.label === label);
+
+async function accountsNamed(name: string, call = api): Promise<number> {
+  const result = await call("GET", `accounts?$filter=name eq '${name}'&$select=name`);
+  return result.json.value.length;
+}
+
+async function jobCount(call = api): Promise<number> {
+  return (await call("GET", "asyncoperations?$select=name")).json.value.length;
+}
+
+describe("one transaction", () => {
+  beforeAll(async () => {
+    await registerStep(api, { message: "Create", table: "account", stage: 10, script: { label: "v", onlyIfName: "fail-10", throw: "invalid" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 20, script: { label: "p", onlyIfName: "fail-20", throw: "invalid" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, rank: 1, script: { label: "nest", onlyIfName: "fail-40", createAccount: "nested of fail-40" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, rank: 2, script: { label: "o", onlyIfName: "fail-40", throw: "invalid" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "unexpected", onlyIfName: "fail-unexpected", throw: "error" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, script: { label: "async" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "parent", onlyIfName: "parent", createAccount: "child" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 20, script: { label: "child-pre", onlyIfName: "child" } });
+    await registerStep(api, { message: "Update", table: "account", stage: 40, script: { label: "loop", updateAgain: true } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "swallow", onlyIfName: "swallower", createAccount: "fail-40", swallowNested: true } });
+    await registerStep(api, { message: "Create", table: "contact", stage: 10, script: { label: "contact-validation" } });
+    await registerStep(api, { message: "Create", table: "contact", stage: 20, script: { label: "contact-pre" } });
+  });
+
+  it.each([10, 20, 40])("a cancelled step at stage %i leaves nothing behind", async (stage) => {
+    const jobsBefore = await jobCount();
+    const result = await api("POST", "accounts", { body: { name: `fail-${stage}` } });
+    expect(result.status).toBe(400);
+    expect(result.json.error).toEqual({ code: "0x80040265", message: `Stopped by ${stage === 10 ? "v" : stage === 20 ? "p" : "o"}.` });
+    expect(await accountsNamed(`fail-${stage}`)).toBe(0);
+    expect(await accountsNamed(`nested of fail-${stage}`)).toBe(0);
+    expect(await jobCount()).toBe(jobsBefore);
+  });
+
+  it("hides a plug-in's unexpected error behind Dataverse's ISV message", async () => {
+    const result = await api("POST", "accounts", { body: { name: "fail-unexpected" } });
+    expect(result.status).toBe(400);
+    expect(result.json.error).toEqual({ code: "0x80040224", message: "An unexpected error occurred from ISV code." });
+    expect(JSON.stringify(result.json)).not.toContain("secret internal detail");
+    expect(await accountsNamed("fail-unexpected")).toBe(0);
+  });
+
+  it("commits a plug-in's nested create with its operation, one level deeper, in the same transaction", async () => {
+    expect((await api("POST", "accounts", { body: { name: "parent" } })).status).toBe(204);
+    expect(await accountsNamed("parent")).toBe(1);
+    expect(await accountsNamed("child")).toBe(1);
+    const [parent] = entries(org, "parent");
+    const [child] = entries(org, "child-pre");
+    expect(child).toMatchObject({ depth: 2, isInTransaction: true, correlationId: parent.correlationId, parentStage: 30 });
+  });
+
+  it("fails the operation when a plug-in ignores the failure of its nested call", async () => {
+    const result = await api("POST", "accounts", { body: { name: "swallower" } });
+    expect(result.status).toBe(400);
+    expect(result.json.error.message).toMatch(/^There is no active transaction/);
+    expect(await accountsNamed("swallower")).toBe(0);
+    expect(await accountsNamed("nested of fail-40")).toBe(0);
+  });
+
+  it("stops a chain of calls deeper than 8 with Dataverse's infinite-loop error, and rolls it back", async () => {
+    const id = idFromHeader(await api("POST", "accounts", { body: { name: "looping", description: "original" } }));
+    const result = await api("PATCH", `accounts(${id})`, { body: { name: "looping again" } });
+    expect(result.status).toBe(400);
+    expect(result.json.error.code).toBe("0x80044182");
+    expect(Math.max(...entries(org, "loop").map((entry) => entry.depth))).toBe(8);
+    const read = await api("GET", `accounts(${id})?$select=name,description`);
+    expect(read.json).toMatchObject({ name: "looping", description: "original" });
+  });
+
+  it("runs pre-validation before the privilege check", async () => {
+    const user = idFromHeader(await api("POST", "systemusers", { body: { fullname: "No Roles", lastname: "Roles" } }));
+    const result = await api("POST", "contacts", { body: { lastname: "Denied" } , headers: { MSCRMCallerID: user } });
+    expect(result.status).toBe(403);
+    expect(result.json.error.code).toBe("0x80040220");
+    expect(entries(org, "contact-validation")).toHaveLength(1);
+    expect(entries(org, "contact-validation")[0].userId).toBe(user);
+    expect(entries(org, "contact-pre")).toHaveLength(0);
+  });
+});
+
+describe("time limit", () => {
+  const { api: slowApiOf } = pipelineForTests([slowOrg], { stepTimeoutMs: 200 });
+  const slow = slowApiOf(slowOrg);
+
+  it("fails a step past its time limit with Dataverse's timeout error and rolls the operation back", async () => {
+    await registerStep(slow, { message: "Create", table: "account", stage: 20, script: { label: "slow", onlyIfName: "slow", sleepMs: 700, createAccount: "too late" } });
+    const result = await slow("POST", "accounts", { body: { name: "slow" } });
+    expect(result.status).toBe(400);
+    expect(result.json.error.message).toBe("The plug-in execution failed because the operation has timed-out at the Sandbox Host.");
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(await accountsNamed("slow", slow)).toBe(0);
+    expect(await accountsNamed("too late", slow)).toBe(0);
+  });
+});
