@@ -35,12 +35,16 @@ describe("system jobs through the local runtime", () => {
       ...sasEndpointColumns(broker.connectionString),
     });
     expect(endpoint.status, JSON.stringify(endpoint.json)).toBe(201);
+    const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
+    const filter = await api("POST", "sdkmessagefilters", { primaryobjecttypecode: "account", "sdkmessageid@odata.bind": `/sdkmessages(${message})` });
     const step = await api("POST", "sdkmessageprocessingsteps", {
       name: "account Create → queue",
       stage: 40,
       mode: 1,
       rank: 1,
-      "eventhandler@odata.bind": `/serviceendpoints(${endpoint.json.serviceendpointid})`,
+      "sdkmessageid@odata.bind": `/sdkmessages(${message})`,
+      "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filter.json.sdkmessagefilterid})`,
+      "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${endpoint.json.serviceendpointid})`,
     });
     expect(step.status, JSON.stringify(step.json)).toBe(201);
     stepId = step.json.sdkmessageprocessingstepid;
@@ -51,15 +55,19 @@ describe("system jobs through the local runtime", () => {
     await broker?.stop();
   });
 
-  it("posts a committed job's context: In Progress, then Succeeded, received once by the listener", async () => {
-    const jobId = await commitJob(organization, stepId, accountCreated());
-    await startJobOrchestration(host, organization, jobId);
+  it("posts the context of an account Create's asynchronous step: the job Succeeded, received once by the listener", async () => {
+    const account = await api("POST", "accounts", { name: "Fabrikam" });
+    expect(account.status).toBe(201);
+    const accountId = account.json.accountid as string;
+    const jobs = await api("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${accountId}&$select=asyncoperationid,operationtype,_owningextensionid_value`);
+    expect(jobs.json.value).toEqual([expect.objectContaining({ operationtype: 1, _owningextensionid_value: stepId })]);
+    const jobId = jobs.json.value[0].asyncoperationid as string;
     const [row] = await completed([jobId]);
     expect(row).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded, retrycount: 0 });
     expect(row.startedon).toEqual(expect.any(String));
     expect(row.completedon).toEqual(expect.any(String));
     const receipts = await eventually(async () => (await receiptsFor([jobId])).length === 1 && receiptsFor([jobId]), 20_000, "the receipt");
-    expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, mode: 1, stage: 40 });
+    expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, primaryEntityId: accountId, messageName: "Create", mode: 1, stage: 40 });
     expect(await orchestrationStatus(host, jobId)).toBe("Completed");
     expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ organization, jobId, stepId, attempt: 1, outcome: "succeeded" })]);
   });
