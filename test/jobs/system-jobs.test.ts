@@ -100,10 +100,7 @@ describe("system jobs through the local runtime", () => {
     const receipts = await eventually(async () => {
       const found = await receiptsFor(jobIds);
       return found.length >= 2 && found;
-    }, 20_000, "the receipts").catch((error: unknown) => {
-      console.log(host.output.filter((line) => !line.includes("systemJobAttempt")).slice(-40).join("\n"));
-      throw error;
-    });
+    }, 30_000, "the receipts");
     expect(receipts.map((receipt) => receipt.operationId).sort()).toEqual([first, second].sort());
 
     const attemptsWhenCancelled = attemptLines(host, cancelled).length;
@@ -127,7 +124,6 @@ describe("system jobs through the local runtime", () => {
       const found = await receiptsFor([large]);
       return found.length === 1 && found;
     }, 20_000, "the truncated post's receipt");
-    expect(receipts[0].truncated).toBe(true);
     expect(await receiptsFor([tooLarge])).toEqual([]);
     expect(attemptLines(host, large)).toEqual([expect.objectContaining({ outcome: "succeeded", truncated: true })]);
   });
