@@ -5,7 +5,7 @@ import { JobState, JobStatus } from "../../shared/jobs";
 import { eventually, type HostUnderTest } from "../host/run-host";
 import { accountCreated } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
-import { attemptLines, commitJob, orchestrationStatus, receiptsFor, sasEndpointColumns, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
+import { attemptLines, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("jobs");
 
@@ -26,28 +26,7 @@ describe("system jobs through the local runtime", () => {
     broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
     // Ten times faster: the default back-off (5 s, 10 s, 20 s, …) becomes 0.5 s, 1 s, 2 s, …
     host = await startProjectHost(organization, broker.connectionString, { timeScale: 10 });
-    const endpoint = await api("POST", "serviceendpoints", {
-      name: "events queue",
-      contract: 2,
-      messageformat: 2,
-      userclaim: 1,
-      path: "dataverse-events",
-      ...sasEndpointColumns(broker.connectionString),
-    });
-    expect(endpoint.status, JSON.stringify(endpoint.json)).toBe(201);
-    const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
-    const filter = await api("POST", "sdkmessagefilters", { primaryobjecttypecode: "account", "sdkmessageid@odata.bind": `/sdkmessages(${message})` });
-    const step = await api("POST", "sdkmessageprocessingsteps", {
-      name: "account Create → queue",
-      stage: 40,
-      mode: 1,
-      rank: 1,
-      "sdkmessageid@odata.bind": `/sdkmessages(${message})`,
-      "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filter.json.sdkmessagefilterid})`,
-      "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${endpoint.json.serviceendpointid})`,
-    });
-    expect(step.status, JSON.stringify(step.json)).toBe(201);
-    stepId = step.json.sdkmessageprocessingstepid;
+    stepId = await registerQueueStep(api, broker.connectionString);
   }, 60_000);
 
   afterAll(async () => {
@@ -120,10 +99,7 @@ describe("system jobs through the local runtime", () => {
     expect(refused).toMatchObject({ statuscode: JobStatus.Failed, retrycount: 0, errorcode: expect.any(Number) });
     expect(String(refused.message)).toMatch(/over the limit/);
     expect(refused.friendlymessage).toEqual(expect.any(String));
-    const receipts = await eventually(async () => {
-      const found = await receiptsFor([large]);
-      return found.length === 1 && found;
-    }, 20_000, "the truncated post's receipt");
+    await eventually(async () => (await receiptsFor([large])).length === 1, 20_000, "the truncated post's receipt");
     expect(await receiptsFor([tooLarge])).toEqual([]);
     expect(attemptLines(host, large)).toEqual([expect.objectContaining({ outcome: "succeeded", truncated: true })]);
   });
