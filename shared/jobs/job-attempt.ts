@@ -3,7 +3,8 @@ import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { isLookupValue } from "../dataservice/store/records";
 import { PipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
-import type { RandomSource } from "../retry";
+import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
+import { compileRetryPolicy, nextRetry, type RandomSource } from "../retry";
 import { JobState, JobStatus } from "./job-states";
 import { nowText, type JobReference, type SystemJobStore } from "./system-jobs";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
@@ -20,13 +21,20 @@ export type AttemptResult =
   /** The job is gone or already completed (cancelled by a user, finished by an earlier run of this activity). */
   | { kind: "stopped" };
 
+/** Runs an asynchronous plug-in step with its job's context (the pipeline's runJob). */
+export type AsyncPluginStepRunner = (organization: string, context: RemoteExecutionContext, correlationUpdatedAt?: Date) => Promise<void>;
+
 export interface JobAttemptDependencies {
   jobs: SystemJobStore;
   contexts: JobContextReader;
   poster: EndpointPoster;
+  runPluginStep: AsyncPluginStepRunner;
   telemetry: JobTelemetry;
   random?: RandomSource;
 }
+
+/** Dataverse makes at most 4 attempts of an asynchronous plug-in that asks for a retry (OperationStatus.Retry). */
+export const ASYNC_PLUGIN_RETRY_POLICY = compileRetryPolicy({ maxRetries: 3 });
 
 const isCompleted = (values: ColumnValues) => values.statecode === JobState.Completed;
 
@@ -53,8 +61,10 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
     step = loaded.step;
     record.stepId = step.id;
     record.correlationId = loaded.context.correlationId;
-    record.serviceEndpointId = loaded.endpoint.serviceendpointid;
-    outcome = await attemptDelivery(deps.poster, loaded.context, loaded.endpoint, retriesSoFar, { random: deps.random });
+    record.serviceEndpointId = loaded.endpoint?.serviceendpointid;
+    outcome = loaded.endpoint
+      ? await attemptDelivery(deps.poster, loaded.context, loaded.endpoint, retriesSoFar, { random: deps.random })
+      : await attemptPluginStep(deps, reference.organization, loaded.context, started.values, retriesSoFar);
   } catch (error) {
     outcome = { kind: "fail", failure: describeFailure(error) };
   }
@@ -78,15 +88,37 @@ async function loadWork(deps: JobAttemptDependencies, reference: JobReference, j
   const step = await deps.jobs.readStep(reference.organization, stepRef.id);
   if (!step) throw new PipelineError("ValidationFailed", `The step ${stepRef.id} of system job ${reference.jobId} no longer exists.`);
   const handlerRef = step.values.eventhandler;
-  if (!isLookupValue(handlerRef) || handlerRef.logicalName !== "serviceendpoint") {
-    throw new PipelineError("ValidationFailed", `The step ${step.id} has no service endpoint as its event handler; asynchronous plug-in steps are not run yet.`);
-  }
+  if (!isLookupValue(handlerRef)) throw new PipelineError("ValidationFailed", `The step ${step.id} has no event handler.`);
+  const context = await deps.contexts.read(reference.organization, reference.jobId);
+  if (!context) throw new PipelineError("Internal", `System job ${reference.jobId} has no stored execution context.`);
+  if (handlerRef.logicalName === "plugintype") return { step, context, endpoint: undefined };
   const handler = await deps.jobs.readEventHandler(reference.organization, handlerRef);
   if (!handler) throw new PipelineError("ValidationFailed", `The service endpoint ${handlerRef.id} of step ${step.id} no longer exists.`);
   const endpoint = validateServiceEndpoint({ ...handler.values, serviceendpointid: handler.id });
-  const context = await deps.contexts.read(reference.organization, reference.jobId);
-  if (!context) throw new PipelineError("Internal", `System job ${reference.jobId} has no stored execution context.`);
   return { step, endpoint, context };
+}
+
+/** Runs an asynchronous plug-in step once: OperationStatus.Retry waits and tries again (4 attempts in all); any other error fails the job. */
+async function attemptPluginStep(
+  deps: JobAttemptDependencies,
+  organization: string,
+  context: RemoteExecutionContext,
+  job: ColumnValues,
+  retriesSoFar: number,
+): Promise<DeliveryOutcome> {
+  const updatedAt = typeof job.correlationupdatedtime === "string" ? new Date(job.correlationupdatedtime) : undefined;
+  try {
+    await deps.runPluginStep(organization, context, updatedAt);
+    return { kind: "succeeded", result: { truncated: false } };
+  } catch (error) {
+    const failure = describeFailure(error);
+    const cause = (error as { cause?: unknown }).cause;
+    if (isInvalidPluginExecutionError(cause) && cause.status === OperationStatus.Retry) {
+      const next = nextRetry(ASYNC_PLUGIN_RETRY_POLICY, retriesSoFar, deps.random);
+      if (!next.stop) return { kind: "retry", delayInMs: next.delayInMs, failure };
+    }
+    return { kind: "fail", failure };
+  }
 }
 
 function failureColumns(failure: DeliveryFailure): ColumnValues {

@@ -1,8 +1,7 @@
-import { RecordStore, readDataServiceSettings } from "../dataservice";
-import { createRecordsTableClient } from "../dataservice/store/table-client";
+import { readDataServiceSettings } from "../dataservice";
 import { createEndpointPoster } from "../delivery";
-import { JobContextStore } from "../pipeline/job-context-store";
-import { runJobAttempt, type AttemptResult } from "./job-attempt";
+import { createPipelineService, type PipelineService } from "../pipeline";
+import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult } from "./job-attempt";
 import { sweepSystemJobs, type SweepResult } from "./sweep";
 import type { JobOrchestrations } from "./orchestrations";
 import { SystemJobStore, type JobReference } from "./system-jobs";
@@ -20,18 +19,22 @@ export interface JobRuntimeOptions {
   telemetry?: JobTelemetry;
   /** Default wait for two-way and one-way listeners (60 s). */
   replyTimeoutInMs?: number;
+  /** The pipeline (plug-ins, registrations, stored contexts); default: one from the settings. */
+  pipeline?: PipelineService;
 }
 
 export function createJobRuntime(options: JobRuntimeOptions = {}): JobRuntime {
   const env = options.env ?? process.env;
-  const store = new RecordStore(createRecordsTableClient(env));
-  const jobs = new SystemJobStore(store);
-  const contexts = new JobContextStore(store);
+  const service = options.pipeline ?? createPipelineService({ env });
+  const jobs = new SystemJobStore(service.store);
+  const contexts = service.jobContexts;
+  const runPluginStep: AsyncPluginStepRunner = async (organization, context, correlationUpdatedAt) =>
+    service.pipeline.runJob(await service.directory.get(organization), context, correlationUpdatedAt);
   const telemetry = options.telemetry ?? createJobTelemetry();
   const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: options.replyTimeoutInMs });
   const organizations = [...readDataServiceSettings(env).organizations.keys()];
   return {
-    attempt: (reference) => runJobAttempt({ jobs, contexts, poster, telemetry }, reference),
+    attempt: (reference) => runJobAttempt({ jobs, contexts, poster, runPluginStep, telemetry }, reference),
     sweep: (orchestrations) => sweepSystemJobs(jobs, organizations, orchestrations),
     close: () => poster.close(),
   };
