@@ -2,7 +2,7 @@ import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@az
 import * as df from "durable-functions";
 import { toDataverseErrorResponse } from "../shared/errors";
 import { handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
-import { currentJobOrchestrations, createJobDispatcher, rememberDurableClient } from "../shared/jobs";
+import { asynchronousServicePorts, rememberDurableClient } from "../shared/jobs";
 import { createPipelineService } from "../shared/pipeline";
 
 /** Adapts a Functions HTTP request to the data service's Web API and back. */
@@ -19,7 +19,7 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
 }
 
 let service: DataService | undefined;
-const webApi = createWebApiHandler(() => (service ??= createPipelineService({ jobOrchestrations: currentJobOrchestrations, dispatcher: createJobDispatcher(currentJobOrchestrations) })));
+const webApi = createWebApiHandler(() => (service ??= createPipelineService(asynchronousServicePorts())));
 
 /** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
 app.http("dataverseWebApi", {

@@ -9,3 +9,5 @@ export { createJobDispatcher, type JobDispatcher } from "./dispatcher";
 export { createJobTelemetry, type JobTelemetry, type JobAttemptRecord } from "./telemetry";
 export { createJobRuntime, type JobRuntime, type JobRuntimeOptions } from "./runtime";
 export { rememberDurableClient, currentJobOrchestrations } from "./durable-client";
+export { createStoredEndpointNotificationService } from "./notifications";
+export { asynchronousServicePorts } from "./pipeline-ports";

@@ -5,7 +5,7 @@ import { JobState, JobStatus } from "../../shared/jobs";
 import { eventually, type HostUnderTest } from "../host/run-host";
 import { accountCreated } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
-import { attemptLines, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
+import { attemptLines, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("jobs");
 
@@ -116,5 +116,30 @@ describe("system jobs through the local runtime", () => {
     const postpone = await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: "2099-01-01T00:00:00Z" });
     expect(postpone.status).toBeLessThan(300);
     expect((await api("DELETE", `asyncoperations(${jobId})`)).status).toBe(204);
+  });
+
+  it("posts at once for a synchronous service-endpoint step, within the request (no system job)", async () => {
+    const endpointId = (await api("GET", "serviceendpoints?$select=serviceendpointid")).json.value[0].serviceendpointid as string;
+    const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
+    const filter = await api("POST", "sdkmessagefilters", { primaryobjecttypecode: "contact", "sdkmessageid@odata.bind": `/sdkmessages(${message})` });
+    const step = await api("POST", "sdkmessageprocessingsteps", {
+      name: "contact Create → queue, synchronously",
+      stage: 40,
+      mode: 0,
+      rank: 1,
+      "sdkmessageid@odata.bind": `/sdkmessages(${message})`,
+      "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filter.json.sdkmessagefilterid})`,
+      "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${endpointId})`,
+    });
+    expect(step.status, JSON.stringify(step.json)).toBe(201);
+    const contact = await api("POST", "contacts", { lastname: "Synchronous" });
+    expect(contact.status, JSON.stringify(contact.json)).toBe(201);
+    const contactId = contact.json.contactid as string;
+    expect((await api("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${contactId}`)).json.value).toEqual([]);
+    const receipt = await eventually(async () => {
+      const all = await listReceipts();
+      return all.find((candidate) => candidate.primaryEntityId === contactId);
+    }, 20_000, "the synchronous post's receipt");
+    expect(receipt).toMatchObject({ messageName: "Create", primaryEntityName: "contact", mode: 0, stage: 40 });
   });
 });

@@ -112,11 +112,14 @@ export async function orchestrationStatus(host: HostUnderTest, jobId: string): P
   return ((await response.json()) as { runtimeStatus: string }).runtimeStatus;
 }
 
+/** What the sample listener recorded from the events queue. */
+export function listReceipts() {
+  return new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts)).list({ source: azureResources.serviceBus.queues.events.name });
+}
+
 /** What the sample listener recorded for these operation ids (one row per distinct OperationId). */
 export async function receiptsFor(operationIds: string[]) {
-  const receipts = new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts));
-  const all = await receipts.list({ source: azureResources.serviceBus.queues.events.name });
-  return all.filter((receipt) => operationIds.includes(receipt.operationId));
+  return (await listReceipts()).filter((receipt) => operationIds.includes(receipt.operationId));
 }
 
 /** The structured attempt lines a host logged for a job. */
