@@ -119,19 +119,7 @@ describe("system jobs through the local runtime", () => {
   });
 
   it("posts at once for a synchronous service-endpoint step, within the request (no system job)", async () => {
-    const endpointId = (await api("GET", "serviceendpoints?$select=serviceendpointid")).json.value[0].serviceendpointid as string;
-    const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
-    const filter = await api("POST", "sdkmessagefilters", { primaryobjecttypecode: "contact", "sdkmessageid@odata.bind": `/sdkmessages(${message})` });
-    const step = await api("POST", "sdkmessageprocessingsteps", {
-      name: "contact Create → queue, synchronously",
-      stage: 40,
-      mode: 0,
-      rank: 1,
-      "sdkmessageid@odata.bind": `/sdkmessages(${message})`,
-      "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filter.json.sdkmessagefilterid})`,
-      "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${endpointId})`,
-    });
-    expect(step.status, JSON.stringify(step.json)).toBe(201);
+    await registerQueueStep(api, broker.connectionString, { table: "contact", mode: 0 });
     const contact = await api("POST", "contacts", { lastname: "Synchronous" });
     expect(contact.status, JSON.stringify(contact.json)).toBe(201);
     const contactId = contact.json.contactid as string;

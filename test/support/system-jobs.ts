@@ -36,8 +36,9 @@ export function webApi(host: () => HostUnderTest, organization: string) {
   };
 }
 
-/** A queue endpoint on `dataverse-events` and an asynchronous post-operation step on account Create for it; returns the step id. */
-export async function registerQueueStep(api: ReturnType<typeof webApi>, serviceBusConnection: string): Promise<string> {
+/** A queue endpoint on `dataverse-events` and a post-operation step on Create of `table` for it (asynchronous by default); returns the step id. */
+export async function registerQueueStep(api: ReturnType<typeof webApi>, serviceBusConnection: string, step: { table?: string; mode?: number } = {}): Promise<string> {
+  const table = step.table ?? "account";
   const endpoint = await api("POST", "serviceendpoints", {
     name: "events queue",
     contract: 2,
@@ -48,18 +49,18 @@ export async function registerQueueStep(api: ReturnType<typeof webApi>, serviceB
   });
   if (endpoint.status !== 201) throw new Error(`serviceendpoint: ${endpoint.status} ${JSON.stringify(endpoint.json)}`);
   const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
-  const filter = await api("POST", "sdkmessagefilters", { primaryobjecttypecode: "account", "sdkmessageid@odata.bind": `/sdkmessages(${message})` });
-  const step = await api("POST", "sdkmessageprocessingsteps", {
-    name: "account Create → queue",
+  const filter = await api("POST", "sdkmessagefilters", { primaryobjecttypecode: table, "sdkmessageid@odata.bind": `/sdkmessages(${message})` });
+  const registered = await api("POST", "sdkmessageprocessingsteps", {
+    name: `${table} Create → queue`,
     stage: 40,
-    mode: 1,
+    mode: step.mode ?? 1,
     rank: 1,
     "sdkmessageid@odata.bind": `/sdkmessages(${message})`,
     "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filter.json.sdkmessagefilterid})`,
     "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${endpoint.json.serviceendpointid})`,
   });
-  if (step.status !== 201) throw new Error(`step: ${step.status} ${JSON.stringify(step.json)}`);
-  return step.json.sdkmessageprocessingstepid as string;
+  if (registered.status !== 201) throw new Error(`step: ${registered.status} ${JSON.stringify(registered.json)}`);
+  return registered.json.sdkmessageprocessingstepid as string;
 }
 
 /** Parts of the broker's connection string a SAS-key service endpoint registration needs. */
