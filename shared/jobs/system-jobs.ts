@@ -78,9 +78,14 @@ export class SystemJobStore {
     });
   }
 
-  /** Jobs not yet completed (Ready, Suspended, Locked) of one organization. */
-  listOpen(organization: string): Promise<StoredRecord[]> {
-    return this.store.list(organization, ASYNC_OPERATION_TABLE, `statecode lt ${JobState.Completed}`);
+  /** Jobs not yet completed (Ready, Suspended, Locked) of one organization (none before the records table exists). */
+  async listOpen(organization: string): Promise<StoredRecord[]> {
+    try {
+      return await this.store.list(organization, ASYNC_OPERATION_TABLE, `statecode lt ${JobState.Completed}`);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return [];
+      throw error;
+    }
   }
 }
 
