@@ -1,4 +1,6 @@
+import { azureResources } from "../config/azure-resources";
 import { readDataServiceSettings } from "../dataservice";
+import { PipelineError } from "../errors";
 import { createEndpointPoster } from "../delivery";
 import { createPipelineService, type PipelineService } from "../pipeline";
 import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult } from "./job-attempt";
@@ -17,7 +19,7 @@ export interface JobRuntime {
 export interface JobRuntimeOptions {
   env?: Record<string, string | undefined>;
   telemetry?: JobTelemetry;
-  /** Default wait for two-way and one-way listeners (60 s). */
+  /** Wait for two-way and one-way listeners; default setting ServiceEndpointReplyTimeoutSeconds, else 60 s. */
   replyTimeoutInMs?: number;
   /** The pipeline (plug-ins, registrations, stored contexts); default: one from the settings. */
   pipeline?: PipelineService;
@@ -31,11 +33,21 @@ export function createJobRuntime(options: JobRuntimeOptions = {}): JobRuntime {
   const runPluginStep: AsyncPluginStepRunner = async (organization, context, correlationUpdatedAt) =>
     service.pipeline.runJob(await service.directory.get(organization), context, correlationUpdatedAt);
   const telemetry = options.telemetry ?? createJobTelemetry();
-  const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: options.replyTimeoutInMs });
+  const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: options.replyTimeoutInMs ?? readReplyTimeoutInMs(env) });
   const organizations = [...readDataServiceSettings(env).organizations.keys()];
   return {
     attempt: (reference) => runJobAttempt({ jobs, contexts, poster, runPluginStep, telemetry }, reference),
     sweep: (orchestrations) => sweepSystemJobs(jobs, organizations, orchestrations),
     close: () => poster.close(),
   };
+}
+
+/** @throws PipelineError ValidationFailed naming the setting when it is not a positive number. */
+export function readReplyTimeoutInMs(env: Record<string, string | undefined>): number | undefined {
+  const name = azureResources.appSettings.serviceEndpointReplyTimeoutSeconds;
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new PipelineError("ValidationFailed", `Setting ${name}: '${text}' is not a positive number of seconds.`);
+  return Math.round(seconds * 1000);
 }

@@ -1,11 +1,10 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
 import { JobState, JobStatus } from "../../shared/jobs";
 import { eventually, type HostUnderTest } from "../host/run-host";
 import { accountCreated } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
-import { attemptLines, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
+import { attemptLines, brokerConfigWithUnreadQueue, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("jobs");
 
@@ -23,9 +22,9 @@ describe("system jobs through the local runtime", () => {
     }, 40_000, `jobs ${jobIds.join(", ")} completed`);
 
   beforeAll(async () => {
-    broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
+    broker = await startServiceBusBroker({ config: brokerConfigWithUnreadQueue() });
     // Ten times faster: the default back-off (5 s, 10 s, 20 s, …) becomes 0.5 s, 1 s, 2 s, …
-    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10 });
+    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, env: { ServiceEndpointReplyTimeoutSeconds: "1" } });
     stepId = await registerQueueStep(api, broker.connectionString);
   }, 60_000);
 
@@ -129,5 +128,18 @@ describe("system jobs through the local runtime", () => {
       return all.find((candidate) => candidate.primaryEntityId === contactId);
     }, 20_000, "the synchronous post's receipt");
     expect(receipt).toMatchObject({ messageName: "Create", primaryEntityName: "contact", mode: 0, stage: 40 });
+  });
+
+  it("retries a two-way post no listener answers, then fails the job after the endpoint's retries", async () => {
+    const twoWayStep = await registerQueueStep(api, broker.connectionString, {
+      message: "Update",
+      endpoint: { name: "two-way, nobody listening", contract: 4, path: "two-way-requests", retrypolicy: JSON.stringify({ maxRetries: 2 }) },
+    });
+    const jobId = await commitJob(organization, twoWayStep, accountCreated());
+    await startJobOrchestration(host, organization, jobId);
+    const [row] = await completed([jobId]);
+    expect(row).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed, retrycount: 2 });
+    expect(String(row.message)).toMatch(/no listener answered/);
+    expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting", "failed"]);
   });
 });

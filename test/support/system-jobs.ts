@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseConfig, type BrokerConfig } from "../../local/servicebus/config";
 import { azureResources } from "../../shared/config/azure-resources";
 import { tableClientFor } from "../../shared/config/table-client";
 import { RecordStore } from "../../shared/dataservice";
@@ -36,8 +38,15 @@ export function webApi(host: () => HostUnderTest, organization: string) {
   };
 }
 
-/** A queue endpoint on `dataverse-events` and a post-operation step on Create of `table` for it (asynchronous by default); returns the step id. */
-export async function registerQueueStep(api: ReturnType<typeof webApi>, serviceBusConnection: string, step: { table?: string; mode?: number } = {}): Promise<string> {
+/**
+ * A queue endpoint on `dataverse-events` (or the given endpoint columns) and a post-operation step on
+ * `message` (Create) of `table` (account) for it, asynchronous unless `mode` 0; returns the step id.
+ */
+export async function registerQueueStep(
+  api: ReturnType<typeof webApi>,
+  serviceBusConnection: string,
+  step: { table?: string; mode?: number; message?: string; endpoint?: Record<string, unknown> } = {},
+): Promise<string> {
   const table = step.table ?? "account";
   const endpoint = await api("POST", "serviceendpoints", {
     name: "events queue",
@@ -46,12 +55,13 @@ export async function registerQueueStep(api: ReturnType<typeof webApi>, serviceB
     userclaim: 1,
     path: "dataverse-events",
     ...sasEndpointColumns(serviceBusConnection),
+    ...step.endpoint,
   });
   if (endpoint.status !== 201) throw new Error(`serviceendpoint: ${endpoint.status} ${JSON.stringify(endpoint.json)}`);
-  const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
+  const message = (await api("GET", `sdkmessages?$filter=name eq '${step.message ?? "Create"}'&$select=sdkmessageid`)).json.value[0].sdkmessageid;
   const filter = await api("POST", "sdkmessagefilters", { primaryobjecttypecode: table, "sdkmessageid@odata.bind": `/sdkmessages(${message})` });
   const registered = await api("POST", "sdkmessageprocessingsteps", {
-    name: `${table} Create → queue`,
+    name: `${table} ${step.message ?? "Create"} → ${String(step.endpoint?.path ?? "dataverse-events")}`,
     stage: 40,
     mode: step.mode ?? 1,
     rank: 1,
@@ -131,4 +141,12 @@ export function attemptLines(host: HostUnderTest | string[], jobId: string): Rec
     .filter((json): json is string => json !== undefined)
     .map((json) => JSON.parse(json) as Record<string, unknown>)
     .filter((record) => record.jobId === jobId);
+}
+
+/** The project's broker configuration plus a queue no listener reads (`two-way-requests`). */
+export function brokerConfigWithUnreadQueue(): BrokerConfig {
+  const raw = JSON.parse(readFileSync(resolve(__dirname, "../../local/servicebus/config.json"), "utf8"));
+  const queues = raw.UserConfig.Namespaces[0].Queues;
+  queues.push({ ...queues[0], Name: "two-way-requests" });
+  return parseConfig(raw);
 }
