@@ -16,6 +16,8 @@ import { recordRowKey } from "./store/row-codec";
 export interface RequestScope {
   organization: OrganizationContext;
   caller: Caller;
+  /** The request's optional `tag` parameter: plug-ins see it as the shared variable `tag`. */
+  tag?: string;
 }
 
 /**
@@ -30,13 +32,14 @@ export interface WriteOptions {
 }
 
 /**
- * Rules another part (the pipeline) adds to the write path of some tables: `validate` may refuse a create
- * or update with a 400 before anything is staged; `changed` runs once a unit of work that changed one of
- * `tables` was committed (or failed), e.g. to drop a cache.
+ * Rules another part (the pipeline) adds to the write path of some tables: `prepare` may refuse a create
+ * or update with a 400 before anything is staged, or fill in columns it derives (`row` is the row as it
+ * will be stored); `changed` runs once a unit of work that changed one of `tables` was committed (or
+ * failed), e.g. to drop a cache.
  */
 export interface RecordWriteHook {
   readonly tables: ReadonlySet<string>;
-  validate?(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void>;
+  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void>;
   changed?(organization: string): void;
   /**
    * A table's own rule for updates (which system-job changes a user may make): the columns to write
@@ -87,7 +90,7 @@ export class RecordService {
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
-    await this.validateWithHooks(scope, table, row);
+    await this.prepareWithHooks(scope, table, row);
     const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
@@ -154,7 +157,7 @@ export class RecordService {
       const row: ColumnValues = { ...current.values, ...written, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
       if (table.ownership === "UserOwned" && written.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, written.ownerid as LookupValue);
       deriveColumns(table, row, written);
-      await this.validateWithHooks(scope, table, row);
+      await this.prepareWithHooks(scope, table, row);
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
         await this.afterCommit(options, ruled?.afterCommit);
@@ -214,9 +217,9 @@ export class RecordService {
     return etags.get(recordRowKey(table.logicalName, id)) ?? "";
   }
 
-  private async validateWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void> {
+  private async prepareWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void> {
     for (const hook of this.hooks) {
-      if (hook.validate && hook.tables.has(table.logicalName)) await hook.validate(scope, table, row);
+      if (hook.prepare && hook.tables.has(table.logicalName)) await hook.prepare(scope, table, row);
     }
   }
 

@@ -9,6 +9,7 @@ import { registrationWriteHook } from "./registration-rules";
 import { RegistrationCache } from "./registrations";
 import { readPipelineSettings } from "./settings";
 import { StepRunner } from "./step-runner";
+import { SystemJobs } from "./system-jobs";
 
 export { EventPipeline, MAX_DEPTH, type Execution, type MessageRequest, type MessageResult } from "./pipeline";
 export { JobContextStore } from "./job-context-store";
@@ -52,7 +53,7 @@ export function createPipelineService(options: PipelineServiceOptions = {}): Pip
       return {
         writeHooks: [registrationWriteHook(store, registrations)],
         recordOperations: (records) => {
-          const pipeline = new EventPipeline({ records, store, registrations, runner, jobContexts, dispatcher: options.dispatcher ?? NO_JOB_DISPATCHER });
+          const pipeline = new EventPipeline({ records, store, registrations, runner, jobs: new SystemJobs(jobContexts), dispatcher: options.dispatcher ?? NO_JOB_DISPATCHER });
           parts = { pipeline, registrations, jobContexts };
           return new PipelineRecords(pipeline, records);
         },

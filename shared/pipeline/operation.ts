@@ -8,6 +8,7 @@ import {
   ExecutionMode,
   IsolationMode,
   Stage,
+  EMPTY_GUID,
   createContext,
   type EntityImageCollection,
   type ParameterCollection,
@@ -121,6 +122,11 @@ export class Operation {
 
   private baseContext(step: StepRegistration | undefined, init: Partial<RemoteExecutionContext>): RemoteExecutionContext {
     const { organization, caller, correlationId, depth } = this.origin;
+    const userId = step?.impersonatingUserId ?? caller.userId;
+    const objectIdOf = (id: string) => {
+      const objectId = organization.users.get(id)?.values.azureactivedirectoryobjectid;
+      return typeof objectId === "string" ? objectId : undefined;
+    };
     const context = createContext({
       businessUnitId: caller.businessUnitId || undefined,
       correlationId,
@@ -135,8 +141,9 @@ export class Operation {
       organizationName: organization.name,
       primaryEntityId: this.primaryEntityId,
       primaryEntityName: this.table.logicalName,
-      userId: step?.impersonatingUserId ?? caller.userId,
-      ...(caller.azureActiveDirectoryObjectId ? { userAzureActiveDirectoryObjectId: caller.azureActiveDirectoryObjectId } : {}),
+      userId,
+      initiatingUserAzureActiveDirectoryObjectId: objectIdOf(caller.initiatingUserId) ?? EMPTY_GUID,
+      userAzureActiveDirectoryObjectId: objectIdOf(userId) ?? EMPTY_GUID,
       ...init,
     });
     context.inputParameters = this.inputParameters;

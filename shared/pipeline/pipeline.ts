@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import {
   callerForUser,
   entityToValues,
-  isLookupValue,
   recordRowKey,
   recordToEntity,
   requireTableAccess,
@@ -19,14 +18,15 @@ import {
   type UnitOfWork,
 } from "../dataservice";
 import { PipelineError } from "../errors";
-import { DateTimeValue, Entity, EntityCollection, EntityReference, ExecutionMode, Stage, queryExpression, allColumns, columnSet, type RemoteExecutionContext } from "../model";
-import { JobContextStore } from "./job-context-store";
-import { Operation, stepReference, type OperationOrigin } from "./operation";
+import { Entity, EntityCollection, EntityReference, ExecutionMode, Stage, queryExpression, allColumns, columnSet, type RemoteExecutionContext } from "../model";
+import type { SystemJobs } from "./system-jobs";
+import { Operation, type OperationOrigin } from "./operation";
 import { StepOrganizationService } from "./organization-service";
 import type { JobDispatcher } from "./ports";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
 import type { StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
+import { entityToRecordValues, valuesToEntity } from "./entity-values";
 
 /** Depth at which a chain of plug-in calls counts as an infinite loop (§C). */
 export const MAX_DEPTH = 8;
@@ -74,6 +74,8 @@ export interface Execution extends OperationOrigin {
   trace: TraceLog;
   /** The caller's transaction (a nested call from a step inside one); none: this operation opens its own. */
   transaction?: Transaction;
+  /** The request's `tag` parameter (top-level requests only). */
+  tag?: string;
 }
 
 const ACCESS = { Create: "Create", Update: "Write", Delete: "Delete", Retrieve: "Read", RetrieveMultiple: "Read" } as const;
@@ -83,7 +85,7 @@ export interface EventPipelineParts {
   store: RecordStore;
   registrations: RegistrationCache;
   runner: StepRunner;
-  jobContexts: JobContextStore;
+  jobs: SystemJobs;
   dispatcher: JobDispatcher;
 }
 
@@ -100,7 +102,7 @@ export class EventPipeline {
   async executeRequest(scope: RequestScope, request: MessageRequest): Promise<MessageResult> {
     const registrations = await this.parts.registrations.get(scope.organization);
     const trace = new TraceLog(registrations.traceLogSetting);
-    const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId: randomUUID(), depth: 1, parentContext: null, registrations, trace };
+    const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId: randomUUID(), depth: 1, parentContext: null, registrations, trace, tag: scope.tag };
     try {
       return await this.execute(execution, request);
     } finally {
@@ -158,6 +160,10 @@ export class EventPipeline {
     const steps = execution.registrations.stepsFor(request.message, request.table.logicalName);
     const operation = new Operation(execution, request.message, request.table, "id" in request ? request.id : undefined);
     this.setInputs(operation, request);
+    if (execution.tag !== undefined) {
+      operation.preValidationVariables.set("tag", execution.tag);
+      operation.sharedVariables.set("tag", execution.tag);
+    }
     if (needsPreImage(steps, request.message)) operation.before = await this.parts.store.read(execution.organization.name, request.table, operation.primaryEntityId);
 
     await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
@@ -168,7 +174,7 @@ export class EventPipeline {
     await this.runStage(execution, operation, steps, Stage.PostOperation, transaction);
     this.readOutputs(operation, request, result, steps);
     for (const step of steps) {
-      if (step.mode === ExecutionMode.Asynchronous && runsFor(step, operation)) this.stageJob(execution, operation, step, transaction);
+      if (step.mode === ExecutionMode.Asynchronous && runsFor(step, operation)) transaction.jobIds.push(this.parts.jobs.stage(transaction.unitOfWork, execution, operation, step));
     }
     transaction.ensureActive();
     if (!execution.transaction) await this.commit(execution, transaction, request, result);
@@ -187,6 +193,7 @@ export class EventPipeline {
         depth: execution.depth + 1,
         parentContext: context,
         transaction,
+        tag: undefined,
       };
       const organizationService = new StepOrganizationService(this, nested, abort.signal);
       await this.parts.runner.run({ step, context, organizationService, abort }, execution.trace);
@@ -287,46 +294,13 @@ export class EventPipeline {
       if (collection instanceof EntityCollection) {
         result.page = {
           ...result.page,
-          records: collection.entities.map((entity) => ({ table: table.logicalName, id: entity.id, values: entityToRecordValues(table, entity, {}), etag: "" })),
+          records: collection.entities.map((entity) => {
+            const stored = result.page?.records.find((record) => record.id === entity.id);
+            return { table: table.logicalName, id: entity.id, values: entityToRecordValues(table, entity, stored?.values ?? {}), etag: stored?.etag ?? "" };
+          }),
         };
       }
     }
-  }
-
-  /** One asyncoperation row (Ready) and the context its job delivers, staged with the operation. */
-  private stageJob(execution: Execution, operation: Operation, step: StepRegistration, transaction: Transaction): void {
-    const jobId = randomUUID();
-    // Whole seconds: the job's createdon as stored and OperationCreatedOn must be the same instant.
-    const createdOn = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const context: RemoteExecutionContext = operation.asyncContext(step, jobId, new DateTimeValue(createdOn.getTime()));
-    const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
-    const now = createdOn.toISOString().replace(/\.\d{3}Z$/, "Z");
-    const me = { id: execution.caller.userId, logicalName: "systemuser" };
-    const businessUnit = execution.organization.users.get(execution.caller.userId)?.values.businessunitid;
-    const uow = transaction.unitOfWork;
-    uow.create(table, jobId, {
-      name: step.name,
-      operationtype: 1,
-      statecode: 0,
-      statuscode: 0,
-      messagename: operation.message,
-      primaryentitytype: operation.table.logicalName,
-      regardingobjectid: { id: operation.primaryEntityId, logicalName: operation.table.logicalName },
-      correlationid: execution.correlationId,
-      correlationupdatedtime: now,
-      depth: execution.depth,
-      owningextensionid: { id: stepReference(step).id, logicalName: "sdkmessageprocessingstep" },
-      requestid: operation.requestId,
-      retrycount: 0,
-      createdon: now,
-      modifiedon: now,
-      createdby: me,
-      modifiedby: me,
-      ownerid: me,
-      owningbusinessunit: isLookupValue(businessUnit) ? businessUnit : null,
-    });
-    this.parts.jobContexts.stage(uow, jobId, context);
-    transaction.jobIds.push(jobId);
   }
 
   private async commit(execution: Execution, transaction: Transaction, request: MessageRequest, result: MessageResult): Promise<void> {
@@ -352,18 +326,4 @@ function runsFor(step: StepRegistration, operation: Operation): boolean {
 
 function needsPreImage(steps: StepRegistration[], message: string): boolean {
   return (message === "Update" || message === "Delete") && steps.some((step) => step.images.some((image) => image.imageType !== ImageType.Post));
-}
-
-/** Web API input as the SDK Entity plug-ins see (a column set to null stays, as null). */
-function valuesToEntity(table: TableDefinition, values: ColumnValues, id: string | undefined): Entity {
-  const primaryId = values[table.primaryIdAttribute];
-  const entity = recordToEntity(table, { table: table.logicalName, id: id ?? (typeof primaryId === "string" ? primaryId : "00000000-0000-0000-0000-000000000000"), values, etag: "" });
-  for (const [name, value] of Object.entries(values)) if (value === null) entity.attributes.set(name, null);
-  return entity;
-}
-
-/** An entity a step returned, as the record values the Web API represents; write-only columns kept from `stored`. */
-function entityToRecordValues(table: TableDefinition, entity: Entity, stored: ColumnValues): ColumnValues {
-  const values: ColumnValues = Object.fromEntries(table.columns.map((column) => [column.logicalName, column.writeOnly ? (stored[column.logicalName] ?? null) : null]));
-  return { ...values, ...entityToValues(table, entity) };
 }

@@ -9,14 +9,22 @@ const IMAGE_MESSAGES: Record<string, string[]> = {
   Create: ["Target"], Update: ["Target"], Delete: ["Target"], Assign: ["Target"], SetState: ["EntityMoniker"],
 };
 
+let lastSequence = 0;
+
+/** Registration order finer than createdon's whole seconds: microseconds since 1970, increasing per instance. */
+function nextRegistrationSequence(): number {
+  lastSequence = Math.max(lastSequence + 1, Date.now() * 1000);
+  return lastSequence;
+}
+
 function invalid(message: string, path: string): PipelineError {
   return new PipelineError("ValidationFailed", message, { path });
 }
 
 /**
  * The registration rules of §B, checked in the data service's write path of sdkmessageprocessingstep,
- * sdkmessageprocessingstepimage and sdkmessagefilter rows; and the cache invalidation when any
- * registration row changes.
+ * sdkmessageprocessingstepimage and sdkmessagefilter rows; a new step's registration sequence (its
+ * order among steps of equal rank); and the cache invalidation when any registration row changes.
  */
 export function registrationWriteHook(store: RecordStore, cache: RegistrationCache): RecordWriteHook {
   const read = async (scope: RequestScope, tableName: string, id: string) => {
@@ -90,7 +98,10 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
   };
   return {
     tables: REGISTRATION_TABLE_NAMES,
-    validate: async (scope, table, row) => validators[table.logicalName]?.(scope, row),
+    prepare: async (scope, table, row) => {
+      await validators[table.logicalName]?.(scope, row);
+      if (table.logicalName === "sdkmessageprocessingstep") row.registrationsequence ??= nextRegistrationSequence();
+    },
     changed: (organization) => cache.invalidate(organization),
   };
 }

@@ -29,7 +29,8 @@ export interface StepRegistration {
   stage: number;
   mode: number;
   rank: number;
-  createdOn: string;
+  /** Registration order among steps of equal rank. */
+  sequence: number;
   /** Update steps run only when the update includes one of these (empty: always). */
   filteringAttributes: string[];
   configuration: string | null;
@@ -51,7 +52,7 @@ export class Registrations {
     /** organization.plugintracelogsetting: 0 off, 1 exceptions, 2 all. */
     readonly traceLogSetting: number,
   ) {
-    const ordered = [...steps].sort((a, b) => a.stage - b.stage || a.rank - b.rank || a.createdOn.localeCompare(b.createdOn) || a.id.localeCompare(b.id));
+    const ordered = [...steps].sort((a, b) => a.stage - b.stage || a.rank - b.rank || a.sequence - b.sequence || a.id.localeCompare(b.id));
     for (const step of ordered) {
       const list = this.byMessage.get(step.message) ?? [];
       list.push(step);
@@ -151,7 +152,7 @@ export class RegistrationCache {
         stage: Number(values.stage),
         mode: Number(values.mode ?? 0),
         rank: Number(values.rank ?? 1),
-        createdOn: String(values.createdon ?? ""),
+        sequence: Number(values.registrationsequence ?? Date.parse(String(values.createdon)) * 1000),
         modifiedOn: String(values.modifiedon ?? ""),
         filteringAttributes: splitColumns(values.filteringattributes) ?? [],
         configuration: typeof values.configuration === "string" ? values.configuration : null,

@@ -82,6 +82,9 @@ export class StepRunner {
     let instance = this.instances.get(step);
     if (!instance) {
       if (step.handler.kind !== "plugintype") throw new PipelineError("Internal", "Only plug-in steps have instances.");
+      if (!this.plugins.has(step.handler.typeName)) {
+        throw new PipelineError("PluginUnexpected", `Unable to load plug-in type '${step.handler.typeName}' of step ${step.id}: it is not deployed with this app.`);
+      }
       instance = this.plugins.instantiate(step.handler.typeName, step.configuration, step.secureConfiguration);
       this.instances.set(step, instance);
     }

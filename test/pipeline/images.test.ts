@@ -49,4 +49,11 @@ describe("images, filtering attributes and shared variables", () => {
     expect(post.shared).toEqual({ fromPre: "yes" });
     expect(post.parentShared).toEqual({ fromValidation: "yes" });
   });
+
+  it("hands the request's tag to every step as the shared variable tag", async () => {
+    await api("PATCH", `accounts(${accountId})?tag=from-caller`, { body: { name: "Tagged Ltd" } });
+    expect(byLabel("validation").at(-1)!.shared).toEqual({ tag: "from-caller" });
+    expect(byLabel("pre").at(-1)!.shared).toEqual({ tag: "from-caller" });
+    expect(byLabel("post").at(-1)!.parentShared).toMatchObject({ tag: "from-caller" });
+  });
 });

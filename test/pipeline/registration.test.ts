@@ -72,4 +72,15 @@ describe("registration", () => {
     expect((await api("PATCH", `sdkmessageprocessingsteps(${step})`, { body: { statecode: 1 } })).status).toBe(204);
     expect((await api("POST", "contacts", { body: { lastname: "Allowed" } })).status).toBe(204);
   });
+
+  it("fails a step whose plug-in type is not deployed with the app", async () => {
+    const type = idFromHeader(await api("POST", "plugintypes", { body: { name: "removed.Plugin", typename: "removed.Plugin" } }));
+    const { "eventhandler_plugintype@odata.bind": _deployed, ...body } = await stepBody(api, { message: "Delete", table: "contact", stage: 20 });
+    expect((await api("POST", "sdkmessageprocessingsteps", { body: { ...body, "eventhandler_plugintype@odata.bind": `/plugintypes(${type})` } })).status).toBe(204);
+    const contact = idFromHeader(await api("POST", "contacts", { body: { lastname: "Kept" } }));
+    const result = await api("DELETE", `contacts(${contact})`);
+    expect(result.status).toBe(400);
+    expect(result.json.error).toMatchObject({ code: "0x80040224", message: expect.stringContaining("Unable to load plug-in type 'removed.Plugin'") });
+    expect((await api("GET", `contacts(${contact})`)).status).toBe(200);
+  });
 });

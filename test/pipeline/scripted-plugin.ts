@@ -1,4 +1,4 @@
-import { Entity, InvalidPluginExecutionError, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { Entity, EntityCollection, InvalidPluginExecutionError, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
 import { Entity as ModelEntity, type RemoteExecutionContext } from "../../shared/model";
 
 /** What a test plug-in saw, for assertions. */
@@ -103,6 +103,8 @@ export class Scripted implements IPlugin {
     if (script.setOutputName) {
       const entity = context.outputParameters.get("BusinessEntity");
       if (entity instanceof Entity) entity.set("name", script.setOutputName);
+      const collection = context.outputParameters.get("BusinessEntityCollection");
+      if (collection instanceof EntityCollection) for (const row of collection.entities) row.set("name", script.setOutputName);
     }
     if (script.sleepMs) await new Promise((resolve) => setTimeout(resolve, script.sleepMs));
     if (script.createAccount) {

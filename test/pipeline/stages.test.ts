@@ -18,6 +18,7 @@ describe("stages", () => {
     await registerStep(api, { message: "Create", table: "account", stage: 20, rank: 1, script: { label: "pre-rank1-second" } });
     await registerStep(api, { message: "Create", table: "account", stage: 10, rank: 5, script: { label: "validation", setTarget: { telephone1: "from 10" } } });
     await registerStep(api, { message: "Retrieve", table: "account", stage: 40, script: { label: "retrieve-post", setOutputName: "Changed in 40" } });
+    await registerStep(api, { message: "RetrieveMultiple", table: "account", stage: 40, script: { label: "list-post", setOutputName: "Listed in 40" } });
   });
 
   it("runs steps by stage, rank and registration order, and Target changes in 10 and 20 are written", async () => {
@@ -45,5 +46,11 @@ describe("stages", () => {
     const created = await api("POST", "accounts", { body: { name: "Output Ltd" } });
     const read = await api("GET", `accounts(${idFromHeader(created)})?$select=name`);
     expect(read.json.name).toBe("Changed in 40");
+  });
+
+  it("returns the collection a post-operation RetrieveMultiple step changed", async () => {
+    const list = await api("GET", "accounts?$select=name");
+    expect(list.json.value.length).toBeGreaterThan(0);
+    for (const row of list.json.value) expect(row).toMatchObject({ name: "Listed in 40", "@odata.etag": expect.stringMatching(/^W\//) });
   });
 });

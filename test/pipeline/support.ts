@@ -3,6 +3,7 @@ import { createWebApiHandler } from "../../functions/webapi";
 import { readDataServiceSettings } from "../../shared/dataservice";
 import { createPipelineService, type JobDispatcher, type PipelineService } from "../../shared/pipeline";
 import { PluginCatalog } from "../../shared/plugins/catalog";
+import type { IServiceEndpointNotificationService } from "../../shared/plugins";
 import * as accountDefaults from "../../plugins/account-defaults";
 import * as scripted from "./scripted-plugin";
 import type { ApiCallOptions, ApiResult } from "../support/data-service";
@@ -10,7 +11,10 @@ import type { ApiCallOptions, ApiResult } from "../support/data-service";
 export const SCRIPTED = "scripted-plugin.Scripted";
 
 /** The pipeline service on the test Azurite with the test plug-ins and the sample, called through the Functions handler. */
-export function pipelineForTests(organizations: string[], options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher } = {}) {
+export function pipelineForTests(
+  organizations: string[],
+  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: IServiceEndpointNotificationService } = {},
+) {
   const env = { AzureWebJobsStorage: process.env.AzureWebJobsStorage, Organizations: organizations.join(","), AllowAnonymousAsAdmin: "true" };
   const service: PipelineService = createPipelineService({
     env,
@@ -18,6 +22,7 @@ export function pipelineForTests(organizations: string[], options: { stepTimeout
     plugins: new PluginCatalog({ "scripted-plugin": scripted, "account-defaults": accountDefaults }),
     stepTimeoutMs: options.stepTimeoutMs,
     dispatcher: options.dispatcher,
+    notifications: options.notifications,
   });
   const handler = createWebApiHandler(() => service);
 

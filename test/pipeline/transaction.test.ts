@@ -5,7 +5,7 @@ import { idFromHeader, pipelineForTests, registerStep } from "./support";
 
 const org = uniqueOrganization("pt");
 const slowOrg = uniqueOrganization("ps");
-const { api: apiOf } = pipelineForTests([org]);
+const { api: apiOf, service } = pipelineForTests([org]);
 const api = apiOf(org);
 const entries = (organization: string, label: string) => (seen.get(organization) ?? []).filter((entry) => entry.label === label);
 
@@ -29,6 +29,8 @@ describe("one transaction", () => {
     await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "parent", onlyIfName: "parent", createAccount: "child" } });
     await registerStep(api, { message: "Create", table: "account", stage: 20, script: { label: "child-pre", onlyIfName: "child" } });
     await registerStep(api, { message: "Update", table: "account", stage: 40, script: { label: "loop", updateAgain: true } });
+    await registerStep(api, { message: "Create", table: "account", stage: 10, script: { label: "outside", onlyIfName: "validated then cancelled", createAccount: "written outside the transaction" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 20, script: { onlyIfName: "validated then cancelled", throw: "invalid" } });
     await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "swallow", onlyIfName: "swallower", createAccount: "fail-40", swallowNested: true } });
     await registerStep(api, { message: "Create", table: "contact", stage: 10, script: { label: "contact-validation" } });
     await registerStep(api, { message: "Create", table: "contact", stage: 20, script: { label: "contact-pre" } });
@@ -44,6 +46,12 @@ describe("one transaction", () => {
     expect(await jobCount()).toBe(jobsBefore);
   });
 
+  it("commits a top-level pre-validation step's own calls on their own, as Dataverse does outside the transaction", async () => {
+    expect((await api("POST", "accounts", { body: { name: "validated then cancelled" } })).status).toBe(400);
+    expect(await accountsNamed("validated then cancelled")).toBe(0);
+    expect(await accountsNamed("written outside the transaction")).toBe(1);
+  });
+
   it("hides a plug-in's unexpected error behind Dataverse's ISV message", async () => {
     const result = await api("POST", "accounts", { body: { name: "fail-unexpected" } });
     expect(result.status).toBe(400);
@@ -53,7 +61,10 @@ describe("one transaction", () => {
   });
 
   it("commits a plug-in's nested create with its operation, one level deeper, in the same transaction", async () => {
-    expect((await api("POST", "accounts", { body: { name: "parent" } })).status).toBe(204);
+    await api("GET", "accounts?$top=1"); // registrations loaded
+    const { result, roundTrips } = await service.roundTrips.measure(() => api("POST", "accounts", { body: { name: "parent" } }));
+    expect(result.status).toBe(204);
+    expect(roundTrips).toBe(1);
     expect(await accountsNamed("parent")).toBe(1);
     expect(await accountsNamed("child")).toBe(1);
     const [parent] = entries(org, "parent");
@@ -77,6 +88,16 @@ describe("one transaction", () => {
     expect(Math.max(...entries(org, "loop").map((entry) => entry.depth))).toBe(8);
     const read = await api("GET", `accounts(${id})?$select=name,description`);
     expect(read.json).toMatchObject({ name: "looping", description: "original" });
+  });
+
+  it("runs a step's calls as its impersonating user", async () => {
+    const user = idFromHeader(await api("POST", "systemusers", { body: { fullname: "Step User", lastname: "User" } }));
+    await registerStep(api, { message: "Create", table: "account", stage: 40, impersonatinguserid: user, script: { label: "as-user", onlyIfName: "impersonated", createAccount: "made as user" } });
+    const result = await api("POST", "accounts", { body: { name: "impersonated" } });
+    expect(result.status).toBe(403);
+    expect(result.json.error.message).toContain(`Principal user (Id=${user}`);
+    expect(entries(org, "as-user")[0].userId).toBe(user);
+    expect(await accountsNamed("impersonated")).toBe(0);
   });
 
   it("runs pre-validation before the privilege check", async () => {

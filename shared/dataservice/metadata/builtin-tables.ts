@@ -88,6 +88,8 @@ const sdkmessageprocessingstep = defineTable(
     col.lookup("eventhandler", ["plugintype", "serviceendpoint"]),
     col.lookup("sdkmessageid", ["sdkmessage"]),
     col.lookup("sdkmessagefilterid", ["sdkmessagefilter"]),
+    // Not in Dataverse: the order of registration (createdon keeps whole seconds), which orders steps of equal rank.
+    col.bigint("registrationsequence", { readOnly: true }),
     col.boolean("canbebypassed"),
     col.boolean("canusereadonlyconnection"),
     ...stateColumns({ states: { 0: ["Enabled", 1], 1: ["Disabled", 2] }, statuses: { 1: ["Enabled", 0], 2: ["Disabled", 1] } }),

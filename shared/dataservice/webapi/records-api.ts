@@ -90,7 +90,7 @@ export class RecordsApi {
 
   private async retrieve(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
     const options = Object.fromEntries(request.url.searchParams);
-    const unsupported = Object.keys(options).find((name) => name !== "$select");
+    const unsupported = Object.keys(options).find((name) => name !== "$select" && name !== TAG_PARAMETER);
     if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported when retrieving one row.`);
     const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
     const record = await this.records.retrieve(scope, table, id);
@@ -101,7 +101,7 @@ export class RecordsApi {
   }
 
   private async retrieveMultiple(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
-    const options = Object.fromEntries(request.url.searchParams);
+    const { [TAG_PARAMETER]: _tag, ...options } = Object.fromEntries(request.url.searchParams);
     const query = parseQuery(table, options);
     const preferences = readPreferences(request.header("Prefer"));
     // As in Dataverse, $top returns one page and odata.maxpagesize is then not applied.
@@ -130,6 +130,9 @@ export class RecordsApi {
     return records.map((record) => toWebApiEntity(table, record, { select, annotations, lookupNames }));
   }
 }
+
+/** `?tag=…`: a value the caller hands to plug-ins as the shared variable `tag` (see RequestScope). */
+export const TAG_PARAMETER = "tag";
 
 /** Dataverse's largest page, and the page size without odata.maxpagesize. */
 const MAX_PAGE_SIZE = 5000;

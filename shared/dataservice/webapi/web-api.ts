@@ -7,7 +7,7 @@ import type { MetadataService } from "../metadata-service";
 import { resolveCaller } from "../security/caller";
 import { EntityDefinitionsApi } from "./entity-definitions-api";
 import { errorResponse, jsonResponse, methodNotAllowed, resourceNotFound, type WebApiRequest, type WebApiResponse } from "./http";
-import { RecordsApi, type ApiLocation } from "./records-api";
+import { RecordsApi, TAG_PARAMETER, type ApiLocation } from "./records-api";
 
 /** `/{org}/api/data/v9.2/{path}`: the route the Functions registration and any adapter share. */
 export const WEB_API_ROUTE = "{org}/api/data/v9.2/{*path}";
@@ -43,7 +43,8 @@ export class DataverseWebApi {
     const organizationName = decodeURIComponent(match[1]);
     const organization = await this.directory.get(organizationName);
     const caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
-    const scope: RequestScope = { organization, caller };
+    const tag = request.url.searchParams.get(TAG_PARAMETER);
+    const scope: RequestScope = tag === null ? { organization, caller } : { organization, caller, tag };
     const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/v9.2/` };
     const segments = (match[2] ?? "").split("/").filter(Boolean).map(decodeURIComponent);
 

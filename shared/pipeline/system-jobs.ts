@@ -1,0 +1,50 @@
+import { randomUUID } from "node:crypto";
+import { isLookupValue, type TableDefinition, type UnitOfWork } from "../dataservice";
+import { DateTimeValue, type RemoteExecutionContext } from "../model";
+import type { JobContextStore } from "./job-context-store";
+import type { Operation, OperationOrigin } from "./operation";
+import type { StepRegistration } from "./registrations";
+
+/**
+ * The system jobs of asynchronous steps: one asyncoperation row (state Ready, operationtype 1 System
+ * Event) per step and the context its job delivers, staged in the operation's unit of work so both
+ * commit with it or not at all.
+ */
+export class SystemJobs {
+  constructor(private readonly contexts: JobContextStore) {}
+
+  /** Stages the job of `step` for `operation` in `uow`; returns the job's id. */
+  stage(uow: UnitOfWork, execution: OperationOrigin, operation: Operation, step: StepRegistration): string {
+    const jobId = randomUUID();
+    // Whole seconds: the job's createdon as stored and OperationCreatedOn must be the same instant.
+    const createdOn = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const context: RemoteExecutionContext = operation.asyncContext(step, jobId, new DateTimeValue(createdOn.getTime()));
+    const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
+    const now = createdOn.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const me = { id: execution.caller.userId, logicalName: "systemuser" };
+    const businessUnit = execution.organization.users.get(execution.caller.userId)?.values.businessunitid;
+    uow.create(table, jobId, {
+      name: step.name,
+      operationtype: 1,
+      statecode: 0,
+      statuscode: 0,
+      messagename: operation.message,
+      primaryentitytype: operation.table.logicalName,
+      regardingobjectid: { id: operation.primaryEntityId, logicalName: operation.table.logicalName },
+      correlationid: execution.correlationId,
+      correlationupdatedtime: now,
+      depth: execution.depth,
+      owningextensionid: { id: step.id, logicalName: "sdkmessageprocessingstep" },
+      requestid: operation.requestId,
+      retrycount: 0,
+      createdon: now,
+      modifiedon: now,
+      createdby: me,
+      modifiedby: me,
+      ownerid: me,
+      owningbusinessunit: isLookupValue(businessUnit) ? businessUnit : null,
+    });
+    this.contexts.stage(uow, jobId, context);
+    return jobId;
+  }
+}
