@@ -68,7 +68,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   } catch (error) {
     outcome = { kind: "fail", failure: describeFailure(error) };
   }
-  const result = await recordOutcome(deps, reference, outcome, step);
+  const result = await recordOutcome(deps, reference, outcome, step, started);
   record.outcome = result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";
   if (outcome.kind === "succeeded") {
     record.truncated = outcome.result.truncated;
@@ -125,7 +125,7 @@ function failureColumns(failure: DeliveryFailure): ColumnValues {
   return { errorcode: failure.errorCode, message: failure.message, friendlymessage: failure.friendlyMessage };
 }
 
-async function recordOutcome(deps: JobAttemptDependencies, reference: JobReference, outcome: DeliveryOutcome, step: StoredRecord | undefined): Promise<AttemptResult> {
+async function recordOutcome(deps: JobAttemptDependencies, reference: JobReference, outcome: DeliveryOutcome, step: StoredRecord | undefined, started: StoredRecord): Promise<AttemptResult> {
   const now = new Date();
   const written = await deps.jobs.update(reference, (current): ColumnValues | undefined => {
     if (isCompleted(current)) return undefined;
@@ -143,7 +143,7 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
       case "fail":
         return { statecode: JobState.Completed, statuscode: JobStatus.Failed, completedon: nowText(now), ...failureColumns(outcome.failure), ...elapsed(current, now) };
     }
-  });
+  }, started);
   if (!written) return { kind: "stopped" };
   const { statecode, statuscode } = written.values;
   if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return { kind: "stopped" };

@@ -2,6 +2,7 @@ import { BUILTIN_TABLES } from "../dataservice/metadata/builtin-tables";
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { RecordStore } from "../dataservice/store/record-store";
 import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
+import { recordRowKey } from "../dataservice/store/row-codec";
 import { isPipelineError } from "../errors";
 import { JobState } from "./job-states";
 
@@ -45,13 +46,14 @@ export class SystemJobStore {
   }
 
   /**
-   * Applies `change` to the job's current row and writes it if the row did not change meanwhile
+   * Applies `change` to the job's current row (`known`: the row as last read or written, tried first) and writes it if the row did not change meanwhile
    * (else reads and tries again). `change` returns undefined to leave the row as it is.
    * @returns the row as written (or as found), undefined when the job no longer exists.
    */
-  async update(reference: JobReference, change: (current: ColumnValues) => ColumnValues | undefined): Promise<StoredRecord | undefined> {
+  async update(reference: JobReference, change: (current: ColumnValues) => ColumnValues | undefined, known?: StoredRecord): Promise<StoredRecord | undefined> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.read(reference);
+      // A row this activity wrote itself is tried as it is: one round trip instead of two when nobody changed it.
+      const current = attempt === 1 && known ? known : await this.read(reference);
       if (!current) return undefined;
       const changes = change(current.values);
       if (!changes) return current;
@@ -59,8 +61,8 @@ export class SystemJobStore {
       const uow = this.store.beginUnitOfWork(reference.organization);
       uow.replace(ASYNC_OPERATION_TABLE, reference.jobId, values, current.etag);
       try {
-        await uow.commit();
-        return { ...current, values };
+        const etags = await uow.commit();
+        return { ...current, values, etag: etags.get(recordRowKey(ASYNC_OPERATION_TABLE.logicalName, reference.jobId)) ?? "" };
       } catch (error) {
         const lostRace = isPipelineError(error) && (error.code === "ConcurrencyConflict" || error.code === "NotFound");
         if (!lostRace || attempt >= UPDATE_ATTEMPTS) throw error;
