@@ -142,4 +142,27 @@ describe("system jobs through the local runtime", () => {
     expect(String(row.message)).toMatch(/no listener answered/);
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting", "failed"]);
   });
+
+  it("attempts a waiting job at once when a user resumes it", async () => {
+    // A ten-minute back-off (one minute at this time scale): only the resume can make the job finish within the wait below.
+    const patientStep = await registerQueueStep(api, broker.connectionString, {
+      message: "Update",
+      table: "contact",
+      endpoint: { name: "patient queue", retrypolicy: JSON.stringify({ retryDelayInMs: 600_000 }) },
+    });
+    broker.interrupt();
+    let jobId: string;
+    try {
+      jobId = await commitJob(organization, patientStep, accountCreated());
+      await startJobOrchestration(host, organization, jobId);
+      await eventually(async () => (await job(jobId)).statecode === JobState.Suspended, 30_000, "the job to wait");
+    } finally {
+      broker.resume();
+    }
+    const resume = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Ready });
+    expect(resume.status, JSON.stringify(resume.json)).toBeLessThan(300);
+    const [row] = await completed([jobId]);
+    expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
+    expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
+  });
 });
