@@ -98,7 +98,11 @@ describe("system jobs through the local runtime", () => {
     expect(refused).toMatchObject({ statuscode: JobStatus.Failed, retrycount: 0, errorcode: expect.any(Number) });
     expect(String(refused.message)).toMatch(/over the limit/);
     expect(refused.friendlymessage).toEqual(expect.any(String));
-    await eventually(async () => (await receiptsFor([large])).length === 1, 20_000, "the truncated post's receipt");
+    const receipts = await eventually(async () => {
+      const found = await receiptsFor([large]);
+      return found.length === 1 && found;
+    }, 20_000, "the truncated post's receipt");
+    expect(receipts[0].truncated).toBe(true);
     expect(await receiptsFor([tooLarge])).toEqual([]);
     expect(attemptLines(host, large)).toEqual([expect.objectContaining({ outcome: "succeeded", truncated: true })]);
   });
