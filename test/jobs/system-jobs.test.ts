@@ -169,4 +169,29 @@ describe("system jobs through the local runtime", () => {
     expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
   });
+
+  it("runs an asynchronous plug-in step in the job: success, and the plug-in's error as the job's failure", async () => {
+    const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
+    const type = (await api("GET", "plugintypes?$filter=name eq 'account-defaults.AccountDefaults'&$select=plugintypeid")).json.value[0].plugintypeid;
+    const step = await api("POST", "sdkmessageprocessingsteps", {
+      name: "AccountDefaults, asynchronously",
+      stage: 40,
+      mode: 1,
+      rank: 2,
+      "sdkmessageid@odata.bind": `/sdkmessages(${message})`,
+      "eventhandler_plugintype@odata.bind": `/plugintypes(${type})`,
+    });
+    expect(step.status, JSON.stringify(step.json)).toBe(201);
+    const pluginJob = async (name: string) => {
+      const account = await api("POST", "accounts", { name });
+      expect(account.status).toBe(201);
+      const jobs = await api("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${account.json.accountid} and _owningextensionid_value eq ${step.json.sdkmessageprocessingstepid}`);
+      expect(jobs.json.value).toHaveLength(1);
+      return jobs.json.value[0].asyncoperationid as string;
+    };
+    const [fine, tooShort] = await Promise.all([pluginJob("Northwind"), pluginJob("N")]);
+    const [succeeded, failed] = await completed([fine, tooShort]);
+    expect(succeeded).toMatchObject({ statuscode: JobStatus.Succeeded });
+    expect(failed).toMatchObject({ statuscode: JobStatus.Failed, retrycount: 0, message: "An account name needs at least two characters." });
+  });
 });
