@@ -46,6 +46,8 @@ export interface RecordWriteHook {
    * instead of `changes`, or a PipelineError (nothing written); `afterCommit` runs once committed.
    */
   update?(organization: string, current: StoredRecord, changes: ColumnValues): { values: ColumnValues; afterCommit?: () => Promise<void> };
+  /** Throws a PipelineError when the table's rows may not be created through this service. */
+  create?(organization: string, values: ColumnValues): void;
   /** Runs once a delete of one of `tables` is committed. */
   afterDelete?(organization: string, deleted: StoredRecord): Promise<void>;
 }
@@ -74,11 +76,12 @@ export class RecordService {
   ) {}
 
   private ruleFor(table: TableDefinition): RecordWriteHook | undefined {
-    return this.hooks.find((hook) => (hook.update || hook.afterDelete) && hook.tables.has(table.logicalName));
+    return this.hooks.find((hook) => (hook.create || hook.update || hook.afterDelete) && hook.tables.has(table.logicalName));
   }
 
   async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
     requireTableAccess(scope.caller, "Create", table);
+    this.ruleFor(table)?.create?.(scope.organization.name, values);
     const id = typeof values[table.primaryIdAttribute] === "string" ? String(values[table.primaryIdAttribute]) : randomUUID();
     const now = this.now();
     const me: LookupValue = { id: scope.caller.userId, logicalName: "systemuser" };

@@ -1,10 +1,11 @@
 import type { RecordWriteHook } from "../dataservice/record-service";
+import { PipelineError } from "../errors";
 import { checkJobChange } from "./job-states";
 import type { JobOrchestrations } from "./orchestrations";
 
 /**
- * The data service's rule for `asyncoperation` updates and deletes: only §F.1's transitions (400
- * otherwise); once committed, a cancel or delete terminates the job's orchestration and a pause, resume
+ * The data service's rule for `asyncoperation`: no creates through the service (400; the pipeline
+ * stages jobs itself); updates only as §F.1's transitions (400 otherwise); once committed, a cancel or delete terminates the job's orchestration and a pause, resume
  * or postpone is raised to it. Without orchestrations (no durable client yet) the row alone still
  * decides: an attempt never starts for a completed job.
  */
@@ -16,6 +17,9 @@ export function systemJobWriteRule(orchestrations: () => JobOrchestrations | und
   };
   return {
     tables: new Set(["asyncoperation"]),
+    create() {
+      throw new PipelineError("ValidationFailed", "asyncoperation: system jobs are created by the platform (asynchronous steps), not through the Web API.");
+    },
     update(_organization, current, changes) {
       const { change, values } = checkJobChange(current.values, changes);
       const afterCommit = () =>

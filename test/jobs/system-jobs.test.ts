@@ -119,6 +119,9 @@ describe("system jobs through the local runtime", () => {
     const postpone = await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: "2099-01-01T00:00:00Z" });
     expect(postpone.status).toBeLessThan(300);
     expect((await api("DELETE", `asyncoperations(${jobId})`)).status).toBe(204);
+    const created = await api("POST", "asyncoperations", { name: "by hand", operationtype: 1 });
+    expect(created.status).toBe(400);
+    expect(created.json.error.message).toMatch(/created by the platform/);
   });
 
   it("posts at once for a synchronous service-endpoint step, within the request (no system job)", async () => {
