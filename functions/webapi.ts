@@ -1,6 +1,8 @@
-import { app, HttpResponse, type HttpRequest } from "@azure/functions";
+import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
 import { toDataverseErrorResponse } from "../shared/errors";
 import { handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
+import { asynchronousServicePorts, rememberDurableClient } from "../shared/jobs";
 import { createPipelineService } from "../shared/pipeline";
 
 /** Adapts a Functions HTTP request to the data service's Web API and back. */
@@ -17,11 +19,16 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
 }
 
 let service: DataService | undefined;
+const webApi = createWebApiHandler(() => (service ??= createPipelineService(asynchronousServicePorts())));
 
 /** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
 app.http("dataverseWebApi", {
   route: WEB_API_ROUTE,
   methods: ["GET", "POST", "PATCH", "DELETE"],
   authLevel: "anonymous",
-  handler: createWebApiHandler(() => (service ??= createPipelineService())),
+  extraInputs: [df.input.durableClient()],
+  handler: (request: HttpRequest, context: InvocationContext) => {
+    rememberDurableClient(df.getClient(context));
+    return webApi(request);
+  },
 });

@@ -52,6 +52,10 @@ param administratorObjectId string = ''
 @minValue(1)
 param pluginStepTimeoutSeconds int = 120
 
+@description('How long a system job waits for a two-way or one-way listener, in seconds (app setting `ServiceEndpointReplyTimeoutSeconds`).')
+@minValue(1)
+param serviceEndpointReplyTimeoutSeconds int = 60
+
 @description('Node.js version of the Functions runtime.')
 @allowed([
   '20'
@@ -215,6 +219,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
       Organizations: organizations
       AdministratorObjectId: administratorObjectId
       PluginStepTimeoutSeconds: string(pluginStepTimeoutSeconds)
+      ServiceEndpointReplyTimeoutSeconds: string(serviceEndpointReplyTimeoutSeconds)
     },
     eventHubsSettings,
     durableTaskSchedulerSettings

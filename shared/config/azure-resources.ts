@@ -101,6 +101,8 @@ export const azureResources = {
     administratorObjectId: "AdministratorObjectId",
     /** Time limit of one plug-in step in seconds (Dataverse: 120); past it the operation fails and rolls back. */
     pluginStepTimeoutSeconds: "PluginStepTimeoutSeconds",
+    /** How long a system job waits for a two-way or one-way listener's answer, in seconds (default 60). */
+    serviceEndpointReplyTimeoutSeconds: "ServiceEndpointReplyTimeoutSeconds",
     applicationInsightsConnectionString: "APPLICATIONINSIGHTS_CONNECTION_STRING",
     /** `ClientId=<identity>;Authorization=AAD`: telemetry is sent with Entra ID, the resource has local auth off. */
     applicationInsightsAuthenticationString: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",

@@ -2,6 +2,8 @@ import type { TableClient } from "@azure/data-tables";
 import { MetadataService } from "./metadata-service";
 import { OrganizationDirectory } from "./organizations/organization-context";
 import { readDataServiceSettings, type DataServiceSettings } from "./organizations/settings";
+import { systemJobWriteRule } from "../jobs/job-change-rule";
+import type { JobOrchestrations } from "../jobs/orchestrations";
 import { RecordService, type RecordOperations, type RecordWriteHook } from "./record-service";
 import { RecordStore } from "./store/record-store";
 import { RoundTripCounter } from "./store/round-trips";
@@ -44,6 +46,8 @@ export interface DataServiceOptions {
   roundTrips?: RoundTripCounter;
   /** How long an instance reuses an organization's users, roles and tables. */
   contextTtlMs?: number;
+  /** Where the system-job rule signals a job's orchestration on cancel, pause, resume, postpone, delete. */
+  jobOrchestrations?: () => JobOrchestrations | undefined;
   /** What another part (the event pipeline) adds: rules in the write path, and what the Web API calls. */
   extension?: (parts: { store: RecordStore; directory: OrganizationDirectory }) => DataServiceExtension;
 }
@@ -62,7 +66,7 @@ export function createDataService(options: DataServiceOptions = {}): DataService
   const store = new RecordStore(options.tableClient ?? createRecordsTableClient(env, roundTrips));
   const directory = new OrganizationDirectory(store, settings, options.contextTtlMs);
   const extension = options.extension?.({ store, directory }) ?? {};
-  const records = new RecordService(store, directory, undefined, extension.writeHooks);
+  const records = new RecordService(store, directory, undefined, [systemJobWriteRule(options.jobOrchestrations ?? (() => undefined)), ...(extension.writeHooks ?? [])]);
   const operations = extension.recordOperations?.(records) ?? records;
   const webApi = new DataverseWebApi(directory, operations, new MetadataService(store, directory), settings);
   return { webApi, records, store, directory, roundTrips };

@@ -41,6 +41,15 @@ export interface RecordWriteHook {
   readonly tables: ReadonlySet<string>;
   prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void>;
   changed?(organization: string): void;
+  /**
+   * A table's own rule for updates (which system-job changes a user may make): the columns to write
+   * instead of `changes`, or a PipelineError (nothing written); `afterCommit` runs once committed.
+   */
+  update?(organization: string, current: StoredRecord, changes: ColumnValues): { values: ColumnValues; afterCommit?: () => Promise<void> };
+  /** Throws a PipelineError when the table's rows may not be created through this service. */
+  create?(organization: string, values: ColumnValues): void;
+  /** Runs once a delete of one of `tables` is committed. */
+  afterDelete?(organization: string, deleted: StoredRecord): Promise<void>;
 }
 
 /** The record operations the Web API calls: the RecordService itself, or the pipeline around it. */
@@ -66,8 +75,13 @@ export class RecordService {
     private readonly hooks: readonly RecordWriteHook[] = [],
   ) {}
 
+  private ruleFor(table: TableDefinition): RecordWriteHook | undefined {
+    return this.hooks.find((hook) => (hook.create || hook.update || hook.afterDelete) && hook.tables.has(table.logicalName));
+  }
+
   async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
     requireTableAccess(scope.caller, "Create", table);
+    this.ruleFor(table)?.create?.(scope.organization.name, values);
     const id = typeof values[table.primaryIdAttribute] === "string" ? String(values[table.primaryIdAttribute]) : randomUUID();
     const now = this.now();
     const me: LookupValue = { id: scope.caller.userId, logicalName: "systemuser" };
@@ -141,12 +155,15 @@ export class RecordService {
       const current = attempt === 1 && options.current ? options.current : await this.store.read(scope.organization.name, table, id);
       if (!current) throw notFound(table, id);
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
-      const row: ColumnValues = { ...current.values, ...values, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
-      if (table.ownership === "UserOwned" && values.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, values.ownerid as LookupValue);
-      deriveColumns(table, row, values);
+      const ruled = this.ruleFor(table)?.update?.(scope.organization.name, current, values);
+      const written = ruled?.values ?? values;
+      const row: ColumnValues = { ...current.values, ...written, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
+      if (table.ownership === "UserOwned" && written.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, written.ownerid as LookupValue);
+      deriveColumns(table, row, written);
       await this.prepareWithHooks(scope, table, row);
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
+        await this.afterCommit(options, ruled?.afterCommit);
         return { table: table.logicalName, id, values: row, etag };
       } catch (error) {
         const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
@@ -161,6 +178,15 @@ export class RecordService {
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
     await this.write(scope, table, id, options, (uow) => uow.delete(table, id, current.etag));
+    const rule = this.ruleFor(table);
+    await this.afterCommit(options, rule?.afterDelete && (() => rule.afterDelete!(scope.organization.name, current)));
+  }
+
+  /** Runs a rule's follow-up once the write is committed (at once, or when the caller's unit commits). */
+  private async afterCommit(options: WriteOptions, action: (() => Promise<void>) | undefined): Promise<void> {
+    if (!action) return;
+    if (options.unitOfWork) options.unitOfWork.whenCommitted(() => void action().catch(() => undefined));
+    else await action();
   }
 
   /** The primary names of the rows some lookups point at (for formatted values), read in parallel. */

@@ -71,6 +71,11 @@ describe("parseDataverseMessage", () => {
     expect(message.claims).toEqual({ organization: ORGANIZATION, entityLogicalName: "account", requestName: "Create", user: context.userId });
   });
 
+  it("reports truncation also as a Functions trigger hands it over (first letter of the key lower-cased)", () => {
+    const message = parseDataverseMessage(json, { contentType: "application/json", applicationProperties: { messageMaxSizeExceeded: true } });
+    expect(message.truncated).toBe(true);
+  });
+
   it("refuses other content types and claims that contradict the context", () => {
     expect(refusal(() => parseDataverseMessage(json, { contentType: "text/plain" }))).toBe(
       'InvalidFormat: content type "text/plain" is not a Dataverse message; expected application/json or application/xml',

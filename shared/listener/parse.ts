@@ -50,7 +50,9 @@ export function parseDataverseMessage(body: unknown, properties: MessageProperti
     if (value !== undefined && value !== null) claims[name] = String(value);
   }
   verifyClaims(claims, context);
-  const truncated = applicationProperties[MESSAGE_MAX_SIZE_EXCEEDED_PROPERTY] !== undefined;
+  // The Functions Node library lower-cases the first letter of every trigger-metadata key, nested ones too.
+  const camelCased = MESSAGE_MAX_SIZE_EXCEEDED_PROPERTY.charAt(0).toLowerCase() + MESSAGE_MAX_SIZE_EXCEEDED_PROPERTY.slice(1);
+  const truncated = applicationProperties[MESSAGE_MAX_SIZE_EXCEEDED_PROPERTY] !== undefined || applicationProperties[camelCased] !== undefined;
   return { context, format, truncated, claims };
 }
 

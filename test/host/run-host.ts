@@ -24,6 +24,8 @@ export interface HostRunOptions {
   observationsFile?: string;
   timeScale?: number;
   env?: Record<string, string>;
+  /** The app directory to serve; default the sample app. */
+  app?: string;
 }
 
 /** Starts the local host (built, in dist/) on the sample app as a child process, on a free port. */
@@ -32,7 +34,7 @@ export async function startSampleHost(options: HostRunOptions = {}): Promise<Hos
   const port = options.port ?? (await freePort());
   const observationsFile = options.observationsFile ?? join(mkdtempSync(join(tmpdir(), "sample-app-")), "observations.jsonl");
   const output: string[] = [];
-  const args = [HOST_MAIN, "--app", SAMPLE_APP, "--port", String(port), "--time-scale", String(options.timeScale ?? 3600)];
+  const args = [HOST_MAIN, "--app", options.app ?? SAMPLE_APP, "--port", String(port), "--time-scale", String(options.timeScale ?? 3600)];
   const env = {
     ...process.env,
     SAMPLE_OBSERVATIONS_FILE: observationsFile,

@@ -1,4 +1,4 @@
-import { Entity, EntityCollection, InvalidPluginExecutionError, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { Entity, EntityCollection, InvalidPluginExecutionError, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
 import { Entity as ModelEntity, type RemoteExecutionContext } from "../../shared/model";
 
 /** What a test plug-in saw, for assertions. */
@@ -35,7 +35,8 @@ interface Script {
   setTarget?: Record<string, string | number>;
   setOutputName?: string;
   setShared?: Record<string, string>;
-  throw?: "invalid" | "error";
+  /** "retry": InvalidPluginExecutionError with OperationStatus.Retry (asks the asynchronous service to try again). */
+  throw?: "invalid" | "error" | "retry";
   sleepMs?: number;
   createAccount?: string;
   /** Ignores an error of its createAccount call. */
@@ -115,5 +116,6 @@ export class Scripted implements IPlugin {
     }
     if (script.throw === "invalid") throw new InvalidPluginExecutionError(`Stopped by ${script.label ?? "a plug-in"}.`);
     if (script.throw === "error") throw new TypeError("secret internal detail");
+    if (script.throw === "retry") throw new InvalidPluginExecutionError(`Not yet, says ${script.label ?? "a plug-in"}.`, OperationStatus.Retry);
   }
 }

@@ -1,4 +1,4 @@
-import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from "@azure/service-bus";
+import { RetryMode, ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from "@azure/service-bus";
 import type { RegisteredFunction } from "../core-api";
 import type { RpcBindingInfo, RpcTypedData } from "../core-types";
 import { triggerOf, type FunctionCatalog } from "../functions";
@@ -20,7 +20,9 @@ class Connections {
     if (existing) return existing;
     const value = connectionString(name);
     if (!value) throw new AppConfigError(`${fnName}: the Service Bus connection setting "${name}" is not set (start the local broker with \`npm run servicebus\`, or \`npm start\`)`);
-    const client = new ServiceBusClient(value);
+    // The Functions Service Bus extension's client retry defaults (exponential from 0.8 s), not the SDK's
+    // fixed 30 s: after a broker outage triggers listen again within seconds, as in Azure.
+    const client = new ServiceBusClient(value, { retryOptions: { mode: RetryMode.Exponential, retryDelayInMs: 800, maxRetryDelayInMs: 60_000, maxRetries: 3, timeoutInMs: 60_000 } });
     this.#clients.set(name, client);
     return client;
   }

@@ -140,6 +140,10 @@ const serviceendpoint = defineTable(
     col.boolean("issastokenset", { readOnly: true }),
     col.boolean("usekeyvaultconfiguration"),
     col.string("runtimeintegrationproperties", 512),
+    // This project's own (README "Service endpoints and listeners"): auth type 7, the webhook signature key, the retry policy.
+    col.string("connectionstring", 2048, { writeOnly: true }),
+    col.string("signingsecret", 256, { writeOnly: true }),
+    col.string("retrypolicy", 512),
   ],
 );
 

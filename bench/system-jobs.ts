@@ -1,0 +1,179 @@
+import { randomUUID } from "node:crypto";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { ServiceBusClient } from "@azure/service-bus";
+import { startHost } from "../local/host/host";
+import { defaultExtensions } from "../local/host/extensions";
+import type { HostLogger } from "../local/host/logger";
+import { startServiceBusBroker } from "../local/servicebus/broker";
+import { startAzurite } from "../local/storage/azurite";
+import { azureResources } from "../shared/config/azure-resources";
+import { tableClientFor } from "../shared/config/table-client";
+import { serviceBusMessageFor, validateServiceEndpoint } from "../shared/delivery";
+import { ReceiptStore } from "../shared/listener/receipts";
+import { createContext, entity, ExecutionMode, Stage } from "../shared/model";
+import { SYSTEM_JOB_ATTEMPT_ACTIVITY, SYSTEM_JOB_ORCHESTRATION } from "../shared/jobs";
+import { ratio, type BenchSuite } from "./suite";
+
+const ORGANIZATION = "bench";
+const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
+const CONCURRENCY = 16;
+
+/** An HTTP proxy in front of Azurite's table endpoint that counts requests (storage round trips). */
+async function countingProxy(target: URL): Promise<{ url: string; count(): number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = createServer((incoming, outgoing) => {
+    requests++;
+    const forwarded = httpRequest({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(outgoing);
+    });
+    forwarded.on("error", () => outgoing.destroy());
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${target.pathname}`,
+    count: () => requests,
+    close: () => new Promise((done) => {
+      server.closeAllConnections();
+      server.close(() => done());
+    }),
+  };
+}
+
+async function inParallel<T>(items: T[], run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < items.length) await run(items[next++]);
+  }));
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Waits until the listener has recorded every id; returns receivedOn per id. */
+async function receiptsOf(ids: Set<string>, key: "operationId" | "primaryEntityId"): Promise<Map<string, number>> {
+  const receipts = new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts));
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    const found = new Map((await receipts.list({ source: azureResources.serviceBus.queues.events.name })).filter((r) => ids.has(r[key])).map((r) => [r[key], new Date(r.receivedOn).getTime()]));
+    if (found.size >= ids.size) return found;
+    if (Date.now() > deadline) throw new Error(`only ${found.size} of ${ids.size} received`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+function summary(latencies: number[], seconds: number) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { perSecond: latencies.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/**
+ * System jobs end to end in the local runtime: Creates with one asynchronous queue step (commit → job →
+ * orchestration → post → sample listener), beside writing the same row and sending the same message with the SDKs.
+ */
+export const systemJobsSuite: BenchSuite = {
+  name: "system-jobs",
+  async run(log) {
+    const azurite = await startAzurite();
+    const tableEndpoint = new URL(/TableEndpoint=([^;]+)/.exec(azurite.connectionString)?.[1] ?? "");
+    const proxy = await countingProxy(tableEndpoint);
+    const broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
+    Object.assign(process.env, {
+      AzureWebJobsStorage: azurite.connectionString.replace(tableEndpoint.href.replace(/\/$/, ""), proxy.url.replace(/\/$/, "")),
+      ServiceBusConnection: broker.connectionString,
+      Organizations: ORGANIZATION,
+      AllowAnonymousAsAdmin: "true",
+    });
+    const episodes = new Map<string, number>();
+    const logger: HostLogger = { functionLog: () => undefined, host: () => undefined, invocation: (name) => void episodes.set(name, (episodes.get(name) ?? 0) + 1) };
+    const consoleLog = console.log;
+    console.log = () => undefined; // the jobs' structured lines, one per attempt
+    const host = await startHost({ appDir: resolve(__dirname, "../.."), port: 0, logger }, defaultExtensions());
+    const api = `${host.baseUrl}/${ORGANIZATION}/api/data/v9.2/`;
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(api + path, { method: "POST", headers: { "Content-Type": "application/json", Prefer: "return=representation" }, body: JSON.stringify(body) });
+      if (response.status !== 201) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as Record<string, string>;
+    };
+    try {
+      const sas = (name: string) => new RegExp(`${name}=([^;]+)`).exec(broker.connectionString)?.[1] ?? "";
+      const endpointColumns = { name: "bench", contract: 2, messageformat: 2, userclaim: 1, path: "dataverse-events", authtype: 2, namespaceaddress: sas("Endpoint"), saskeyname: sas("SharedAccessKeyName"), saskey: sas("SharedAccessKey") };
+      const endpoint = await post("serviceendpoints", endpointColumns);
+      const message = ((await (await fetch(`${api}sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid`)).json()) as { value: { sdkmessageid: string }[] }).value[0].sdkmessageid;
+      const filter = await post("sdkmessagefilters", { primaryobjecttypecode: "account", "sdkmessageid@odata.bind": `/sdkmessages(${message})` });
+      await post("sdkmessageprocessingsteps", {
+        name: "bench", stage: 40, mode: 1, rank: 1,
+        "sdkmessageid@odata.bind": `/sdkmessages(${message})`,
+        "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filter.sdkmessagefilterid})`,
+        "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${endpoint.serviceendpointid})`,
+      });
+      await post("accounts", { name: "warm-up" });
+      await new Promise((done) => setTimeout(done, 2000));
+
+      // The system: Creates through the Web API.
+      episodes.clear();
+      const roundTripsBefore = proxy.count();
+      const committed = new Map<string, number>();
+      const started = Date.now();
+      await inParallel(Array.from({ length: JOBS }, (_, i) => i), async (i) => {
+        const account = await post("accounts", { name: `bench ${i}` });
+        committed.set(account.accountid, Date.now());
+      });
+      const received = await receiptsOf(new Set(committed.keys()), "primaryEntityId");
+      const systemSeconds = (Math.max(...received.values()) - started) / 1000;
+      const system = summary([...committed].map(([id, at]) => (received.get(id) ?? at) - at), systemSeconds);
+      const roundTrips = (proxy.count() - roundTripsBefore) / JOBS;
+      const orchestrationEpisodes = (episodes.get(SYSTEM_JOB_ORCHESTRATION) ?? 0) / JOBS;
+      const activities = (episodes.get(SYSTEM_JOB_ATTEMPT_ACTIVITY) ?? 0) / JOBS;
+      log(`system: ${JOBS} jobs in ${systemSeconds.toFixed(1)} s, p50 ${system.p50} ms, p99 ${system.p99} ms`);
+
+      // The baseline: the same row and the same message, with the SDKs directly.
+      const rows = tableClientFor("BenchBaseline");
+      await rows.createTable();
+      const client = new ServiceBusClient(broker.connectionString);
+      const sender = client.createSender("dataverse-events");
+      const target = validateServiceEndpoint(endpointColumns);
+      const sent = new Map<string, number>();
+      const baselineStarted = Date.now();
+      await inParallel(Array.from({ length: JOBS }, (_, i) => i), async (i) => {
+        const operationId = randomUUID();
+        const accountId = randomUUID();
+        await rows.createEntity({ partitionKey: ORGANIZATION, rowKey: operationId, name: `bench ${i}`, statecode: 0, statuscode: 0 });
+        const context = createContext({
+          messageName: "Create", primaryEntityName: "account", primaryEntityId: accountId, stage: Stage.PostOperation, mode: ExecutionMode.Asynchronous,
+          organizationName: ORGANIZATION, operationId, inputParameters: { Target: entity("account", accountId, { name: `bench ${i}` }) },
+        });
+        await sender.sendMessages(serviceBusMessageFor(context, target).message);
+        sent.set(operationId, Date.now());
+      });
+      const baselineReceived = await receiptsOf(new Set(sent.keys()), "operationId");
+      const baselineSeconds = (Math.max(...baselineReceived.values()) - baselineStarted) / 1000;
+      const baseline = summary([...sent].map(([id, at]) => (baselineReceived.get(id) ?? at) - at), baselineSeconds);
+      await client.close();
+      log(`baseline: ${JOBS} in ${baselineSeconds.toFixed(1)} s`);
+
+      return [
+        `${JOBS} Creates of account with one asynchronous queue step, ${CONCURRENCY} at a time, through the local host (Web API → pipeline commit → orchestration → post → sample listener), in-process with Azurite and the local broker.`,
+        "",
+        "| measure | system jobs | baseline (row + message with the SDKs) | ratio |",
+        "|---|---|---|---|",
+        `| jobs/s, first request to last receipt | ${system.perSecond.toFixed(1)} | ${baseline.perSecond.toFixed(1)} | ${ratio(system.perSecond, baseline.perSecond)} |`,
+        `| p50 commit → listener receipt (ms) | ${system.p50} | ${baseline.p50} | ${ratio(system.p50, baseline.p50)} |`,
+        `| p99 commit → listener receipt (ms) | ${system.p99} | ${baseline.p99} | ${ratio(system.p99, baseline.p99)} |`,
+        "",
+        `Per delivered job: ${roundTrips.toFixed(1)} Table Storage requests in all (the Create's commit, the job's rows, the Durable state, the listener's receipt), ${orchestrationEpisodes.toFixed(1)} orchestration episodes, ${activities.toFixed(1)} activity runs.`,
+      ];
+    } finally {
+      console.log = consoleLog;
+      await host.stop();
+      await broker.stop();
+      await proxy.close();
+      await azurite.stop();
+    }
+  },
+};

@@ -1,0 +1,36 @@
+import { app, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import {
+  createJobRuntime,
+  durableJobOrchestrations,
+  rememberDurableClient,
+  systemJobOrchestrator,
+  SYSTEM_JOB_ATTEMPT_ACTIVITY,
+  SYSTEM_JOB_ORCHESTRATION,
+  type JobReference,
+  type JobRuntime,
+} from "../shared/jobs";
+
+// System jobs: an orchestration per asyncoperation (instance id = the job's id) that posts the job's
+// stored context to its step's service endpoint, and a sweep that starts any open job without one.
+
+let runtime: JobRuntime | undefined;
+const jobs = () => (runtime ??= createJobRuntime());
+
+df.app.orchestration(SYSTEM_JOB_ORCHESTRATION, systemJobOrchestrator);
+
+df.app.activity(SYSTEM_JOB_ATTEMPT_ACTIVITY, {
+  handler: (reference: JobReference) => jobs().attempt(reference),
+});
+
+app.timer("systemJobSweep", {
+  schedule: "0 */1 * * * *",
+  runOnStartup: true,
+  extraInputs: [df.input.durableClient()],
+  handler: async (_timer: unknown, context: InvocationContext) => {
+    const client = df.getClient(context);
+    rememberDurableClient(client);
+    const { started } = await jobs().sweep(durableJobOrchestrations(client));
+    if (started.length > 0) context.log(`started the orchestration of ${started.length} system job(s) that had none`, { jobIds: started });
+  },
+});

@@ -1,0 +1,158 @@
+import { attemptDelivery, describeFailure, validateServiceEndpoint, type DeliveryFailure, type DeliveryOutcome, type EndpointPoster } from "../delivery";
+import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
+import { isLookupValue } from "../dataservice/store/records";
+import { PipelineError } from "../errors";
+import type { RemoteExecutionContext } from "../model";
+import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
+import { compileRetryPolicy, nextRetry, type RandomSource } from "../retry";
+import { JobState, JobStatus } from "./job-states";
+import { nowText, type JobReference, type SystemJobStore } from "./system-jobs";
+import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
+
+/** Reads the context a job delivers (the pipeline's JobContextStore). */
+export interface JobContextReader {
+  read(organization: string, jobId: string): Promise<RemoteExecutionContext | undefined>;
+}
+
+/** What the orchestration does next. Plain data: an activity's result. */
+export type AttemptResult =
+  | { kind: "retry"; delayInMs: number }
+  | { kind: "completed"; statuscode: number }
+  /** The job is gone or already completed (cancelled by a user, finished by an earlier run of this activity). */
+  | { kind: "stopped" };
+
+/** Runs an asynchronous plug-in step with its job's context (the pipeline's runJob). */
+export type AsyncPluginStepRunner = (organization: string, context: RemoteExecutionContext, correlationUpdatedAt?: Date) => Promise<void>;
+
+export interface JobAttemptDependencies {
+  jobs: SystemJobStore;
+  contexts: JobContextReader;
+  poster: EndpointPoster;
+  runPluginStep: AsyncPluginStepRunner;
+  telemetry: JobTelemetry;
+  random?: RandomSource;
+}
+
+/** Dataverse makes at most 4 attempts of an asynchronous plug-in that asks for a retry (OperationStatus.Retry). */
+export const ASYNC_PLUGIN_RETRY_POLICY = compileRetryPolicy({ maxRetries: 3 });
+
+const isCompleted = (values: ColumnValues) => values.statecode === JobState.Completed;
+
+/**
+ * One attempt of a system job, safe to run more than once (activities run at least once): marks the job
+ * In Progress, posts its stored context to its step's service endpoint, and records the outcome —
+ * Succeeded (deleted with async auto-delete), Waiting with `postponeuntil` and `retrycount` + 1, or Failed
+ * with error code and messages. A job a user completed meanwhile (cancel) is left as it is. A repeated
+ * post after a crash carries the same MessageId (= OperationId), so Service Bus drops it.
+ */
+export async function runJobAttempt(deps: JobAttemptDependencies, reference: JobReference): Promise<AttemptResult> {
+  const started = await deps.jobs.update(reference, (current) => {
+    if (isCompleted(current)) return undefined;
+    return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? nowText() };
+  });
+  if (!started || isCompleted(started.values)) return { kind: "stopped" };
+  const retriesSoFar = Number(started.values.retrycount ?? 0);
+  const record: JobAttemptRecord = { ...reference, attempt: retriesSoFar + 1, outcome: "stopped" };
+
+  let outcome: DeliveryOutcome;
+  let step: StoredRecord | undefined;
+  try {
+    const loaded = await loadWork(deps, reference, started);
+    step = loaded.step;
+    record.stepId = step.id;
+    record.correlationId = loaded.context.correlationId;
+    record.serviceEndpointId = loaded.endpoint?.serviceendpointid;
+    outcome = loaded.endpoint
+      ? await attemptDelivery(deps.poster, loaded.context, loaded.endpoint, retriesSoFar, { random: deps.random })
+      : await attemptPluginStep(deps, reference.organization, loaded.context, started.values, retriesSoFar);
+  } catch (error) {
+    outcome = { kind: "fail", failure: describeFailure(error) };
+  }
+  const result = await recordOutcome(deps, reference, outcome, step, started);
+  record.outcome = result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";
+  if (outcome.kind === "succeeded") {
+    record.truncated = outcome.result.truncated;
+    record.latencyInMs = Date.now() - Date.parse(String(started.values.createdon));
+  } else {
+    if (outcome.kind === "retry") record.retryDelayInMs = outcome.delayInMs;
+    record.errorCode = outcome.failure.code;
+    record.message = outcome.failure.message;
+  }
+  deps.telemetry.attempt(record);
+  return result;
+}
+
+async function loadWork(deps: JobAttemptDependencies, reference: JobReference, job: StoredRecord) {
+  const stepRef = job.values.owningextensionid;
+  if (!isLookupValue(stepRef)) throw new PipelineError("ValidationFailed", `System job ${reference.jobId} has no owning step (owningextensionid).`);
+  const step = await deps.jobs.readStep(reference.organization, stepRef.id);
+  if (!step) throw new PipelineError("ValidationFailed", `The step ${stepRef.id} of system job ${reference.jobId} no longer exists.`);
+  const handlerRef = step.values.eventhandler;
+  if (!isLookupValue(handlerRef)) throw new PipelineError("ValidationFailed", `The step ${step.id} has no event handler.`);
+  const context = await deps.contexts.read(reference.organization, reference.jobId);
+  if (!context) throw new PipelineError("Internal", `System job ${reference.jobId} has no stored execution context.`);
+  if (handlerRef.logicalName === "plugintype") return { step, context, endpoint: undefined };
+  const handler = await deps.jobs.readEventHandler(reference.organization, handlerRef);
+  if (!handler) throw new PipelineError("ValidationFailed", `The service endpoint ${handlerRef.id} of step ${step.id} no longer exists.`);
+  const endpoint = validateServiceEndpoint({ ...handler.values, serviceendpointid: handler.id });
+  return { step, endpoint, context };
+}
+
+/** Runs an asynchronous plug-in step once: OperationStatus.Retry waits and tries again (4 attempts in all); any other error fails the job. */
+async function attemptPluginStep(
+  deps: JobAttemptDependencies,
+  organization: string,
+  context: RemoteExecutionContext,
+  job: ColumnValues,
+  retriesSoFar: number,
+): Promise<DeliveryOutcome> {
+  const updatedAt = typeof job.correlationupdatedtime === "string" ? new Date(job.correlationupdatedtime) : undefined;
+  try {
+    await deps.runPluginStep(organization, context, updatedAt);
+    return { kind: "succeeded", result: { truncated: false } };
+  } catch (error) {
+    const failure = describeFailure(error);
+    const cause = (error as { cause?: unknown }).cause;
+    if (isInvalidPluginExecutionError(cause) && cause.status === OperationStatus.Retry) {
+      const next = nextRetry(ASYNC_PLUGIN_RETRY_POLICY, retriesSoFar, deps.random);
+      if (!next.stop) return { kind: "retry", delayInMs: next.delayInMs, failure };
+    }
+    return { kind: "fail", failure };
+  }
+}
+
+function failureColumns(failure: DeliveryFailure): ColumnValues {
+  return { errorcode: failure.errorCode, message: failure.message, friendlymessage: failure.friendlyMessage };
+}
+
+async function recordOutcome(deps: JobAttemptDependencies, reference: JobReference, outcome: DeliveryOutcome, step: StoredRecord | undefined, started: StoredRecord): Promise<AttemptResult> {
+  const now = new Date();
+  const written = await deps.jobs.update(reference, (current): ColumnValues | undefined => {
+    if (isCompleted(current)) return undefined;
+    switch (outcome.kind) {
+      case "succeeded":
+        return { statecode: JobState.Completed, statuscode: JobStatus.Succeeded, completedon: nowText(now), ...elapsed(current, now) };
+      case "retry":
+        return {
+          statecode: JobState.Suspended,
+          statuscode: JobStatus.Waiting,
+          postponeuntil: nowText(new Date(now.getTime() + outcome.delayInMs)),
+          retrycount: Number(current.retrycount ?? 0) + 1,
+          ...failureColumns(outcome.failure),
+        };
+      case "fail":
+        return { statecode: JobState.Completed, statuscode: JobStatus.Failed, completedon: nowText(now), ...failureColumns(outcome.failure), ...elapsed(current, now) };
+    }
+  }, started);
+  if (!written) return { kind: "stopped" };
+  const { statecode, statuscode } = written.values;
+  if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return { kind: "stopped" };
+  if (outcome.kind === "retry") return { kind: "retry", delayInMs: outcome.delayInMs };
+  if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference);
+  return { kind: "completed", statuscode: Number(statuscode) };
+}
+
+function elapsed(current: ColumnValues, now: Date): ColumnValues {
+  const startedOn = Date.parse(String(current.startedon));
+  return Number.isNaN(startedOn) ? {} : { executiontimespan: (now.getTime() - startedOn) / 60_000 };
+}

@@ -1,0 +1,34 @@
+import { JobState } from "./job-states";
+import type { JobOrchestrations } from "./orchestrations";
+import type { SystemJobStore } from "./system-jobs";
+
+export interface SweepResult {
+  /** Jobs whose orchestration was missing and is now started. */
+  started: string[];
+}
+
+/** Jobs looked at concurrently. */
+const PARALLEL = 8;
+
+/**
+ * Starts an orchestration for every open job (Ready, Waiting, In Progress) of the organizations that has
+ * none running: a crash between the commit and the start, or an instance lost, delays a job but never
+ * loses it. A Waiting job's orchestration waits until its `postponeuntil` first.
+ */
+export async function sweepSystemJobs(jobs: SystemJobStore, organizations: readonly string[], orchestrations: JobOrchestrations): Promise<SweepResult> {
+  const started: string[] = [];
+  for (const organization of organizations) {
+    const open = await jobs.listOpen(organization);
+    for (let index = 0; index < open.length; index += PARALLEL) {
+      await Promise.all(
+        open.slice(index, index + PARALLEL).map(async (job) => {
+          if (await orchestrations.isRunning(job.id)) return;
+          const waiting = job.values.statecode === JobState.Suspended && typeof job.values.postponeuntil === "string";
+          const input = { organization, jobId: job.id, notBefore: waiting ? String(job.values.postponeuntil) : undefined };
+          if (await orchestrations.start(input)) started.push(job.id);
+        }),
+      );
+    }
+  }
+  return { started };
+}

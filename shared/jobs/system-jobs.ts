@@ -1,0 +1,97 @@
+import { BUILTIN_TABLES } from "../dataservice/metadata/builtin-tables";
+import type { TableDefinition } from "../dataservice/metadata/tables";
+import type { RecordStore } from "../dataservice/store/record-store";
+import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
+import { recordRowKey } from "../dataservice/store/row-codec";
+import { isPipelineError } from "../errors";
+import { JobState } from "./job-states";
+
+/** Which system job: the orchestration's input (never the context itself). */
+export interface JobReference {
+  organization: string;
+  jobId: string;
+}
+
+function builtinTable(logicalName: string): TableDefinition {
+  const table = BUILTIN_TABLES.find((candidate) => candidate.logicalName === logicalName);
+  if (!table) throw new Error(`no built-in table ${logicalName}`);
+  return table;
+}
+
+export const ASYNC_OPERATION_TABLE = builtinTable("asyncoperation");
+const STEP_TABLE = builtinTable("sdkmessageprocessingstep");
+const ENDPOINT_TABLE = builtinTable("serviceendpoint");
+const PLUGIN_TYPE_TABLE = builtinTable("plugintype");
+
+/** Attempts of a conditional update that lost a race with another writer (a user's cancel, a second activity run). */
+const UPDATE_ATTEMPTS = 5;
+
+/**
+ * The rows a system job reads and writes: its asyncoperation, its step, the step's event handler.
+ * Every update is conditional on the row's version, so a user's cancel and an activity never overwrite each other.
+ */
+export class SystemJobStore {
+  constructor(readonly store: RecordStore) {}
+
+  read(reference: JobReference): Promise<StoredRecord | undefined> {
+    return this.store.read(reference.organization, ASYNC_OPERATION_TABLE, reference.jobId);
+  }
+
+  readStep(organization: string, stepId: string): Promise<StoredRecord | undefined> {
+    return this.store.read(organization, STEP_TABLE, stepId);
+  }
+
+  readEventHandler(organization: string, handler: { id: string; logicalName: string }): Promise<StoredRecord | undefined> {
+    return this.store.read(organization, handler.logicalName === "plugintype" ? PLUGIN_TYPE_TABLE : ENDPOINT_TABLE, handler.id);
+  }
+
+  /**
+   * Applies `change` to the job's current row (`known`: the row as last read or written, tried first) and writes it if the row did not change meanwhile
+   * (else reads and tries again). `change` returns undefined to leave the row as it is.
+   * @returns the row as written (or as found), undefined when the job no longer exists.
+   */
+  async update(reference: JobReference, change: (current: ColumnValues) => ColumnValues | undefined, known?: StoredRecord): Promise<StoredRecord | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      // A row this activity wrote itself is tried as it is: one round trip instead of two when nobody changed it.
+      const current = attempt === 1 && known ? known : await this.read(reference);
+      if (!current) return undefined;
+      const changes = change(current.values);
+      if (!changes) return current;
+      const values = { ...current.values, ...changes, modifiedon: nowText() };
+      const uow = this.store.beginUnitOfWork(reference.organization);
+      uow.replace(ASYNC_OPERATION_TABLE, reference.jobId, values, current.etag);
+      try {
+        const etags = await uow.commit();
+        return { ...current, values, etag: etags.get(recordRowKey(ASYNC_OPERATION_TABLE.logicalName, reference.jobId)) ?? "" };
+      } catch (error) {
+        const lostRace = isPipelineError(error) && (error.code === "ConcurrencyConflict" || error.code === "NotFound");
+        if (!lostRace || attempt >= UPDATE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async delete(reference: JobReference): Promise<void> {
+    const current = await this.read(reference);
+    if (!current) return;
+    const uow = this.store.beginUnitOfWork(reference.organization);
+    uow.delete(ASYNC_OPERATION_TABLE, reference.jobId, current.etag);
+    await uow.commit().catch((error: unknown) => {
+      if (!(isPipelineError(error) && (error.code === "NotFound" || error.code === "ConcurrencyConflict"))) throw error;
+    });
+  }
+
+  /** Jobs not yet completed (Ready, Suspended, Locked) of one organization (none before the records table exists). */
+  async listOpen(organization: string): Promise<StoredRecord[]> {
+    try {
+      return await this.store.list(organization, ASYNC_OPERATION_TABLE, `statecode lt ${JobState.Completed}`);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return [];
+      throw error;
+    }
+  }
+}
+
+/** Date-time text as the data service stores it (whole seconds, UTC). */
+export function nowText(at: Date = new Date()): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEndpointPoster } from "../../shared/delivery";
+import { JobState, JobStatus, runJobAttempt, SystemJobStore, type AttemptResult, type JobAttemptDependencies } from "../../shared/jobs";
+import { uniqueOrganization } from "../support/data-service";
+import { seen } from "../pipeline/scripted-plugin";
+import { idFromHeader, pipelineForTests, registerStep } from "../pipeline/support";
+
+const organization = uniqueOrganization("ap");
+const { api: apiOf, service } = pipelineForTests([organization]);
+const api = apiOf(organization);
+const logged: Record<string, unknown>[] = [];
+const deps: JobAttemptDependencies = {
+  jobs: new SystemJobStore(service.store),
+  contexts: service.jobContexts,
+  poster: createEndpointPoster(),
+  runPluginStep: async (org, context, updatedAt) => service.pipeline.runJob(await service.directory.get(org), context, updatedAt),
+  telemetry: { attempt: (record) => void logged.push({ ...record }), post: () => undefined },
+};
+
+/** What the orchestration does, without its waits: attempt until the job completes. */
+async function runToCompletion(jobId: string): Promise<AttemptResult[]> {
+  const results: AttemptResult[] = [];
+  for (;;) {
+    const result = await runJobAttempt(deps, { organization, jobId });
+    results.push(result);
+    if (result.kind !== "retry") return results;
+  }
+}
+
+async function jobOf(stepId: string) {
+  const jobs = await api("GET", `asyncoperations?$filter=_owningextensionid_value eq ${stepId}`);
+  expect(jobs.json.value).toHaveLength(1);
+  return jobs.json.value[0].asyncoperationid as string;
+}
+
+describe("asynchronous plug-in steps run by the system job", () => {
+  let succeeding: string;
+  let retrying: string;
+  beforeAll(async () => {
+    succeeding = await registerStep(api, { message: "Create", table: "contact", stage: 40, mode: 1, script: { label: "async-ok", trace: "ran async" } });
+    retrying = await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, script: { label: "async-retry", throw: "retry" } });
+  });
+  afterAll(() => deps.poster.close());
+
+  it("runs the plug-in with the job's stored context (Mode 1, outside the transaction) and succeeds", async () => {
+    const contactId = idFromHeader(await api("POST", "contacts", { body: { lastname: "Async" } }));
+    const jobId = await jobOf(succeeding);
+    expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Succeeded }]);
+    const run = (seen.get(organization) ?? []).filter((entry) => entry.label === "async-ok").at(-1);
+    expect(run).toMatchObject({ mode: 1, stage: 40, isInTransaction: false, operationId: jobId });
+    expect(run?.target).toMatchObject({ lastname: "Async" });
+    expect(contactId).toEqual(expect.any(String));
+    const job = (await api("GET", `asyncoperations(${jobId})`)).json;
+    expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded, retrycount: 0 });
+  });
+
+  it("retries a plug-in that asks for it (OperationStatus.Retry): 4 attempts, then Failed with its message", async () => {
+    idFromHeader(await api("POST", "accounts", { body: { name: "Retry Ltd" } }));
+    const jobId = await jobOf(retrying);
+    const results = await runToCompletion(jobId);
+    expect(results.map((result) => result.kind)).toEqual(["retry", "retry", "retry", "completed"]);
+    const job = (await api("GET", `asyncoperations(${jobId})`)).json;
+    expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed, retrycount: 3, message: "Not yet, says async-retry." });
+    expect(logged.filter((record) => record.jobId === jobId).map((record) => record.outcome)).toEqual(["waiting", "waiting", "waiting", "failed"]);
+    // A completed job is never attempted again (activities may run twice).
+    expect(await runJobAttempt(deps, { organization, jobId })).toEqual({ kind: "stopped" });
+  });
+});

@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
+import { JobState, JobStatus } from "../../shared/jobs";
+import { eventually, type HostUnderTest } from "../host/run-host";
+import { accountCreated } from "../support/delivery";
+import { uniqueOrganization } from "../support/data-service";
+import { attemptLines, brokerConfigWithUnreadQueue, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
+
+const organization = uniqueOrganization("jobs");
+
+describe("system jobs through the local runtime", () => {
+  let broker: ServiceBusBroker;
+  let host: HostUnderTest;
+  let stepId: string;
+  const api = webApi(() => host, organization);
+
+  const job = async (jobId: string) => (await api("GET", `asyncoperations(${jobId})`)).json as Record<string, unknown>;
+  const completed = (jobIds: string[]) =>
+    eventually(async () => {
+      const rows = await Promise.all(jobIds.map(job));
+      return rows.every((row) => row.statecode === JobState.Completed) && rows;
+    }, 40_000, `jobs ${jobIds.join(", ")} completed`);
+
+  beforeAll(async () => {
+    broker = await startServiceBusBroker({ config: brokerConfigWithUnreadQueue() });
+    // Ten times faster: the default back-off (5 s, 10 s, 20 s, …) becomes 0.5 s, 1 s, 2 s, …
+    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, env: { ServiceEndpointReplyTimeoutSeconds: "1" } });
+    stepId = await registerQueueStep(api, broker.connectionString);
+  }, 60_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    await broker?.stop();
+  });
+
+  it("posts the context of an account Create's asynchronous step: the job Succeeded, received once by the listener", async () => {
+    const account = await api("POST", "accounts", { name: "Fabrikam" });
+    expect(account.status).toBe(201);
+    const accountId = account.json.accountid as string;
+    const jobs = await api("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${accountId}&$select=asyncoperationid,operationtype,_owningextensionid_value`);
+    expect(jobs.json.value).toEqual([expect.objectContaining({ operationtype: 1, _owningextensionid_value: stepId })]);
+    const jobId = jobs.json.value[0].asyncoperationid as string;
+    const [row] = await completed([jobId]);
+    expect(row).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded, retrycount: 0 });
+    expect(row.startedon).toEqual(expect.any(String));
+    expect(row.completedon).toEqual(expect.any(String));
+    const receipts = await eventually(async () => (await receiptsFor([jobId])).length === 1 && receiptsFor([jobId]), 20_000, "the receipt");
+    expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, primaryEntityId: accountId, messageName: "Create", mode: 1, stage: 40 });
+    expect(await orchestrationStatus(host, jobId)).toBe("Completed");
+    expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ organization, jobId, stepId, attempt: 1, outcome: "succeeded" })]);
+  });
+
+  it("keeps jobs Waiting with growing back-off while the broker is down, then delivers each once; a cancelled waiting job makes no further attempt", async () => {
+    broker.interrupt();
+    let jobIds: string[] = [];
+    try {
+      jobIds = await Promise.all([1, 2, 3].map(() => commitJob(organization, stepId, accountCreated())));
+      await Promise.all(jobIds.map((jobId) => startJobOrchestration(host, organization, jobId)));
+      const cancelled = jobIds[2];
+      await eventually(async () => (await job(cancelled)).statecode === JobState.Suspended, 30_000, "the job to wait");
+      const cancel = await api("PATCH", `asyncoperations(${cancelled})`, { statecode: JobState.Completed, statuscode: JobStatus.Canceled });
+      expect(cancel.status, JSON.stringify(cancel.json)).toBeLessThan(300);
+      await eventually(() => jobIds.slice(0, 2).every((jobId) => attemptLines(host, jobId).filter((line) => line.outcome === "waiting").length >= 2), 30_000, "two waits each");
+    } finally {
+      broker.resume();
+    }
+    const [first, second, cancelled] = jobIds;
+    const rows = await completed([first, second]);
+    for (const row of rows) {
+      expect(row).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded });
+      expect(row.retrycount).toBeGreaterThanOrEqual(2);
+    }
+    for (const jobId of [first, second]) {
+      const waits = attemptLines(host, jobId).filter((line) => line.outcome === "waiting").map((line) => Number(line.retryDelayInMs));
+      expect(waits[1]).toBeGreaterThan(waits[0]);
+      expect(attemptLines(host, jobId).at(-1)).toMatchObject({ outcome: "succeeded" });
+    }
+    const receipts = await eventually(async () => {
+      const found = await receiptsFor(jobIds);
+      return found.length >= 2 && found;
+    }, 30_000, "the receipts");
+    expect(receipts.map((receipt) => receipt.operationId).sort()).toEqual([first, second].sort());
+
+    const attemptsWhenCancelled = attemptLines(host, cancelled).length;
+    expect(await job(cancelled)).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Canceled });
+    expect(await orchestrationStatus(host, cancelled)).toBe("Terminated");
+    // The others went on for seconds after the cancel; the cancelled one made no attempt after it.
+    expect(attemptLines(host, cancelled).filter((line) => line.outcome === "succeeded")).toEqual([]);
+    expect(attemptLines(host, cancelled).length).toBe(attemptsWhenCancelled);
+  });
+
+  it("truncates an oversize context with the property; fails one still too large without sending it", async () => {
+    const large = await commitJob(organization, stepId, accountCreated({ padding: 200_000 }));
+    const tooLarge = await commitJob(organization, stepId, accountCreated({ agent: "a".repeat(200_000) }));
+    await Promise.all([large, tooLarge].map((jobId) => startJobOrchestration(host, organization, jobId)));
+    const [sent, refused] = await completed([large, tooLarge]);
+    expect(sent).toMatchObject({ statuscode: JobStatus.Succeeded });
+    expect(refused).toMatchObject({ statuscode: JobStatus.Failed, retrycount: 0, errorcode: expect.any(Number) });
+    expect(String(refused.message)).toMatch(/over the limit/);
+    expect(refused.friendlymessage).toEqual(expect.any(String));
+    const receipts = await eventually(async () => {
+      const found = await receiptsFor([large]);
+      return found.length === 1 && found;
+    }, 20_000, "the truncated post's receipt");
+    expect(receipts[0].truncated).toBe(true);
+    expect(await receiptsFor([tooLarge])).toEqual([]);
+    expect(attemptLines(host, large)).toEqual([expect.objectContaining({ outcome: "succeeded", truncated: true })]);
+  });
+
+  it("refuses changes §F.1 does not allow, with a 400, and changes nothing", async () => {
+    const jobId = await commitJob(organization, stepId, accountCreated());
+    const before = await job(jobId);
+    for (const change of [{ name: "renamed" }, { statecode: JobState.Completed, statuscode: JobStatus.Succeeded }, { statecode: JobState.Suspended }, { statuscode: 31 }]) {
+      const response = await api("PATCH", `asyncoperations(${jobId})`, change);
+      expect(response.status, JSON.stringify(change)).toBe(400);
+      expect(response.json.error.message).toMatch(/asyncoperation/);
+    }
+    expect(await job(jobId)).toMatchObject({ statecode: before.statecode, statuscode: before.statuscode, name: before.name });
+    const postpone = await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: "2099-01-01T00:00:00Z" });
+    expect(postpone.status).toBeLessThan(300);
+    expect((await api("DELETE", `asyncoperations(${jobId})`)).status).toBe(204);
+    const created = await api("POST", "asyncoperations", { name: "by hand", operationtype: 1 });
+    expect(created.status).toBe(400);
+    expect(created.json.error.message).toMatch(/created by the platform/);
+  });
+
+  it("posts at once for a synchronous service-endpoint step, within the request (no system job)", async () => {
+    await registerQueueStep(api, broker.connectionString, { table: "contact", mode: 0 });
+    const contact = await api("POST", "contacts", { lastname: "Synchronous" });
+    expect(contact.status, JSON.stringify(contact.json)).toBe(201);
+    const contactId = contact.json.contactid as string;
+    expect((await api("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${contactId}`)).json.value).toEqual([]);
+    const receipt = await eventually(async () => {
+      const all = await listReceipts();
+      return all.find((candidate) => candidate.primaryEntityId === contactId);
+    }, 20_000, "the synchronous post's receipt");
+    expect(receipt).toMatchObject({ messageName: "Create", primaryEntityName: "contact", mode: 0, stage: 40 });
+  });
+
+  it("retries a two-way post no listener answers, then fails the job after the endpoint's retries", async () => {
+    const twoWayStep = await registerQueueStep(api, broker.connectionString, {
+      message: "Update",
+      endpoint: { name: "two-way, nobody listening", contract: 4, path: "two-way-requests", retrypolicy: JSON.stringify({ maxRetries: 2 }) },
+    });
+    const jobId = await commitJob(organization, twoWayStep, accountCreated());
+    await startJobOrchestration(host, organization, jobId);
+    const [row] = await completed([jobId]);
+    expect(row).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed, retrycount: 2 });
+    expect(String(row.message)).toMatch(/no listener answered/);
+    expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting", "failed"]);
+  });
+
+  it("attempts a waiting job at once when a user resumes it", async () => {
+    // A ten-minute back-off (one minute at this time scale): only the resume can make the job finish within the wait below.
+    const patientStep = await registerQueueStep(api, broker.connectionString, {
+      message: "Update",
+      table: "contact",
+      endpoint: { name: "patient queue", retrypolicy: JSON.stringify({ retryDelayInMs: 600_000 }) },
+    });
+    broker.interrupt();
+    let jobId: string;
+    try {
+      jobId = await commitJob(organization, patientStep, accountCreated());
+      await startJobOrchestration(host, organization, jobId);
+      await eventually(async () => (await job(jobId)).statecode === JobState.Suspended, 30_000, "the job to wait");
+    } finally {
+      broker.resume();
+    }
+    const resume = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Ready });
+    expect(resume.status, JSON.stringify(resume.json)).toBeLessThan(300);
+    const [row] = await completed([jobId]);
+    expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
+    expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
+  });
+
+  it("runs an asynchronous plug-in step in the job: success, and the plug-in's error as the job's failure", async () => {
+    const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
+    const type = (await api("GET", "plugintypes?$filter=name eq 'account-defaults.AccountDefaults'&$select=plugintypeid")).json.value[0].plugintypeid;
+    const step = await api("POST", "sdkmessageprocessingsteps", {
+      name: "AccountDefaults, asynchronously",
+      stage: 40,
+      mode: 1,
+      rank: 2,
+      "sdkmessageid@odata.bind": `/sdkmessages(${message})`,
+      "eventhandler_plugintype@odata.bind": `/plugintypes(${type})`,
+    });
+    expect(step.status, JSON.stringify(step.json)).toBe(201);
+    const pluginJob = async (name: string) => {
+      const account = await api("POST", "accounts", { name });
+      expect(account.status).toBe(201);
+      const jobs = await api("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${account.json.accountid} and _owningextensionid_value eq ${step.json.sdkmessageprocessingstepid}`);
+      expect(jobs.json.value).toHaveLength(1);
+      return jobs.json.value[0].asyncoperationid as string;
+    };
+    const [fine, tooShort] = await Promise.all([pluginJob("Northwind"), pluginJob("N")]);
+    const [succeeded, failed] = await completed([fine, tooShort]);
+    expect(succeeded).toMatchObject({ statuscode: JobStatus.Succeeded });
+    expect(failed).toMatchObject({ statuscode: JobStatus.Failed, retrycount: 0, message: "An account name needs at least two characters." });
+  });
+});
