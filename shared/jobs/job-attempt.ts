@@ -1,4 +1,5 @@
 import { attemptDelivery, describeFailure, validateServiceEndpoint, type DeliveryFailure, type DeliveryOutcome, type EndpointPoster } from "../delivery";
+import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { isLookupValue } from "../dataservice/store/records";
 import { PipelineError } from "../errors";
@@ -6,12 +7,12 @@ import type { RemoteExecutionContext } from "../model";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
 import { compileRetryPolicy, nextRetry, type RandomSource } from "../retry";
 import { JobState, JobStatus } from "./job-states";
-import { nowText, type JobReference, type SystemJobStore } from "./system-jobs";
+import { ASYNC_OPERATION_TABLE, nowText, type JobReference, type SystemJobStore } from "./system-jobs";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 
-/** Reads the context a job delivers (the pipeline's JobContextStore). */
+/** Reads the context a job delivers together with the job's row, in one query (the pipeline's JobContextStore). */
 export interface JobContextReader {
-  read(organization: string, jobId: string): Promise<RemoteExecutionContext | undefined>;
+  readWithRecord(organization: string, jobId: string, table: TableDefinition, id: string): Promise<{ record?: StoredRecord; context?: RemoteExecutionContext }>;
 }
 
 /** What the orchestration does next. Plain data: an activity's result. */
@@ -46,10 +47,16 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
  * post after a crash carries the same MessageId (= OperationId), so Service Bus drops it.
  */
 export async function runJobAttempt(deps: JobAttemptDependencies, reference: JobReference): Promise<AttemptResult> {
-  const started = await deps.jobs.update(reference, (current) => {
-    if (isCompleted(current)) return undefined;
-    return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? nowText() };
-  });
+  const { record: job, context } = await deps.contexts.readWithRecord(reference.organization, reference.jobId, ASYNC_OPERATION_TABLE, reference.jobId);
+  if (!job) return { kind: "stopped" };
+  const started = await deps.jobs.update(
+    reference,
+    (current) => {
+      if (isCompleted(current)) return undefined;
+      return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? nowText() };
+    },
+    job,
+  );
   if (!started || isCompleted(started.values)) return { kind: "stopped" };
   const retriesSoFar = Number(started.values.retrycount ?? 0);
   const record: JobAttemptRecord = { ...reference, attempt: retriesSoFar + 1, outcome: "stopped" };
@@ -57,7 +64,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   let outcome: DeliveryOutcome;
   let step: StoredRecord | undefined;
   try {
-    const loaded = await loadWork(deps, reference, started);
+    const loaded = await loadWork(deps, reference, started, context);
     step = loaded.step;
     record.stepId = step.id;
     record.correlationId = loaded.context.correlationId;
@@ -82,14 +89,13 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   return result;
 }
 
-async function loadWork(deps: JobAttemptDependencies, reference: JobReference, job: StoredRecord) {
+async function loadWork(deps: JobAttemptDependencies, reference: JobReference, job: StoredRecord, context: RemoteExecutionContext | undefined) {
   const stepRef = job.values.owningextensionid;
   if (!isLookupValue(stepRef)) throw new PipelineError("ValidationFailed", `System job ${reference.jobId} has no owning step (owningextensionid).`);
   const step = await deps.jobs.readStep(reference.organization, stepRef.id);
   if (!step) throw new PipelineError("ValidationFailed", `The step ${stepRef.id} of system job ${reference.jobId} no longer exists.`);
   const handlerRef = step.values.eventhandler;
   if (!isLookupValue(handlerRef)) throw new PipelineError("ValidationFailed", `The step ${step.id} has no event handler.`);
-  const context = await deps.contexts.read(reference.organization, reference.jobId);
   if (!context) throw new PipelineError("Internal", `System job ${reference.jobId} has no stored execution context.`);
   if (handlerRef.logicalName === "plugintype") return { step, context, endpoint: undefined };
   const handler = await deps.jobs.readEventHandler(reference.organization, handlerRef);
@@ -148,7 +154,7 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
   const { statecode, statuscode } = written.values;
   if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return { kind: "stopped" };
   if (outcome.kind === "retry") return { kind: "retry", delayInMs: outcome.delayInMs };
-  if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference);
+  if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference, written);
   return { kind: "completed", statuscode: Number(statuscode) };
 }
 

@@ -70,8 +70,9 @@ export class SystemJobStore {
     }
   }
 
-  async delete(reference: JobReference): Promise<void> {
-    const current = await this.read(reference);
+  /** Deletes the job's row if it did not change since `known` (else as read now). */
+  async delete(reference: JobReference, known?: StoredRecord): Promise<void> {
+    const current = known ?? (await this.read(reference));
     if (!current) return;
     const uow = this.store.beginUnitOfWork(reference.organization);
     uow.delete(ASYNC_OPERATION_TABLE, reference.jobId, current.etag);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { RecordStore } from "../dataservice";
+import { BUILTIN_TABLES } from "../dataservice/metadata/builtin-tables";
 import { createRecordsTableClient } from "../dataservice/store/table-client";
 import { Entity, createContext } from "../model";
 import { encodeContextJson } from "../serialization";
@@ -26,5 +27,23 @@ describe("JobContextStore", () => {
     expect(await contexts.readJson(partition, jobId)).toBe(encodeContextJson(context));
     expect((await contexts.read(partition, jobId))?.messageName).toBe("Create");
     expect(await contexts.read(partition, randomUUID())).toBeUndefined();
+  });
+
+  it("reads a job's row and its context in one query, leaving out other jobs' rows", async () => {
+    await store.ensureTable();
+    const jobs = BUILTIN_TABLES.find((table) => table.logicalName === "asyncoperation");
+    if (!jobs) throw new Error("no asyncoperation table");
+    const [jobId, otherId] = [randomUUID(), randomUUID()];
+    const uow = store.beginUnitOfWork(partition);
+    uow.create(jobs, jobId, { name: "job" });
+    uow.create(jobs, otherId, { name: "other" });
+    contexts.stage(uow, jobId, createContext({ messageName: "Update", primaryEntityName: "account" }));
+    contexts.stage(uow, otherId, createContext({ messageName: "Delete", primaryEntityName: "account" }));
+    await uow.commit();
+    const read = await contexts.readWithRecord(partition, jobId, jobs, jobId);
+    expect(read.record?.values.name).toBe("job");
+    expect(read.context?.messageName).toBe("Update");
+    const missing = await contexts.readWithRecord(partition, randomUUID(), jobs, randomUUID());
+    expect(missing).toEqual({ record: undefined, context: undefined });
   });
 });

@@ -1,4 +1,7 @@
-import type { RecordStore, UnitOfWork } from "../dataservice";
+import type { RecordStore, StoredRecord, UnitOfWork } from "../dataservice";
+import type { TableDefinition } from "../dataservice/metadata/tables";
+import type { RawRow } from "../dataservice/store/record-store";
+import { decodeRecord, recordRowKey } from "../dataservice/store/row-codec";
 import { PipelineError } from "../errors";
 import { decodeContextJson, encodeContextJson } from "../serialization";
 import type { RemoteExecutionContext } from "../model";
@@ -31,12 +34,16 @@ export class JobContextStore {
 
   /** The stored JSON text of a job's context (undefined when the job has none). */
   async readJson(organization: string, jobId: string): Promise<string | undefined> {
-    const rows = await this.store.listRows(organization, { from: `${PREFIX}|${jobId}|`, to: `${PREFIX}|${jobId}}` });
-    if (rows.length === 0) return undefined;
-    if (rows.length !== Number(rows[0].chunks)) {
-      throw new PipelineError("Internal", `The stored context of system job ${jobId} is incomplete (${rows.length} of ${String(rows[0].chunks)} parts).`);
-    }
-    return rows.map((row) => String(row.data)).join("");
+    return joinChunks(jobId, await this.store.listRows(organization, contextRange(jobId)));
+  }
+
+  /** A job's context and, in the same query, the record `id` of `table` (e.g. the job's asyncoperation row). */
+  async readWithRecord(organization: string, jobId: string, table: TableDefinition, id: string): Promise<{ record?: StoredRecord; context?: RemoteExecutionContext }> {
+    const recordKey = recordRowKey(table.logicalName, id);
+    const rows = await this.store.queryRows(organization, { rowKeys: [recordKey], ranges: [contextRange(jobId)] });
+    const recordRow = rows.find((row) => row.rowKey === recordKey);
+    const json = joinChunks(jobId, rows.filter((row) => row !== recordRow));
+    return { record: recordRow && decodeRecord(table, recordRow), context: json === undefined ? undefined : decodeContextJson(json) };
   }
 
   /** A job's context, decoded. */
@@ -44,4 +51,17 @@ export class JobContextStore {
     const json = await this.readJson(organization, jobId);
     return json === undefined ? undefined : decodeContextJson(json);
   }
+}
+
+function contextRange(jobId: string): { from: string; to: string } {
+  return { from: `${PREFIX}|${jobId}|`, to: `${PREFIX}|${jobId}}` };
+}
+
+/** The context's JSON from its rows (in row-key order); undefined when there are none. */
+function joinChunks(jobId: string, rows: RawRow[]): string | undefined {
+  if (rows.length === 0) return undefined;
+  if (rows.length !== Number(rows[0].chunks)) {
+    throw new PipelineError("Internal", `The stored context of system job ${jobId} is incomplete (${rows.length} of ${String(rows[0].chunks)} parts).`);
+  }
+  return rows.map((row) => String(row.data)).join("");
 }
