@@ -23,8 +23,11 @@ export async function sweepSystemJobs(jobs: SystemJobStore, organizations: reado
       await Promise.all(
         open.slice(index, index + PARALLEL).map(async (job) => {
           if (await orchestrations.isRunning(job.id)) return;
-          const waiting = job.values.statecode === JobState.Suspended && typeof job.values.postponeuntil === "string";
-          const input = { organization, jobId: job.id, notBefore: waiting ? String(job.values.postponeuntil) : undefined };
+          // The list is a snapshot: a job whose orchestration finished since then is completed, and needs none.
+          const current = await jobs.read({ organization, jobId: job.id });
+          if (!current || current.values.statecode === JobState.Completed) return;
+          const waiting = current.values.statecode === JobState.Suspended && typeof current.values.postponeuntil === "string";
+          const input = { organization, jobId: job.id, notBefore: waiting ? String(current.values.postponeuntil) : undefined };
           if (await orchestrations.start(input)) started.push(job.id);
         }),
       );

@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { tableClientFor } from "../config/table-client";
+import { RecordStore } from "../dataservice";
+import { JobState, JobStatus } from "./job-states";
+import type { JobOrchestrationInput, JobOrchestrations } from "./orchestrations";
+import { sweepSystemJobs } from "./sweep";
+import { ASYNC_OPERATION_TABLE, SystemJobStore } from "./system-jobs";
+
+describe("sweepSystemJobs", () => {
+  it("starts open jobs without an orchestration, but not one that completed after it was listed", async () => {
+    const store = new RecordStore(tableClientFor(`Sweep${Date.now()}`));
+    await store.ensureTable();
+    const jobs = new SystemJobStore(store);
+    const organization = "contoso";
+    const [orphan, finishing] = [randomUUID(), randomUUID()];
+    const uow = store.beginUnitOfWork(organization);
+    for (const id of [orphan, finishing]) uow.create(ASYNC_OPERATION_TABLE, id, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources });
+    await uow.commit();
+    const started: JobOrchestrationInput[] = [];
+    // Injects the race: the `finishing` job's orchestration completes it between the listing and the check.
+    const orchestrations: JobOrchestrations = {
+      async isRunning(jobId) {
+        if (jobId === finishing) await jobs.update({ organization, jobId }, () => ({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded }));
+        return false;
+      },
+      start: async (input) => Boolean(started.push(input)),
+      terminate: async () => undefined,
+      signal: async () => undefined,
+    };
+    const result = await sweepSystemJobs(jobs, [organization], orchestrations);
+    expect(result.started).toEqual([orphan]);
+    expect(started).toEqual([{ organization, jobId: orphan, notBefore: undefined }]);
+  });
+});
