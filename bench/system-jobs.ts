@@ -90,7 +90,7 @@ export const systemJobsSuite: BenchSuite = {
       AllowAnonymousAsAdmin: "true",
     });
     const episodes = new Map<string, number>();
-    const logger: HostLogger = { functionLog: () => undefined, host: () => undefined, invocation: (name) => void episodes.set(name, (episodes.get(name) ?? 0) + 1) };
+    const logger: HostLogger = { functionLog: () => undefined, host: (level, message) => void (level === "error" && process.stderr.write(`${message}\n`)), invocation: (name) => void episodes.set(name, (episodes.get(name) ?? 0) + 1) };
     const consoleLog = console.log;
     console.log = () => undefined; // the jobs' structured lines, one per attempt
     const host = await startHost({ appDir: resolve(__dirname, "../.."), port: 0, logger }, defaultExtensions());

@@ -49,6 +49,9 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
 export async function runJobAttempt(deps: JobAttemptDependencies, reference: JobReference): Promise<AttemptResult> {
   const { record: job, context } = await deps.contexts.readWithRecord(reference.organization, reference.jobId, ASYNC_OPERATION_TABLE, reference.jobId);
   if (!job) return { kind: "stopped" };
+  // The step and its handler are read while In Progress is written (the job's step never changes).
+  const work = loadWork(deps, reference, job, context);
+  work.catch(() => undefined); // not awaited when the job turns out completed; awaited (and reported) below otherwise
   const started = await deps.jobs.update(
     reference,
     (current) => {
@@ -64,7 +67,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   let outcome: DeliveryOutcome;
   let step: StoredRecord | undefined;
   try {
-    const loaded = await loadWork(deps, reference, started, context);
+    const loaded = await work;
     step = loaded.step;
     record.stepId = step.id;
     record.correlationId = loaded.context.correlationId;
