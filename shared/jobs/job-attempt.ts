@@ -62,6 +62,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
     record.stepId = step.id;
     record.correlationId = loaded.context.correlationId;
     record.serviceEndpointId = loaded.endpoint?.serviceendpointid;
+    record.contract = loaded.endpoint?.contract;
     outcome = loaded.endpoint
       ? await attemptDelivery(deps.poster, loaded.context, loaded.endpoint, retriesSoFar, { random: deps.random })
       : await attemptPluginStep(deps, reference.organization, loaded.context, started.values, retriesSoFar);
