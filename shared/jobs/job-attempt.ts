@@ -3,14 +3,15 @@ import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { isLookupValue } from "../dataservice/store/records";
 import { PipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
+import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-store";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
 import { compileRetryPolicy, nextRetry, type RandomSource } from "../retry";
 import { JobState, JobStatus } from "./job-states";
 import { nowText, type JobReference, type SystemJobStore } from "./system-jobs";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 
-/** Reads the context a job delivers (the pipeline's JobContextStore). */
-export interface JobContextReader {
+/** Reads the context a job delivers and drops it once the job Succeeded (the pipeline's JobContextStore). */
+export interface JobContextReader extends JobContextCleaner {
   read(organization: string, jobId: string): Promise<RemoteExecutionContext | undefined>;
 }
 
@@ -41,7 +42,7 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
 /**
  * One attempt of a system job, safe to run more than once (activities run at least once): marks the job
  * In Progress, posts its stored context to its step's service endpoint, and records the outcome —
- * Succeeded (deleted with async auto-delete), Waiting with `postponeuntil` and `retrycount` + 1, or Failed
+ * Succeeded (its stored context deleted; the job too with async auto-delete), Waiting with `postponeuntil` and `retrycount` + 1, or Failed
  * with error code and messages. A job a user completed meanwhile (cancel) is left as it is. A repeated
  * post after a crash carries the same MessageId (= OperationId), so Service Bus drops it.
  */
@@ -149,7 +150,10 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
   const { statecode, statuscode } = written.values;
   if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return { kind: "stopped" };
   if (outcome.kind === "retry") return { kind: "retry", delayInMs: outcome.delayInMs };
-  if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference);
+  if (outcome.kind === "succeeded") {
+    if (step?.values.asyncautodelete === true) await deps.jobs.delete(reference);
+    await forgetContext(deps.contexts, reference);
+  }
   return { kind: "completed", statuscode: Number(statuscode) };
 }
 

@@ -1,5 +1,5 @@
 import type { RecordStore, UnitOfWork } from "../dataservice";
-import { PipelineError } from "../errors";
+import { isPipelineError, PipelineError } from "../errors";
 import { decodeContextJson, encodeContextJson } from "../serialization";
 import type { RemoteExecutionContext } from "../model";
 
@@ -11,12 +11,20 @@ function chunkRowKey(jobId: string, index: number): string {
   return `${PREFIX}|${jobId}|${String(index).padStart(4, "0")}`;
 }
 
+/** The row-key range of one job's context rows. */
+const jobRange = (jobId: string) => ({ from: `${PREFIX}|${jobId}|`, to: `${PREFIX}|${jobId}}` });
+
+/** Drops a finished job's context (Succeeded, Canceled, deleted). */
+export interface JobContextCleaner {
+  delete(organization: string, jobId: string): Promise<void>;
+}
+
 /**
  * The execution context a system job must deliver, serialized once (JSON, as Dataverse posts it) and
  * stored beside the job's asyncoperation row in the same partition and the same commit, split into
  * rows `asyncoperationcontext|{jobId}|{chunk}`; the orchestration carries only the job id.
  */
-export class JobContextStore {
+export class JobContextStore implements JobContextCleaner {
   constructor(private readonly store: RecordStore) {}
 
   /** Stages the context's rows in `uow` (committed with the operation, or not at all). */
@@ -31,7 +39,7 @@ export class JobContextStore {
 
   /** The stored JSON text of a job's context (undefined when the job has none). */
   async readJson(organization: string, jobId: string): Promise<string | undefined> {
-    const rows = await this.store.listRows(organization, { from: `${PREFIX}|${jobId}|`, to: `${PREFIX}|${jobId}}` });
+    const rows = await this.store.listRows(organization, jobRange(jobId));
     if (rows.length === 0) return undefined;
     if (rows.length !== Number(rows[0].chunks)) {
       throw new PipelineError("Internal", `The stored context of system job ${jobId} is incomplete (${rows.length} of ${String(rows[0].chunks)} parts).`);
@@ -44,4 +52,22 @@ export class JobContextStore {
     const json = await this.readJson(organization, jobId);
     return json === undefined ? undefined : decodeContextJson(json);
   }
+
+  /** Deletes a job's context rows in one commit; rows already gone (a second run, a concurrent delete) are no error. */
+  async delete(organization: string, jobId: string): Promise<void> {
+    const rows = await this.store.listRows(organization, jobRange(jobId));
+    if (rows.length === 0) return;
+    const uow = this.store.beginUnitOfWork(organization);
+    for (const { rowKey } of rows) if (rowKey) uow.deleteRow(rowKey, "*", `asyncoperation context ${jobId}`);
+    await uow.commit().catch((error: unknown) => {
+      if (!(isPipelineError(error) && error.code === "NotFound")) throw error;
+    });
+  }
+}
+
+/** Deletes a finished job's context, logging instead of failing: the job's outcome stands either way. */
+export async function forgetContext(contexts: JobContextCleaner, reference: { organization: string; jobId: string }, log: (message: string) => void = console.warn): Promise<void> {
+  await contexts.delete(reference.organization, reference.jobId).catch((error: unknown) => {
+    log(`system job ${reference.jobId}: its stored context was not deleted (${(error as Error)?.message ?? String(error)}).`);
+  });
 }
