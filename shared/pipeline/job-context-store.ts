@@ -5,6 +5,8 @@ import type { RemoteExecutionContext } from "../model";
 
 /** Table Storage keeps at most 32K UTF-16 code units in one string property; stay under it. */
 const CHUNK_CHARACTERS = 30_000;
+/** How many recently read contexts' chunk counts are remembered (bounded: Failed jobs' are never taken back). */
+const REMEMBERED_COUNTS = 1_000;
 const PREFIX = "asyncoperationcontext";
 
 function chunkRowKey(jobId: string, index: number): string {
@@ -25,6 +27,9 @@ export interface JobContextCleaner {
  * rows `asyncoperationcontext|{jobId}|{chunk}`; the orchestration carries only the job id.
  */
 export class JobContextStore implements JobContextCleaner {
+  /** `{organization}|{jobId}` → chunk count of contexts read lately: deleting one right after its delivery needs no listing. */
+  private readonly chunkCounts = new Map<string, number>();
+
   constructor(private readonly store: RecordStore) {}
 
   /** Stages the context's rows in `uow` (committed with the operation, or not at all). */
@@ -44,6 +49,7 @@ export class JobContextStore implements JobContextCleaner {
     if (rows.length !== Number(rows[0].chunks)) {
       throw new PipelineError("Internal", `The stored context of system job ${jobId} is incomplete (${rows.length} of ${String(rows[0].chunks)} parts).`);
     }
+    this.rememberChunkCount(`${organization}|${jobId}`, rows.length);
     return rows.map((row) => String(row.data)).join("");
   }
 
@@ -53,15 +59,30 @@ export class JobContextStore implements JobContextCleaner {
     return json === undefined ? undefined : decodeContextJson(json);
   }
 
-  /** Deletes a job's context rows in one commit; rows already gone (a second run, a concurrent delete) are no error. */
+  /**
+   * Deletes a job's context rows in one commit (one round trip when this store read the context, else a
+   * listing first); rows already gone (a second run, a concurrent delete) are no error.
+   */
   async delete(organization: string, jobId: string): Promise<void> {
-    const rows = await this.store.listRows(organization, jobRange(jobId));
-    if (rows.length === 0) return;
+    const key = `${organization}|${jobId}`;
+    const count = this.chunkCounts.get(key);
+    this.chunkCounts.delete(key);
+    const rowKeys =
+      count !== undefined
+        ? Array.from({ length: count }, (_, index) => chunkRowKey(jobId, index))
+        : (await this.store.listRows(organization, jobRange(jobId))).flatMap((row) => (row.rowKey ? [row.rowKey] : []));
+    if (rowKeys.length === 0) return;
     const uow = this.store.beginUnitOfWork(organization);
-    for (const { rowKey } of rows) if (rowKey) uow.deleteRow(rowKey, "*", `asyncoperation context ${jobId}`);
+    for (const rowKey of rowKeys) uow.deleteRow(rowKey, "*", `asyncoperation context ${jobId}`);
     await uow.commit().catch((error: unknown) => {
       if (!(isPipelineError(error) && error.code === "NotFound")) throw error;
     });
+  }
+
+  private rememberChunkCount(key: string, count: number): void {
+    this.chunkCounts.delete(key);
+    this.chunkCounts.set(key, count);
+    if (this.chunkCounts.size > REMEMBERED_COUNTS) this.chunkCounts.delete(this.chunkCounts.keys().next().value as string);
   }
 }
 
