@@ -81,6 +81,8 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
     record.message = outcome.failure.message;
   }
   deps.telemetry.attempt(record);
+  // After the log line: the job's outcome is recorded; its context is no longer needed (a Failed job's is kept for diagnosis).
+  if (result.kind === "completed" && outcome.kind === "succeeded") await forgetContext(deps.contexts, reference);
   return result;
 }
 
@@ -150,10 +152,7 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
   const { statecode, statuscode } = written.values;
   if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return { kind: "stopped" };
   if (outcome.kind === "retry") return { kind: "retry", delayInMs: outcome.delayInMs };
-  if (outcome.kind === "succeeded") {
-    if (step?.values.asyncautodelete === true) await deps.jobs.delete(reference);
-    await forgetContext(deps.contexts, reference);
-  }
+  if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference);
   return { kind: "completed", statuscode: Number(statuscode) };
 }
 
