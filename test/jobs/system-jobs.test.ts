@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
+import { RecordStore } from "../../shared/dataservice";
+import { createRecordsTableClient } from "../../shared/dataservice/store/table-client";
 import { JobState, JobStatus } from "../../shared/jobs";
+import { JobContextStore } from "../../shared/pipeline/job-context-store";
 import { eventually, type HostUnderTest } from "../host/run-host";
 import { accountCreated, startTestHttpServer } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
 import { attemptLines, brokerConfigWithUnreadQueue, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("jobs");
+const storedContexts = new JobContextStore(new RecordStore(createRecordsTableClient()));
 
 describe("system jobs through the local runtime", () => {
   let broker: ServiceBusBroker;
@@ -48,6 +52,8 @@ describe("system jobs through the local runtime", () => {
     expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, primaryEntityId: accountId, messageName: "Create", mode: 1, stage: 40 });
     expect(await orchestrationStatus(host, jobId)).toBe("Completed");
     expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ organization, jobId, stepId, attempt: 1, outcome: "succeeded" })]);
+    // Delivered: the job's stored context rows are gone.
+    await eventually(async () => (await storedContexts.readJson(organization, jobId)) === undefined, 10_000, "the context deleted");
   });
 
   it("keeps jobs Waiting with growing back-off while the broker is down, then delivers each once; a cancelled waiting job makes no further attempt", async () => {
