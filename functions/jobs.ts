@@ -1,3 +1,4 @@
+import "../shared/telemetry/start";
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import {

@@ -1,3 +1,4 @@
+import "../shared/telemetry/start";
 import { app, type InvocationContext } from "@azure/functions";
 import { azureResources } from "../shared/config/azure-resources";
 import { runSampleListener } from "../shared/listener/sample-listener";

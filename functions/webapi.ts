@@ -1,3 +1,4 @@
+import "../shared/telemetry/start";
 import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { toDataverseErrorResponse } from "../shared/errors";

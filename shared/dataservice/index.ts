@@ -4,6 +4,8 @@ import { OrganizationDirectory } from "./organizations/organization-context";
 import { readDataServiceSettings, type DataServiceSettings } from "./organizations/settings";
 import { systemJobWriteRule } from "../jobs/job-change-rule";
 import type { JobOrchestrations } from "../jobs/orchestrations";
+import { SystemJobStore } from "../jobs/system-jobs";
+import { JobContextStore } from "../pipeline/job-context-store";
 import { RecordService, type RecordOperations, type RecordWriteHook } from "./record-service";
 import { RecordStore } from "./store/record-store";
 import { RoundTripCounter } from "./store/round-trips";
@@ -66,7 +68,7 @@ export function createDataService(options: DataServiceOptions = {}): DataService
   const store = new RecordStore(options.tableClient ?? createRecordsTableClient(env, roundTrips));
   const directory = new OrganizationDirectory(store, settings, options.contextTtlMs);
   const extension = options.extension?.({ store, directory }) ?? {};
-  const records = new RecordService(store, directory, undefined, [systemJobWriteRule(options.jobOrchestrations ?? (() => undefined)), ...(extension.writeHooks ?? [])]);
+  const records = new RecordService(store, directory, undefined, [systemJobWriteRule(options.jobOrchestrations ?? (() => undefined), { contexts: new JobContextStore(store), jobs: new SystemJobStore(store) }), ...(extension.writeHooks ?? [])]);
   const operations = extension.recordOperations?.(records) ?? records;
   const webApi = new DataverseWebApi(directory, operations, new MetadataService(store, directory), settings);
   return { webApi, records, store, directory, roundTrips };

@@ -6,7 +6,7 @@ export { durableJobOrchestrations, type JobOrchestrations, type JobOrchestration
 export { sweepSystemJobs, type SweepResult } from "./sweep";
 export { systemJobWriteRule } from "./job-change-rule";
 export { createJobDispatcher, type JobDispatcher } from "./dispatcher";
-export { createJobTelemetry, type JobTelemetry, type JobAttemptRecord } from "./telemetry";
+export { createJobTelemetry, JOB_METRICS, type JobTelemetry, type JobTelemetryOptions, type JobAttemptRecord } from "./telemetry";
 export { createJobRuntime, type JobRuntime, type JobRuntimeOptions } from "./runtime";
 export { rememberDurableClient, currentJobOrchestrations } from "./durable-client";
 export { createStoredEndpointNotificationService } from "./notifications";

@@ -4,14 +4,15 @@ import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { isLookupValue } from "../dataservice/store/records";
 import { PipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
+import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-store";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
 import { compileRetryPolicy, nextRetry, type RandomSource } from "../retry";
 import { JobState, JobStatus } from "./job-states";
 import { ASYNC_OPERATION_TABLE, nowText, type JobReference, type SystemJobStore } from "./system-jobs";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 
-/** Reads the context a job delivers together with the job's row, in one query (the pipeline's JobContextStore). */
-export interface JobContextReader {
+/** Reads the context a job delivers together with the job's row, in one query, and drops it once the job Succeeded (the pipeline's JobContextStore). */
+export interface JobContextReader extends JobContextCleaner {
   readWithRecord(organization: string, jobId: string, table: TableDefinition, id: string): Promise<{ record?: StoredRecord; context?: RemoteExecutionContext }>;
 }
 
@@ -42,7 +43,7 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
 /**
  * One attempt of a system job, safe to run more than once (activities run at least once): marks the job
  * In Progress, posts its stored context to its step's service endpoint, and records the outcome —
- * Succeeded (deleted with async auto-delete), Waiting with `postponeuntil` and `retrycount` + 1, or Failed
+ * Succeeded (its stored context deleted; the job too with async auto-delete), Waiting with `postponeuntil` and `retrycount` + 1, or Failed
  * with error code and messages. A job a user completed meanwhile (cancel) is left as it is. A repeated
  * post after a crash carries the same MessageId (= OperationId), so Service Bus drops it.
  */
@@ -72,6 +73,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
     record.stepId = step.id;
     record.correlationId = loaded.context.correlationId;
     record.serviceEndpointId = loaded.endpoint?.serviceendpointid;
+    record.contract = loaded.endpoint?.contract;
     outcome = loaded.endpoint
       ? await attemptDelivery(deps.poster, loaded.context, loaded.endpoint, retriesSoFar, { random: deps.random })
       : await attemptPluginStep(deps, reference.organization, loaded.context, started.values, retriesSoFar);
@@ -89,6 +91,8 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
     record.message = outcome.failure.message;
   }
   deps.telemetry.attempt(record);
+  // After the log line: the job's outcome is recorded; its context is no longer needed (a Failed job's is kept for diagnosis).
+  if (result.kind === "completed" && outcome.kind === "succeeded") await forgetContext(deps.contexts, reference);
   return result;
 }
 

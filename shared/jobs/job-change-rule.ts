@@ -1,33 +1,57 @@
 import type { RecordWriteHook } from "../dataservice/record-service";
+import type { ColumnValues } from "../dataservice/store/records";
 import { PipelineError } from "../errors";
-import { checkJobChange } from "./job-states";
+import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-store";
+import { JobState, JobStatus, checkJobChange } from "./job-states";
 import type { JobOrchestrations } from "./orchestrations";
+import type { SystemJobStore } from "./system-jobs";
+
+/** What the rule needs to delete a cancelled or deleted job's stored context. */
+export interface JobContextCleanup {
+  contexts: JobContextCleaner;
+  /** To check the user's change was committed (a rule's follow-up also runs after a failed commit). */
+  jobs: Pick<SystemJobStore, "read">;
+}
+
+const isCanceled = (values: ColumnValues | undefined) => values?.statecode === JobState.Completed && values.statuscode === JobStatus.Canceled;
 
 /**
  * The data service's rule for `asyncoperation`: no creates through the service (400; the pipeline
  * stages jobs itself); updates only as §F.1's transitions (400 otherwise); once committed, a cancel or delete terminates the job's orchestration and a pause, resume
- * or postpone is raised to it. Without orchestrations (no durable client yet) the row alone still
+ * or postpone is raised to it, and a cancelled or deleted job's stored context is deleted. Without orchestrations (no durable client yet) the row alone still
  * decides: an attempt never starts for a completed job.
  */
-export function systemJobWriteRule(orchestrations: () => JobOrchestrations | undefined, log: (message: string) => void = console.warn): RecordWriteHook {
+export function systemJobWriteRule(
+  orchestrations: () => JobOrchestrations | undefined,
+  cleanup?: JobContextCleanup,
+  log: (message: string) => void = console.warn,
+): RecordWriteHook {
   const tell = async (what: string, action: (control: JobOrchestrations) => Promise<void>) => {
     const control = orchestrations();
     if (!control) return;
     await action(control).catch((error: unknown) => log(`system job ${what}: the orchestration was not told (${(error as Error)?.message ?? String(error)}); the job's row decides.`));
+  };
+  /** Deletes the job's context if its row, read again, shows the change committed (`committed`). */
+  const forget = async (organization: string, jobId: string, committed: (values: ColumnValues | undefined) => boolean) => {
+    if (!cleanup) return;
+    const row = await cleanup.jobs.read({ organization, jobId }).catch(() => null);
+    if (row !== null && committed(row?.values)) await forgetContext(cleanup.contexts, { organization, jobId }, log);
   };
   return {
     tables: new Set(["asyncoperation"]),
     create() {
       throw new PipelineError("ValidationFailed", "asyncoperation: system jobs are created by the platform (asynchronous steps), not through the Web API.");
     },
-    update(_organization, current, changes) {
+    update(organization, current, changes) {
       const { change, values } = checkJobChange(current.values, changes);
-      const afterCommit = () =>
+      const afterCommit = async () =>
         change === "cancel"
-          ? tell(`${current.id} cancel`, (control) => control.terminate(current.id, "Canceled by a user"))
+          ? Promise.all([tell(`${current.id} cancel`, (control) => control.terminate(current.id, "Canceled by a user")), forget(organization, current.id, isCanceled)]).then(() => undefined)
           : tell(`${current.id} ${change}`, (control) => control.signal(current.id, { change, postponeuntil: typeof values.postponeuntil === "string" ? values.postponeuntil : undefined }));
       return { values: values as typeof changes, afterCommit };
     },
-    afterDelete: (_organization, deleted) => tell(`${deleted.id} delete`, (control) => control.terminate(deleted.id, "Deleted by a user")),
+    afterDelete: async (organization, deleted) => {
+      await Promise.all([tell(`${deleted.id} delete`, (control) => control.terminate(deleted.id, "Deleted by a user")), forget(organization, deleted.id, (values) => values === undefined)]);
+    },
   };
 }

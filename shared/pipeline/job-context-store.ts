@@ -2,16 +2,23 @@ import type { RecordStore, StoredRecord, UnitOfWork } from "../dataservice";
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { RawRow } from "../dataservice/store/record-store";
 import { decodeRecord, recordRowKey } from "../dataservice/store/row-codec";
-import { PipelineError } from "../errors";
+import { isPipelineError, PipelineError } from "../errors";
 import { decodeContextJson, encodeContextJson } from "../serialization";
 import type { RemoteExecutionContext } from "../model";
 
 /** Table Storage keeps at most 32K UTF-16 code units in one string property; stay under it. */
 const CHUNK_CHARACTERS = 30_000;
+/** How many recently read contexts' chunk counts are remembered (bounded: Failed jobs' are never taken back). */
+const REMEMBERED_COUNTS = 1_000;
 const PREFIX = "asyncoperationcontext";
 
 function chunkRowKey(jobId: string, index: number): string {
   return `${PREFIX}|${jobId}|${String(index).padStart(4, "0")}`;
+}
+
+/** Drops a finished job's context (Succeeded, Canceled, deleted). */
+export interface JobContextCleaner {
+  delete(organization: string, jobId: string): Promise<void>;
 }
 
 /**
@@ -19,7 +26,10 @@ function chunkRowKey(jobId: string, index: number): string {
  * stored beside the job's asyncoperation row in the same partition and the same commit, split into
  * rows `asyncoperationcontext|{jobId}|{chunk}`; the orchestration carries only the job id.
  */
-export class JobContextStore {
+export class JobContextStore implements JobContextCleaner {
+  /** `{organization}|{jobId}` → chunk count of contexts read lately: deleting one right after its delivery needs no listing. */
+  private readonly chunkCounts = new Map<string, number>();
+
   constructor(private readonly store: RecordStore) {}
 
   /** Stages the context's rows in `uow` (committed with the operation, or not at all). */
@@ -34,7 +44,7 @@ export class JobContextStore {
 
   /** The stored JSON text of a job's context (undefined when the job has none). */
   async readJson(organization: string, jobId: string): Promise<string | undefined> {
-    return joinChunks(jobId, await this.store.listRows(organization, contextRange(jobId)));
+    return this.joinAndRemember(organization, jobId, await this.store.listRows(organization, contextRange(jobId)));
   }
 
   /** A job's context and, in the same query, the record `id` of `table` (e.g. the job's asyncoperation row). */
@@ -42,7 +52,7 @@ export class JobContextStore {
     const recordKey = recordRowKey(table.logicalName, id);
     const rows = await this.store.queryRows(organization, { rowKeys: [recordKey], ranges: [contextRange(jobId)] });
     const recordRow = rows.find((row) => row.rowKey === recordKey);
-    const json = joinChunks(jobId, rows.filter((row) => row !== recordRow));
+    const json = this.joinAndRemember(organization, jobId, rows.filter((row) => row !== recordRow));
     return { record: recordRow && decodeRecord(table, recordRow), context: json === undefined ? undefined : decodeContextJson(json) };
   }
 
@@ -51,6 +61,46 @@ export class JobContextStore {
     const json = await this.readJson(organization, jobId);
     return json === undefined ? undefined : decodeContextJson(json);
   }
+
+  /**
+   * Deletes a job's context rows in one commit (one round trip when this store read the context, else a
+   * listing first); rows already gone (a second run, a concurrent delete) are no error.
+   */
+  async delete(organization: string, jobId: string): Promise<void> {
+    const key = `${organization}|${jobId}`;
+    const count = this.chunkCounts.get(key);
+    this.chunkCounts.delete(key);
+    const rowKeys =
+      count !== undefined
+        ? Array.from({ length: count }, (_, index) => chunkRowKey(jobId, index))
+        : (await this.store.listRows(organization, contextRange(jobId))).flatMap((row) => (row.rowKey ? [row.rowKey] : []));
+    if (rowKeys.length === 0) return;
+    const uow = this.store.beginUnitOfWork(organization);
+    for (const rowKey of rowKeys) uow.deleteRow(rowKey, "*", `asyncoperation context ${jobId}`);
+    await uow.commit().catch((error: unknown) => {
+      if (!(isPipelineError(error) && error.code === "NotFound")) throw error;
+    });
+  }
+
+  /** The context's JSON from its rows; remembers how many there are, for a delete right after. */
+  private joinAndRemember(organization: string, jobId: string, rows: RawRow[]): string | undefined {
+    const json = joinChunks(jobId, rows);
+    if (json !== undefined) this.rememberChunkCount(`${organization}|${jobId}`, rows.length);
+    return json;
+  }
+
+  private rememberChunkCount(key: string, count: number): void {
+    this.chunkCounts.delete(key);
+    this.chunkCounts.set(key, count);
+    if (this.chunkCounts.size > REMEMBERED_COUNTS) this.chunkCounts.delete(this.chunkCounts.keys().next().value as string);
+  }
+}
+
+/** Deletes a finished job's context, logging instead of failing: the job's outcome stands either way. */
+export async function forgetContext(contexts: JobContextCleaner, reference: { organization: string; jobId: string }, log: (message: string) => void = console.warn): Promise<void> {
+  await contexts.delete(reference.organization, reference.jobId).catch((error: unknown) => {
+    log(`system job ${reference.jobId}: its stored context was not deleted (${(error as Error)?.message ?? String(error)}).`);
+  });
 }
 
 function contextRange(jobId: string): { from: string; to: string } {

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
+import { RecordStore } from "../../shared/dataservice";
+import { createRecordsTableClient } from "../../shared/dataservice/store/table-client";
 import { JobState, JobStatus } from "../../shared/jobs";
+import { JobContextStore } from "../../shared/pipeline/job-context-store";
 import { eventually, type HostUnderTest } from "../host/run-host";
-import { accountCreated } from "../support/delivery";
+import { accountCreated, startTestHttpServer } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
 import { attemptLines, brokerConfigWithUnreadQueue, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("jobs");
+const storedContexts = new JobContextStore(new RecordStore(createRecordsTableClient()));
 
 describe("system jobs through the local runtime", () => {
   let broker: ServiceBusBroker;
@@ -48,6 +52,8 @@ describe("system jobs through the local runtime", () => {
     expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, primaryEntityId: accountId, messageName: "Create", mode: 1, stage: 40 });
     expect(await orchestrationStatus(host, jobId)).toBe("Completed");
     expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ organization, jobId, stepId, attempt: 1, outcome: "succeeded" })]);
+    // Delivered: the job's stored context rows are gone.
+    await eventually(async () => (await storedContexts.readJson(organization, jobId)) === undefined, 10_000, "the context deleted");
   });
 
   it("keeps jobs Waiting with growing back-off while the broker is down, then delivers each once; a cancelled waiting job makes no further attempt", async () => {
@@ -171,6 +177,44 @@ describe("system jobs through the local runtime", () => {
     const [row] = await completed([jobId]);
     expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
+  });
+
+  it("pauses a job In Progress: no further attempt until a user resumes it, then it Succeeds", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      const hookStep = await registerQueueStep(api, "", {
+        message: "Update",
+        table: "contact",
+        endpoint: { name: "paused hook", contract: 8, authtype: 4, authvalue: "the-key", url: hook.url, retrypolicy: JSON.stringify({ retryDelayInMs: 1_000 }) },
+      });
+      // The endpoint holds the first post unanswered: the job stays In Progress while the user pauses it.
+      hook.hang = true;
+      const jobId = await commitJob(organization, hookStep, accountCreated());
+      await startJobOrchestration(host, organization, jobId);
+      await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+      expect(await job(jobId)).toMatchObject({ statecode: JobState.Locked, statuscode: JobStatus.InProgress });
+      const pause = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Suspended });
+      expect(pause.status, JSON.stringify(pause.json)).toBeLessThan(300);
+      hook.hang = false;
+      hook.answerHung(503);
+      await eventually(() => attemptLines(host, jobId).length === 1, 30_000, "the first attempt's outcome");
+      expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ outcome: "waiting" })]);
+
+      // The back-off is 0.1 s at this time scale: ten times over, still no attempt while paused.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(hook.requests).toHaveLength(1);
+      expect(attemptLines(host, jobId)).toHaveLength(1);
+      expect(await job(jobId)).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1 });
+
+      const resume = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Ready });
+      expect(resume.status, JSON.stringify(resume.json)).toBeLessThan(300);
+      const [row] = await completed([jobId]);
+      expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
+      expect(hook.requests).toHaveLength(2);
+      expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
+    } finally {
+      await hook.close();
+    }
   });
 
   it("runs an asynchronous plug-in step in the job: success, and the plug-in's error as the job's failure", async () => {

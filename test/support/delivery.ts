@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createContext, entity, ExecutionMode, Stage, type RemoteExecutionContext } from "../../shared/model";
 
@@ -49,12 +49,15 @@ export interface TestHttpServer {
   replyBody: string;
   /** Leave requests unanswered (for timeouts). */
   hang: boolean;
+  /** Answers the requests left unanswered while `hang` was set, with `status`. */
+  answerHung(status: number): void;
   close(): Promise<void>;
 }
 
 /** A real HTTP server on 127.0.0.1 and a free port that records what it receives. */
 export async function startTestHttpServer(): Promise<TestHttpServer> {
-  const state: Omit<TestHttpServer, "url" | "close"> = { requests: [], statuses: [], replyBody: "", hang: false };
+  const hung: ServerResponse[] = [];
+  const state: Omit<TestHttpServer, "url" | "close" | "answerHung"> = { requests: [], statuses: [], replyBody: "", hang: false };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -65,7 +68,7 @@ export async function startTestHttpServer(): Promise<TestHttpServer> {
         headers: request.headers,
         body: Buffer.concat(chunks).toString("utf8"),
       });
-      if (state.hang) return;
+      if (state.hang) return void hung.push(response);
       const status = state.statuses.shift() ?? 200;
       response.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? state.replyBody : "");
     });
@@ -74,6 +77,9 @@ export async function startTestHttpServer(): Promise<TestHttpServer> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}/hook`,
+    answerHung: (status: number) => {
+      for (const response of hung.splice(0)) response.writeHead(status, { "content-type": "text/plain" }).end();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

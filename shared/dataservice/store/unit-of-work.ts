@@ -63,6 +63,11 @@ export class UnitOfWork {
     this.add("replace", { ...entity, partitionKey: this.partitionKey }, describe, etag);
   }
 
+  /** Deletes a row that is not a table record (`etag` "*": whatever its version). */
+  deleteRow(rowKey: string, etag: string, describe: string): void {
+    this.add("delete", { partitionKey: this.partitionKey, rowKey }, describe, etag);
+  }
+
   /** What this unit will do to a row (undefined: nothing), so later stages see their own request's rows. */
   stagedChange(rowKey: string): OperationKind | undefined {
     return this.operations.get(rowKey)?.kind;

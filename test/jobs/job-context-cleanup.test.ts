@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEndpointPoster } from "../../shared/delivery";
+import { JobState, JobStatus, runJobAttempt, SystemJobStore, type JobAttemptDependencies } from "../../shared/jobs";
+import { eventually } from "../host/run-host";
+import { uniqueOrganization } from "../support/data-service";
+import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
+import { commitJob, registerQueueStep } from "../support/system-jobs";
+import { pipelineForTests } from "../pipeline/support";
+
+const organization = uniqueOrganization("ctxgc");
+const { api: apiOf, service } = pipelineForTests([organization]);
+const api = apiOf(organization);
+const webApi = (method: string, path: string, body?: unknown) => api(method, path, { body, headers: { Prefer: "return=representation" } });
+
+describe("a finished system job's stored context", () => {
+  const deps: JobAttemptDependencies = {
+    jobs: new SystemJobStore(service.store),
+    contexts: service.jobContexts,
+    poster: createEndpointPoster(),
+    runPluginStep: () => Promise.reject(new Error("no plug-in steps here")),
+    telemetry: { attempt: () => undefined, post: () => undefined },
+  };
+  let server: TestHttpServer;
+  let hookStep: string;
+
+  const webhookStep = (retrypolicy: object = {}) =>
+    registerQueueStep(webApi, "", { endpoint: { name: "hook", contract: 8, authtype: 4, authvalue: "the-key", url: server.url, retrypolicy: JSON.stringify(retrypolicy) } });
+  const storedContext = (jobId: string) => service.jobContexts.readJson(organization, jobId);
+  const job = async (jobId: string) => (await api("GET", `asyncoperations(${jobId})`)).json as Record<string, unknown> | undefined;
+
+  beforeAll(async () => {
+    server = await startTestHttpServer();
+    hookStep = await webhookStep();
+  });
+  afterAll(async () => {
+    await deps.poster.close();
+    await server.close();
+  });
+
+  it("is deleted when the job Succeeded (every chunk of a large one)", async () => {
+    const jobId = await commitJob(organization, hookStep, accountCreated({ padding: 100_000 }));
+    expect(await storedContext(jobId)).toEqual(expect.any(String));
+    expect(await runJobAttempt(deps, { organization, jobId })).toEqual({ kind: "completed", statuscode: JobStatus.Succeeded });
+    expect(await storedContext(jobId)).toBeUndefined();
+    expect(await job(jobId)).toMatchObject({ statuscode: JobStatus.Succeeded });
+  });
+
+  it("is deleted with the job by asynchronous auto-delete", async () => {
+    const autoDeleteStep = await webhookStep();
+    expect((await api("PATCH", `sdkmessageprocessingsteps(${autoDeleteStep})`, { body: { asyncautodelete: true } })).status).toBeLessThan(300);
+    const jobId = await commitJob(organization, autoDeleteStep, accountCreated());
+    expect(await runJobAttempt(deps, { organization, jobId })).toEqual({ kind: "completed", statuscode: JobStatus.Succeeded });
+    expect((await api("GET", `asyncoperations(${jobId})`)).status).toBe(404);
+    expect(await storedContext(jobId)).toBeUndefined();
+  });
+
+  it("is kept when the job Failed, for diagnosis", async () => {
+    const strictStep = await webhookStep({ maxRetries: 0 });
+    server.statuses.push(500);
+    const jobId = await commitJob(organization, strictStep, accountCreated());
+    expect(await runJobAttempt(deps, { organization, jobId })).toEqual({ kind: "completed", statuscode: JobStatus.Failed });
+    expect(JSON.parse((await storedContext(jobId)) ?? "{}")).toMatchObject({ OperationId: jobId });
+  });
+
+  it("is deleted when a user cancels the job, and when a user deletes it", async () => {
+    const [cancelled, deleted] = await Promise.all([commitJob(organization, hookStep, accountCreated()), commitJob(organization, hookStep, accountCreated())]);
+    const cancel = await api("PATCH", `asyncoperations(${cancelled})`, { body: { statecode: JobState.Completed, statuscode: JobStatus.Canceled } });
+    expect(cancel.status, JSON.stringify(cancel.json)).toBeLessThan(300);
+    expect((await api("DELETE", `asyncoperations(${deleted})`)).status).toBe(204);
+    // After the response: the rule's follow-ups run once the pipeline's commit is done.
+    await eventually(async () => (await storedContext(cancelled)) === undefined && (await storedContext(deleted)) === undefined, 10_000, "the contexts deleted");
+    expect(await job(cancelled)).toMatchObject({ statuscode: JobStatus.Canceled });
+    // A cancelled job is never attempted (and has nothing left to post).
+    expect(await runJobAttempt(deps, { organization, jobId: cancelled })).toEqual({ kind: "stopped" });
+  });
+});

@@ -1,0 +1,116 @@
+import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from "@opentelemetry/sdk-metrics";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEndpointPoster } from "../../shared/delivery";
+import { createJobTelemetry, JOB_METRICS, JobStatus, runJobAttempt, SystemJobStore, type AttemptResult, type JobAttemptDependencies } from "../../shared/jobs";
+import { uniqueOrganization } from "../support/data-service";
+import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
+import { commitJob, registerQueueStep } from "../support/system-jobs";
+import { pipelineForTests } from "../pipeline/support";
+
+/** Reads what the SDK aggregated, when asked (no export interval). */
+class CollectingReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+const organization = uniqueOrganization("metrics");
+const { api: apiOf, service } = pipelineForTests([organization]);
+const api = apiOf(organization);
+const webApi = (method: string, path: string, body?: unknown) => api(method, path, { body, headers: { Prefer: "return=representation" } });
+
+describe("system job metrics, recorded with the OpenTelemetry SDK on real deliveries", () => {
+  const reader = new CollectingReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const telemetry = createJobTelemetry({ meter: meterProvider.getMeter("test"), log: () => undefined });
+  const deps: JobAttemptDependencies = {
+    jobs: new SystemJobStore(service.store),
+    contexts: service.jobContexts,
+    poster: createEndpointPoster({ observer: (event) => telemetry.post(event) }),
+    runPluginStep: () => Promise.reject(new Error("no plug-in steps here")),
+    telemetry,
+    random: () => 0,
+  };
+  let server: TestHttpServer;
+  let hookStep: string;
+  let strictHookStep: string;
+
+  const webhookStep = (retrypolicy: object) =>
+    registerQueueStep(webApi, "", { endpoint: { name: "hook", contract: 8, authtype: 4, authvalue: "the-key", url: server.url, retrypolicy: JSON.stringify(retrypolicy) } });
+
+  /** What the orchestration does, without its waits. */
+  async function runToCompletion(jobId: string): Promise<AttemptResult[]> {
+    const results: AttemptResult[] = [];
+    for (;;) {
+      const result = await runJobAttempt(deps, { organization, jobId });
+      results.push(result);
+      if (result.kind !== "retry") return results;
+    }
+  }
+
+  async function collected(name: string): Promise<MetricData | undefined> {
+    const { resourceMetrics } = await reader.collect();
+    return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === name);
+  }
+
+  /** The sum of a counter's points whose attributes include `attributes`. */
+  async function counted(name: string, attributes: Record<string, string>): Promise<number> {
+    const points = ((await collected(name))?.dataPoints ?? []) as DataPoint<number>[];
+    return points.filter((point) => Object.entries(attributes).every(([key, value]) => point.attributes[key] === value)).reduce((sum, point) => sum + point.value, 0);
+  }
+
+  beforeAll(async () => {
+    server = await startTestHttpServer();
+    hookStep = await webhookStep({ maxRetries: 3, retryDelayInMs: 1 });
+    strictHookStep = await webhookStep({ maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await deps.poster.close();
+    await server.close();
+    await meterProvider.shutdown();
+  });
+
+  const webhook = { organization, contract: "Webhook" };
+
+  it("counts a post and records the delivery latency in ms", async () => {
+    const jobId = await commitJob(organization, hookStep, accountCreated());
+    expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Succeeded }]);
+    expect(await counted(JOB_METRICS.posts, { ...webhook, outcome: "succeeded" })).toBe(1);
+    const latency = await collected(JOB_METRICS.deliveryLatency);
+    expect(latency?.descriptor).toMatchObject({ unit: "ms", type: "HISTOGRAM" });
+    const points = (latency?.dataPoints ?? []) as DataPoint<Histogram>[];
+    expect(points.map((point) => ({ attributes: point.attributes, count: point.value.count }))).toEqual([{ attributes: { ...webhook, outcome: "succeeded" }, count: 1 }]);
+  });
+
+  it("counts the failed post and the retry of a job that waits, then its successful post", async () => {
+    server.statuses.push(503);
+    const jobId = await commitJob(organization, hookStep, accountCreated());
+    expect((await runToCompletion(jobId)).map((result) => result.kind)).toEqual(["retry", "completed"]);
+    expect(await counted(JOB_METRICS.retries, { ...webhook, outcome: "waiting" })).toBe(1);
+    expect(await counted(JOB_METRICS.posts, { ...webhook, outcome: "failed" })).toBe(1);
+    expect(await counted(JOB_METRICS.failures, { ...webhook, outcome: "failed" })).toBe(1);
+    expect(await counted(JOB_METRICS.posts, { ...webhook, outcome: "succeeded" })).toBe(2);
+  });
+
+  it("counts the failure of a job that fails, with its error code", async () => {
+    server.statuses.push(500);
+    const jobId = await commitJob(organization, strictHookStep, accountCreated());
+    expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Failed }]);
+    const failures = ((await collected(JOB_METRICS.failures))?.dataPoints ?? []) as DataPoint<number>[];
+    expect(failures.map((point) => point.attributes)).toEqual([expect.objectContaining({ ...webhook, outcome: "failed", errorCode: expect.any(String) })]);
+    expect(await counted(JOB_METRICS.failures, webhook)).toBe(2);
+    expect(await counted(JOB_METRICS.retries, webhook)).toBe(1);
+  });
+
+  it("counts a truncated post", async () => {
+    const jobId = await commitJob(organization, hookStep, accountCreated({ padding: 300 * 1024 }));
+    expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Succeeded }]);
+    expect(await counted(JOB_METRICS.truncations, { ...webhook, outcome: "succeeded" })).toBe(1);
+    const counters = await Promise.all([JOB_METRICS.posts, JOB_METRICS.failures, JOB_METRICS.retries, JOB_METRICS.truncations].map(collected));
+    expect(counters.map((metric) => metric?.descriptor)).toEqual([
+      expect.objectContaining({ name: JOB_METRICS.posts, unit: "{post}", type: "COUNTER" }),
+      expect.objectContaining({ name: JOB_METRICS.failures, unit: "{post}", type: "COUNTER" }),
+      expect.objectContaining({ name: JOB_METRICS.retries, unit: "{attempt}", type: "COUNTER" }),
+      expect.objectContaining({ name: JOB_METRICS.truncations, unit: "{post}", type: "COUNTER" }),
+    ]);
+  });
+});
