@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndpointPoster } from "../../shared/delivery";
-import { JobState, JobStatus, runJobAttempt, SystemJobStore, type AttemptResult, type JobAttemptDependencies } from "../../shared/jobs";
+import { JobState, JobStatus, runJobAttempt, SystemJobStore, type JobAttemptDependencies } from "../../shared/jobs";
 import { uniqueOrganization } from "../support/data-service";
+import { attemptUntilDone } from "../support/system-jobs";
 import { seen } from "../pipeline/scripted-plugin";
 import { idFromHeader, pipelineForTests, registerStep } from "../pipeline/support";
 
@@ -17,15 +18,7 @@ const deps: JobAttemptDependencies = {
   telemetry: { attempt: (record) => void logged.push({ ...record }), post: () => undefined },
 };
 
-/** What the orchestration does, without its waits: attempt until the job completes. */
-async function runToCompletion(jobId: string): Promise<AttemptResult[]> {
-  const results: AttemptResult[] = [];
-  for (;;) {
-    const result = await runJobAttempt(deps, { organization, jobId });
-    results.push(result);
-    if (result.kind !== "retry") return results;
-  }
-}
+const runToCompletion = (jobId: string) => attemptUntilDone(deps, { organization, jobId });
 
 async function jobOf(stepId: string) {
   const jobs = await api("GET", `asyncoperations?$filter=_owningextensionid_value eq ${stepId}`);

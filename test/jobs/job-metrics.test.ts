@@ -1,10 +1,10 @@
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndpointPoster } from "../../shared/delivery";
-import { createJobTelemetry, JOB_METRICS, JobStatus, runJobAttempt, SystemJobStore, type AttemptResult, type JobAttemptDependencies } from "../../shared/jobs";
+import { createJobTelemetry, JOB_METRICS, JobStatus, SystemJobStore, type JobAttemptDependencies } from "../../shared/jobs";
 import { uniqueOrganization } from "../support/data-service";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
-import { commitJob, registerQueueStep } from "../support/system-jobs";
+import { attemptUntilDone, commitJob, registerQueueStep } from "../support/system-jobs";
 import { pipelineForTests } from "../pipeline/support";
 
 /** Reads what the SDK aggregated, when asked (no export interval). */
@@ -37,15 +37,7 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
   const webhookStep = (retrypolicy: object) =>
     registerQueueStep(webApi, "", { endpoint: { name: "hook", contract: 8, authtype: 4, authvalue: "the-key", url: server.url, retrypolicy: JSON.stringify(retrypolicy) } });
 
-  /** What the orchestration does, without its waits. */
-  async function runToCompletion(jobId: string): Promise<AttemptResult[]> {
-    const results: AttemptResult[] = [];
-    for (;;) {
-      const result = await runJobAttempt(deps, { organization, jobId });
-      results.push(result);
-      if (result.kind !== "retry") return results;
-    }
-  }
+  const runToCompletion = (jobId: string) => attemptUntilDone(deps, { organization, jobId });
 
   async function collected(name: string): Promise<MetricData | undefined> {
     const { resourceMetrics } = await reader.collect();

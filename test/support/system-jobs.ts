@@ -6,7 +6,16 @@ import { azureResources } from "../../shared/config/azure-resources";
 import { tableClientFor } from "../../shared/config/table-client";
 import { RecordStore } from "../../shared/dataservice";
 import { createRecordsTableClient } from "../../shared/dataservice/store/table-client";
-import { ASYNC_OPERATION_TABLE, JobState, JobStatus, SYSTEM_EVENT_OPERATION_TYPE, SYSTEM_JOB_ORCHESTRATION } from "../../shared/jobs";
+import {
+  ASYNC_OPERATION_TABLE,
+  JobState,
+  JobStatus,
+  runJobAttempt,
+  SYSTEM_EVENT_OPERATION_TYPE,
+  SYSTEM_JOB_ORCHESTRATION,
+  type AttemptResult,
+  type JobAttemptDependencies,
+} from "../../shared/jobs";
 import { ReceiptStore } from "../../shared/listener/receipts";
 import type { RemoteExecutionContext } from "../../shared/model";
 import { JobContextStore } from "../../shared/pipeline/job-context-store";
@@ -149,4 +158,14 @@ export function brokerConfigWithUnreadQueue(): BrokerConfig {
   const queues = raw.UserConfig.Namespaces[0].Queues;
   queues.push({ ...queues[0], Name: "two-way-requests" });
   return parseConfig(raw);
+}
+
+/** What a job's orchestration does, without its waits: attempt until the job completes or stops. */
+export async function attemptUntilDone(deps: JobAttemptDependencies, reference: { organization: string; jobId: string }): Promise<AttemptResult[]> {
+  const results: AttemptResult[] = [];
+  for (;;) {
+    const result = await runJobAttempt(deps, reference);
+    results.push(result);
+    if (result.kind !== "retry") return results;
+  }
 }
