@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ExpiringCache } from "../cache/expiring-cache";
 import { isPipelineError } from "../errors";
 import type { OrganizationContext, RecordStore, StoredRecord, TableDefinition } from "../dataservice";
 import { isLookupValue } from "../dataservice";
@@ -80,11 +81,6 @@ const REGISTRATION_TABLES = ["sdkmessageprocessingstep", "sdkmessageprocessingst
 /** Tables whose changes invalidate the cached registrations. */
 export const REGISTRATION_TABLE_NAMES: ReadonlySet<string> = new Set(REGISTRATION_TABLES);
 
-interface CacheEntry {
-  registrations: Promise<Registrations>;
-  loadedAt: number;
-}
-
 /**
  * Registrations per organization, read once and reused: a request costs no storage round trip for
  * them. This instance drops an organization's entry when it writes one of REGISTRATION_TABLE_NAMES;
@@ -92,25 +88,22 @@ interface CacheEntry {
  * `plugintype` rows (idempotent: the row id is derived from the organization and type name).
  */
 export class RegistrationCache {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: ExpiringCache<Registrations>;
 
   constructor(
     private readonly store: RecordStore,
     private readonly plugins: PluginCatalog,
-    private readonly ttlMs = 30_000,
-  ) {}
+    ttlMs = 30_000,
+  ) {
+    this.cache = new ExpiringCache(ttlMs);
+  }
 
   get(organization: OrganizationContext): Promise<Registrations> {
-    const cached = this.cache.get(organization.name);
-    if (cached && Date.now() - cached.loadedAt < this.ttlMs) return cached.registrations;
-    const registrations = this.load(organization);
-    this.cache.set(organization.name, { registrations, loadedAt: Date.now() });
-    registrations.catch(() => this.cache.delete(organization.name));
-    return registrations;
+    return this.cache.get(organization.name, () => this.load(organization));
   }
 
   invalidate(organization: string): void {
-    this.cache.delete(organization);
+    this.cache.invalidate(organization);
   }
 
   private async load(organization: OrganizationContext): Promise<Registrations> {

@@ -1,3 +1,4 @@
+import { ExpiringCache } from "../../cache/expiring-cache";
 import { PipelineError, DATAVERSE_SPECIFIC_CODES } from "../../errors";
 import { TableCatalog } from "../metadata/catalog";
 import type { TableDefinition } from "../metadata/tables";
@@ -22,40 +23,32 @@ export interface OrganizationContext {
 /** Tables whose rows are part of the cached context: writing one invalidates it. */
 export const CONTEXT_TABLES = new Set(["organization", "businessunit", "systemuser", "role", "systemuserroles"]);
 
-interface CacheEntry {
-  context: Promise<OrganizationContext>;
-  loadedAt: number;
-}
-
 /**
  * Loads (and on first use provisions) organizations. A loaded context is reused for `ttlMs`; this
  * instance drops it at once when it writes users, roles or tables, other instances after the TTL.
  */
 export class OrganizationDirectory {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: ExpiringCache<OrganizationContext>;
 
   constructor(
     private readonly store: RecordStore,
     private readonly settings: DataServiceSettings,
-    private readonly ttlMs = 30_000,
+    ttlMs = 30_000,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.cache = new ExpiringCache(ttlMs, () => this.clock().getTime());
+  }
 
   async get(name: string): Promise<OrganizationContext> {
     const setting = this.settings.organizations.get(name);
     if (!setting) {
       throw new PipelineError("NotFound", `Organization '${name}' does not exist.`, { dataverseCode: DATAVERSE_SPECIFIC_CODES.ResourceNotFoundForSegment });
     }
-    const cached = this.cache.get(name);
-    if (cached && this.clock().getTime() - cached.loadedAt < this.ttlMs) return cached.context;
-    const context = this.load(name);
-    this.cache.set(name, { context, loadedAt: this.clock().getTime() });
-    context.catch(() => this.cache.delete(name));
-    return context;
+    return this.cache.get(name, () => this.load(name));
   }
 
   invalidate(name: string): void {
-    this.cache.delete(name);
+    this.cache.invalidate(name);
   }
 
   private async load(name: string): Promise<OrganizationContext> {

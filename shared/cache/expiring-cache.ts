@@ -1,0 +1,29 @@
+/**
+ * Values loaded on demand and reused for `ttlMs`, per key. The promise itself is cached, so concurrent
+ * callers share one load; a failed load is dropped at once so the next caller tries again. `invalidate`
+ * drops a key when this instance changed what it was loaded from (other instances catch up after the TTL).
+ */
+export class ExpiringCache<V> {
+  private readonly entries = new Map<string, { value: Promise<V>; loadedAt: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    const entry = this.entries.get(key);
+    if (entry && this.now() - entry.loadedAt < this.ttlMs) return entry.value;
+    const value = load();
+    const fresh = { value, loadedAt: this.now() };
+    this.entries.set(key, fresh);
+    value.catch(() => {
+      if (this.entries.get(key) === fresh) this.entries.delete(key);
+    });
+    return value;
+  }
+
+  invalidate(key: string): void {
+    this.entries.delete(key);
+  }
+}
