@@ -2,21 +2,19 @@ import "../shared/telemetry/start";
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import {
-  createJobRuntime,
+  appServices,
   durableJobOrchestrations,
   rememberDurableClient,
   systemJobOrchestrator,
   SYSTEM_JOB_ATTEMPT_ACTIVITY,
   SYSTEM_JOB_ORCHESTRATION,
   type JobReference,
-  type JobRuntime,
 } from "../shared/jobs";
 
 // System jobs: an orchestration per asyncoperation (instance id = the job's id) that posts the job's
 // stored context to its step's service endpoint, and a sweep that starts any open job without one.
 
-let runtime: JobRuntime | undefined;
-const jobs = () => (runtime ??= createJobRuntime());
+const jobs = () => appServices().jobs;
 
 df.app.orchestration(SYSTEM_JOB_ORCHESTRATION, systemJobOrchestrator);
 

@@ -3,8 +3,7 @@ import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@az
 import * as df from "durable-functions";
 import { toDataverseErrorResponse } from "../shared/errors";
 import { handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
-import { asynchronousServicePorts, rememberDurableClient } from "../shared/jobs";
-import { createPipelineService } from "../shared/pipeline";
+import { appServices, rememberDurableClient } from "../shared/jobs";
 
 /** Adapts a Functions HTTP request to the data service's Web API and back. */
 export function createWebApiHandler(getService: () => DataService): (request: HttpRequest) => Promise<HttpResponse> {
@@ -19,8 +18,7 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
   };
 }
 
-let service: DataService | undefined;
-const webApi = createWebApiHandler(() => (service ??= createPipelineService(asynchronousServicePorts())));
+const webApi = createWebApiHandler(() => appServices().pipeline);
 
 /** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
 app.http("dataverseWebApi", {

@@ -10,4 +10,4 @@ export { createJobTelemetry, JOB_METRICS, type JobTelemetry, type JobTelemetryOp
 export { createJobRuntime, type JobRuntime, type JobRuntimeOptions } from "./runtime";
 export { rememberDurableClient, currentJobOrchestrations } from "./durable-client";
 export { createStoredEndpointNotificationService } from "./notifications";
-export { asynchronousServicePorts } from "./pipeline-ports";
+export { appServices, createAppServices, type AppServices } from "./app-services";

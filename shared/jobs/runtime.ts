@@ -1,7 +1,7 @@
 import { azureResources } from "../config/azure-resources";
 import { readDataServiceSettings } from "../dataservice";
 import { PipelineError } from "../errors";
-import { createEndpointPoster } from "../delivery";
+import { createEndpointPoster, type EndpointPoster } from "../delivery";
 import { createPipelineService, type PipelineService } from "../pipeline";
 import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult } from "./job-attempt";
 import { sweepSystemJobs, type SweepResult } from "./sweep";
@@ -23,6 +23,8 @@ export interface JobRuntimeOptions {
   replyTimeoutInMs?: number;
   /** The pipeline (plug-ins, registrations, stored contexts); default: one from the settings. */
   pipeline?: PipelineService;
+  /** Posts to service endpoints; default: one of its own (closed by `close`). */
+  poster?: EndpointPoster;
 }
 
 export function createJobRuntime(options: JobRuntimeOptions = {}): JobRuntime {
@@ -33,7 +35,8 @@ export function createJobRuntime(options: JobRuntimeOptions = {}): JobRuntime {
   const runPluginStep: AsyncPluginStepRunner = async (organization, context, correlationUpdatedAt) =>
     service.pipeline.runJob(await service.directory.get(organization), context, correlationUpdatedAt);
   const telemetry = options.telemetry ?? createJobTelemetry();
-  const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: options.replyTimeoutInMs ?? readReplyTimeoutInMs(env) });
+  const poster =
+    options.poster ?? createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: options.replyTimeoutInMs ?? readReplyTimeoutInMs(env) });
   const organizations = [...readDataServiceSettings(env).organizations.keys()];
   return {
     attempt: (reference) => runJobAttempt({ jobs, contexts, poster, runPluginStep, telemetry }, reference),

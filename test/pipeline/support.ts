@@ -10,6 +10,9 @@ import type { ApiCallOptions, ApiResult } from "../support/data-service";
 
 export const SCRIPTED = "scripted-plugin.Scripted";
 
+/** The test plug-ins (scripted) and the sample. */
+export const testPlugins = () => new PluginCatalog({ "scripted-plugin": scripted, "account-defaults": accountDefaults });
+
 /** The pipeline service on the test Azurite with the test plug-ins and the sample, called through the Functions handler. */
 export function pipelineForTests(
   organizations: string[],
@@ -19,14 +22,18 @@ export function pipelineForTests(
   const service: PipelineService = createPipelineService({
     env,
     settings: readDataServiceSettings(env),
-    plugins: new PluginCatalog({ "scripted-plugin": scripted, "account-defaults": accountDefaults }),
+    plugins: testPlugins(),
     stepTimeoutMs: options.stepTimeoutMs,
     dispatcher: options.dispatcher,
     notifications: options.notifications,
   });
-  const handler = createWebApiHandler(() => service);
+  return { service, api: webApiClient(service) };
+}
 
-  function api(organization: string) {
+/** Calls a service's Web API through the Functions handler, as one organization. */
+export function webApiClient(service: PipelineService) {
+  const handler = createWebApiHandler(() => service);
+  return function api(organization: string) {
     return async (method: string, path: string, call: ApiCallOptions = {}): Promise<ApiResult> => {
       const headers: Record<string, string> = { Accept: "application/json", ...call.headers };
       if (call.body !== undefined) headers["Content-Type"] = "application/json";
@@ -40,8 +47,7 @@ export function pipelineForTests(
       const text = await response.text();
       return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
     };
-  }
-  return { service, api };
+  };
 }
 
 type Api = ReturnType<ReturnType<typeof pipelineForTests>["api"]>;

@@ -1,0 +1,46 @@
+import { RecordStore } from "../dataservice";
+import { createRecordsTableClient } from "../dataservice/store/table-client";
+import { createEndpointPoster } from "../delivery";
+import { createPipelineService, type PipelineService, type PipelineServiceOptions } from "../pipeline";
+import { createJobDispatcher } from "./dispatcher";
+import { currentJobOrchestrations } from "./durable-client";
+import { createStoredEndpointNotificationService } from "./notifications";
+import { createJobRuntime, readReplyTimeoutInMs, type JobRuntime } from "./runtime";
+import { createJobTelemetry } from "./telemetry";
+
+/** Everything the Functions app's entries call, built once per worker. */
+export interface AppServices {
+  /** The Web API with the event pipeline and the asynchronous service's ports. */
+  pipeline: PipelineService;
+  /** What the system-job orchestration, activity and sweep call. */
+  jobs: JobRuntime;
+}
+
+/**
+ * The one composition root: the Web API and the system jobs share one pipeline service (so one
+ * registration cache, invalidated by the Web API's own writes), one endpoint poster (one Service Bus
+ * client per namespace, the reply timeout setting for synchronous and asynchronous posts alike) and one
+ * telemetry.
+ */
+export function createAppServices(
+  env: Record<string, string | undefined> = process.env,
+  options: Pick<PipelineServiceOptions, "plugins" | "settings"> = {},
+): AppServices {
+  const telemetry = createJobTelemetry();
+  const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: readReplyTimeoutInMs(env) });
+  const pipeline = createPipelineService({
+    ...options,
+    env,
+    jobOrchestrations: currentJobOrchestrations,
+    dispatcher: createJobDispatcher(currentJobOrchestrations),
+    notifications: createStoredEndpointNotificationService(new RecordStore(createRecordsTableClient(env)), poster),
+  });
+  return { pipeline, jobs: createJobRuntime({ env, telemetry, pipeline, poster }) };
+}
+
+let services: AppServices | undefined;
+
+/** This worker's services, built on first use. */
+export function appServices(): AppServices {
+  return (services ??= createAppServices());
+}
