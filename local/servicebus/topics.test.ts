@@ -94,7 +94,7 @@ describe("auto-forwarding", () => {
 describe("rule management", () => {
   it("adds, lists and deletes subscription rules through the SDK's rule manager", async () => {
     const rules = env.client.createRuleManager("events", "all");
-    expect((await rules.listRules().next()).value).toBeDefined();
+    expect((await rules.listRules().next()).value).toMatchObject({ name: "$Default" });
     await rules.createRule("only-blue", { applicationProperties: { color: "blue" }, subject: "paint" });
     await rules.createRule("big-sql", { sqlExpression: "size > 10" });
     await expect(rules.createRule("big-sql", { sqlExpression: "size > 10" })).rejects.toMatchObject({ code: "MessagingEntityAlreadyExists" });

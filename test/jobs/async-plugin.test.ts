@@ -36,13 +36,12 @@ describe("asynchronous plug-in steps run by the system job", () => {
   afterAll(() => deps.poster.close());
 
   it("runs the plug-in with the job's stored context (Mode 1, outside the transaction) and succeeds", async () => {
-    const contactId = idFromHeader(await api("POST", "contacts", { body: { lastname: "Async" } }));
+    idFromHeader(await api("POST", "contacts", { body: { lastname: "Async" } }));
     const jobId = await jobOf(succeeding);
     expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Succeeded }]);
     const run = (seen.get(organization) ?? []).filter((entry) => entry.label === "async-ok").at(-1);
     expect(run).toMatchObject({ mode: 1, stage: 40, isInTransaction: false, operationId: jobId });
     expect(run?.target).toMatchObject({ lastname: "Async" });
-    expect(contactId).toEqual(expect.any(String));
     const job = (await api("GET", `asyncoperations(${jobId})`)).json;
     expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded, retrycount: 0 });
   });

@@ -42,7 +42,7 @@ describe("asynchronous steps", () => {
     expect(context.owningExtension?.id).toBe(stepId);
     expect(context.parentContext).toMatchObject({ stage: 30, mode: 1, operationId: job.asyncoperationid });
     expect(context.operationCreatedOn.toDate().getTime()).toBe(Date.parse(job.createdon));
-    expect(Object.fromEntries(context.postEntityImages.get(ASYNC_PRIMARY_NAME_IMAGE)!.attributes)).toEqual({ name: "Async Ltd", accountid: expect.anything() });
+    expect(Object.fromEntries(context.postEntityImages.get(ASYNC_PRIMARY_NAME_IMAGE)!.attributes)).toEqual({ name: "Async Ltd", accountid: accountId });
     expect(Object.fromEntries(context.preEntityImages.get("image")!.attributes)).toEqual({ telephone1: "1" });
     expect(Object.fromEntries(context.postEntityImages.get("image")!.attributes)).toEqual({ telephone1: "2" });
   });

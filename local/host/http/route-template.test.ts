@@ -15,7 +15,8 @@ describe("compileRoute", () => {
     expect(route.match("items/abc")).toBeUndefined();
     expect(compileRoute("c/{code:alpha:length(3)}").match("c/abc")).toEqual({ code: "abc" });
     expect(compileRoute("c/{code:alpha:length(3)}").match("c/abcd")).toBeUndefined();
-    expect(compileRoute("g/{id:guid}").match("g/6f9619ff-8b86-d011-b42d-00c04fc964ff")).toBeDefined();
+    expect(compileRoute("g/{id:guid}").match("g/6f9619ff-8b86-d011-b42d-00c04fc964ff")).toEqual({ id: "6f9619ff-8b86-d011-b42d-00c04fc964ff" });
+    expect(compileRoute("g/{id:guid}").match("g/not-a-guid")).toBeUndefined();
     expect(compileRoute("r/{n:range(1,5)}").match("r/9")).toBeUndefined();
     expect(compileRoute("x/{v:regex(^[a-c]+$)}").match("x/abc")).toEqual({ v: "abc" });
   });
