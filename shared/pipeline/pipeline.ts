@@ -292,10 +292,11 @@ export class EventPipeline {
     if (request.message === "RetrieveMultiple" && result.page) {
       const collection = operation.outputParameters.get("BusinessEntityCollection");
       if (collection instanceof EntityCollection) {
+        const storedById = new Map(result.page.records.map((record) => [record.id, record]));
         result.page = {
           ...result.page,
           records: collection.entities.map((entity) => {
-            const stored = result.page?.records.find((record) => record.id === entity.id);
+            const stored = storedById.get(entity.id);
             return { table: table.logicalName, id: entity.id, values: entityToRecordValues(table, entity, stored?.values ?? {}), etag: stored?.etag ?? "" };
           }),
         };

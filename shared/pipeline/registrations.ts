@@ -40,8 +40,6 @@ export interface StepRegistration {
   asyncAutoDelete: boolean;
   handler: EventHandler;
   images: StepImage[];
-  /** Row version, so a plug-in instance is rebuilt when its step's configuration changes. */
-  modifiedOn: string;
 }
 
 /** One organization's registrations, indexed by message and table. */
@@ -146,7 +144,6 @@ export class RegistrationCache {
         mode: Number(values.mode ?? 0),
         rank: Number(values.rank ?? 1),
         sequence: Number(values.registrationsequence ?? Date.parse(String(values.createdon)) * 1000),
-        modifiedOn: String(values.modifiedon ?? ""),
         filteringAttributes: splitColumns(values.filteringattributes) ?? [],
         configuration: typeof values.configuration === "string" ? values.configuration : null,
         secureConfiguration: typeof values.secureconfig === "string" ? values.secureconfig : null,

@@ -25,7 +25,8 @@ export interface StepRun {
  * records the execution in the trace log.
  */
 export class StepRunner {
-  private readonly instances = new WeakMap<StepRegistration, IPlugin>();
+  /** Keyed by what constructs an instance: registrations reload every few seconds, plug-ins need not. */
+  private readonly instances = new Map<string, IPlugin>();
 
   constructor(
     private readonly plugins: PluginCatalog,
@@ -77,16 +78,19 @@ export class StepRunner {
     await this.instance(step).execute(execution);
   }
 
-  /** One instance per step registration, reused (plug-ins must be stateless, as in Dataverse). */
+  /** One instance per step registration, reused until the step changes (plug-ins must be stateless, as in Dataverse). */
   private instance(step: StepRegistration): IPlugin {
-    let instance = this.instances.get(step);
+    const key = JSON.stringify([step.id, step.handler.kind === "plugintype" ? step.handler.typeName : "", step.configuration, step.secureConfiguration]);
+    const stepPrefix = `${JSON.stringify([step.id]).slice(0, -1)},`;
+    let instance = this.instances.get(key);
     if (!instance) {
       if (step.handler.kind !== "plugintype") throw new PipelineError("Internal", "Only plug-in steps have instances.");
       if (!this.plugins.has(step.handler.typeName)) {
         throw new PipelineError("PluginUnexpected", `Unable to load plug-in type '${step.handler.typeName}' of step ${step.id}: it is not deployed with this app.`);
       }
       instance = this.plugins.instantiate(step.handler.typeName, step.configuration, step.secureConfiguration);
-      this.instances.set(step, instance);
+      for (const stale of this.instances.keys()) if (stale.startsWith(stepPrefix)) this.instances.delete(stale);
+      this.instances.set(key, instance);
     }
     return instance;
   }
