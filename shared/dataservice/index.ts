@@ -73,3 +73,4 @@ export function createDataService(options: DataServiceOptions = {}): DataService
   const webApi = new DataverseWebApi(directory, operations, new MetadataService(store, directory), settings);
   return { webApi, records, store, directory, roundTrips };
 }
+export { dateTimeText } from "./metadata/edm";

@@ -11,6 +11,7 @@ import type { RecordStore } from "./store/record-store";
 import type { UnitOfWork } from "./store/unit-of-work";
 import { isLookupValue, type ColumnValues, type LookupValue, type StoredRecord } from "./store/records";
 import { recordRowKey } from "./store/row-codec";
+import { dateTimeText } from "./metadata/edm";
 
 /** Who asks and in which organization: every operation takes one. */
 export interface RequestScope {
@@ -257,7 +258,7 @@ export class RecordService {
   }
 
   private now(): string {
-    return this.clock().toISOString().replace(/\.\d{3}Z$/, "Z");
+    return dateTimeText(this.clock());
   }
 }
 

@@ -14,6 +14,8 @@ export interface AppServices {
   pipeline: PipelineService;
   /** What the system-job orchestration, activity and sweep call. */
   jobs: JobRuntime;
+  /** Closes the Service Bus and Event Hubs clients. */
+  close(): Promise<void>;
 }
 
 /**
@@ -35,7 +37,7 @@ export function createAppServices(
     dispatcher: createJobDispatcher(currentJobOrchestrations),
     notifications: createStoredEndpointNotificationService(new RecordStore(createRecordsTableClient(env)), poster),
   });
-  return { pipeline, jobs: createJobRuntime({ env, telemetry, pipeline, poster }) };
+  return { pipeline, jobs: createJobRuntime({ env, telemetry, pipeline, poster }), close: () => poster.close() };
 }
 
 let services: AppServices | undefined;

@@ -7,7 +7,7 @@ export { sweepSystemJobs, type SweepResult } from "./sweep";
 export { systemJobWriteRule } from "./job-change-rule";
 export { createJobDispatcher, type JobDispatcher } from "./dispatcher";
 export { createJobTelemetry, JOB_METRICS, type JobTelemetry, type JobTelemetryOptions, type JobAttemptRecord } from "./telemetry";
-export { createJobRuntime, type JobRuntime, type JobRuntimeOptions } from "./runtime";
+export { createJobRuntime, type JobRuntime, type JobRuntimeDependencies } from "./runtime";
 export { rememberDurableClient, currentJobOrchestrations } from "./durable-client";
 export { createStoredEndpointNotificationService } from "./notifications";
 export { appServices, createAppServices, type AppServices } from "./app-services";

@@ -8,7 +8,8 @@ import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-s
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
 import { compileRetryPolicy, nextRetry, type RandomSource } from "../retry";
 import { JobState, JobStatus } from "./job-states";
-import { ASYNC_OPERATION_TABLE, nowText, type JobReference, type SystemJobStore } from "./system-jobs";
+import { ASYNC_OPERATION_TABLE, type JobReference, type SystemJobStore } from "./system-jobs";
+import { dateTimeText } from "../dataservice/metadata/edm";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 
 /** Reads the context a job delivers together with the job's row, in one query, and drops it once the job Succeeded (the pipeline's JobContextStore). */
@@ -57,7 +58,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
     reference,
     (current) => {
       if (isCompleted(current)) return undefined;
-      return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? nowText() };
+      return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? dateTimeText() };
     },
     job,
   );
@@ -144,17 +145,17 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
     if (isCompleted(current)) return undefined;
     switch (outcome.kind) {
       case "succeeded":
-        return { statecode: JobState.Completed, statuscode: JobStatus.Succeeded, completedon: nowText(now), ...elapsed(current, now) };
+        return { statecode: JobState.Completed, statuscode: JobStatus.Succeeded, completedon: dateTimeText(now), ...elapsed(current, now) };
       case "retry":
         return {
           statecode: JobState.Suspended,
           statuscode: JobStatus.Waiting,
-          postponeuntil: nowText(new Date(now.getTime() + outcome.delayInMs)),
+          postponeuntil: dateTimeText(new Date(now.getTime() + outcome.delayInMs)),
           retrycount: Number(current.retrycount ?? 0) + 1,
           ...failureColumns(outcome.failure),
         };
       case "fail":
-        return { statecode: JobState.Completed, statuscode: JobStatus.Failed, completedon: nowText(now), ...failureColumns(outcome.failure), ...elapsed(current, now) };
+        return { statecode: JobState.Completed, statuscode: JobStatus.Failed, completedon: dateTimeText(now), ...failureColumns(outcome.failure), ...elapsed(current, now) };
     }
   }, started);
   if (!written) return { kind: "stopped" };

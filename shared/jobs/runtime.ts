@@ -1,47 +1,38 @@
 import { azureResources } from "../config/azure-resources";
 import { readDataServiceSettings } from "../dataservice";
 import { PipelineError } from "../errors";
-import { createEndpointPoster, type EndpointPoster } from "../delivery";
-import { createPipelineService, type PipelineService } from "../pipeline";
+import type { EndpointPoster } from "../delivery";
+import type { PipelineService } from "../pipeline";
 import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult } from "./job-attempt";
 import { sweepSystemJobs, type SweepResult } from "./sweep";
 import type { JobOrchestrations } from "./orchestrations";
 import { SystemJobStore, type JobReference } from "./system-jobs";
-import { createJobTelemetry, type JobTelemetry } from "./telemetry";
+import type { JobTelemetry } from "./telemetry";
 
 /** The asynchronous service in one process: what the system-job functions call. */
 export interface JobRuntime {
   attempt(reference: JobReference): Promise<AttemptResult>;
   sweep(orchestrations: JobOrchestrations): Promise<SweepResult>;
-  close(): Promise<void>;
 }
 
-export interface JobRuntimeOptions {
-  env?: Record<string, string | undefined>;
-  telemetry?: JobTelemetry;
-  /** Wait for two-way and one-way listeners; default setting ServiceEndpointReplyTimeoutSeconds, else 60 s. */
-  replyTimeoutInMs?: number;
-  /** The pipeline (plug-ins, registrations, stored contexts); default: one from the settings. */
-  pipeline?: PipelineService;
-  /** Posts to service endpoints; default: one of its own (closed by `close`). */
-  poster?: EndpointPoster;
+/** What the runtime works with; their owner (see app-services.ts) builds and closes them. */
+export interface JobRuntimeDependencies {
+  env: Record<string, string | undefined>;
+  /** The pipeline (plug-ins, registrations, stored contexts). */
+  pipeline: PipelineService;
+  poster: EndpointPoster;
+  telemetry: JobTelemetry;
 }
 
-export function createJobRuntime(options: JobRuntimeOptions = {}): JobRuntime {
-  const env = options.env ?? process.env;
-  const service = options.pipeline ?? createPipelineService({ env });
+export function createJobRuntime({ env, pipeline: service, poster, telemetry }: JobRuntimeDependencies): JobRuntime {
   const jobs = new SystemJobStore(service.store);
   const contexts = service.jobContexts;
   const runPluginStep: AsyncPluginStepRunner = async (organization, context, correlationUpdatedAt) =>
     service.pipeline.runJob(await service.directory.get(organization), context, correlationUpdatedAt);
-  const telemetry = options.telemetry ?? createJobTelemetry();
-  const poster =
-    options.poster ?? createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: options.replyTimeoutInMs ?? readReplyTimeoutInMs(env) });
   const organizations = [...readDataServiceSettings(env).organizations.keys()];
   return {
     attempt: (reference) => runJobAttempt({ jobs, contexts, poster, runPluginStep, telemetry }, reference),
     sweep: (orchestrations) => sweepSystemJobs(jobs, organizations, orchestrations),
-    close: () => poster.close(),
   };
 }
 

@@ -5,6 +5,7 @@ import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { recordRowKey } from "../dataservice/store/row-codec";
 import { isPipelineError } from "../errors";
 import { JobState } from "./job-states";
+import { dateTimeText } from "../dataservice/metadata/edm";
 
 /** Which system job: the orchestration's input (never the context itself). */
 export interface JobReference {
@@ -57,7 +58,7 @@ export class SystemJobStore {
       if (!current) return undefined;
       const changes = change(current.values);
       if (!changes) return current;
-      const values = { ...current.values, ...changes, modifiedon: nowText() };
+      const values = { ...current.values, ...changes, modifiedon: dateTimeText() };
       const uow = this.store.beginUnitOfWork(reference.organization);
       uow.replace(ASYNC_OPERATION_TABLE, reference.jobId, values, current.etag);
       try {
@@ -92,7 +93,3 @@ export class SystemJobStore {
   }
 }
 
-/** Date-time text as the data service stores it (whole seconds, UTC). */
-export function nowText(at: Date = new Date()): string {
-  return at.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

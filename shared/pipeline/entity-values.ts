@@ -1,10 +1,10 @@
 import { entityToValues, recordToEntity, type ColumnValues, type TableDefinition } from "../dataservice";
-import type { Entity } from "../model";
+import { EMPTY_GUID, type Entity } from "../model";
 
 /** Web API input as the SDK Entity plug-ins see (a column set to null stays, as null). */
 export function valuesToEntity(table: TableDefinition, values: ColumnValues, id: string | undefined): Entity {
   const primaryId = values[table.primaryIdAttribute];
-  const entity = recordToEntity(table, { table: table.logicalName, id: id ?? (typeof primaryId === "string" ? primaryId : "00000000-0000-0000-0000-000000000000"), values, etag: "" });
+  const entity = recordToEntity(table, { table: table.logicalName, id: id ?? (typeof primaryId === "string" ? primaryId : EMPTY_GUID), values, etag: "" });
   for (const [name, value] of Object.entries(values)) if (value === null) entity.attributes.set(name, null);
   return entity;
 }

@@ -59,7 +59,7 @@ export class Operation {
     readonly table: TableDefinition,
     primaryEntityId: string | undefined,
   ) {
-    this.primaryEntityId = primaryEntityId ?? "00000000-0000-0000-0000-000000000000";
+    this.primaryEntityId = primaryEntityId ?? EMPTY_GUID;
   }
 
   /** The context a synchronous step sees. */

@@ -18,7 +18,7 @@ import {
   type UnitOfWork,
 } from "../dataservice";
 import { PipelineError } from "../errors";
-import { Entity, EntityCollection, EntityReference, ExecutionMode, Stage, queryExpression, allColumns, columnSet, type RemoteExecutionContext } from "../model";
+import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, Stage, queryExpression, allColumns, columnSet, type RemoteExecutionContext } from "../model";
 import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
 import { StepOrganizationService } from "./organization-service";
@@ -218,7 +218,7 @@ export class EventPipeline {
         const target = request.entity ?? valuesToEntity(table, request.values ?? {}, "id" in request ? request.id : undefined);
         if (request.message === "Update") target.id = request.id;
         operation.inputParameters.set("Target", target);
-        if (target.id !== "00000000-0000-0000-0000-000000000000") operation.primaryEntityId = target.id;
+        if (target.id !== EMPTY_GUID) operation.primaryEntityId = target.id;
         return;
       }
       case "Delete":
@@ -243,7 +243,7 @@ export class EventPipeline {
       // Unchanged Web API input needs no conversion when no step could have changed it.
       if (!hasSteps && "values" in request && request.values) return request.values;
       const values = entityToValues(table, target);
-      if (request.message === "Create" && target.id !== "00000000-0000-0000-0000-000000000000") values[table.primaryIdAttribute] = target.id;
+      if (request.message === "Create" && target.id !== EMPTY_GUID) values[table.primaryIdAttribute] = target.id;
       return values;
     };
     switch (request.message) {

@@ -4,6 +4,7 @@ import { isPipelineError } from "../errors";
 import type { OrganizationContext, RecordStore, StoredRecord, TableDefinition } from "../dataservice";
 import { isLookupValue } from "../dataservice";
 import type { PluginCatalog } from "../plugins/catalog";
+import { dateTimeText } from "../dataservice/metadata/edm";
 
 export const ImageType = { Pre: 0, Post: 1, Both: 2 } as const;
 
@@ -158,7 +159,7 @@ export class RegistrationCache {
 
   private async registerPluginTypes(organization: OrganizationContext, table: TableDefinition, typeNames: string[]): Promise<void> {
     const uow = this.store.beginUnitOfWork(organization.name);
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = dateTimeText();
     const admin = { id: organization.administratorId, logicalName: "systemuser" };
     for (const name of typeNames) {
       const [assemblyname] = name.split(".");

@@ -4,6 +4,7 @@ import { DateTimeValue, type RemoteExecutionContext } from "../model";
 import type { JobContextStore } from "./job-context-store";
 import type { Operation, OperationOrigin } from "./operation";
 import type { StepRegistration } from "./registrations";
+import { dateTimeText } from "../dataservice/metadata/edm";
 
 /**
  * The system jobs of asynchronous steps: one asyncoperation row (state Ready, operationtype 1 System
@@ -20,7 +21,7 @@ export class SystemJobs {
     const createdOn = new Date(Math.floor(Date.now() / 1000) * 1000);
     const context: RemoteExecutionContext = operation.asyncContext(step, jobId, new DateTimeValue(createdOn.getTime()));
     const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
-    const now = createdOn.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = dateTimeText(createdOn);
     const me = { id: execution.caller.userId, logicalName: "systemuser" };
     const businessUnit = execution.organization.users.get(execution.caller.userId)?.values.businessunitid;
     uow.create(table, jobId, {

@@ -1,6 +1,7 @@
 import type { OrganizationContext, RecordStore, TableDefinition } from "../dataservice";
 import { randomUUID } from "node:crypto";
 import { MAX_OPERATIONS_PER_COMMIT } from "../dataservice/store/unit-of-work";
+import { dateTimeText } from "../dataservice/metadata/edm";
 
 /** organization.plugintracelogsetting */
 export const TraceLogSetting = { Off: 0, Exception: 1, All: 2 } as const;
@@ -44,7 +45,7 @@ export class TraceLog {
   async write(store: RecordStore, organization: OrganizationContext): Promise<void> {
     if (this.entries.length === 0) return;
     const table = organization.catalog.table("plugintracelog") as TableDefinition;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = dateTimeText();
     const system = { id: organization.administratorId, logicalName: "systemuser" };
     for (let start = 0; start < this.entries.length; start += MAX_OPERATIONS_PER_COMMIT) {
       const uow = store.beginUnitOfWork(organization.name);
@@ -61,7 +62,7 @@ export class TraceLog {
           correlationid: entry.correlationId,
           requestid: entry.requestId,
           pluginstepid: entry.stepId,
-          performanceexecutionstarttime: entry.startedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          performanceexecutionstarttime: dateTimeText(entry.startedAt),
           performanceexecutionduration: Math.round(entry.durationMs),
           createdon: now,
           modifiedon: now,

@@ -17,7 +17,7 @@ async function jobOf(stepId: string): Promise<string> {
 }
 
 describe("the app's services (one per worker)", () => {
-  afterAll(() => services.jobs.close());
+  afterAll(() => services.close());
 
   it("run a job for an asynchronous step the Web API registered after the job runtime had loaded its registrations", async () => {
     const first = await registerStep(api, { message: "Create", table: "contact", stage: 40, mode: 1, script: { label: "first-async" } });

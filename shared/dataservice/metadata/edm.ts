@@ -36,6 +36,11 @@ export const parseEdm = {
   dateTime(text: string): string | undefined {
     if (!DATE_PATTERN.test(text)) return undefined;
     const time = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : /Z|[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`);
-    return Number.isNaN(time) ? undefined : new Date(time).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return Number.isNaN(time) ? undefined : dateTimeText(new Date(time));
   },
 };
+
+/** A moment as DateTime columns hold it: `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds, as Dataverse returns it). */
+export function dateTimeText(at: Date = new Date()): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -8,6 +8,7 @@ import { isLookupValue } from "../store/records";
 import { readCustomTables } from "../metadata/custom-tables";
 import { PROVISIONED_ROW_KEY, provisionOrganization } from "./provision";
 import type { DataServiceSettings } from "./settings";
+import { dateTimeText } from "../metadata/edm";
 
 /** What a request needs to know about its organization: tables, users and their roles. Cached per instance. */
 export interface OrganizationContext {
@@ -56,7 +57,7 @@ export class OrganizationDirectory {
     let marker = await this.store.readRow(name, PROVISIONED_ROW_KEY);
     const builtin = new TableCatalog();
     if (!marker) {
-      await provisionOrganization(this.store, builtin, this.settings.organizations.get(name)!, this.clock().toISOString().replace(/\.\d{3}Z$/, "Z"));
+      await provisionOrganization(this.store, builtin, this.settings.organizations.get(name)!, dateTimeText(this.clock()));
       marker = await this.store.readRow(name, PROVISIONED_ROW_KEY);
     }
     const catalog = new TableCatalog(await readCustomTables(this.store, name));

@@ -1,12 +1,12 @@
 import { EventHubProducerClient, type EventData, type EventHubClientOptions } from "@azure/event-hubs";
 import type { BrokerConnection } from "../connection";
 import { callExternal } from "../failure";
+import { DEFAULT_RETRY_OPTIONS } from "./service-bus";
 
 export interface EventHubsChannelOptions {
   retryOptions?: EventHubClientOptions["retryOptions"];
 }
 
-const DEFAULT_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 2_000, timeoutInMs: 30_000 };
 
 /** Sends events, one producer per namespace and hub. */
 export class EventHubsChannel {

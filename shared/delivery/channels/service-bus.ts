@@ -22,7 +22,8 @@ export interface RequestOptions {
   abortSignal?: AbortSignal;
 }
 
-const DEFAULT_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 2_000, timeoutInMs: 30_000 };
+/** The SDK retries of one post (short: the system job's own back-off does the long waits); Service Bus and Event Hubs alike. */
+export const DEFAULT_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 2_000, timeoutInMs: 30_000 };
 
 /** Sends to queues and topics and does request/reply, reusing one client per namespace and one sender per entity. */
 export class ServiceBusChannel {
