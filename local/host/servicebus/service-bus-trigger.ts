@@ -1,4 +1,4 @@
-import { RetryMode, ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from "@azure/service-bus";
+import { RetryMode, ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver, type ServiceBusSender } from "@azure/service-bus";
 import type { RegisteredFunction } from "../core-api";
 import type { RpcBindingInfo, RpcTypedData } from "../core-types";
 import { triggerOf, type FunctionCatalog } from "../functions";
@@ -13,6 +13,18 @@ const DEFAULT_CONNECTION = "AzureWebJobsServiceBus";
 /** Service Bus connections by setting name, opened on first use. */
 class Connections {
   readonly #clients = new Map<string, ServiceBusClient>();
+  readonly #senders = new Map<string, ServiceBusSender>();
+
+  /** One sender per connection and entity, kept open (as the extension keeps its output links). */
+  sender(setting: unknown, fnName: string, target: string): ServiceBusSender {
+    const key = `${typeof setting === "string" && setting ? setting : DEFAULT_CONNECTION}|${target}`;
+    let sender = this.#senders.get(key);
+    if (!sender) {
+      sender = this.client(setting, fnName).createSender(target);
+      this.#senders.set(key, sender);
+    }
+    return sender;
+  }
 
   client(setting: unknown, fnName: string): ServiceBusClient {
     const name = typeof setting === "string" && setting ? setting : DEFAULT_CONNECTION;
@@ -28,6 +40,7 @@ class Connections {
   }
 
   async close(): Promise<void> {
+    this.#senders.clear();
     await Promise.all([...this.#clients.values()].map((client) => client.close()));
   }
 }
@@ -222,16 +235,11 @@ async function sendOutput(connections: Connections, binding: RpcBindingInfo, dat
   const target = resolveSetting(binding.queueName) ?? resolveSetting(binding.topicName);
   if (!target) throw new AppConfigError(`${fn.metadata.name}: a Service Bus output binding needs queueName or topicName`);
   const values: unknown[] = typeof data.json === "string" ? [JSON.parse(data.json)].flat() : [data.string ?? (data.bytes ? Buffer.from(data.bytes) : data.int ?? data.double)];
-  const sender = connections.client(binding.connection, fn.metadata.name).createSender(target);
-  try {
-    await sender.sendMessages(
-      values.map((value) =>
-        typeof value === "string" || Buffer.isBuffer(value)
-          ? { body: Buffer.from(value) }
-          : { body: Buffer.from(JSON.stringify(value)), contentType: "application/json" },
-      ),
-    );
-  } finally {
-    await sender.close();
-  }
+  await connections.sender(binding.connection, fn.metadata.name, target).sendMessages(
+    values.map((value) =>
+      typeof value === "string" || Buffer.isBuffer(value)
+        ? { body: Buffer.from(value) }
+        : { body: Buffer.from(JSON.stringify(value)), contentType: "application/json" },
+    ),
+  );
 }
