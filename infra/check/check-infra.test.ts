@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { azureResources, type AzureResourcesDefinition } from "../../shared/config/azure-resources";
 import { checkInfra, checkRepository, type Finding } from "./check-infra";
@@ -24,7 +24,9 @@ interface Breakage {
 function checkBrokenCopy({ infra = {}, app = {}, config }: Breakage): Pick<Finding, "rule" | "subject">[] {
   const root = mkdtempSync(join(tmpdir(), "infra-check-"));
   copies.push(root);
-  cpSync(join(repositoryRoot, "infra"), join(root, "infra"), { recursive: true, filter: (path) => !path.includes(`${"/check"}`) });
+  const infraSource = join(repositoryRoot, "infra");
+  const checkFolder = join(infraSource, "check");
+  cpSync(infraSource, join(root, "infra"), { recursive: true, filter: (path) => path !== checkFolder && !path.startsWith(checkFolder + sep) });
   cpSync(join(repositoryRoot, "host.json"), join(root, "host.json"));
   cpSync(join(repositoryRoot, "azure.yaml"), join(root, "azure.yaml"));
   for (const [file, edit] of Object.entries(infra)) {
