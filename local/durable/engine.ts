@@ -6,7 +6,7 @@ import { errorMessage, type HostLogger } from "../host/logger";
 import { decide, episodeTime, outstandingWork, type OrchestratorOutcome, type OrchestratorStateLike } from "./decide";
 import { event, EventType, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from "./history";
 import { readOpenTasks } from "./open-tasks";
-import type { ControlOperation, DurableStore, InboxMessage, InstanceRecord } from "./store";
+import { InstanceExistsError, type ControlOperation, type DurableStore, type InboxMessage, type InstanceRecord } from "./store";
 
 const OUT_OF_PROC_DATA = "\n\n$OutOfProcData$:";
 const ORCHESTRATION_TRIGGER = "orchestrationTrigger";
@@ -27,16 +27,39 @@ interface EpisodeSlot {
   done: Promise<void>;
 }
 
+/** A message waiting for an episode: stored ones have their row key; answers produced in this process (activities, timers) have none. */
+type PendingMessage = Omit<InboxMessage, "rowKey"> & { rowKey?: string };
+
 /**
- * Runs orchestrations through the durable-functions library's own replay: each episode loads the
- * history and inbox from Table Storage, invokes the orchestrator function through the host, lets the
- * pure `decide` step turn the result into history events, commits them, then dispatches the work
- * those events describe (activities, timers, sub-orchestrations).
+ * What this process knows of an unfinished instance, so that an episode reads nothing from storage:
+ * the instance row and history as last committed, and the messages not yet taken. `instance` is
+ * undefined while the state is being loaded from storage.
+ */
+interface LiveInstance {
+  instance?: InstanceRecord;
+  history: HistoryEvent[];
+  inbox: PendingMessage[];
+  /** A new instance whose first episode has not been committed: no row of it exists yet. */
+  unsaved?: boolean;
+}
+
+/**
+ * Runs orchestrations through the durable-functions library's own replay: each episode takes the
+ * instance's messages, invokes the orchestrator function through the host, lets the pure `decide` step
+ * turn the result into history events, commits them with the instance row in one transaction, then
+ * dispatches the work those events describe (activities, timers, sub-orchestrations).
+ *
+ * A new instance's first episode runs when it is started and is committed with its creation. The
+ * state of unfinished instances stays in memory between episodes; storage is read only when an
+ * instance is not in memory (after a restart or a failed episode). Activity results and fired timers
+ * go straight to the instance in memory, unstored: after a crash the recovery finds their work
+ * unanswered in the history and runs it again (activities are at-least-once).
  */
 export class DurableEngine {
   readonly #episodes = new Map<string, EpisodeSlot>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #live = new Map<string, LiveInstance>();
   readonly #activitySlots: ConcurrencyLimit;
   #stopped = false;
 
@@ -56,10 +79,7 @@ export class DurableEngine {
     for (const instance of await this.store.listInstances()) {
       if (TERMINAL_STATUSES.has(instance.runtimeStatus)) continue;
       resumed++;
-      const [history, inbox] = await Promise.all([this.store.loadHistory(instance.instanceId, instance.executionId), this.store.loadInbox(instance.instanceId)]);
-      const pending = inbox.filter((m) => m.executionId === instance.executionId && m.event).map((m) => m.event as HistoryEvent);
-      for (const work of outstandingWork(history, pending)) await this.#dispatch(instance, work);
-      if (inbox.length > 0) this.schedule(instance.instanceId);
+      this.schedule(instance.instanceId);
     }
     return resumed;
   }
@@ -77,29 +97,30 @@ export class DurableEngine {
     const fn = this.#function(name, ORCHESTRATION_TRIGGER);
     if (!fn) throw new DurableOperationError(400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     const id = instanceId ?? randomUUID().replace(/-/g, "");
-    const existing = await this.store.getInstance(id);
+    const init = { instanceId: id, name: fn.metadata.name, input };
+    // One round trip for an unused id; an id in use is read, and reused only when its instance has finished.
+    if (!this.#live.has(id) && (await this.#create(init))) return id;
+    const existing = this.#live.get(id)?.instance ?? (await this.store.getInstance(id));
     if (existing && !TERMINAL_STATUSES.has(existing.runtimeStatus)) throw new DurableOperationError(409, `An instance with ID '${id}' already exists.`);
-    if (existing) await this.store.deleteRows(id);
-    await this.#create({ instanceId: id, name: fn.metadata.name, input });
+    if (existing) await this.#deleteRows(id);
+    if (!(await this.#create(init))) throw new DurableOperationError(409, `An instance with ID '${id}' already exists.`);
     return id;
   }
 
   async raiseEvent(instanceId: string, name: string, input: string | undefined): Promise<void> {
-    const instance = await this.#live(instanceId);
-    await this.store.send(instanceId, { executionId: instance.executionId, event: event(EventType.EventRaised, new Date(), { Name: name, Input: input }) });
-    this.schedule(instanceId);
+    const instance = await this.#running(instanceId);
+    await this.#send(instanceId, { executionId: instance.executionId, event: event(EventType.EventRaised, new Date(), { Name: name, Input: input }) }, "stored");
   }
 
   async control(instanceId: string, operation: ControlOperation, reason: string): Promise<void> {
-    const instance = await this.#live(instanceId);
-    await this.store.send(instanceId, { executionId: instance.executionId, control: { operation, reason } });
-    this.schedule(instanceId);
+    const instance = await this.#running(instanceId);
+    await this.#send(instanceId, { executionId: instance.executionId, control: { operation, reason } }, "stored");
   }
 
   async purge(instanceId: string): Promise<number> {
     const instance = await this.store.getInstance(instanceId);
     if (!instance) return 0;
-    await this.store.deleteRows(instanceId);
+    await this.#deleteRows(instanceId);
     return 1;
   }
 
@@ -115,29 +136,86 @@ export class DurableEngine {
     return this.store.listInstances();
   }
 
-  async #live(instanceId: string): Promise<InstanceRecord> {
+  async #running(instanceId: string): Promise<InstanceRecord> {
     const instance = await this.store.getInstance(instanceId);
     if (!instance) throw new DurableOperationError(404, `No instance with ID '${instanceId}' found.`);
     if (TERMINAL_STATUSES.has(instance.runtimeStatus)) throw new DurableOperationError(410, `The instance '${instanceId}' has already finished (${instance.runtimeStatus}).`);
     return instance;
   }
 
-  async #create(init: { instanceId: string; name: string; input?: string; parent?: { instanceId: string; executionId: string; taskId: number } }): Promise<void> {
-    const now = new Date().toISOString();
+  /**
+   * Creates an instance and runs its first episode at once: the instance row, its start and what the
+   * orchestrator did first are written in one create-only transaction. Returns false, having written
+   * nothing, when a row of the instance exists.
+   */
+  async #create(init: { instanceId: string; name: string; input?: string; parent?: { instanceId: string; executionId: string; taskId: number } }): Promise<boolean> {
+    const now = new Date();
     const record: InstanceRecord = {
       instanceId: init.instanceId,
       name: init.name,
       runtimeStatus: "Pending",
       executionId: randomUUID(),
       input: init.input,
-      createdTime: now,
-      lastUpdatedTime: now,
+      createdTime: now.toISOString(),
+      lastUpdatedTime: now.toISOString(),
       parentInstanceId: init.parent?.instanceId,
       parentExecutionId: init.parent?.executionId,
       parentTaskId: init.parent?.taskId,
     };
-    await this.store.saveInstance(record, { executionId: record.executionId, event: event(EventType.ExecutionStarted, new Date(), { Name: init.name, Input: init.input, ParentInstanceId: init.parent?.instanceId }) });
-    this.schedule(record.instanceId);
+    const start: PendingMessage = { executionId: record.executionId, event: event(EventType.ExecutionStarted, now, { Name: init.name, Input: init.input, ParentInstanceId: init.parent?.instanceId }) };
+    // Nothing else can address the instance before this commit: it is in neither memory nor storage.
+    const live: LiveInstance = { instance: record, history: [], inbox: [start], unsaved: true };
+    this.#live.set(record.instanceId, live);
+    try {
+      await this.#runEpisode(record.instanceId);
+      return true;
+    } catch (error) {
+      if (this.#live.get(record.instanceId) === live) this.#live.delete(record.instanceId);
+      if (error instanceof InstanceExistsError) return false;
+      if (live.unsaved) throw error;
+      // Committed, then dispatching its work failed: the instance goes on from storage, as after a failed episode.
+      this.logger.host("error", `durable: dispatching the work of ${record.instanceId} failed, will retry: ${errorMessage(error)}`);
+      this.schedule(record.instanceId);
+      return true;
+    }
+  }
+
+  async #deleteRows(instanceId: string, keepExecutionId?: string): Promise<void> {
+    this.#live.delete(instanceId);
+    await this.store.deleteRows(instanceId, keepExecutionId);
+  }
+
+  /**
+   * Hands a message to the instance and schedules an episode. "stored" messages are written to its
+   * inbox first (they must survive a crash); "in-memory" ones (answers whose work is redone on
+   * recovery) are stored only when the instance is not in memory.
+   */
+  async #send(instanceId: string, message: Omit<InboxMessage, "rowKey">, durability: "stored" | "in-memory"): Promise<void> {
+    let pending: PendingMessage = message;
+    if (durability === "stored" || !this.#live.has(instanceId)) pending = await this.store.send(instanceId, message);
+    const live = this.#live.get(instanceId);
+    if (live && (pending.rowKey === undefined || !live.inbox.some((m) => m.rowKey === pending.rowKey))) live.inbox.push(pending);
+    this.schedule(instanceId);
+  }
+
+  /** The instance's state from storage (after a restart or a failed episode); dispatches the work its history left unanswered. */
+  async #load(instanceId: string): Promise<LiveInstance | undefined> {
+    // Registered before reading, so that messages sent meanwhile are kept (stored ones at most once).
+    const live: LiveInstance = { history: [], inbox: [] };
+    this.#live.set(instanceId, live);
+    const instance = await this.store.getInstance(instanceId);
+    if (!instance) {
+      this.#live.delete(instanceId);
+      return undefined;
+    }
+    const [history, inbox] = await Promise.all([this.store.loadHistory(instanceId, instance.executionId), this.store.loadInbox(instanceId)]);
+    const arrived = live.inbox.filter((m) => m.rowKey === undefined || !inbox.some((stored) => stored.rowKey === m.rowKey));
+    Object.assign(live, { instance, history, inbox: [...inbox, ...arrived] });
+    if (!TERMINAL_STATUSES.has(instance.runtimeStatus)) {
+      const pending = live.inbox.filter((m) => m.executionId === instance.executionId && m.event).map((m) => m.event as HistoryEvent);
+      for (const work of outstandingWork(history, pending)) await this.#dispatch(instance, work);
+    }
+    return live;
   }
 
   // ---- episodes ----
@@ -158,6 +236,8 @@ export class DurableEngine {
         try {
           await this.#runEpisode(instanceId);
         } catch (error) {
+          // What was in memory may no longer match storage (e.g. a commit whose answer was lost): start again from storage.
+          this.#live.delete(instanceId);
           this.logger.host("error", `durable: episode of ${instanceId} failed, will retry: ${errorMessage(error)}`);
           await new Promise((resolve) => setTimeout(resolve, 1000));
           slot.again = true;
@@ -168,21 +248,22 @@ export class DurableEngine {
   }
 
   async #runEpisode(instanceId: string): Promise<void> {
-    const instance = await this.store.getInstance(instanceId);
-    if (!instance) return;
-    const inbox = await this.store.loadInbox(instanceId);
-    if (inbox.length === 0) return;
+    const live = this.#live.get(instanceId) ?? (await this.#load(instanceId));
+    if (!live?.instance) return;
+    const { instance, history } = live;
+    const inbox = [...live.inbox];
     if (TERMINAL_STATUSES.has(instance.runtimeStatus)) {
-      await this.store.deleteMessages(instanceId, inbox.map((m) => m.rowKey));
+      this.#live.delete(instanceId);
+      await this.store.deleteMessages(instanceId, storedKeys(inbox));
       return;
     }
-    const history = await this.store.loadHistory(instanceId, instance.executionId);
+    if (inbox.length === 0) return;
     const intake = takeMessages(instance, inbox);
     const realNow = new Date();
     if (intake.terminateReason !== undefined) {
       const output = JSON.stringify(intake.terminateReason);
       const events = [event(EventType.OrchestratorStarted, realNow), ...intake.events, event(EventType.ExecutionTerminated, realNow, { Input: output }), event(EventType.OrchestratorCompleted, realNow)];
-      await this.#finish(instance, history.length, events, intake.consumed, "Terminated", output);
+      await this.#finish(live, instance, events, intake.consumed, "Terminated", output);
       return;
     }
     // Messages held while suspended are taken by a later episode.
@@ -190,7 +271,7 @@ export class DurableEngine {
     if (intake.events.length === 0 || intake.status === "Suspended") {
       if (intake.consumed.length === 0) return;
       const updated = { ...instance, runtimeStatus: intake.status, lastUpdatedTime: realNow.toISOString() };
-      await this.store.commitEpisode(updated, history.length, intake.events, intake.consumed);
+      await this.#commit(live, updated, intake.events, intake.consumed);
       return;
     }
     const now = episodeTime(history, intake.events, realNow);
@@ -206,14 +287,14 @@ export class DurableEngine {
       lastUpdatedTime: new Date().toISOString(),
     };
     if (decision.status === "ContinuedAsNew") {
-      await this.#continueAsNew(updated, history.length, appended, intake.consumed, decision.continueAsNewInput);
+      await this.#continueAsNew(live, updated, appended, intake.consumed, decision.continueAsNewInput);
       return;
     }
     if (decision.status !== "Running") {
-      await this.#finish(updated, history.length, appended, intake.consumed, decision.status, decision.output);
+      await this.#finish(live, updated, appended, intake.consumed, decision.status, decision.output);
       return;
     }
-    await this.store.commitEpisode(updated, history.length, appended, intake.consumed);
+    await this.#commit(live, updated, appended, intake.consumed);
     for (const work of decision.events) await this.#dispatch(updated, work);
   }
 
@@ -245,18 +326,30 @@ export class DurableEngine {
     return { kind: "failed", reason: `Orchestrator function '${instance.name}' failed: ${reason}`, details: (result.error as Error)?.stack ?? reason, customStatus: state?.customStatus };
   }
 
-  async #finish(instance: InstanceRecord, firstSequence: number, events: HistoryEvent[], consumed: string[], status: RuntimeStatus, output: string | undefined): Promise<void> {
+  /** Commits an episode (one transaction), then brings the instance in memory up to date. */
+  async #commit(live: LiveInstance, updated: InstanceRecord, events: HistoryEvent[], consumed: PendingMessage[]): Promise<void> {
+    await this.store.commitEpisode(updated, live.history.length, events, storedKeys(consumed), live.unsaved ? "create" : "replace");
+    live.unsaved = false;
+    live.instance = updated;
+    live.history.push(...events);
+    live.inbox = live.inbox.filter((m) => !consumed.includes(m));
+  }
+
+  async #finish(live: LiveInstance, instance: InstanceRecord, events: HistoryEvent[], consumed: PendingMessage[], status: RuntimeStatus, output: string | undefined): Promise<void> {
     const finished: InstanceRecord = { ...instance, runtimeStatus: status, output, lastUpdatedTime: new Date().toISOString() };
-    await this.store.commitEpisode(finished, firstSequence, events, consumed);
+    await this.#commit(live, finished, events, consumed);
+    // Messages that arrive later are dropped by an episode that finds the instance finished in storage.
+    this.#live.delete(instance.instanceId);
     this.logger.host("information", `durable: ${instance.name} (${instance.instanceId}) ${status}`);
     await this.#notifyParent(finished);
   }
 
-  async #continueAsNew(instance: InstanceRecord, firstSequence: number, events: HistoryEvent[], consumed: string[], input: string | undefined): Promise<void> {
-    await this.store.commitEpisode(instance, firstSequence, events, consumed);
+  async #continueAsNew(live: LiveInstance, instance: InstanceRecord, events: HistoryEvent[], consumed: PendingMessage[], input: string | undefined): Promise<void> {
+    await this.#commit(live, instance, events, consumed);
     const next: InstanceRecord = { ...instance, executionId: randomUUID(), input, output: undefined, lastUpdatedTime: new Date().toISOString() };
     await this.store.saveInstance(next, { executionId: next.executionId, event: event(EventType.ExecutionStarted, new Date(), { Name: next.name, Input: input }) });
-    await this.store.deleteRows(next.instanceId, next.executionId);
+    // The next episode starts the new execution from storage (its start and any messages left for the old one).
+    await this.#deleteRows(next.instanceId, next.executionId);
     this.schedule(next.instanceId);
   }
 
@@ -271,8 +364,7 @@ export class DurableEngine {
             Reason: `Sub-orchestration '${child.name}' (${child.instanceId}) ${child.runtimeStatus.toLowerCase()}: ${child.output ? String(JSON.parse(child.output)) : ""}`,
             Details: "",
           });
-    await this.store.send(child.parentInstanceId, { executionId: child.parentExecutionId, event: answer });
-    this.schedule(child.parentInstanceId);
+    await this.#send(child.parentInstanceId, { executionId: child.parentExecutionId, event: answer }, "stored");
   }
 
   // ---- work ----
@@ -297,8 +389,7 @@ export class DurableEngine {
     const delay = Math.max(Date.parse(timer.DueAt ?? timer.FireAt ?? "") - Date.now(), 0);
     const fire = async () => {
       this.#timers.delete(key);
-      await this.store.send(instance.instanceId, { executionId: instance.executionId, event: event(EventType.TimerFired, new Date(), { TimerId: timer.EventId, FireAt: timer.FireAt }) });
-      this.schedule(instance.instanceId);
+      await this.#send(instance.instanceId, { executionId: instance.executionId, event: event(EventType.TimerFired, new Date(), { TimerId: timer.EventId, FireAt: timer.FireAt }) }, "in-memory");
     };
     this.#timers.set(
       key,
@@ -324,8 +415,7 @@ export class DurableEngine {
           });
     }
     if (this.#stopped) return;
-    await this.store.send(instance.instanceId, { executionId: instance.executionId, event: answer });
-    this.schedule(instance.instanceId);
+    await this.#send(instance.instanceId, { executionId: instance.executionId, event: answer }, "in-memory");
   }
 
   async #ensureChild(parent: InstanceRecord, created: HistoryEvent): Promise<void> {
@@ -338,11 +428,10 @@ export class DurableEngine {
     }
     if (child && !TERMINAL_STATUSES.has(child.runtimeStatus)) {
       const reason = `An instance with ID '${childId}' already exists.`;
-      await this.store.send(parent.instanceId, { executionId: parent.executionId, event: event(EventType.SubOrchestrationInstanceFailed, new Date(), { TaskScheduledId: created.EventId, Reason: reason, Details: reason }) });
-      this.schedule(parent.instanceId);
+      await this.#send(parent.instanceId, { executionId: parent.executionId, event: event(EventType.SubOrchestrationInstanceFailed, new Date(), { TaskScheduledId: created.EventId, Reason: reason, Details: reason }) }, "stored");
       return;
     }
-    if (child) await this.store.deleteRows(childId);
+    if (child) await this.#deleteRows(childId);
     await this.#create({ instanceId: childId, name: created.Name ?? "", input: created.Input, parent: { instanceId: parent.instanceId, executionId: parent.executionId, taskId: created.EventId } });
   }
 
@@ -373,22 +462,22 @@ class ConcurrencyLimit {
 
 interface Intake {
   events: HistoryEvent[];
-  consumed: string[];
+  consumed: PendingMessage[];
   status: RuntimeStatus;
   terminateReason?: string;
 }
 
 /** Turns inbox messages into history events in arrival order; while suspended, only control messages are taken. */
-function takeMessages(instance: InstanceRecord, inbox: InboxMessage[]): Intake {
+function takeMessages(instance: InstanceRecord, inbox: PendingMessage[]): Intake {
   const intake: Intake = { events: [], consumed: [], status: instance.runtimeStatus === "Pending" ? "Running" : instance.runtimeStatus };
   for (const message of inbox) {
     if (message.executionId !== undefined && message.executionId !== instance.executionId) {
-      intake.consumed.push(message.rowKey);
+      intake.consumed.push(message);
       continue;
     }
     const now = new Date();
     if (message.control) {
-      intake.consumed.push(message.rowKey);
+      intake.consumed.push(message);
       const { operation, reason } = message.control;
       if (operation === "terminate") {
         intake.terminateReason = reason;
@@ -404,9 +493,14 @@ function takeMessages(instance: InstanceRecord, inbox: InboxMessage[]): Intake {
       continue;
     }
     if (intake.status === "Suspended") continue;
-    intake.consumed.push(message.rowKey);
+    intake.consumed.push(message);
     if (!message.event) continue;
     intake.events.push({ ...message.event, IsPlayed: false });
   }
   return intake;
+}
+
+/** Row keys of the messages that are in the instance's stored inbox. */
+function storedKeys(messages: readonly PendingMessage[]): string[] {
+  return messages.flatMap((m) => (m.rowKey === undefined ? [] : [m.rowKey]));
 }

@@ -33,6 +33,14 @@ export interface InboxMessage {
 }
 
 const INSTANCE_ROW = "!instance";
+
+/** A create-only write found a row of the instance already there. */
+export class InstanceExistsError extends Error {
+  override readonly name = "InstanceExistsError";
+  constructor(readonly instanceId: string) {
+    super(`An instance with ID '${instanceId}' already exists.`);
+  }
+}
 const CHUNK_CHARS = 30_000;
 const BATCH_LIMIT = 100;
 
@@ -104,25 +112,41 @@ export class DurableStore {
     return messages.sort((a, b) => a.rowKey.localeCompare(b.rowKey));
   }
 
-  async send(instanceId: string, message: Omit<InboxMessage, "rowKey">): Promise<void> {
-    await this.table.createEntity({ partitionKey: instanceId, rowKey: inboxRowKey(), ...packText(JSON.stringify(message)) });
+  /** @returns the message as stored (with its row key). */
+  async send(instanceId: string, message: Omit<InboxMessage, "rowKey">): Promise<InboxMessage> {
+    const rowKey = inboxRowKey();
+    await this.table.createEntity({ partitionKey: instanceId, rowKey, ...packText(JSON.stringify(message)) });
+    return { ...message, rowKey };
   }
 
-  /** Writes the instance row and, in the same transaction, a first message (e.g. its start). */
-  async saveInstance(record: InstanceRecord, message?: Omit<InboxMessage, "rowKey">): Promise<void> {
-    const actions: TransactionAction[] = [["upsert", instanceEntity(record), "Replace"]];
-    if (message) actions.push(["create", { partitionKey: record.instanceId, rowKey: inboxRowKey(), ...packText(JSON.stringify(message)) }]);
-    await this.#submit(actions);
-  }
-
-  /** One episode's outcome: new history events, consumed messages removed, the instance row updated. */
-  async commitEpisode(record: InstanceRecord, firstSequence: number, events: HistoryEvent[], consumed: string[], historyExecutionId = record.executionId): Promise<void> {
-    const actions: TransactionAction[] = [
-      ...events.map((e, i): TransactionAction => ["create", { partitionKey: record.instanceId, rowKey: historyRowKey(historyExecutionId, firstSequence + i), ...packText(JSON.stringify(e)) }]),
-      ...consumed.map((rowKey): TransactionAction => ["delete", { partitionKey: record.instanceId, rowKey }]),
+  /** Writes the instance row and, in the same transaction, a first message (e.g. its start); returns that message as stored. */
+  async saveInstance(record: InstanceRecord, message: Omit<InboxMessage, "rowKey">): Promise<InboxMessage> {
+    const rowKey = inboxRowKey();
+    await this.#submit([
       ["upsert", instanceEntity(record), "Replace"],
+      ["create", { partitionKey: record.instanceId, rowKey, ...packText(JSON.stringify(message)) }],
+    ]);
+    return { ...message, rowKey };
+  }
+
+  /**
+   * One episode's outcome in one transaction: new history events, consumed messages removed, the
+   * instance row written. `instanceRow` "create" is an instance's first episode, committed with its
+   * start: it fails with an InstanceExistsError, writing nothing, when a row of the instance exists.
+   */
+  async commitEpisode(record: InstanceRecord, firstSequence: number, events: HistoryEvent[], consumed: string[], instanceRow: "create" | "replace" = "replace"): Promise<void> {
+    const rows: TransactionAction[] = [
+      ...events.map((e, i): TransactionAction => ["create", { partitionKey: record.instanceId, rowKey: historyRowKey(record.executionId, firstSequence + i), ...packText(JSON.stringify(e)) }]),
+      ...consumed.map((rowKey): TransactionAction => ["delete", { partitionKey: record.instanceId, rowKey }]),
     ];
-    await this.#submit(actions);
+    // Past 100 actions a commit takes several transactions: a create goes first (a conflict then writes nothing), an update last.
+    const actions: TransactionAction[] = instanceRow === "create" ? [["create", instanceEntity(record)], ...rows] : [...rows, ["upsert", instanceEntity(record), "Replace"]];
+    try {
+      await this.#submit(actions);
+    } catch (error) {
+      if (instanceRow === "create" && (error as { statusCode?: number }).statusCode === 409) throw new InstanceExistsError(record.instanceId);
+      throw error;
+    }
   }
 
   /** Deletes an instance's rows (all of them, or only the history of executions other than `keepExecutionId`). */

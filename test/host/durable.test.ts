@@ -89,6 +89,8 @@ describe("local host: Durable Functions through the library's replay", () => {
     const payload = await start("waitForever", null, instanceId);
     expect(payload.id).toBe(instanceId);
     await until(payload, "Running");
+    const startAgain = () => fetch(`${api()}/orchestrators/waitForever/${instanceId}?${code}`, { method: "POST" });
+    expect((await startAgain()).status).toBe(409);
     expect((await fetch(payload.suspendPostUri.replace("{text}", "pause"), { method: "POST" })).status).toBe(202);
     await until(payload, "Suspended");
     expect((await fetch(payload.resumePostUri.replace("{text}", "go"), { method: "POST" })).status).toBe(202);
@@ -101,6 +103,8 @@ describe("local host: Durable Functions through the library's replay", () => {
     expect(listed.map((entry) => entry.instanceId)).toContain(instanceId);
     const running = (await (await fetch(`${api()}/instances?runtimeStatus=Running&${code}`)).json()) as { instanceId: string }[];
     expect(running.map((entry) => entry.instanceId)).not.toContain(instanceId);
+    expect((await startAgain()).status).toBe(202); // a finished instance's id can be used again
+    await until(payload, "Running");
 
     const purged = await fetch(payload.purgeHistoryDeleteUri, { method: "DELETE" });
     expect(purged.status).toBe(200);

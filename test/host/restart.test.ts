@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, readObservations, SAMPLE_KEYS, startSampleHost, type HostUnderTest } from "./run-host";
 
+const TASK_FAILED = 6;
+const TIMER_CREATED = 10;
+
 describe("local host: Durable instances survive a host crash", () => {
   let host: HostUnderTest | undefined;
   afterEach(async () => {
@@ -14,16 +17,23 @@ describe("local host: Durable instances survive a host crash", () => {
     host = await startSampleHost({ timeScale });
     const observationsFile = host.observationsFile;
     const seen = (kind: string) => readObservations(observationsFile, kind).filter((entry) => entry.key === key || entry.value === `${key}:before` || entry.value === `${key}:after`);
+    // What the engine has recorded: an activity counts as completed once its answer is in the history.
+    const recorded = async (eventType: number) => {
+      const response = await fetch(`${host?.baseUrl}/runtime/webhooks/durabletask/instances/${key}?showHistory=true&code=${SAMPLE_KEYS.durable}`);
+      if (response.status !== 200 && response.status !== 202) return 0;
+      const body = (await response.json()) as { historyEvents?: { EventType: number }[] };
+      return (body.historyEvents ?? []).filter((e) => e.EventType === eventType).length;
+    };
     const started = await fetch(`${host.baseUrl}/api/orchestrators/restartOrchestrator/${key}`, { method: "POST", body: JSON.stringify({ key }) });
     expect(started.status).toBe(202);
 
     // 1. Killed during the two-hour timer.
-    await eventually(() => seen("record").length === 1, 15_000, "the first activity");
+    await eventually(async () => seen("record").length === 1 && (await recorded(TIMER_CREATED)) === 1, 15_000, "the first activity, then the timer");
     await host.kill();
     host = await startSampleHost({ timeScale, observationsFile });
 
     // 2. Killed between retries.
-    await eventually(() => seen("flaky").length >= 1, 20_000, "the first flaky attempt");
+    await eventually(async () => seen("flaky").length >= 1 && (await recorded(TASK_FAILED)) >= 1, 20_000, "the first flaky attempt's failure");
     await host.kill();
     host = await startSampleHost({ timeScale, observationsFile });
 
