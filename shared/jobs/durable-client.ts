@@ -1,17 +1,20 @@
 import type { DurableClient } from "durable-functions";
 import { durableJobOrchestrations, type JobOrchestrations } from "./orchestrations";
 
-let latest: DurableClient | undefined;
+let latest: { binding: string; orchestrations: JobOrchestrations } | undefined;
 
 /**
- * Keeps the durable client an invocation received (its management URL and key are the same for every
- * invocation of the app), so that the data service's job rule and dispatcher can reach orchestrations.
+ * Keeps a durable client for the binding an invocation received (its management URL and key are the
+ * same for every invocation of the app), so that the data service's job rule and dispatcher can reach
+ * orchestrations. The client is built once per distinct binding, not per invocation.
  */
-export function rememberDurableClient(client: DurableClient): void {
-  latest = client;
+export function rememberDurableClient(binding: unknown, createClient: () => DurableClient): JobOrchestrations {
+  const key = JSON.stringify(binding);
+  if (latest?.binding !== key) latest = { binding: key, orchestrations: durableJobOrchestrations(createClient()) };
+  return latest.orchestrations;
 }
 
 /** Orchestrations through the last durable client an invocation received; undefined before any. */
 export function currentJobOrchestrations(): JobOrchestrations | undefined {
-  return latest && durableJobOrchestrations(latest);
+  return latest?.orchestrations;
 }
