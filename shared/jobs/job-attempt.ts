@@ -1,4 +1,4 @@
-import { attemptDelivery, describeFailure, validateServiceEndpoint, type DeliveryFailure, type DeliveryOutcome, type EndpointPoster } from "../delivery";
+import { attemptDelivery, decideAfterFailure, describeFailure, validateServiceEndpoint, type DeliveryFailure, type DeliveryOutcome, type EndpointPoster } from "../delivery";
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { isLookupValue } from "../dataservice/store/records";
@@ -8,7 +8,7 @@ import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-s
 import type { Registrations } from "../pipeline/registrations";
 import type { UnitOfWork } from "../dataservice/store/unit-of-work";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
-import { compileRetryPolicy, nextRetry, type RandomSource } from "../retry";
+import { compileRetryPolicy, type RandomSource } from "../retry";
 import { JobState, JobStatus } from "./job-states";
 import { ASYNC_OPERATION_TABLE, type JobReference, type SystemJobStore } from "./system-jobs";
 import { dateTimeText } from "../dataservice/metadata/edm";
@@ -146,14 +146,14 @@ async function attemptPluginStep(
     await deps.runPluginStep(organization, context, updatedAt);
     return { kind: "succeeded", result: { truncated: false } };
   } catch (error) {
-    const failure = describeFailure(error);
-    const cause = (error as { cause?: unknown }).cause;
-    if (isInvalidPluginExecutionError(cause) && cause.status === OperationStatus.Retry) {
-      const next = nextRetry(ASYNC_PLUGIN_RETRY_POLICY, retriesSoFar, deps.random);
-      if (!next.stop) return { kind: "retry", delayInMs: next.delayInMs, failure };
-    }
-    return { kind: "fail", failure };
+    return decideAfterFailure(error, retriesSoFar, ASYNC_PLUGIN_RETRY_POLICY, deps.random, asksForRetry);
   }
+}
+
+/** The plug-in threw InvalidPluginExecutionException with OperationStatus.Retry (the pipeline's error carries it as `cause`). */
+function asksForRetry(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  return isInvalidPluginExecutionError(cause) && cause.status === OperationStatus.Retry;
 }
 
 function failureColumns(failure: DeliveryFailure): ColumnValues {
