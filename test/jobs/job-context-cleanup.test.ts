@@ -79,4 +79,22 @@ describe("a finished system job's stored context", () => {
     // A cancelled job is never attempted (and has nothing left to post).
     expect(await runJobAttempt(deps, { organization, jobId: cancelled })).toEqual({ kind: "stopped" });
   });
+
+  it("is deleted by a user's cancel while the post is in flight, and the cancel wins: the job stays Canceled, even under asyncautodelete", async () => {
+    const autoDeleteStep = await webhookStep();
+    expect((await api("PATCH", `sdkmessageprocessingsteps(${autoDeleteStep})`, { body: { asyncautodelete: true } })).status).toBeLessThan(300);
+    for (const stepId of [hookStep, autoDeleteStep]) {
+      const jobId = await commitJob(organization, stepId, accountCreated());
+      server.hang = true;
+      const attempt = runJobAttempt(deps, { organization, jobId });
+      await eventually(() => server.requests.some((request) => JSON.parse(request.body).OperationId === jobId), 10_000, "the post in flight");
+      const cancel = await api("PATCH", `asyncoperations(${jobId})`, { body: { statecode: JobState.Completed, statuscode: JobStatus.Canceled } });
+      expect(cancel.status, JSON.stringify(cancel.json)).toBeLessThan(300);
+      server.hang = false;
+      server.answerHung(200);
+      expect(await attempt).toEqual({ kind: "stopped" });
+      expect(await job(jobId)).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Canceled });
+      await eventually(async () => (await storedContext(jobId)) === undefined, 10_000, "the context deleted");
+    }
+  });
 });
