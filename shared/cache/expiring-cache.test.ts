@@ -23,4 +23,15 @@ describe("ExpiringCache", () => {
     await expect(cache.get("k", () => Promise.reject(new Error("storage down")))).rejects.toThrow("storage down");
     expect(await cache.get("k", async () => "loaded")).toBe("loaded");
   });
+
+  it("reloads a value found stale once, however many callers found it so", async () => {
+    let loads = 0;
+    const cache = new ExpiringCache<{ version: number }>(60_000);
+    const load = async () => ({ version: ++loads });
+    const stale = await cache.get("contoso", load);
+    const [a, b] = await Promise.all([cache.refresh("contoso", stale, load), cache.refresh("contoso", stale, load)]);
+    expect([a.version, b.version, loads]).toEqual([2, 2, 2]);
+    // A caller still holding the first value does not drop the newer one.
+    expect((await cache.refresh("contoso", stale, load)).version).toBe(2);
+  });
 });

@@ -4,7 +4,7 @@
  * drops a key when this instance changed what it was loaded from (other instances catch up after the TTL).
  */
 export class ExpiringCache<V> {
-  private readonly entries = new Map<string, { value: Promise<V>; loadedAt: number }>();
+  private readonly entries = new Map<string, { value: Promise<V>; loadedAt: number; loaded?: V }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -15,12 +15,24 @@ export class ExpiringCache<V> {
     const entry = this.entries.get(key);
     if (entry && this.now() - entry.loadedAt < this.ttlMs) return entry.value;
     const value = load();
-    const fresh = { value, loadedAt: this.now() };
+    const fresh: { value: Promise<V>; loadedAt: number; loaded?: V } = { value, loadedAt: this.now() };
     this.entries.set(key, fresh);
-    value.catch(() => {
-      if (this.entries.get(key) === fresh) this.entries.delete(key);
-    });
+    value.then(
+      (loaded) => void (fresh.loaded = loaded),
+      () => {
+        if (this.entries.get(key) === fresh) this.entries.delete(key);
+      },
+    );
     return value;
+  }
+
+  /**
+   * A value loaded after `stale` (one a caller found out of date, e.g. lacking a row another instance added):
+   * drops the key only while it still holds `stale`, so concurrent callers that found the same value stale share one reload.
+   */
+  refresh(key: string, stale: V, load: () => Promise<V>): Promise<V> {
+    if (this.entries.get(key)?.loaded === stale) this.entries.delete(key);
+    return this.get(key, load);
   }
 
   invalidate(key: string): void {

@@ -56,16 +56,45 @@ export function brokerConnectionFor(endpoint: ServiceEndpoint, service: BrokerSe
       return fromConnectionString(`${endpointPart(namespaceHost(endpoint))};SharedAccessSignature=${endpoint.sastoken}`);
     case EndpointAuthType.ConnectionString:
       return fromConnectionString(endpoint.connectionstring ?? "");
-    case EndpointAuthType.ManagedIdentity: {
-      if (endpoint.namespaceaddress || endpoint.solutionnamespace) return fromIdentity(namespaceHost(endpoint), env);
-      const setting = readConnection(azureResources.connections[service], env);
-      if (setting.kind === "connectionString") return fromConnectionString(setting.connectionString);
-      if (!setting.fullyQualifiedNamespace) {
-        throw new PipelineError("ValidationFailed", `the app's ${azureResources.connections[service]} connection has no fullyQualifiedNamespace`);
-      }
-      return fromIdentity(setting.fullyQualifiedNamespace, env, setting.clientId);
-    }
+    case EndpointAuthType.ManagedIdentity:
+      return endpoint.namespaceaddress || endpoint.solutionnamespace ? fromIdentity(namespaceHost(endpoint), env) : appBrokerConnection(service, env);
     default:
       throw new PipelineError("ValidationFailed", `serviceendpoint.authtype: ${endpoint.authtype} cannot reach a ${service === "serviceBus" ? "Service Bus" : "Event Hubs"} namespace`, { path: "authtype" });
+  }
+}
+
+/** The app's own connection setting (`ServiceBusConnection` / `EventHubConnection`): a connection string, or its identity on a namespace. */
+export function appBrokerConnection(service: BrokerService, env: Environment = process.env): BrokerConnection {
+  const setting = readConnection(azureResources.connections[service], env);
+  if (setting.kind === "connectionString") return fromConnectionString(setting.connectionString);
+  if (!setting.fullyQualifiedNamespace) {
+    throw new PipelineError("ValidationFailed", `the app's ${azureResources.connections[service]} connection has no fullyQualifiedNamespace`);
+  }
+  return fromIdentity(setting.fullyQualifiedNamespace, env, setting.clientId);
+}
+
+/**
+ * One BrokerConnection per endpoint connection (service, namespace and auth material), made on the first
+ * post and reused: a post neither derives a connection string and its key again nor makes a new credential.
+ * A changed registration (new SAS key, other namespace) is another connection. Kept in memory only.
+ */
+export class BrokerConnections {
+  private readonly connections = new Map<string, BrokerConnection>();
+
+  constructor(private readonly env: Environment = process.env) {}
+
+  for(endpoint: ServiceEndpoint, service: BrokerService): BrokerConnection {
+    const { authtype, namespaceaddress, solutionnamespace, saskeyname, saskey, sastoken, connectionstring } = endpoint;
+    const material = JSON.stringify([service, authtype, namespaceaddress, solutionnamespace, saskeyname, saskey, sastoken, connectionstring]);
+    let connection = this.connections.get(material);
+    if (!connection) {
+      connection = brokerConnectionFor(endpoint, service, this.env);
+      this.connections.set(material, connection);
+    }
+    return connection;
+  }
+
+  clear(): void {
+    this.connections.clear();
   }
 }

@@ -24,6 +24,14 @@ describe("decideAfterFailure", () => {
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5672"), { code: "ECONNREFUSED" });
     expect(decideAfterFailure(refused, 0, policy).kind).toBe("retry");
   });
+
+  it("takes the caller's rule of what is worth retrying (a plug-in asking for it), with the same policy", () => {
+    const asked = new PipelineError("PluginCancelled", "Not yet.");
+    const askedForRetry = (error: unknown) => error === asked;
+    expect(decideAfterFailure(asked, 1, policy, undefined, askedForRetry)).toMatchObject({ kind: "retry", delayInMs: 2_000, failure: { message: "Not yet." } });
+    expect(decideAfterFailure(asked, 2, policy, undefined, askedForRetry).kind).toBe("fail");
+    expect(decideAfterFailure(new PipelineError("ExternalUnavailable", "down"), 0, policy, undefined, askedForRetry).kind).toBe("fail");
+  });
 });
 
 describe("describeFailure", () => {

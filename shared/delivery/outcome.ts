@@ -42,12 +42,19 @@ export function describeFailure(error: unknown): DeliveryFailure {
 }
 
 /**
- * The job's next step after a failed post, `retriesSoFar` retries having been made: retryable failures
- * wait by the endpoint's policy until it runs out; anything else (serialization, size, configuration) fails at once.
+ * The job's next step after a failed attempt, `retriesSoFar` retries having been made: a failure worth
+ * retrying waits by `policy` until it runs out; anything else fails at once. For a post, worth retrying =
+ * retryable (unreachable, timed out); not serialization, size or configuration. A plug-in step passes its own rule.
  */
-export function decideAfterFailure(error: unknown, retriesSoFar: number, policy: CompiledRetryPolicy, random?: RandomSource): FailureDecision {
+export function decideAfterFailure(
+  error: unknown,
+  retriesSoFar: number,
+  policy: CompiledRetryPolicy,
+  random?: RandomSource,
+  worthRetrying: (error: unknown, failure: DeliveryFailure) => boolean = (_, failure) => failure.retryable,
+): FailureDecision {
   const failure = describeFailure(error);
-  if (!failure.retryable) return { kind: "fail", failure };
+  if (!worthRetrying(error, failure)) return { kind: "fail", failure };
   const next = nextRetry(policy, retriesSoFar, random);
   return next.stop ? { kind: "fail", failure } : { kind: "retry", delayInMs: next.delayInMs, failure };
 }

@@ -5,7 +5,7 @@ import { parseAuthValue } from "./auth-value";
 import { EventHubsChannel, type EventHubsChannelOptions } from "./channels/event-hubs";
 import { ensureSuccess, postHttp, type HttpAnswer } from "./channels/http";
 import { ServiceBusChannel, type ServiceBusChannelOptions } from "./channels/service-bus";
-import { brokerConnectionFor } from "./connection";
+import { BrokerConnections } from "./connection";
 import type { ServiceEndpoint } from "./endpoint";
 import { EndpointContract } from "./endpoint-options";
 import { eventDataFor, httpRequestFor, serviceBusMessageFor } from "./messages";
@@ -81,13 +81,13 @@ const GATEWAY_STATUSES = new Set([502, 503, 504]);
 export function createEndpointPoster(config: EndpointPosterOptions = {}): EndpointPoster {
   const serviceBus = new ServiceBusChannel(config.serviceBus);
   const eventHubs = new EventHubsChannel(config.eventHubs);
-  const env = config.env ?? process.env;
+  const connections = new BrokerConnections(config.env ?? process.env);
   const httpTimeoutInMs = config.httpTimeoutInMs ?? DEFAULT_HTTP_TIMEOUT_IN_MS;
   const repliesQueue = config.repliesQueue ?? azureResources.serviceBus.queues.replies.name;
 
   async function postToServiceBus(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {
     const { message, truncated } = serviceBusMessageFor(context, endpoint);
-    const connection = brokerConnectionFor(endpoint, "serviceBus", env);
+    const connection = connections.for(endpoint, "serviceBus");
     const entity = endpoint.path ?? "";
     if (endpoint.contract !== EndpointContract.TwoWay && endpoint.contract !== EndpointContract.OneWay) {
       await serviceBus.send(connection, entity, message, options.abortSignal);
@@ -104,7 +104,7 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
 
   async function postToEventHub(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {
     const { event, truncated } = eventDataFor(context, endpoint);
-    await eventHubs.send(brokerConnectionFor(endpoint, "eventHubs", env), endpoint.path ?? "", event, context.primaryEntityId, options.abortSignal);
+    await eventHubs.send(connections.for(endpoint, "eventHubs"), endpoint.path ?? "", event, context.primaryEntityId, options.abortSignal);
     return { truncated };
   }
 
@@ -165,6 +165,7 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
       }
     },
     async close() {
+      connections.clear();
       await Promise.all([serviceBus.close(), eventHubs.close()]);
     },
   };

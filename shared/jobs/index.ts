@@ -1,13 +1,13 @@
 export * from "./job-states";
 export { SystemJobStore, ASYNC_OPERATION_TABLE, type JobReference } from "./system-jobs";
-export { runJobAttempt, ASYNC_PLUGIN_RETRY_POLICY, type AttemptResult, type AsyncPluginStepRunner, type JobContextReader, type JobAttemptDependencies } from "./job-attempt";
+export { runJobAttempt, ASYNC_PLUGIN_RETRY_POLICY, type AttemptResult, type AsyncPluginStepRunner, type JobContextReader, type JobAttemptDependencies, type JobRegistrations } from "./job-attempt";
 export { systemJobOrchestrator, SYSTEM_JOB_ORCHESTRATION, SYSTEM_JOB_ATTEMPT_ACTIVITY, JOB_CHANGED_EVENT, type JobSignal } from "./orchestration";
 export { durableJobOrchestrations, type JobOrchestrations, type JobOrchestrationInput } from "./orchestrations";
 export { sweepSystemJobs, type SweepResult } from "./sweep";
 export { systemJobWriteRule } from "./job-change-rule";
 export { createJobDispatcher, type JobDispatcher } from "./dispatcher";
 export { createJobTelemetry, JOB_METRICS, type JobTelemetry, type JobTelemetryOptions, type JobAttemptRecord } from "./telemetry";
-export { createJobRuntime, type JobRuntime, type JobRuntimeDependencies } from "./runtime";
+export { createJobRuntime, jobAttemptDependencies, type JobRuntime, type JobRuntimeDependencies } from "./runtime";
 export { rememberDurableClient, currentJobOrchestrations } from "./durable-client";
 export { createStoredEndpointNotificationService } from "./notifications";
 export { appServices, createAppServices, type AppServices } from "./app-services";

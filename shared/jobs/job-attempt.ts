@@ -1,20 +1,33 @@
-import { attemptDelivery, describeFailure, validateServiceEndpoint, type DeliveryFailure, type DeliveryOutcome, type EndpointPoster } from "../delivery";
+import { attemptDelivery, decideAfterFailure, describeFailure, validateServiceEndpoint, type DeliveryFailure, type DeliveryOutcome, type EndpointPoster } from "../delivery";
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { isLookupValue } from "../dataservice/store/records";
 import { PipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
 import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-store";
+import type { Registrations } from "../pipeline/registrations";
+import type { UnitOfWork } from "../dataservice/store/unit-of-work";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
-import { compileRetryPolicy, nextRetry, type RandomSource } from "../retry";
+import { compileRetryPolicy, type RandomSource } from "../retry";
 import { JobState, JobStatus } from "./job-states";
 import { ASYNC_OPERATION_TABLE, type JobReference, type SystemJobStore } from "./system-jobs";
 import { dateTimeText } from "../dataservice/metadata/edm";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 
-/** Reads the context a job delivers together with the job's row, in one query, and drops it once the job Succeeded (the pipeline's JobContextStore). */
+/**
+ * Reads the context a job delivers together with the job's row, in one query, and drops it once the job
+ * Succeeded, in the commit that records it when it can (the pipeline's JobContextStore).
+ */
 export interface JobContextReader extends JobContextCleaner {
   readWithRecord(organization: string, jobId: string, table: TableDefinition, id: string): Promise<{ record?: StoredRecord; context?: RemoteExecutionContext }>;
+  stageDelete(uow: UnitOfWork, jobId: string): boolean;
+}
+
+/** An organization's registrations (steps and service endpoints) as the pipeline caches them. */
+export interface JobRegistrations {
+  get(organization: string): Promise<Registrations>;
+  /** Registrations loaded after `stale` (it lacked a row: registered since, maybe by another instance). */
+  refresh(organization: string, stale: Registrations): Promise<Registrations>;
 }
 
 /** What the orchestration does next. Plain data: an activity's result. */
@@ -30,6 +43,8 @@ export type AsyncPluginStepRunner = (organization: string, context: RemoteExecut
 export interface JobAttemptDependencies {
   jobs: SystemJobStore;
   contexts: JobContextReader;
+  /** Where the job's step and its service endpoint are found (no read per job). */
+  registrations: JobRegistrations;
   poster: EndpointPoster;
   runPluginStep: AsyncPluginStepRunner;
   telemetry: JobTelemetry;
@@ -51,7 +66,7 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
 export async function runJobAttempt(deps: JobAttemptDependencies, reference: JobReference): Promise<AttemptResult> {
   const { record: job, context } = await deps.contexts.readWithRecord(reference.organization, reference.jobId, ASYNC_OPERATION_TABLE, reference.jobId);
   if (!job) return { kind: "stopped" };
-  // The step and its handler are read while In Progress is written (the job's step never changes).
+  // The step and its handler come from the registration cache (a miss reloads it while In Progress is written).
   const work = loadWork(deps, reference, job, context);
   work.catch(() => undefined); // not awaited when the job turns out completed; awaited (and reported) below otherwise
   const started = await deps.jobs.update(
@@ -81,7 +96,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   } catch (error) {
     outcome = { kind: "fail", failure: describeFailure(error) };
   }
-  const result = await recordOutcome(deps, reference, outcome, step, started);
+  const { result, contextDeleted } = await recordOutcome(deps, reference, outcome, step, started);
   record.outcome = result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";
   if (outcome.kind === "succeeded") {
     record.truncated = outcome.result.truncated;
@@ -93,23 +108,29 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   }
   deps.telemetry.attempt(record);
   // After the log line: the job's outcome is recorded; its context is no longer needed (a Failed job's is kept for diagnosis).
-  if (result.kind === "completed" && outcome.kind === "succeeded") await forgetContext(deps.contexts, reference);
+  if (result.kind === "completed" && outcome.kind === "succeeded" && !contextDeleted) await forgetContext(deps.contexts, reference);
   return result;
 }
 
 async function loadWork(deps: JobAttemptDependencies, reference: JobReference, job: StoredRecord, context: RemoteExecutionContext | undefined) {
   const stepRef = job.values.owningextensionid;
   if (!isLookupValue(stepRef)) throw new PipelineError("ValidationFailed", `System job ${reference.jobId} has no owning step (owningextensionid).`);
-  const step = await deps.jobs.readStep(reference.organization, stepRef.id);
+  const step = await registrationRow(deps.registrations, reference.organization, (registrations) => registrations.stepRow(stepRef.id));
   if (!step) throw new PipelineError("ValidationFailed", `The step ${stepRef.id} of system job ${reference.jobId} no longer exists.`);
   const handlerRef = step.values.eventhandler;
   if (!isLookupValue(handlerRef)) throw new PipelineError("ValidationFailed", `The step ${step.id} has no event handler.`);
   if (!context) throw new PipelineError("Internal", `System job ${reference.jobId} has no stored execution context.`);
   if (handlerRef.logicalName === "plugintype") return { step, context, endpoint: undefined };
-  const handler = await deps.jobs.readEventHandler(reference.organization, handlerRef);
+  const handler = await registrationRow(deps.registrations, reference.organization, (registrations) => registrations.serviceEndpointRow(handlerRef.id));
   if (!handler) throw new PipelineError("ValidationFailed", `The service endpoint ${handlerRef.id} of step ${step.id} no longer exists.`);
   const endpoint = validateServiceEndpoint({ ...handler.values, serviceendpointid: handler.id });
   return { step, endpoint, context };
+}
+
+/** A registration row from the cache; when it lacks it, from registrations loaded since (a deleted row stays missing). */
+async function registrationRow(registrations: JobRegistrations, organization: string, find: (registrations: Registrations) => StoredRecord | undefined): Promise<StoredRecord | undefined> {
+  const cached = await registrations.get(organization);
+  return find(cached) ?? find(await registrations.refresh(organization, cached));
 }
 
 /** Runs an asynchronous plug-in step once: OperationStatus.Retry waits and tries again (4 attempts in all); any other error fails the job. */
@@ -125,23 +146,38 @@ async function attemptPluginStep(
     await deps.runPluginStep(organization, context, updatedAt);
     return { kind: "succeeded", result: { truncated: false } };
   } catch (error) {
-    const failure = describeFailure(error);
-    const cause = (error as { cause?: unknown }).cause;
-    if (isInvalidPluginExecutionError(cause) && cause.status === OperationStatus.Retry) {
-      const next = nextRetry(ASYNC_PLUGIN_RETRY_POLICY, retriesSoFar, deps.random);
-      if (!next.stop) return { kind: "retry", delayInMs: next.delayInMs, failure };
-    }
-    return { kind: "fail", failure };
+    return decideAfterFailure(error, retriesSoFar, ASYNC_PLUGIN_RETRY_POLICY, deps.random, asksForRetry);
   }
+}
+
+/** The plug-in threw InvalidPluginExecutionException with OperationStatus.Retry (the pipeline's error carries it as `cause`). */
+function asksForRetry(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  return isInvalidPluginExecutionError(cause) && cause.status === OperationStatus.Retry;
 }
 
 function failureColumns(failure: DeliveryFailure): ColumnValues {
   return { errorcode: failure.errorCode, message: failure.message, friendlymessage: failure.friendlyMessage };
 }
 
-async function recordOutcome(deps: JobAttemptDependencies, reference: JobReference, outcome: DeliveryOutcome, step: StoredRecord | undefined, started: StoredRecord): Promise<AttemptResult> {
+/** What recording an outcome did: the orchestration's next move, and whether the stored context went in the same commit. */
+interface Recorded {
+  result: AttemptResult;
+  contextDeleted: boolean;
+}
+
+/**
+ * Writes the outcome on the job's row if no user completed it meanwhile (the row as In Progress left it,
+ * else as read again). Succeeded drops the stored context in the same commit (one entity-group transaction:
+ * the job's row and its context share the organization's partition); with async auto-delete the job's
+ * row is deleted after, only if it is still as written (a batch delete cannot be conditional: a cancel must win).
+ */
+async function recordOutcome(deps: JobAttemptDependencies, reference: JobReference, outcome: DeliveryOutcome, step: StoredRecord | undefined, started: StoredRecord): Promise<Recorded> {
   const now = new Date();
+  let contextDeleted = false;
+  const alongside = outcome.kind === "succeeded" ? (uow: UnitOfWork) => void (contextDeleted = deps.contexts.stageDelete(uow, reference.jobId)) : undefined;
   const written = await deps.jobs.update(reference, (current): ColumnValues | undefined => {
+    contextDeleted = false; // each try: staged again, or not (see stageDelete)
     if (isCompleted(current)) return undefined;
     switch (outcome.kind) {
       case "succeeded":
@@ -157,13 +193,14 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
       case "fail":
         return { statecode: JobState.Completed, statuscode: JobStatus.Failed, completedon: dateTimeText(now), ...failureColumns(outcome.failure), ...elapsed(current, now) };
     }
-  }, started);
-  if (!written) return { kind: "stopped" };
+  }, started, alongside);
+  const stopped = { result: { kind: "stopped" }, contextDeleted: false } as const;
+  if (!written) return stopped;
   const { statecode, statuscode } = written.values;
-  if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return { kind: "stopped" };
-  if (outcome.kind === "retry") return { kind: "retry", delayInMs: outcome.delayInMs };
+  if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return stopped;
+  if (outcome.kind === "retry") return { result: { kind: "retry", delayInMs: outcome.delayInMs }, contextDeleted: false };
   if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference, written);
-  return { kind: "completed", statuscode: Number(statuscode) };
+  return { result: { kind: "completed", statuscode: Number(statuscode) }, contextDeleted };
 }
 
 function elapsed(current: ColumnValues, now: Date): ColumnValues {

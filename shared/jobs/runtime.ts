@@ -3,7 +3,7 @@ import { readDataServiceSettings } from "../dataservice";
 import { PipelineError } from "../errors";
 import type { EndpointPoster } from "../delivery";
 import type { PipelineService } from "../pipeline";
-import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult } from "./job-attempt";
+import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult, type JobAttemptDependencies, type JobRegistrations } from "./job-attempt";
 import { sweepSystemJobs, type SweepResult } from "./sweep";
 import type { JobOrchestrations } from "./orchestrations";
 import { SystemJobStore, type JobReference } from "./system-jobs";
@@ -25,15 +25,27 @@ export interface JobRuntimeDependencies {
 }
 
 export function createJobRuntime({ env, pipeline: service, poster, telemetry }: JobRuntimeDependencies): JobRuntime {
-  const jobs = new SystemJobStore(service.store);
-  const contexts = service.jobContexts;
-  const runPluginStep: AsyncPluginStepRunner = async (organization, context, correlationUpdatedAt) =>
-    service.pipeline.runJob(await service.directory.get(organization), context, correlationUpdatedAt);
+  const deps = jobAttemptDependencies(service, poster, telemetry);
   const organizations = [...readDataServiceSettings(env).organizations.keys()];
   return {
-    attempt: (reference) => runJobAttempt({ jobs, contexts, poster, runPluginStep, telemetry }, reference),
-    sweep: (orchestrations) => sweepSystemJobs(jobs, organizations, orchestrations),
+    attempt: (reference) => runJobAttempt(deps, reference),
+    sweep: (orchestrations) => sweepSystemJobs(deps.jobs, organizations, orchestrations),
   };
+}
+
+/**
+ * What a job attempt works with, from the pipeline service: its records store and stored contexts, its
+ * registration cache (so a job's step and endpoint cost no read, and a registration change made through
+ * this service's Web API counts at once; other instances' after the cache's TTL), its plug-ins.
+ */
+export function jobAttemptDependencies(service: PipelineService, poster: EndpointPoster, telemetry: JobTelemetry): JobAttemptDependencies {
+  const runPluginStep: AsyncPluginStepRunner = async (organization, context, correlationUpdatedAt) =>
+    service.pipeline.runJob(await service.directory.get(organization), context, correlationUpdatedAt);
+  const registrations: JobRegistrations = {
+    get: async (organization) => service.registrations.get(await service.directory.get(organization)),
+    refresh: async (organization, stale) => service.registrations.refresh(await service.directory.get(organization), stale),
+  };
+  return { jobs: new SystemJobStore(service.store), contexts: service.jobContexts, registrations, poster, runPluginStep, telemetry };
 }
 
 /** @throws PipelineError ValidationFailed naming the setting when it is not a positive number. */

@@ -1,6 +1,7 @@
 import { BUILTIN_TABLES } from "../dataservice/metadata/builtin-tables";
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { RecordStore } from "../dataservice/store/record-store";
+import type { UnitOfWork } from "../dataservice/store/unit-of-work";
 import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { recordRowKey } from "../dataservice/store/row-codec";
 import { isPipelineError } from "../errors";
@@ -20,7 +21,6 @@ function builtinTable(logicalName: string): TableDefinition {
 }
 
 export const ASYNC_OPERATION_TABLE = builtinTable("asyncoperation");
-const STEP_TABLE = builtinTable("sdkmessageprocessingstep");
 const ENDPOINT_TABLE = builtinTable("serviceendpoint");
 const PLUGIN_TYPE_TABLE = builtinTable("plugintype");
 
@@ -38,20 +38,22 @@ export class SystemJobStore {
     return this.store.read(reference.organization, ASYNC_OPERATION_TABLE, reference.jobId);
   }
 
-  readStep(organization: string, stepId: string): Promise<StoredRecord | undefined> {
-    return this.store.read(organization, STEP_TABLE, stepId);
-  }
-
   readEventHandler(organization: string, handler: { id: string; logicalName: string }): Promise<StoredRecord | undefined> {
     return this.store.read(organization, handler.logicalName === "plugintype" ? PLUGIN_TYPE_TABLE : ENDPOINT_TABLE, handler.id);
   }
 
   /**
    * Applies `change` to the job's current row (`known`: the row as last read or written, tried first) and writes it if the row did not change meanwhile
-   * (else reads and tries again). `change` returns undefined to leave the row as it is.
+   * (else reads and tries again). `change` returns undefined to leave the row as it is. `alongside` adds
+   * changes of other rows of the partition to the same commit (each try), e.g. deleting the job's stored context.
    * @returns the row as written (or as found), undefined when the job no longer exists.
    */
-  async update(reference: JobReference, change: (current: ColumnValues) => ColumnValues | undefined, known?: StoredRecord): Promise<StoredRecord | undefined> {
+  async update(
+    reference: JobReference,
+    change: (current: ColumnValues) => ColumnValues | undefined,
+    known?: StoredRecord,
+    alongside?: (uow: UnitOfWork) => void,
+  ): Promise<StoredRecord | undefined> {
     for (let attempt = 1; ; attempt++) {
       // A row this activity wrote itself is tried as it is: one round trip instead of two when nobody changed it.
       const current = attempt === 1 && known ? known : await this.read(reference);
@@ -61,6 +63,7 @@ export class SystemJobStore {
       const values = { ...current.values, ...changes, modifiedon: dateTimeText() };
       const uow = this.store.beginUnitOfWork(reference.organization);
       uow.replace(ASYNC_OPERATION_TABLE, reference.jobId, values, current.etag);
+      alongside?.(uow);
       try {
         const etags = await uow.commit();
         return { ...current, values, etag: etags.get(recordRowKey(ASYNC_OPERATION_TABLE.logicalName, reference.jobId)) ?? "" };

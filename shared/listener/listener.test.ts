@@ -11,7 +11,7 @@ import { encodeContextJson, encodeContextXml } from "../serialization";
 import { parseDataverseMessage } from "./index";
 import { handleListenerMessage, type ListenerDependencies } from "./listener";
 import { ReceiptStore } from "./receipts";
-import { receivedFromTrigger } from "./sample-listener";
+import { receivedFromTrigger, serviceBusReplies } from "./sample-listener";
 
 const QUEUE = azureResources.serviceBus.queues.events.name;
 const TOPIC = azureResources.serviceBus.topics.events.name;
@@ -21,16 +21,19 @@ let broker: ServiceBusBroker;
 let client: ServiceBusClient;
 let poster: EndpointPoster;
 let deps: ListenerDependencies;
+let replies: ReturnType<typeof serviceBusReplies>;
 
 beforeAll(async () => {
   broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
   client = new ServiceBusClient(broker.connectionString);
   poster = createEndpointPoster({ env: { ServiceBusConnection: broker.connectionString }, replyTimeoutInMs: 5_000 });
   const receipts = new ReceiptStore(tableClientFor(`Receipts${Date.now()}`));
-  deps = { receipts, serviceBus: client };
+  replies = serviceBusReplies({ ServiceBusConnection: broker.connectionString });
+  deps = { receipts, replies };
 });
 afterAll(async () => {
   await poster.close();
+  await replies.close();
   await client.close();
   await broker.stop();
 });

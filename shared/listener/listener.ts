@@ -1,4 +1,4 @@
-import type { ServiceBusClient } from "@azure/service-bus";
+import type { ServiceBusMessage } from "@azure/service-bus";
 import { parseDataverseMessage, type DataverseMessage } from "./parse";
 import { receiptFor, type ReceiptStore } from "./receipts";
 
@@ -24,10 +24,15 @@ export interface ListenerOutcome {
   reply?: string;
 }
 
+/** Sends a listener's replies to the entity a request names. */
+export interface ReplySender {
+  send(entity: string, message: ServiceBusMessage): Promise<void>;
+}
+
 export interface ListenerDependencies {
   receipts: ReceiptStore;
   /** Sends replies; the trigger's own connection (ServiceBusConnection). */
-  serviceBus: ServiceBusClient;
+  replies: ReplySender;
   /** What a two-way listener answers; the sample echoes what it received. */
   answer?: (message: DataverseMessage) => string;
   now?: () => Date;
@@ -60,17 +65,12 @@ export async function handleListenerMessage(received: ReceivedMessage, deps: Lis
   const outcome: ListenerOutcome = { status: isNew ? "recorded" : "duplicate", message };
   if (received.replyTo && received.replyToSessionId) {
     outcome.reply = (deps.answer ?? defaultAnswer)(message);
-    const sender = deps.serviceBus.createSender(received.replyTo);
-    try {
-      await sender.sendMessages({
-        body: outcome.reply,
-        contentType: "text/plain",
-        sessionId: received.replyToSessionId,
-        correlationId: received.messageId,
-      });
-    } finally {
-      await sender.close();
-    }
+    await deps.replies.send(received.replyTo, {
+      body: outcome.reply,
+      contentType: "text/plain",
+      sessionId: received.replyToSessionId,
+      correlationId: received.messageId,
+    });
   }
   return outcome;
 }

@@ -1,9 +1,7 @@
-import { ServiceBusClient } from "@azure/service-bus";
-import { DefaultAzureCredential } from "@azure/identity";
 import { azureResources } from "../config/azure-resources";
-import { readConnection } from "../config/connections";
 import { tableClientFor } from "../config/table-client";
-import { handleListenerMessage, type ListenerDependencies, type ListenerOutcome, type ReceivedMessage } from "./listener";
+import { appBrokerConnection, ServiceBusChannel } from "../delivery";
+import { handleListenerMessage, type ListenerDependencies, type ListenerOutcome, type ReceivedMessage, type ReplySender } from "./listener";
 import { ReceiptStore } from "./receipts";
 
 /** What a Service Bus trigger's metadata carries (the library camel-cases the extension's names). */
@@ -35,18 +33,23 @@ export function receivedFromTrigger(source: string, body: unknown, metadata: Tri
   };
 }
 
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Replies on the app's Service Bus connection (ServiceBusConnection), through the poster's channel: one
+ * client, and one sender per reply entity kept open, not a link opened and closed per reply.
+ */
+export function serviceBusReplies(env: Environment = process.env): ReplySender & { close(): Promise<void> } {
+  const channel = new ServiceBusChannel();
+  const connection = appBrokerConnection("serviceBus", env);
+  return { send: (entity, message) => channel.send(connection, entity, message), close: () => channel.close() };
+}
+
 let dependencies: ListenerDependencies | undefined;
 
-/** The listener's table and Service Bus client, from the app's connection settings, made once per worker. */
-export function sampleListenerDependencies(env: Readonly<Record<string, string | undefined>> = process.env): ListenerDependencies {
-  if (!dependencies) {
-    const setting = readConnection(azureResources.connections.serviceBus, env);
-    const serviceBus =
-      setting.kind === "connectionString"
-        ? new ServiceBusClient(setting.connectionString)
-        : new ServiceBusClient(setting.fullyQualifiedNamespace ?? "", new DefaultAzureCredential({ managedIdentityClientId: setting.clientId }));
-    dependencies = { receipts: new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts, env)), serviceBus };
-  }
+/** The listener's table and Service Bus replies, from the app's connection settings, made once per worker. */
+export function sampleListenerDependencies(env: Environment = process.env): ListenerDependencies {
+  dependencies ??= { receipts: new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts, env)), replies: serviceBusReplies(env) };
   return dependencies;
 }
 

@@ -67,19 +67,34 @@ export class JobContextStore implements JobContextCleaner {
    * listing first); rows already gone (a second run, a concurrent delete) are no error.
    */
   async delete(organization: string, jobId: string): Promise<void> {
-    const key = `${organization}|${jobId}`;
-    const count = this.chunkCounts.get(key);
-    this.chunkCounts.delete(key);
     const rowKeys =
-      count !== undefined
-        ? Array.from({ length: count }, (_, index) => chunkRowKey(jobId, index))
-        : (await this.store.listRows(organization, contextRange(jobId))).flatMap((row) => (row.rowKey ? [row.rowKey] : []));
+      this.takeKnownRowKeys(organization, jobId) ??
+      (await this.store.listRows(organization, contextRange(jobId))).flatMap((row) => (row.rowKey ? [row.rowKey] : []));
     if (rowKeys.length === 0) return;
     const uow = this.store.beginUnitOfWork(organization);
-    for (const rowKey of rowKeys) uow.deleteRow(rowKey, "*", `asyncoperation context ${jobId}`);
+    stageRowDeletes(uow, jobId, rowKeys);
     await uow.commit().catch((error: unknown) => {
       if (!(isPipelineError(error) && error.code === "NotFound")) throw error;
     });
+  }
+
+  /**
+   * Stages the deletion of a job's context rows in `uow` (e.g. with the job's Succeeded row: one commit)
+   * when this store just read the context and so knows its rows; false when it does not (then `delete`).
+   */
+  stageDelete(uow: UnitOfWork, jobId: string): boolean {
+    const rowKeys = this.takeKnownRowKeys(uow.partitionKey, jobId);
+    if (!rowKeys) return false;
+    stageRowDeletes(uow, jobId, rowKeys);
+    return true;
+  }
+
+  /** The row keys of a context this store read lately (forgotten as they are taken: they are about to be deleted). */
+  private takeKnownRowKeys(organization: string, jobId: string): string[] | undefined {
+    const key = `${organization}|${jobId}`;
+    const count = this.chunkCounts.get(key);
+    this.chunkCounts.delete(key);
+    return count === undefined ? undefined : Array.from({ length: count }, (_, index) => chunkRowKey(jobId, index));
   }
 
   /** The context's JSON from its rows; remembers how many there are, for a delete right after. */
@@ -101,6 +116,10 @@ export async function forgetContext(contexts: JobContextCleaner, reference: { or
   await contexts.delete(reference.organization, reference.jobId).catch((error: unknown) => {
     log(`system job ${reference.jobId}: its stored context was not deleted (${(error as Error)?.message ?? String(error)}).`);
   });
+}
+
+function stageRowDeletes(uow: UnitOfWork, jobId: string, rowKeys: string[]): void {
+  for (const rowKey of rowKeys) uow.deleteRow(rowKey, "*", `asyncoperation context ${jobId}`);
 }
 
 function contextRange(jobId: string): { from: string; to: string } {

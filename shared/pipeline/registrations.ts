@@ -43,15 +43,26 @@ export interface StepRegistration {
   images: StepImage[];
 }
 
+/** The registration rows as stored, for the asynchronous service: every step (enabled or not) and service endpoint, by id. */
+export interface RegistrationRows {
+  steps: StoredRecord[];
+  serviceEndpoints: StoredRecord[];
+}
+
 /** One organization's registrations, indexed by message and table. */
 export class Registrations {
   private readonly byMessage = new Map<string, StepRegistration[]>();
+  private readonly stepRows: Map<string, StoredRecord>;
+  private readonly serviceEndpointRows: Map<string, StoredRecord>;
 
   constructor(
     steps: StepRegistration[],
     /** organization.plugintracelogsetting: 0 off, 1 exceptions, 2 all. */
     readonly traceLogSetting: number,
+    rows: RegistrationRows = { steps: [], serviceEndpoints: [] },
   ) {
+    this.stepRows = new Map(rows.steps.map((row) => [row.id, row]));
+    this.serviceEndpointRows = new Map(rows.serviceEndpoints.map((row) => [row.id, row]));
     const ordered = [...steps].sort((a, b) => a.stage - b.stage || a.rank - b.rank || a.sequence - b.sequence || a.id.localeCompare(b.id));
     for (const step of ordered) {
       const list = this.byMessage.get(step.message) ?? [];
@@ -67,6 +78,16 @@ export class Registrations {
       if (step) return step;
     }
     return undefined;
+  }
+
+  /** A step's row as stored, enabled or not (a system job's step). */
+  stepRow(id: string): StoredRecord | undefined {
+    return this.stepRows.get(id);
+  }
+
+  /** A service endpoint's row as stored, secrets included (never returned to callers of the Web API). */
+  serviceEndpointRow(id: string): StoredRecord | undefined {
+    return this.serviceEndpointRows.get(id);
   }
 
   /** The enabled steps of a message on a table, by stage, rank, then registration order. */
@@ -99,6 +120,14 @@ export class RegistrationCache {
 
   get(organization: OrganizationContext): Promise<Registrations> {
     return this.cache.get(organization.name, () => this.load(organization));
+  }
+
+  /**
+   * Registrations loaded after `stale` (a value that lacked a row another instance may have added): reloads
+   * once however many callers found the same value stale at once.
+   */
+  refresh(organization: OrganizationContext, stale: Registrations): Promise<Registrations> {
+    return this.cache.refresh(organization.name, stale, () => this.load(organization));
   }
 
   invalidate(organization: string): void {
@@ -154,7 +183,7 @@ export class RegistrationCache {
         images: imagesByStep.get(step.id) ?? [],
       });
     }
-    return new Registrations(registrations, Number(organizations[0]?.values.plugintracelogsetting ?? 0));
+    return new Registrations(registrations, Number(organizations[0]?.values.plugintracelogsetting ?? 0), { steps, serviceEndpoints: endpoints });
   }
 
   private async registerPluginTypes(organization: OrganizationContext, table: TableDefinition, typeNames: string[]): Promise<void> {

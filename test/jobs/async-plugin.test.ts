@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndpointPoster } from "../../shared/delivery";
-import { JobState, JobStatus, runJobAttempt, SystemJobStore, type JobAttemptDependencies } from "../../shared/jobs";
+import { jobAttemptDependencies, JobState, JobStatus, runJobAttempt } from "../../shared/jobs";
 import { uniqueOrganization } from "../support/data-service";
 import { attemptUntilDone } from "../support/system-jobs";
 import { seen } from "../pipeline/scripted-plugin";
@@ -10,13 +10,7 @@ const organization = uniqueOrganization("ap");
 const { api: apiOf, service } = pipelineForTests([organization]);
 const api = apiOf(organization);
 const logged: Record<string, unknown>[] = [];
-const deps: JobAttemptDependencies = {
-  jobs: new SystemJobStore(service.store),
-  contexts: service.jobContexts,
-  poster: createEndpointPoster(),
-  runPluginStep: async (org, context, updatedAt) => service.pipeline.runJob(await service.directory.get(org), context, updatedAt),
-  telemetry: { attempt: (record) => void logged.push({ ...record }), post: () => undefined },
-};
+const deps = jobAttemptDependencies(service, createEndpointPoster(), { attempt: (record) => void logged.push({ ...record }), post: () => undefined });
 
 const runToCompletion = (jobId: string) => attemptUntilDone(deps, { organization, jobId });
 

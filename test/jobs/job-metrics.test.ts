@@ -1,7 +1,7 @@
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndpointPoster } from "../../shared/delivery";
-import { createJobTelemetry, JOB_METRICS, JobStatus, SystemJobStore, type JobAttemptDependencies } from "../../shared/jobs";
+import { createJobTelemetry, JOB_METRICS, JobStatus, jobAttemptDependencies, type JobAttemptDependencies } from "../../shared/jobs";
 import { uniqueOrganization } from "../support/data-service";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { attemptUntilDone, commitJob, registerQueueStep } from "../support/system-jobs";
@@ -23,11 +23,7 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
   const meterProvider = new MeterProvider({ readers: [reader] });
   const telemetry = createJobTelemetry({ meter: meterProvider.getMeter("test"), log: () => undefined });
   const deps: JobAttemptDependencies = {
-    jobs: new SystemJobStore(service.store),
-    contexts: service.jobContexts,
-    poster: createEndpointPoster({ observer: (event) => telemetry.post(event) }),
-    runPluginStep: () => Promise.reject(new Error("no plug-in steps here")),
-    telemetry,
+    ...jobAttemptDependencies(service, createEndpointPoster({ observer: (event) => telemetry.post(event) }), telemetry),
     random: () => 0,
   };
   let server: TestHttpServer;

@@ -93,7 +93,8 @@ export class UnitOfWork {
         if (response?.etag) etags.set(operation.entity.rowKey, response.etag);
       } else {
         const response = await this.client.submitTransaction(operations.map(toAction));
-        for (const sub of response.subResponses) if (sub.etag && sub.rowKey) etags.set(sub.rowKey, sub.etag);
+        // Sub-responses come in the operations' order; not every one names its row (an update's has no Location).
+        response.subResponses.forEach((sub, index) => sub.etag && etags.set(operations[index].entity.rowKey, sub.etag));
       }
     } catch (error) {
       throw this.translate(error, operations);
