@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isMainThread, parentPort, Worker, workerData, type MessagePort } from "node:worker_threads";
 
 /** Requests counted per `"<table> <method>"`, e.g. `Records GET`, `Records POST $batch`, `Tables POST`. */
 export type RequestCounts = Map<string, number>;
@@ -36,12 +37,45 @@ function batchTable(incoming: IncomingMessage): Promise<string> {
 export interface CountingProxy {
   url: string;
   /** Counts since the start (a copy). */
-  counts(): RequestCounts;
+  counts(): Promise<RequestCounts>;
   close(): Promise<void>;
 }
 
-/** An HTTP proxy in front of Azurite's table endpoint that counts requests (storage round trips) by table and method. */
+type ProxyRequest = "counts" | "close";
+type ProxyAnswer = { port: number } | { counts: [string, number][] } | { closed: true };
+
+/**
+ * An HTTP proxy in front of Azurite's table endpoint that counts requests (storage round trips) by
+ * table and method. It runs in a worker thread, so that forwarding costs the app under test no CPU.
+ */
 export async function startCountingProxy(target: URL): Promise<CountingProxy> {
+  const worker = new Worker(__filename, { workerData: { countingProxyTarget: target.href } });
+  const next = () =>
+    new Promise<ProxyAnswer>((resolve, reject) => {
+      const fail = (error: Error) => reject(error);
+      worker.once("error", fail);
+      worker.once("message", (answer: ProxyAnswer) => {
+        worker.off("error", fail);
+        resolve(answer);
+      });
+    });
+  const ask = async (request: ProxyRequest) => {
+    const answer = next();
+    worker.postMessage(request);
+    return answer;
+  };
+  const { port } = (await next()) as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}${target.pathname}`,
+    counts: async () => new Map(((await ask("counts")) as { counts: [string, number][] }).counts),
+    close: async () => {
+      await ask("close");
+      await worker.terminate();
+    },
+  };
+}
+
+async function serveInWorker(target: URL, port: MessagePort): Promise<void> {
   const counts: RequestCounts = new Map();
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   const server = createServer((incoming, outgoing) => {
@@ -56,17 +90,18 @@ export async function startCountingProxy(target: URL): Promise<CountingProxy> {
     incoming.pipe(forwarded);
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}${target.pathname}`,
-    counts: () => new Map(counts),
-    close: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  };
+  port.on("message", (request: ProxyRequest) => {
+    if (request === "counts") port.postMessage({ counts: [...counts] } satisfies ProxyAnswer);
+    else {
+      server.closeAllConnections();
+      server.close(() => port.postMessage({ closed: true } satisfies ProxyAnswer));
+    }
+  });
+  port.postMessage({ port: (server.address() as AddressInfo).port } satisfies ProxyAnswer);
 }
+
+const proxyTarget = (workerData as { countingProxyTarget?: string } | null)?.countingProxyTarget;
+if (!isMainThread && parentPort && proxyTarget) void serveInWorker(new URL(proxyTarget), parentPort);
 
 /** `after` minus `before`, per key. */
 export function countsSince(before: RequestCounts, after: RequestCounts): RequestCounts {

@@ -121,7 +121,7 @@ export const systemJobsSuite: BenchSuite = {
       // The system: Creates through the Web API.
       episodes.clear();
       const receipts = new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts, { [azureResources.connections.storage]: azurite.connectionString }));
-      const countsBefore = proxy.counts();
+      const countsBefore = await proxy.counts();
       const committed = new Map<string, number>();
       const started = Date.now();
       await inParallel(Array.from({ length: JOBS }, (_, i) => i), async (i) => {
@@ -131,7 +131,7 @@ export const systemJobsSuite: BenchSuite = {
       const received = await receiptsOf(receipts, new Set(committed.keys()), "primaryEntityId");
       const systemSeconds = (Math.max(...received.values()) - started) / 1000;
       const system = summary([...committed].map(([id, at]) => (received.get(id) ?? at) - at), systemSeconds);
-      const roundTrips = perJob(countsSince(countsBefore, proxy.counts()));
+      const roundTrips = perJob(countsSince(countsBefore, await proxy.counts()));
       const orchestrationEpisodes = (episodes.get(SYSTEM_JOB_ORCHESTRATION) ?? 0) / JOBS;
       const activities = (episodes.get(SYSTEM_JOB_ATTEMPT_ACTIVITY) ?? 0) / JOBS;
       log(`system: ${JOBS} jobs in ${systemSeconds.toFixed(1)} s, p50 ${system.p50} ms, p99 ${system.p99} ms`);
