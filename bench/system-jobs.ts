@@ -70,6 +70,8 @@ function perJob(counts: RequestCounts): RoundTripsPerJob {
   };
 }
 
+const cpuMsPerJob = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000 / JOBS;
+
 function summary(latencies: number[], seconds: number) {
   const sorted = [...latencies].sort((a, b) => a - b);
   return { perSecond: latencies.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
@@ -123,12 +125,14 @@ export const systemJobsSuite: BenchSuite = {
       const receipts = new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts, { [azureResources.connections.storage]: azurite.connectionString }));
       const countsBefore = await proxy.counts();
       const committed = new Map<string, number>();
+      const systemCpu = process.cpuUsage();
       const started = Date.now();
       await inParallel(Array.from({ length: JOBS }, (_, i) => i), async (i) => {
         const account = await post("accounts", { name: `bench ${i}` });
         committed.set(account.accountid, Date.now());
       });
       const received = await receiptsOf(receipts, new Set(committed.keys()), "primaryEntityId");
+      const systemCpuMs = cpuMsPerJob(process.cpuUsage(systemCpu));
       const systemSeconds = (Math.max(...received.values()) - started) / 1000;
       const system = summary([...committed].map(([id, at]) => (received.get(id) ?? at) - at), systemSeconds);
       const roundTrips = perJob(countsSince(countsBefore, await proxy.counts()));
@@ -143,6 +147,7 @@ export const systemJobsSuite: BenchSuite = {
       const sender = client.createSender("dataverse-events");
       const target = validateServiceEndpoint(endpointColumns);
       const sent = new Map<string, number>();
+      const baselineCpu = process.cpuUsage();
       const baselineStarted = Date.now();
       await inParallel(Array.from({ length: JOBS }, (_, i) => i), async (i) => {
         const operationId = randomUUID();
@@ -156,6 +161,7 @@ export const systemJobsSuite: BenchSuite = {
         sent.set(operationId, Date.now());
       });
       const baselineReceived = await receiptsOf(receipts, new Set(sent.keys()), "operationId");
+      const baselineCpuMs = cpuMsPerJob(process.cpuUsage(baselineCpu));
       const baselineSeconds = (Math.max(...baselineReceived.values()) - baselineStarted) / 1000;
       const baseline = summary([...sent].map(([id, at]) => (baselineReceived.get(id) ?? at) - at), baselineSeconds);
       await client.close();
@@ -169,6 +175,7 @@ export const systemJobsSuite: BenchSuite = {
         `| jobs/s, first request to last receipt | ${system.perSecond.toFixed(1)} | ${baseline.perSecond.toFixed(1)} | ${ratio(system.perSecond, baseline.perSecond)} |`,
         `| p50 commit → listener receipt (ms) | ${system.p50} | ${baseline.p50} | ${ratio(system.p50, baseline.p50)} |`,
         `| p99 commit → listener receipt (ms) | ${system.p99} | ${baseline.p99} | ${ratio(system.p99, baseline.p99)} |`,
+        `| CPU of this process per job (ms): host, broker, listener and client; Azurite runs apart | ${systemCpuMs.toFixed(2)} | ${baselineCpuMs.toFixed(2)} | ${ratio(systemCpuMs, baselineCpuMs)} |`,
         `| Table Storage requests per delivered job, all tables | ${roundTrips.total.toFixed(1)} | | |`,
         `| … ${azureResources.tables.records}: the Create's commit and the job's rows | ${roundTrips.records.toFixed(1)} | | |`,
         `| … ${DURABLE_TABLE}: the Durable state | ${roundTrips.durable.toFixed(1)} | | |`,
