@@ -1,4 +1,5 @@
 import type { DurableClient } from "durable-functions";
+import { PipelineError } from "../errors";
 import { JOB_CHANGED_EVENT, SYSTEM_JOB_ORCHESTRATION, type JobSignal } from "./orchestration";
 import type { JobReference } from "./system-jobs";
 
@@ -20,39 +21,80 @@ export interface JobOrchestrations {
 }
 
 const RUNNING = new Set(["Pending", "Running", "ContinuedAsNew", "Suspended"]);
-const isMissing = (error: unknown) => /HTTP 404|404 response/.test(String((error as Error)?.message ?? error));
-const isNotRunning = (error: unknown) => /HTTP (404|410)|\b(404|410)\b/.test(String((error as Error)?.message ?? error));
+/** Status query answers that carry the instance's status: 200 done, 202 running, 400 failed or terminated. */
+const STATUS_ANSWERS = new Set([200, 202, 400]);
+/** Event and terminate answers for an instance that is not running: 404 no such instance, 410 finished. */
+const NOT_RUNNING = new Set([404, 410]);
+
+/**
+ * One call to the Durable management HTTP API at a URL the client gives (`createHttpManagementPayload`,
+ * with its key). The client's own getStatus/raiseEvent/terminate throw a bare Error for 404 and keep the
+ * status to themselves, so the calls whose status decides the outcome are made here and judged by it.
+ */
+async function managementCall(url: string, method: "GET" | "POST", body?: unknown): Promise<Response> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? undefined : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return response;
+}
+
+async function unexpected(operation: string, jobId: string, response: Response): Promise<PipelineError> {
+  const details = await response.text().catch(() => "");
+  return new PipelineError("ExternalUnavailable", `Durable ${operation} of instance '${jobId}' answered HTTP ${response.status}: ${details}`, {
+    httpStatus: response.status,
+  });
+}
 
 /** JobOrchestrations through the Durable Functions client (Azure's, or the local host's, management API). */
-export function durableJobOrchestrations(client: DurableClient): JobOrchestrations {
+export function durableJobOrchestrations(client: DurableClient, orchestrationName = SYSTEM_JOB_ORCHESTRATION): JobOrchestrations {
+  const urls = (jobId: string) => client.createHttpManagementPayload(jobId);
+
+  async function runtimeStatus(jobId: string): Promise<string | undefined> {
+    const url = new URL(urls(jobId).statusQueryGetUri);
+    url.searchParams.set("showHistory", "false");
+    url.searchParams.set("showInput", "false");
+    const response = await managementCall(url.href, "GET");
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!STATUS_ANSWERS.has(response.status)) throw await unexpected("status query", jobId, response);
+    const body = (await response.json()) as { runtimeStatus?: unknown };
+    return String(body.runtimeStatus);
+  }
+
+  async function whenRunning(operation: string, jobId: string, url: string, body?: unknown): Promise<void> {
+    const response = await managementCall(url, "POST", body);
+    if (response.status === 202 || NOT_RUNNING.has(response.status)) {
+      await response.body?.cancel();
+      return;
+    }
+    throw await unexpected(operation, jobId, response);
+  }
+
   const orchestrations: JobOrchestrations = {
     async start(input) {
       try {
-        await client.startNew(SYSTEM_JOB_ORCHESTRATION, { instanceId: input.jobId, input });
+        await client.startNew(orchestrationName, { instanceId: input.jobId, input });
         return true;
       } catch (error) {
-        if (/409|already exists/.test(String((error as Error)?.message ?? error))) return false;
+        // Azure and the local host answer a start over a running instance differently (409 or 500), and the
+        // client keeps the status in its message: whether the instance runs now is what tells.
+        if (await orchestrations.isRunning(input.jobId)) return false;
         throw error;
       }
     },
     async isRunning(jobId) {
-      try {
-        const status = await client.getStatus(jobId, { showHistory: false, showInput: false });
-        return RUNNING.has(String(status.runtimeStatus));
-      } catch (error) {
-        if (isMissing(error)) return false;
-        throw error;
-      }
+      const status = await runtimeStatus(jobId);
+      return status !== undefined && RUNNING.has(status);
     },
     async terminate(jobId, reason) {
-      await client.terminate(jobId, reason).catch((error: unknown) => {
-        if (!isNotRunning(error)) throw error;
-      });
+      await whenRunning("terminate", jobId, urls(jobId).terminatePostUri.replace("{text}", encodeURIComponent(reason)));
     },
     async signal(jobId, signal) {
-      await client.raiseEvent(jobId, JOB_CHANGED_EVENT, signal).catch((error: unknown) => {
-        if (!isNotRunning(error)) throw error;
-      });
+      await whenRunning("raise event", jobId, urls(jobId).sendEventPostUri.replace("{eventName}", encodeURIComponent(JOB_CHANGED_EVENT)), signal);
     },
   };
   return orchestrations;
