@@ -23,6 +23,7 @@ export type { OrganizationContext, OrganizationDirectory } from "./organizations
 export type { TableDefinition } from "./metadata/tables";
 export type { StoredRecord, ColumnValues, LookupValue } from "./store/records";
 export { isLookupValue } from "./store/records";
+export { stampSystemColumns, type RowWriter, type RowChange } from "./metadata/system-columns";
 export { recordToEntity, entityToValues } from "./entity-conversion";
 export { requireTableAccess, callerForUser, type Caller } from "./security/caller";
 export { parseQuery, type RecordQuery, type Page, type PageRequest } from "./query/query";

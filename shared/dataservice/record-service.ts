@@ -12,6 +12,7 @@ import type { UnitOfWork } from "./store/unit-of-work";
 import { isLookupValue, type ColumnValues, type LookupValue, type StoredRecord } from "./store/records";
 import { recordRowKey } from "./store/row-codec";
 import { dateTimeText } from "./metadata/edm";
+import { stampSystemColumns, type RowWriter } from "./metadata/system-columns";
 
 /** Who asks and in which organization: every operation takes one. */
 export interface RequestScope {
@@ -84,13 +85,7 @@ export class RecordService {
     requireTableAccess(scope.caller, "Create", table);
     this.ruleFor(table)?.create?.(scope.organization.name, values);
     const id = typeof values[table.primaryIdAttribute] === "string" ? String(values[table.primaryIdAttribute]) : randomUUID();
-    const now = this.now();
-    const me: LookupValue = { id: scope.caller.userId, logicalName: "systemuser" };
-    const row: ColumnValues = { ...defaultsOf(table), ...values, createdon: now, modifiedon: now, createdby: me, modifiedby: me };
-    if (table.ownership === "UserOwned") {
-      row.ownerid ??= me;
-      row.owningbusinessunit = this.owningBusinessUnit(scope, row.ownerid as LookupValue);
-    }
+    const row = stampSystemColumns(table, { ...defaultsOf(table), ...values }, this.writer(scope), { kind: "create" });
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
@@ -158,8 +153,7 @@ export class RecordService {
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
       const ruled = this.ruleFor(table)?.update?.(scope.organization.name, current, values);
       const written = ruled?.values ?? values;
-      const row: ColumnValues = { ...current.values, ...written, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
-      if (table.ownership === "UserOwned" && written.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, written.ownerid as LookupValue);
+      const row = stampSystemColumns(table, { ...current.values, ...written }, this.writer(scope), { kind: "update", written });
       deriveColumns(table, row, written);
       await this.prepareWithHooks(scope, table, row);
       try {
@@ -252,13 +246,8 @@ export class RecordService {
     await Promise.all(checks);
   }
 
-  private owningBusinessUnit(scope: RequestScope, owner: LookupValue): LookupValue | null {
-    const unit = scope.organization.users.get(owner.id)?.values.businessunitid;
-    return isLookupValue(unit) ? unit : null;
-  }
-
-  private now(): string {
-    return dateTimeText(this.clock());
+  private writer(scope: RequestScope): RowWriter {
+    return { userId: scope.caller.userId, at: dateTimeText(this.clock()), users: scope.organization.users };
   }
 }
 
