@@ -297,13 +297,14 @@ function applyStateModel(table: TableDefinition, row: ColumnValues, written: Col
   }
 }
 
-/** Columns the service fills from others: contact fullname, the is…set flags of write-only secrets. */
+/** Columns the service fills from others, as the table's metadata declares: composed columns, the is…set flags of write-only secrets. */
 function deriveColumns(table: TableDefinition, row: ColumnValues, written: ColumnValues): void {
   applyStateModel(table, row, written);
-  if (table.logicalName === "contact" && !("fullname" in written) && ("firstname" in written || "lastname" in written)) {
-    row.fullname = [row.firstname, row.lastname].filter((part) => typeof part === "string" && part !== "").join(" ") || null;
-  }
   for (const column of table.columns) {
+    const parts = column.composedOf;
+    if (parts && !(column.logicalName in written) && parts.some((part) => part in written)) {
+      row[column.logicalName] = parts.map((part) => row[part]).filter((text) => typeof text === "string" && text !== "").join(" ") || null;
+    }
     if (column.writeOnly && column.logicalName in written && findColumn(table, `is${column.logicalName}set`)) {
       row[`is${column.logicalName}set`] = written[column.logicalName] !== null;
     }

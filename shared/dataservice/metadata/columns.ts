@@ -50,6 +50,11 @@ export interface ColumnDefinition {
   readOnly?: boolean;
   /** Write-only secrets (IsValidForRead false): accepted on write, never returned. */
   writeOnly?: boolean;
+  /**
+   * Computed on write from these columns of the row (their non-empty texts joined by a space) when one of
+   * them is written and the column itself is not, as contact fullname from firstname and lastname.
+   */
+  composedOf?: string[];
   isPrimaryId?: boolean;
   isPrimaryName?: boolean;
   isCustom?: boolean;
