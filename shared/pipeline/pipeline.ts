@@ -36,8 +36,6 @@ export const INFINITE_LOOP_MESSAGE =
 /** The time window in which depth accumulates on one correlation (§C). */
 const CORRELATION_WINDOW_MS = 60 * 60_000;
 
-export type PipelineMessage = "Create" | "Update" | "Delete" | "Retrieve" | "RetrieveMultiple";
-
 /** One request to run through the pipeline. Create/Update carry `values` (Web API) or `entity` (a plug-in). */
 export type MessageRequest =
   | { message: "Create"; table: TableDefinition; values?: ColumnValues; entity?: Entity }

@@ -17,11 +17,6 @@ export type ColumnType =
   | "Status"
   | "Uniqueidentifier";
 
-export const COLUMN_TYPES: readonly ColumnType[] = [
-  "String", "Memo", "Integer", "BigInt", "Decimal", "Double", "Money", "Boolean", "DateTime",
-  "Lookup", "Owner", "Picklist", "MultiSelectPicklist", "State", "Status", "Uniqueidentifier",
-];
-
 export interface OptionDefinition {
   value: number;
   label: string;
