@@ -3,7 +3,6 @@ import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import {
   appServices,
-  durableJobOrchestrations,
   rememberDurableClient,
   systemJobOrchestrator,
   SYSTEM_JOB_ATTEMPT_ACTIVITY,
@@ -22,14 +21,15 @@ df.app.activity(SYSTEM_JOB_ATTEMPT_ACTIVITY, {
   handler: (reference: JobReference) => jobs().attempt(reference),
 });
 
+const durableClientInput = df.input.durableClient();
+
 app.timer("systemJobSweep", {
   schedule: "0 */1 * * * *",
   runOnStartup: true,
-  extraInputs: [df.input.durableClient()],
+  extraInputs: [durableClientInput],
   handler: async (_timer: unknown, context: InvocationContext) => {
-    const client = df.getClient(context);
-    rememberDurableClient(client);
-    const { started } = await jobs().sweep(durableJobOrchestrations(client));
+    const orchestrations = rememberDurableClient(df.getClient(context), context.extraInputs.get(durableClientInput));
+    const { started } = await jobs().sweep(orchestrations);
     if (started.length > 0) context.log(`started the orchestration of ${started.length} system job(s) that had none`, { jobIds: started });
   },
 });

@@ -19,15 +19,16 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
 }
 
 const webApi = createWebApiHandler(() => appServices().pipeline);
+const durableClientInput = df.input.durableClient();
 
 /** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
 app.http("dataverseWebApi", {
   route: WEB_API_ROUTE,
   methods: ["GET", "POST", "PATCH", "DELETE"],
   authLevel: "anonymous",
-  extraInputs: [df.input.durableClient()],
+  extraInputs: [durableClientInput],
   handler: (request: HttpRequest, context: InvocationContext) => {
-    rememberDurableClient(df.getClient(context));
+    rememberDurableClient(df.getClient(context), context.extraInputs.get(durableClientInput));
     return webApi(request);
   },
 });

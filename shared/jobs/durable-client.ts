@@ -1,17 +1,19 @@
 import type { DurableClient } from "durable-functions";
-import { durableJobOrchestrations, type JobOrchestrations } from "./orchestrations";
+import { durableJobOrchestrations, rpcBaseUrlOf, type JobOrchestrations } from "./orchestrations";
 
-let latest: DurableClient | undefined;
+let latest: JobOrchestrations | undefined;
 
 /**
- * Keeps the durable client an invocation received (its management URL and key are the same for every
- * invocation of the app), so that the data service's job rule and dispatcher can reach orchestrations.
+ * Keeps the job orchestrations of the durable client an invocation received (its endpoints and key are
+ * the same for every invocation of the app), so that the data service's job rule and dispatcher can reach
+ * them. `bindingData` is the client binding's own data (`context.extraInputs.get(input)`), for its RPC URL.
  */
-export function rememberDurableClient(client: DurableClient): void {
-  latest = client;
+export function rememberDurableClient(client: DurableClient, bindingData: unknown): JobOrchestrations {
+  latest = durableJobOrchestrations(client, rpcBaseUrlOf(bindingData));
+  return latest;
 }
 
 /** Orchestrations through the last durable client an invocation received; undefined before any. */
 export function currentJobOrchestrations(): JobOrchestrations | undefined {
-  return latest && durableJobOrchestrations(latest);
+  return latest;
 }

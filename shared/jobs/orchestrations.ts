@@ -26,18 +26,45 @@ const STATUS_ANSWERS = new Set([200, 202, 400]);
 /** Event and terminate answers for an instance that is not running: 404 no such instance, 410 finished. */
 const NOT_RUNNING = new Set([404, 410]);
 
+/** Where one instance's status, events and terminate answer in the Durable management HTTP API. */
+interface InstanceEndpoints {
+  status: string;
+  raiseEvent(eventName: string): string;
+  terminate(reason: string): string;
+}
+
 /**
- * One call to the Durable management HTTP API at a URL the client gives (`createHttpManagementPayload`,
- * with its key). The client's own getStatus/raiseEvent/terminate throw a bare Error for 404 and keep the
- * status to themselves, so the calls whose status decides the outcome are made here and judged by it.
+ * The endpoints the durable client itself calls: under the client's RPC base URL (the extension's
+ * in-process endpoint in Azure, which App Service Authentication does not stand in front of; the local
+ * host's too), else the public webhook URLs with the system key the client gives.
+ */
+function instanceEndpoints(client: DurableClient, instanceId: string, rpcBaseUrl: string | undefined): InstanceEndpoints {
+  if (rpcBaseUrl) {
+    const instance = new URL(`instances/${encodeURIComponent(instanceId)}`, rpcBaseUrl).href;
+    return {
+      status: instance,
+      raiseEvent: (eventName) => `${instance}/raiseEvent/${encodeURIComponent(eventName)}`,
+      terminate: (reason) => `${instance}/terminate?reason=${encodeURIComponent(reason)}`,
+    };
+  }
+  const payload = client.createHttpManagementPayload(instanceId);
+  return {
+    status: payload.statusQueryGetUri,
+    raiseEvent: (eventName) => payload.sendEventPostUri.replace("{eventName}", encodeURIComponent(eventName)),
+    terminate: (reason) => payload.terminatePostUri.replace("{text}", encodeURIComponent(reason)),
+  };
+}
+
+/**
+ * One call to the management API. The client's own getStatus/raiseEvent/terminate throw a bare Error for
+ * 404 and keep the status to themselves, so the calls whose status decides the outcome are made here.
  */
 async function managementCall(url: string, method: "GET" | "POST", body?: unknown): Promise<Response> {
-  const response = await fetch(url, {
+  return fetch(url, {
     method,
     headers: body === undefined ? undefined : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return response;
 }
 
 async function unexpected(operation: string, jobId: string, response: Response): Promise<PipelineError> {
@@ -47,12 +74,21 @@ async function unexpected(operation: string, jobId: string, response: Response):
   });
 }
 
-/** JobOrchestrations through the Durable Functions client (Azure's, or the local host's, management API). */
-export function durableJobOrchestrations(client: DurableClient, orchestrationName = SYSTEM_JOB_ORCHESTRATION): JobOrchestrations {
-  const urls = (jobId: string) => client.createHttpManagementPayload(jobId);
+/** The RPC base URL in a durable client binding's data (the Durable extension's client data), if any. */
+export function rpcBaseUrlOf(bindingData: unknown): string | undefined {
+  const value = (bindingData as { rpcBaseUrl?: unknown } | null | undefined)?.rpcBaseUrl;
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/**
+ * JobOrchestrations through the Durable Functions client (Azure's, or the local host's, management API):
+ * starts with the client, the rest at the client's endpoints (`rpcBaseUrl` from its binding data).
+ */
+export function durableJobOrchestrations(client: DurableClient, rpcBaseUrl?: string, orchestrationName = SYSTEM_JOB_ORCHESTRATION): JobOrchestrations {
+  const urls = (jobId: string) => instanceEndpoints(client, jobId, rpcBaseUrl);
 
   async function runtimeStatus(jobId: string): Promise<string | undefined> {
-    const url = new URL(urls(jobId).statusQueryGetUri);
+    const url = new URL(urls(jobId).status);
     url.searchParams.set("showHistory", "false");
     url.searchParams.set("showInput", "false");
     const response = await managementCall(url.href, "GET");
@@ -91,10 +127,10 @@ export function durableJobOrchestrations(client: DurableClient, orchestrationNam
       return status !== undefined && RUNNING.has(status);
     },
     async terminate(jobId, reason) {
-      await whenRunning("terminate", jobId, urls(jobId).terminatePostUri.replace("{text}", encodeURIComponent(reason)));
+      await whenRunning("terminate", jobId, urls(jobId).terminate(reason));
     },
     async signal(jobId, signal) {
-      await whenRunning("raise event", jobId, urls(jobId).sendEventPostUri.replace("{eventName}", encodeURIComponent(JOB_CHANGED_EVENT)), signal);
+      await whenRunning("raise event", jobId, urls(jobId).raiseEvent(JOB_CHANGED_EVENT), signal);
     },
   };
   return orchestrations;
