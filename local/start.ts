@@ -5,9 +5,9 @@ import { startServiceBusBroker } from "./servicebus/broker";
 import { startHost } from "./host/host";
 import { defaultExtensions } from "./host/extensions";
 import { AppConfigError } from "./host/app-config";
-import { UsageError, parsePort, runCli, stopOnSignals } from "./util/cli";
+import { UsageError, parsePort, parseTimeScale, runCli, stopOnSignals } from "./util/cli";
 
-const USAGE = "usage: npm start -- [--data DIR] [--port N]";
+const USAGE = "usage: npm start -- [--data DIR] [--port N] [--time-scale N]";
 
 /**
  * `npm start`: the whole local system — Azurite, the Service Bus broker with the project's entities
@@ -16,13 +16,14 @@ const USAGE = "usage: npm start -- [--data DIR] [--port N]";
  * Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
-  let values: { data?: string; port?: string };
+  let values: { data?: string; port?: string; "time-scale"?: string };
   try {
-    ({ values } = parseArgs({ options: { data: { type: "string" }, port: { type: "string" } } }));
+    ({ values } = parseArgs({ options: { data: { type: "string" }, port: { type: "string" }, "time-scale": { type: "string" } } }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const port = parsePort(values.port, 7071);
+  const timeScale = parseTimeScale(values["time-scale"]);
   const dataDir = values.data ? resolve(values.data) : undefined;
 
   console.log("Starting the local Event Pipeline…");
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     process.env.ServiceBusConnection = broker.connectionString;
     process.env.EventHubConnection = broker.eventHubsConnectionString();
 
-    const host = await startHost({ appDir: resolve(__dirname, "../.."), port, settingsFallbackToExample: true }, defaultExtensions());
+    const host = await startHost({ appDir: resolve(__dirname, "../.."), port, timeScale, settingsFallbackToExample: true }, defaultExtensions());
     stops.push(() => host.stop());
 
     console.log("");

@@ -396,8 +396,3 @@ export function checkInfra({ infraDir, appRoot, config = azureResources }: Check
     ...checkAzureYaml(facts, join(appRoot, "azure.yaml"), infraDir),
   ];
 }
-
-/** The repository's own infra/ and app. */
-export function checkRepository(repositoryRoot: string): Finding[] {
-  return checkInfra({ infraDir: join(repositoryRoot, "infra"), appRoot: repositoryRoot });
-}

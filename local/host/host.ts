@@ -16,6 +16,8 @@ export interface HostOptions {
   port?: number;
   /** Read local.settings.example.json when the app has no local.settings.json. */
   settingsFallbackToExample?: boolean;
+  /** Durable timers and retry delays pass this many times faster (tests); absent: the DURABLE_TIME_SCALE setting, else 1. */
+  timeScale?: number;
   logger?: HostLogger;
 }
 
@@ -38,6 +40,8 @@ export interface ExtensionContext {
   logger: HostLogger;
   /** The HTTP base URL once the server listens (extensions that publish URLs read it lazily). */
   baseUrl: () => string;
+  /** HostOptions.timeScale: how much faster durable time passes; undefined leaves it to the DURABLE_TIME_SCALE setting. */
+  timeScale?: number;
 }
 
 /**
@@ -60,7 +64,9 @@ export async function startHost(options: HostOptions, extensions: HostExtension[
   const catalog = new FunctionCatalog(core, logger);
   const keys = new FunctionKeys();
   let server: RunningServer | undefined;
-  const context: ExtensionContext = { catalog, settings, keys, logger, baseUrl: () => server?.baseUrl ?? "" };
+  const context: ExtensionContext = { catalog, settings, keys, logger, baseUrl: () => server?.baseUrl ?? "", timeScale: options.timeScale };
+  // Bridge until the durable extension takes ExtensionContext.timeScale (local/durable/extension.ts still reads the setting).
+  if (options.timeScale !== undefined) process.env.DURABLE_TIME_SCALE = String(options.timeScale);
   const started: Awaited<ReturnType<HostExtension["start"]>>[] = [];
   const stopStarted = async () => {
     for (const part of started.reverse()) await part.stop().catch((error: unknown) => logger.host("error", errorMessage(error)));

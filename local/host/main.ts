@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { AppConfigError } from "./app-config";
 import { startHost } from "./host";
 import { defaultExtensions } from "./extensions";
-import { UsageError, parsePort, runCli, stopOnSignals } from "../util/cli";
+import { UsageError, parsePort, parseTimeScale, runCli, stopOnSignals } from "../util/cli";
 
 const USAGE = "usage: npm run host -- [--app DIR] [--port N] [--time-scale N]";
 
@@ -20,11 +20,9 @@ async function main(): Promise<void> {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const port = parsePort(values.port, 7071);
-  const timeScale = values["time-scale"] === undefined ? undefined : Number(values["time-scale"]);
-  if (timeScale !== undefined && !(timeScale > 0)) throw new UsageError(`--time-scale: "${values["time-scale"]}" must be a positive number`);
-  if (timeScale !== undefined) process.env.DURABLE_TIME_SCALE = String(timeScale);
+  const timeScale = parseTimeScale(values["time-scale"]);
   const appDir = resolve(values.app ?? process.cwd());
-  const host = await startHost({ appDir, port, settingsFallbackToExample: values.app === undefined }, defaultExtensions());
+  const host = await startHost({ appDir, port, timeScale, settingsFallbackToExample: values.app === undefined }, defaultExtensions());
   console.log(`Functions host ready on ${host.baseUrl} (${host.functions.length} functions)`);
   stopOnSignals(() => host.stop());
 }

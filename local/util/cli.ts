@@ -13,6 +13,14 @@ export function parsePort(text: string | undefined, fallback: number): number {
   return port;
 }
 
+/** Reads `--time-scale`: absent → undefined; anything but a positive number → UsageError. */
+export function parseTimeScale(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const scale = Number(text);
+  if (!(scale > 0)) throw new UsageError(`--time-scale: "${text}" must be a positive number`);
+  return scale;
+}
+
 /** On Ctrl-C or SIGTERM, runs `stop` once and exits. */
 export function stopOnSignals(stop: () => Promise<void>): void {
   let stopping = false;

@@ -184,5 +184,3 @@ export const azureResources = {
     listenerReceipts: "ListenerReceipts",
   },
 } as const satisfies AzureResourcesDefinition;
-
-export type AzureResources = typeof azureResources;

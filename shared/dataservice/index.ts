@@ -6,7 +6,7 @@ import { systemJobWriteRule } from "../jobs/job-change-rule";
 import type { JobOrchestrations } from "../jobs/orchestrations";
 import { SystemJobStore } from "../jobs/system-jobs";
 import { JobContextStore } from "../pipeline/job-context-store";
-import { RecordService, type RecordOperations, type RecordWriteHook } from "./record-service";
+import { RecordService, authorizedRecordOperations, type RecordOperations, type RecordWriteHook } from "./record-service";
 import { RecordStore } from "./store/record-store";
 import { RoundTripCounter } from "./store/round-trips";
 import { createRecordsTableClient } from "./store/table-client";
@@ -23,8 +23,9 @@ export type { OrganizationContext, OrganizationDirectory } from "./organizations
 export type { TableDefinition } from "./metadata/tables";
 export type { StoredRecord, ColumnValues, LookupValue } from "./store/records";
 export { isLookupValue } from "./store/records";
+export { stampSystemColumns, type RowWriter, type RowChange } from "./metadata/system-columns";
 export { recordToEntity, entityToValues } from "./entity-conversion";
-export { requireTableAccess, callerForUser, type Caller } from "./security/caller";
+export { authorizeRecordMessage, callerForUser, type Caller } from "./security/caller";
 export { parseQuery, type RecordQuery, type Page, type PageRequest } from "./query/query";
 export { recordRowKey } from "./store/row-codec";
 export { RecordStore } from "./store/record-store";
@@ -57,7 +58,7 @@ export interface DataServiceOptions {
 export interface DataServiceExtension {
   /** Rules added to the write path of some tables (e.g. the pipeline's registration checks). */
   writeHooks?: readonly RecordWriteHook[];
-  /** What the Web API calls for records instead of the RecordService itself. */
+  /** What the Web API calls for records instead of the RecordService itself (which then checks privileges). */
   recordOperations?: (records: RecordService) => RecordOperations;
 }
 
@@ -69,7 +70,7 @@ export function createDataService(options: DataServiceOptions = {}): DataService
   const directory = new OrganizationDirectory(store, settings, options.contextTtlMs);
   const extension = options.extension?.({ store, directory }) ?? {};
   const records = new RecordService(store, directory, undefined, [systemJobWriteRule(options.jobOrchestrations ?? (() => undefined), { contexts: new JobContextStore(store), jobs: new SystemJobStore(store) }), ...(extension.writeHooks ?? [])]);
-  const operations = extension.recordOperations?.(records) ?? records;
+  const operations = extension.recordOperations?.(records) ?? authorizedRecordOperations(records);
   const webApi = new DataverseWebApi(directory, operations, new MetadataService(store, directory), settings);
   return { webApi, records, store, directory, roundTrips };
 }

@@ -6,12 +6,13 @@ import { findColumn } from "./metadata/tables";
 import { columnValidationError } from "./metadata/validate";
 import { CONTEXT_TABLES, type OrganizationContext, type OrganizationDirectory } from "./organizations/organization-context";
 import { runQuery, type Page, type PageRequest, type RecordQuery } from "./query/query";
-import { requireTableAccess, type Caller } from "./security/caller";
+import { authorizeRecordMessage, type Caller } from "./security/caller";
 import type { RecordStore } from "./store/record-store";
 import type { UnitOfWork } from "./store/unit-of-work";
 import { isLookupValue, type ColumnValues, type LookupValue, type StoredRecord } from "./store/records";
 import { recordRowKey } from "./store/row-codec";
 import { dateTimeText } from "./metadata/edm";
+import { stampSystemColumns, type RowWriter } from "./metadata/system-columns";
 
 /** Who asks and in which organization: every operation takes one. */
 export interface RequestScope {
@@ -56,6 +57,33 @@ export interface RecordWriteHook {
 /** The record operations the Web API calls: the RecordService itself, or the pipeline around it. */
 export type RecordOperations = Pick<RecordService, "create" | "retrieve" | "retrieveMultiple" | "update" | "delete" | "lookupNames">;
 
+/** A data service's own record operations (no pipeline in front): each message's privilege check, then the records. */
+export function authorizedRecordOperations(records: RecordService): RecordOperations {
+  return {
+    create: (scope, table, values, options) => {
+      authorizeRecordMessage(scope.caller, "Create", table);
+      return records.create(scope, table, values, options);
+    },
+    retrieve: (scope, table, id) => {
+      authorizeRecordMessage(scope.caller, "Retrieve", table);
+      return records.retrieve(scope, table, id);
+    },
+    retrieveMultiple: (scope, table, query, page) => {
+      authorizeRecordMessage(scope.caller, "RetrieveMultiple", table);
+      return records.retrieveMultiple(scope, table, query, page);
+    },
+    update: (scope, table, id, values, ifMatch, options) => {
+      authorizeRecordMessage(scope.caller, "Update", table, values.ownerid !== undefined);
+      return records.update(scope, table, id, values, ifMatch, options);
+    },
+    delete: (scope, table, id, ifMatch, options) => {
+      authorizeRecordMessage(scope.caller, "Delete", table);
+      return records.delete(scope, table, id, ifMatch, options);
+    },
+    lookupNames: (scope, lookups) => records.lookupNames(scope, lookups),
+  };
+}
+
 /** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
 const UPDATE_ATTEMPTS = 3;
 
@@ -81,16 +109,9 @@ export class RecordService {
   }
 
   async create(scope: RequestScope, table: TableDefinition, values: ColumnValues, options: WriteOptions = {}): Promise<StoredRecord> {
-    requireTableAccess(scope.caller, "Create", table);
     this.ruleFor(table)?.create?.(scope.organization.name, values);
     const id = typeof values[table.primaryIdAttribute] === "string" ? String(values[table.primaryIdAttribute]) : randomUUID();
-    const now = this.now();
-    const me: LookupValue = { id: scope.caller.userId, logicalName: "systemuser" };
-    const row: ColumnValues = { ...defaultsOf(table), ...values, createdon: now, modifiedon: now, createdby: me, modifiedby: me };
-    if (table.ownership === "UserOwned") {
-      row.ownerid ??= me;
-      row.owningbusinessunit = this.owningBusinessUnit(scope, row.ownerid as LookupValue);
-    }
+    const row = stampSystemColumns(table, { ...defaultsOf(table), ...values }, this.writer(scope), { kind: "create" });
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
@@ -100,7 +121,6 @@ export class RecordService {
   }
 
   async retrieve(scope: RequestScope, table: TableDefinition, id: string): Promise<StoredRecord> {
-    requireTableAccess(scope.caller, "Read", table);
     const record = await this.store.read(scope.organization.name, table, id);
     if (!record) throw notFound(table, id);
     return record;
@@ -112,7 +132,6 @@ export class RecordService {
    * token is an offset into the ordered result.
    */
   async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest): Promise<Page> {
-    requireTableAccess(scope.caller, "Read", table);
     const token = page.token;
     if (query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
       return this.scanPage(scope, table, query, page.size, token);
@@ -149,8 +168,6 @@ export class RecordService {
 
   /** Updates an existing row; with `ifMatch` only if it is still at that version (else 412). */
   async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string, options: WriteOptions = {}): Promise<StoredRecord> {
-    requireTableAccess(scope.caller, "Write", table);
-    if (values.ownerid !== undefined) requireTableAccess(scope.caller, "Assign", table);
     await this.checkLookups(scope, table, values, options);
     for (let attempt = 1; ; attempt++) {
       const current = attempt === 1 && options.current ? options.current : await this.store.read(scope.organization.name, table, id);
@@ -158,8 +175,7 @@ export class RecordService {
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
       const ruled = this.ruleFor(table)?.update?.(scope.organization.name, current, values);
       const written = ruled?.values ?? values;
-      const row: ColumnValues = { ...current.values, ...written, modifiedon: this.now(), modifiedby: { id: scope.caller.userId, logicalName: "systemuser" } };
-      if (table.ownership === "UserOwned" && written.ownerid) row.owningbusinessunit = this.owningBusinessUnit(scope, written.ownerid as LookupValue);
+      const row = stampSystemColumns(table, { ...current.values, ...written }, this.writer(scope), { kind: "update", written });
       deriveColumns(table, row, written);
       await this.prepareWithHooks(scope, table, row);
       try {
@@ -174,7 +190,6 @@ export class RecordService {
   }
 
   async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
-    requireTableAccess(scope.caller, "Delete", table);
     const current = options.current ?? (await this.store.read(scope.organization.name, table, id));
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
@@ -252,13 +267,8 @@ export class RecordService {
     await Promise.all(checks);
   }
 
-  private owningBusinessUnit(scope: RequestScope, owner: LookupValue): LookupValue | null {
-    const unit = scope.organization.users.get(owner.id)?.values.businessunitid;
-    return isLookupValue(unit) ? unit : null;
-  }
-
-  private now(): string {
-    return dateTimeText(this.clock());
+  private writer(scope: RequestScope): RowWriter {
+    return { userId: scope.caller.userId, at: dateTimeText(this.clock()), users: scope.organization.users };
   }
 }
 
@@ -287,13 +297,14 @@ function applyStateModel(table: TableDefinition, row: ColumnValues, written: Col
   }
 }
 
-/** Columns the service fills from others: contact fullname, the is…set flags of write-only secrets. */
+/** Columns the service fills from others, as the table's metadata declares: composed columns, the is…set flags of write-only secrets. */
 function deriveColumns(table: TableDefinition, row: ColumnValues, written: ColumnValues): void {
   applyStateModel(table, row, written);
-  if (table.logicalName === "contact" && !("fullname" in written) && ("firstname" in written || "lastname" in written)) {
-    row.fullname = [row.firstname, row.lastname].filter((part) => typeof part === "string" && part !== "").join(" ") || null;
-  }
   for (const column of table.columns) {
+    const parts = column.composedOf;
+    if (parts && !(column.logicalName in written) && parts.some((part) => part in written)) {
+      row[column.logicalName] = parts.map((part) => row[part]).filter((text) => typeof text === "string" && text !== "").join(" ") || null;
+    }
     if (column.writeOnly && column.logicalName in written && findColumn(table, `is${column.logicalName}set`)) {
       row[`is${column.logicalName}set`] = written[column.logicalName] !== null;
     }

@@ -1,16 +1,17 @@
 import type { DurableClient } from "durable-functions";
-import { durableJobOrchestrations, type JobOrchestrations } from "./orchestrations";
+import { durableJobOrchestrations, rpcBaseUrlOf, type JobOrchestrations } from "./orchestrations";
 
 let latest: { binding: string; orchestrations: JobOrchestrations } | undefined;
 
 /**
- * Keeps a durable client for the binding an invocation received (its management URL and key are the
- * same for every invocation of the app), so that the data service's job rule and dispatcher can reach
- * orchestrations. The client is built once per distinct binding, not per invocation.
+ * Keeps the job orchestrations of the durable client binding an invocation received (its endpoints and
+ * key are the same for every invocation of the app), so that the data service's job rule and dispatcher
+ * can reach them. `bindingData` is the binding's own data (`context.extraInputs.get(input)`), for its
+ * RPC URL; the client is built once per distinct binding, not per invocation.
  */
-export function rememberDurableClient(binding: unknown, createClient: () => DurableClient): JobOrchestrations {
-  const key = JSON.stringify(binding);
-  if (latest?.binding !== key) latest = { binding: key, orchestrations: durableJobOrchestrations(createClient()) };
+export function rememberDurableClient(bindingData: unknown, createClient: () => DurableClient): JobOrchestrations {
+  const key = JSON.stringify(bindingData);
+  if (latest?.binding !== key) latest = { binding: key, orchestrations: durableJobOrchestrations(createClient(), rpcBaseUrlOf(bindingData)) };
   return latest.orchestrations;
 }
 

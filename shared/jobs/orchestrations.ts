@@ -1,4 +1,5 @@
 import type { DurableClient } from "durable-functions";
+import { PipelineError } from "../errors";
 import { JOB_CHANGED_EVENT, SYSTEM_JOB_ORCHESTRATION, type JobSignal } from "./orchestration";
 import type { JobReference } from "./system-jobs";
 
@@ -20,39 +21,116 @@ export interface JobOrchestrations {
 }
 
 const RUNNING = new Set(["Pending", "Running", "ContinuedAsNew", "Suspended"]);
-const isMissing = (error: unknown) => /HTTP 404|404 response/.test(String((error as Error)?.message ?? error));
-const isNotRunning = (error: unknown) => /HTTP (404|410)|\b(404|410)\b/.test(String((error as Error)?.message ?? error));
+/** Status query answers that carry the instance's status: 200 done, 202 running, 400 failed or terminated. */
+const STATUS_ANSWERS = new Set([200, 202, 400]);
+/** Event and terminate answers for an instance that is not running: 404 no such instance, 410 finished. */
+const NOT_RUNNING = new Set([404, 410]);
 
-/** JobOrchestrations through the Durable Functions client (Azure's, or the local host's, management API). */
-export function durableJobOrchestrations(client: DurableClient): JobOrchestrations {
+/** Where one instance's status, events and terminate answer in the Durable management HTTP API. */
+interface InstanceEndpoints {
+  status: string;
+  raiseEvent(eventName: string): string;
+  terminate(reason: string): string;
+}
+
+/**
+ * The endpoints the durable client itself calls: under the client's RPC base URL (the extension's
+ * in-process endpoint in Azure, which App Service Authentication does not stand in front of; the local
+ * host's too), else the public webhook URLs with the system key the client gives.
+ */
+function instanceEndpoints(client: DurableClient, instanceId: string, rpcBaseUrl: string | undefined): InstanceEndpoints {
+  if (rpcBaseUrl) {
+    const instance = new URL(`instances/${encodeURIComponent(instanceId)}`, rpcBaseUrl).href;
+    return {
+      status: instance,
+      raiseEvent: (eventName) => `${instance}/raiseEvent/${encodeURIComponent(eventName)}`,
+      terminate: (reason) => `${instance}/terminate?reason=${encodeURIComponent(reason)}`,
+    };
+  }
+  const payload = client.createHttpManagementPayload(instanceId);
+  return {
+    status: payload.statusQueryGetUri,
+    raiseEvent: (eventName) => payload.sendEventPostUri.replace("{eventName}", encodeURIComponent(eventName)),
+    terminate: (reason) => payload.terminatePostUri.replace("{text}", encodeURIComponent(reason)),
+  };
+}
+
+/**
+ * One call to the management API. The client's own getStatus/raiseEvent/terminate throw a bare Error for
+ * 404 and keep the status to themselves, so the calls whose status decides the outcome are made here.
+ */
+async function managementCall(url: string, method: "GET" | "POST", body?: unknown): Promise<Response> {
+  return fetch(url, {
+    method,
+    headers: body === undefined ? undefined : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function unexpected(operation: string, jobId: string, response: Response): Promise<PipelineError> {
+  const details = await response.text().catch(() => "");
+  return new PipelineError("ExternalUnavailable", `Durable ${operation} of instance '${jobId}' answered HTTP ${response.status}: ${details}`, {
+    httpStatus: response.status,
+  });
+}
+
+/** The RPC base URL in a durable client binding's data (the Durable extension's client data), if any. */
+export function rpcBaseUrlOf(bindingData: unknown): string | undefined {
+  const value = (bindingData as { rpcBaseUrl?: unknown } | null | undefined)?.rpcBaseUrl;
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/**
+ * JobOrchestrations through the Durable Functions client (Azure's, or the local host's, management API):
+ * starts with the client, the rest at the client's endpoints (`rpcBaseUrl` from its binding data).
+ */
+export function durableJobOrchestrations(client: DurableClient, rpcBaseUrl?: string, orchestrationName = SYSTEM_JOB_ORCHESTRATION): JobOrchestrations {
+  const urls = (jobId: string) => instanceEndpoints(client, jobId, rpcBaseUrl);
+
+  async function runtimeStatus(jobId: string): Promise<string | undefined> {
+    const url = new URL(urls(jobId).status);
+    url.searchParams.set("showHistory", "false");
+    url.searchParams.set("showInput", "false");
+    const response = await managementCall(url.href, "GET");
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!STATUS_ANSWERS.has(response.status)) throw await unexpected("status query", jobId, response);
+    const body = (await response.json()) as { runtimeStatus?: unknown };
+    return String(body.runtimeStatus);
+  }
+
+  async function whenRunning(operation: string, jobId: string, url: string, body?: unknown): Promise<void> {
+    const response = await managementCall(url, "POST", body);
+    if (response.status === 202 || NOT_RUNNING.has(response.status)) {
+      await response.body?.cancel();
+      return;
+    }
+    throw await unexpected(operation, jobId, response);
+  }
+
   const orchestrations: JobOrchestrations = {
     async start(input) {
       try {
-        await client.startNew(SYSTEM_JOB_ORCHESTRATION, { instanceId: input.jobId, input });
+        await client.startNew(orchestrationName, { instanceId: input.jobId, input });
         return true;
       } catch (error) {
-        if (/409|already exists/.test(String((error as Error)?.message ?? error))) return false;
+        // Azure and the local host answer a start over a running instance differently (409 or 500), and the
+        // client keeps the status in its message: whether the instance runs now is what tells.
+        if (await orchestrations.isRunning(input.jobId)) return false;
         throw error;
       }
     },
     async isRunning(jobId) {
-      try {
-        const status = await client.getStatus(jobId, { showHistory: false, showInput: false });
-        return RUNNING.has(String(status.runtimeStatus));
-      } catch (error) {
-        if (isMissing(error)) return false;
-        throw error;
-      }
+      const status = await runtimeStatus(jobId);
+      return status !== undefined && RUNNING.has(status);
     },
     async terminate(jobId, reason) {
-      await client.terminate(jobId, reason).catch((error: unknown) => {
-        if (!isNotRunning(error)) throw error;
-      });
+      await whenRunning("terminate", jobId, urls(jobId).terminate(reason));
     },
     async signal(jobId, signal) {
-      await client.raiseEvent(jobId, JOB_CHANGED_EVENT, signal).catch((error: unknown) => {
-        if (!isNotRunning(error)) throw error;
-      });
+      await whenRunning("raise event", jobId, urls(jobId).raiseEvent(JOB_CHANGED_EVENT), signal);
     },
   };
   return orchestrations;

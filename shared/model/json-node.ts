@@ -28,7 +28,3 @@ export interface Extensible {
 export function isJsonNumber(node: JsonNode): node is JsonNumberNode {
   return typeof node === "object" && node !== null && !Array.isArray(node) && "number" in node;
 }
-
-export function isJsonObject(node: JsonNode): node is JsonObjectNode {
-  return typeof node === "object" && node !== null && !Array.isArray(node) && "members" in node;
-}

@@ -4,7 +4,7 @@ import {
   entityToValues,
   recordRowKey,
   recordToEntity,
-  requireTableAccess,
+  authorizeRecordMessage,
   type ColumnValues,
   type OrganizationContext,
   type Page,
@@ -35,8 +35,6 @@ export const INFINITE_LOOP_MESSAGE =
 
 /** The time window in which depth accumulates on one correlation (§C). */
 const CORRELATION_WINDOW_MS = 60 * 60_000;
-
-export type PipelineMessage = "Create" | "Update" | "Delete" | "Retrieve" | "RetrieveMultiple";
 
 /** One request to run through the pipeline. Create/Update carry `values` (Web API) or `entity` (a plug-in). */
 export type MessageRequest =
@@ -78,7 +76,6 @@ export interface Execution extends OperationOrigin {
   tag?: string;
 }
 
-const ACCESS = { Create: "Create", Update: "Write", Delete: "Delete", Retrieve: "Read", RetrieveMultiple: "Read" } as const;
 
 export interface EventPipelineParts {
   records: RecordService;
@@ -167,7 +164,8 @@ export class EventPipeline {
     if (needsPreImage(steps, request.message)) operation.before = await this.parts.store.read(execution.organization.name, request.table, operation.primaryEntityId);
 
     await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
-    requireTableAccess(execution.caller, ACCESS[request.message], request.table);
+    const target = operation.inputParameters.get("Target");
+    authorizeRecordMessage(execution.caller, request.message, request.table, target instanceof Entity && target.attributes.has("ownerid"));
     const transaction = execution.transaction ?? new Transaction(this.parts.store.beginUnitOfWork(execution.organization.name));
     await this.runStage(execution, operation, steps, Stage.PreOperation, transaction);
     const result = await this.mainOperation(execution, operation, request, transaction, steps.length > 0);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { ExpiringCache } from "../cache/expiring-cache";
 import { isPipelineError } from "../errors";
 import type { OrganizationContext, RecordStore, StoredRecord, TableDefinition } from "../dataservice";
-import { isLookupValue } from "../dataservice";
+import { isLookupValue, stampSystemColumns, type RowWriter } from "../dataservice";
 import type { PluginCatalog } from "../plugins/catalog";
 import { dateTimeText } from "../dataservice/metadata/edm";
 
@@ -189,13 +189,11 @@ export class RegistrationCache {
   private async registerPluginTypes(organization: OrganizationContext, table: TableDefinition, typeNames: string[]): Promise<void> {
     const uow = this.store.beginUnitOfWork(organization.name);
     const now = dateTimeText();
-    const admin = { id: organization.administratorId, logicalName: "systemuser" };
+    const admin: RowWriter = { userId: organization.administratorId, at: now };
     for (const name of typeNames) {
       const [assemblyname] = name.split(".");
-      uow.create(table, pluginTypeId(organization.name, name), {
-        name, typename: name, friendlyname: name, assemblyname,
-        createdon: now, modifiedon: now, createdby: admin, modifiedby: admin,
-      });
+      const row = { name, typename: name, friendlyname: name, assemblyname };
+      uow.create(table, pluginTypeId(organization.name, name), stampSystemColumns(table, row, admin, { kind: "create" }));
     }
     try {
       await uow.commit();

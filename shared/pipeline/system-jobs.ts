@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { isLookupValue, type TableDefinition, type UnitOfWork } from "../dataservice";
+import { stampSystemColumns, type RowWriter, type TableDefinition, type UnitOfWork } from "../dataservice";
 import { DateTimeValue, type RemoteExecutionContext } from "../model";
 import type { JobContextStore } from "./job-context-store";
 import type { Operation, OperationOrigin } from "./operation";
@@ -22,9 +22,8 @@ export class SystemJobs {
     const context: RemoteExecutionContext = operation.asyncContext(step, jobId, new DateTimeValue(createdOn.getTime()));
     const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
     const now = dateTimeText(createdOn);
-    const me = { id: execution.caller.userId, logicalName: "systemuser" };
-    const businessUnit = execution.organization.users.get(execution.caller.userId)?.values.businessunitid;
-    uow.create(table, jobId, {
+    const writer: RowWriter = { userId: execution.caller.userId, at: now, users: execution.organization.users };
+    const job = {
       name: step.name,
       operationtype: 1,
       statecode: 0,
@@ -38,13 +37,8 @@ export class SystemJobs {
       owningextensionid: { id: step.id, logicalName: "sdkmessageprocessingstep" },
       requestid: operation.requestId,
       retrycount: 0,
-      createdon: now,
-      modifiedon: now,
-      createdby: me,
-      modifiedby: me,
-      ownerid: me,
-      owningbusinessunit: isLookupValue(businessUnit) ? businessUnit : null,
-    });
+    };
+    uow.create(table, jobId, stampSystemColumns(table, job, writer, { kind: "create" }));
     this.contexts.stage(uow, jobId, context);
     return jobId;
   }

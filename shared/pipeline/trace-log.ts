@@ -1,4 +1,4 @@
-import type { OrganizationContext, RecordStore, TableDefinition } from "../dataservice";
+import { stampSystemColumns, type OrganizationContext, type RecordStore, type RowWriter, type TableDefinition } from "../dataservice";
 import { randomUUID } from "node:crypto";
 import { MAX_OPERATIONS_PER_COMMIT } from "../dataservice/store/unit-of-work";
 import { dateTimeText } from "../dataservice/metadata/edm";
@@ -45,12 +45,11 @@ export class TraceLog {
   async write(store: RecordStore, organization: OrganizationContext): Promise<void> {
     if (this.entries.length === 0) return;
     const table = organization.catalog.table("plugintracelog") as TableDefinition;
-    const now = dateTimeText();
-    const system = { id: organization.administratorId, logicalName: "systemuser" };
+    const system: RowWriter = { userId: organization.administratorId, at: dateTimeText() };
     for (let start = 0; start < this.entries.length; start += MAX_OPERATIONS_PER_COMMIT) {
       const uow = store.beginUnitOfWork(organization.name);
       for (const entry of this.entries.slice(start, start + MAX_OPERATIONS_PER_COMMIT)) {
-        uow.create(table, randomUUID(), {
+        uow.create(table, randomUUID(), stampSystemColumns(table, {
           typename: entry.typeName,
           messagename: entry.messageName,
           primaryentity: entry.primaryEntity,
@@ -64,11 +63,7 @@ export class TraceLog {
           pluginstepid: entry.stepId,
           performanceexecutionstarttime: dateTimeText(entry.startedAt),
           performanceexecutionduration: Math.round(entry.durationMs),
-          createdon: now,
-          modifiedon: now,
-          createdby: system,
-          modifiedby: system,
-        });
+        }, system, { kind: "create" }));
       }
       await uow.commit();
     }

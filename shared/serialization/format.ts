@@ -47,15 +47,6 @@ export function detectFormat(text: string): MessageFormat {
   throw new PipelineError("InvalidFormat", first === undefined ? "the input is empty" : "the input is neither JSON nor XML", { path: "$" });
 }
 
-export function encodeContext(context: RemoteExecutionContext, format: MessageFormat): { body: string; contentType: string } {
-  return { body: codecFor(format).encode(context), contentType: CONTENT_TYPES[format] };
-}
-
-/** A deep copy (through the JSON codec, so everything a context can hold is copied, unknown members included). */
-export function cloneContext(context: RemoteExecutionContext): RemoteExecutionContext {
-  return decodeContextJson(encodeContextJson(context));
-}
-
 /** Reads a context (text or UTF-8 bytes, e.g. a message body) in the given format, or the one detected. */
 export function decodeContext(body: string | Uint8Array, format?: MessageFormat): RemoteExecutionContext {
   const text = typeof body === "string" ? body : utf8(body);

@@ -3,7 +3,9 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const HOST_MAIN = resolve(__dirname, "../../dist/local/host/main.js");
-const run = (...args: string[]) => spawnSync(process.execPath, [HOST_MAIN, ...args], { encoding: "utf8", timeout: 20_000 });
+const START = resolve(__dirname, "../../dist/local/start.js");
+const runScript = (script: string, ...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: "utf8", timeout: 20_000 });
+const run = (...args: string[]) => runScript(HOST_MAIN, ...args);
 
 describe("npm run host: bad input", () => {
   it("names the problem and exits with code 2", () => {
@@ -15,6 +17,15 @@ describe("npm run host: bad input", () => {
     expect(badPort.stderr).toContain('--port: "seventy" is not a port number');
     const badScale = run("--time-scale", "0");
     expect(badScale.status).toBe(2);
-    expect(badScale.stderr).toContain("--time-scale");
+    expect(badScale.stderr).toContain('--time-scale: "0" must be a positive number');
+  });
+});
+
+describe("npm start: bad input", () => {
+  it("refuses a time scale that is not a positive number before starting anything, with code 2", () => {
+    const badScale = runScript(START, "--time-scale", "fast");
+    expect(badScale.status).toBe(2);
+    expect(badScale.stderr).toContain('--time-scale: "fast" must be a positive number');
+    expect(badScale.stdout).not.toContain("Starting");
   });
 });

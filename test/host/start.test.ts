@@ -21,7 +21,7 @@ describe("npm start", () => {
   it("starts storage, the broker and the host, prints every endpoint, and Ctrl-C stops all of them", async () => {
     const port = await freePort();
     const output: string[] = [];
-    const child = spawnManaged(process.execPath, [START, "--port", String(port)], { onOutput: (line) => output.push(line) });
+    const child = spawnManaged(process.execPath, [START, "--port", String(port), "--time-scale", "60"], { onOutput: (line) => output.push(line) });
     try {
       await eventually(() => output.some((line) => line.startsWith("Ready.")), 30_000, `npm start to be ready:\n${output.join("\n")}`);
       const text = output.join("\n");

@@ -21,7 +21,8 @@ const webApi = (method: string, path: string, body?: unknown) => api(method, pat
 describe("system job metrics, recorded with the OpenTelemetry SDK on real deliveries", () => {
   const reader = new CollectingReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
-  const telemetry = createJobTelemetry({ meter: meterProvider.getMeter("test"), log: () => undefined });
+  const logLines: string[] = [];
+  const telemetry = createJobTelemetry({ meter: meterProvider.getMeter("test"), log: (line) => logLines.push(line) });
   const deps: JobAttemptDependencies = {
     ...jobAttemptDependencies(service, createEndpointPoster({ observer: (event) => telemetry.post(event) }), telemetry),
     random: () => 0,
@@ -100,5 +101,10 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
       expect.objectContaining({ name: JOB_METRICS.retries, unit: "{attempt}", type: "COUNTER" }),
       expect.objectContaining({ name: JOB_METRICS.truncations, unit: "{post}", type: "COUNTER" }),
     ]);
+  });
+
+  it("logs the attempts without the endpoint's secret (write-only authvalue)", () => {
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.join("\n")).not.toContain("the-key");
   });
 });

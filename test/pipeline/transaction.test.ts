@@ -109,6 +109,27 @@ describe("one transaction", () => {
     expect(entries(org, "contact-validation")[0].userId).toBe(user);
     expect(entries(org, "contact-pre")).toHaveLength(0);
   });
+
+  it("refuses every record message the caller's roles do not grant, and an owner change without Assign", async () => {
+    const user = idFromHeader(await api("POST", "systemusers", { body: { fullname: "Account Writer", lastname: "Writer" } }));
+    const role = idFromHeader(await api("POST", "roles", { body: { name: "Account writer", privileges: "prvWriteAccount" } }));
+    await api("POST", "systemuserrolescollection", { body: { "systemuserid@odata.bind": `/systemusers(${user})`, "roleid@odata.bind": `/roles(${role})` } });
+    const id = idFromHeader(await api("POST", "accounts", { body: { name: "guarded" } }));
+    const asUser = { MSCRMCallerID: user };
+    const refused = {
+      prvReadAccount: [await api("GET", `accounts(${id})`, { headers: asUser }), await api("GET", "accounts", { headers: asUser })],
+      prvDeleteAccount: [await api("DELETE", `accounts(${id})`, { headers: asUser })],
+      prvAssignAccount: [await api("PATCH", `accounts(${id})`, { body: { "ownerid@odata.bind": `/systemusers(${user})` }, headers: asUser })],
+    };
+    for (const [privilege, results] of Object.entries(refused)) {
+      for (const result of results) {
+        expect(result.status).toBe(403);
+        expect(result.json.error).toEqual({ code: "0x80040220", message: `Principal user (Id=${user}, type=8) is missing ${privilege} privilege.` });
+      }
+    }
+    const after = (await api("GET", `accounts(${id})?$select=name,_ownerid_value`)).json;
+    expect([after.name, after._ownerid_value === user]).toEqual(["guarded", false]);
+  });
 });
 
 describe("time limit", () => {

@@ -13,7 +13,7 @@ export interface TimerSchedule {
  * A timer trigger's schedule: a six-field NCRONTAB expression (`{second} {minute} {hour} {day}
  * {month} {day-of-week}`) in UTC (or WEBSITE_TIME_ZONE), or a `hh:mm:ss` interval.
  */
-export function parseSchedule(expression: string, timeZone = process.env.WEBSITE_TIME_ZONE || "UTC"): TimerSchedule {
+function parseSchedule(expression: string, timeZone = process.env.WEBSITE_TIME_ZONE || "UTC"): TimerSchedule {
   const interval = /^(\d+\.)?(\d{1,2}):(\d{2}):(\d{2})$/.exec(expression.trim());
   if (interval) {
     const [, days = "0", hours, minutes, seconds] = interval;

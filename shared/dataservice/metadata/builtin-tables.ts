@@ -235,7 +235,7 @@ const account = defineTable(
 const contact = defineTable(
   { logicalName: "contact", entitySetName: "contacts", displayName: "Contact", displayCollectionName: "Contacts", primaryNameAttribute: "fullname", ownership: "UserOwned" },
   [
-    col.string("fullname", 160),
+    col.string("fullname", 160, { composedOf: ["firstname", "lastname"] }),
     col.string("firstname", 50),
     col.string("lastname", 50),
     col.string("emailaddress1", 100),

@@ -17,11 +17,6 @@ export type ColumnType =
   | "Status"
   | "Uniqueidentifier";
 
-export const COLUMN_TYPES: readonly ColumnType[] = [
-  "String", "Memo", "Integer", "BigInt", "Decimal", "Double", "Money", "Boolean", "DateTime",
-  "Lookup", "Owner", "Picklist", "MultiSelectPicklist", "State", "Status", "Uniqueidentifier",
-];
-
 export interface OptionDefinition {
   value: number;
   label: string;
@@ -50,6 +45,11 @@ export interface ColumnDefinition {
   readOnly?: boolean;
   /** Write-only secrets (IsValidForRead false): accepted on write, never returned. */
   writeOnly?: boolean;
+  /**
+   * Computed on write from these columns of the row (their non-empty texts joined by a space) when one of
+   * them is written and the column itself is not, as contact fullname from firstname and lastname.
+   */
+  composedOf?: string[];
   isPrimaryId?: boolean;
   isPrimaryName?: boolean;
   isCustom?: boolean;

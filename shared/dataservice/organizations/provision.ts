@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { isPipelineError } from "../../errors";
 import type { TableCatalog } from "../metadata/catalog";
+import { stampSystemColumns } from "../metadata/system-columns";
 import type { RecordStore } from "../store/record-store";
 import type { ColumnValues } from "../store/records";
 import type { OrganizationSetting } from "./settings";
@@ -29,19 +30,14 @@ export async function provisionOrganization(store: RecordStore, catalog: TableCa
   const businessUnitId = randomUUID();
   const administratorId = randomUUID();
   const roleId = randomUUID();
-  const system = (values: ColumnValues): ColumnValues => ({
-    createdon: now,
-    modifiedon: now,
-    createdby: { id: administratorId, logicalName: "systemuser" },
-    modifiedby: { id: administratorId, logicalName: "systemuser" },
-    ...values,
-  });
-  uow.create(table("organization"), organizationId, system({ name: setting.name }));
-  uow.create(table("businessunit"), businessUnitId, system({ name: setting.name }));
-  uow.create(
-    table("systemuser"),
+  const create = (name: string, id: string, values: ColumnValues) =>
+    uow.create(table(name), id, stampSystemColumns(table(name), values, { userId: administratorId, at: now }, { kind: "create" }));
+  create("organization", organizationId, { name: setting.name });
+  create("businessunit", businessUnitId, { name: setting.name });
+  create(
+    "systemuser",
     administratorId,
-    system({
+    {
       fullname: "Administrator",
       firstname: "",
       lastname: "Administrator",
@@ -49,15 +45,11 @@ export async function provisionOrganization(store: RecordStore, catalog: TableCa
       azureactivedirectoryobjectid: setting.administratorObjectId ?? null,
       businessunitid: { id: businessUnitId, logicalName: "businessunit" },
       isdisabled: false,
-    }),
+    },
   );
-  uow.create(table("role"), roleId, system({ name: ADMINISTRATOR_ROLE_NAME, privileges: "*", businessunitid: { id: businessUnitId, logicalName: "businessunit" } }));
-  uow.create(
-    table("systemuserroles"),
-    randomUUID(),
-    system({ systemuserid: { id: administratorId, logicalName: "systemuser" }, roleid: { id: roleId, logicalName: "role" } }),
-  );
-  for (const name of SDK_MESSAGES) uow.create(table("sdkmessage"), randomUUID(), system({ name }));
+  create("role", roleId, { name: ADMINISTRATOR_ROLE_NAME, privileges: "*", businessunitid: { id: businessUnitId, logicalName: "businessunit" } });
+  create("systemuserroles", randomUUID(), { systemuserid: { id: administratorId, logicalName: "systemuser" }, roleid: { id: roleId, logicalName: "role" } });
+  for (const name of SDK_MESSAGES) create("sdkmessage", randomUUID(), { name });
   uow.createRow({ partitionKey: setting.name, rowKey: PROVISIONED_ROW_KEY, organizationid: organizationId, administratorid: administratorId, provisionedon: now }, "organization");
   try {
     await uow.commit();

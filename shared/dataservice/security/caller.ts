@@ -25,9 +25,22 @@ export interface Caller {
   privileges: PrivilegeSet;
 }
 
-export function requireTableAccess(caller: Caller, access: TableAccess, table: TableDefinition): void {
-  const privilege = tablePrivilegeName(access, table);
-  if (!caller.privileges.has(privilege)) throw missingPrivilege(caller.userId, privilege);
+/** The record messages, and the access on its table each needs. */
+const MESSAGE_ACCESS = { Create: "Create", Retrieve: "Read", RetrieveMultiple: "Read", Update: "Write", Delete: "Delete" } as const satisfies Record<string, TableAccess>;
+export type RecordMessage = keyof typeof MESSAGE_ACCESS;
+
+/**
+ * The privilege check of a record message (403 0x80040220 when the caller's roles do not grant it): the
+ * message's access on the table, and Assign too when an update writes the owner. Every path to records
+ * runs it once, where Dataverse does (after pre-validation, before pre-operation): the event pipeline for
+ * the Web API and plug-ins' organization service, `authorizedRecordOperations` for a data service alone.
+ */
+export function authorizeRecordMessage(caller: Caller, message: RecordMessage, table: TableDefinition, writesOwner = false): void {
+  const required: TableAccess[] = writesOwner && message === "Update" ? ["Write", "Assign"] : [MESSAGE_ACCESS[message]];
+  for (const access of required) {
+    const privilege = tablePrivilegeName(access, table);
+    if (!caller.privileges.has(privilege)) throw missingPrivilege(caller.userId, privilege);
+  }
 }
 
 /**

@@ -40,6 +40,20 @@ describe("Web API record operations", () => {
     expect(created.json.contactid).toBe(entityIdOf(created));
   });
 
+  it("composes a contact's fullname from firstname and lastname on every write that does not set it", async () => {
+    const id = entityIdOf(await web("POST", "contacts", { body: { lastname: "Hopper" } }));
+    const fullname = async () => (await web("GET", `contacts(${id})?$select=fullname`)).json.fullname;
+    expect(await fullname()).toBe("Hopper");
+    await web("PATCH", `contacts(${id})`, { body: { firstname: "Grace" } });
+    expect(await fullname()).toBe("Grace Hopper");
+    await web("PATCH", `contacts(${id})`, { body: { fullname: "Rear Admiral Hopper", lastname: "Murray Hopper" } });
+    expect(await fullname()).toBe("Rear Admiral Hopper");
+    await web("PATCH", `contacts(${id})`, { body: { jobtitle: "Admiral" } });
+    expect(await fullname()).toBe("Rear Admiral Hopper");
+    await web("PATCH", `contacts(${id})`, { body: { firstname: null } });
+    expect(await fullname()).toBe("Murray Hopper");
+  });
+
   it("adds formatted values and lookup names with Prefer: odata.include-annotations", async () => {
     const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Annotated Parent" } }));
     const id = entityIdOf(

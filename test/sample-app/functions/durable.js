@@ -30,6 +30,16 @@ app.http("clientStatus", {
   },
 });
 
+// The durable client binding's data as the function receives it (GET /api/durable-client-data).
+const clientDataInput = df.input.durableClient();
+app.http("durableClientData", {
+  route: "durable-client-data",
+  methods: ["GET"],
+  authLevel: "anonymous",
+  extraInputs: [clientDataInput],
+  handler: async (_request, context) => ({ jsonBody: context.extraInputs.get(clientDataInput) }),
+});
+
 // Fails until it has run `failures` times for `key` (counted in the observations file, so restarts keep the count).
 df.app.activity("flaky", {
   handler: (input) => {
