@@ -11,7 +11,7 @@ import { DurableStore } from "./store";
 const DURABLE_BINDINGS = new Set(["orchestrationtrigger", "activitytrigger", "entitytrigger", "durableclient", "orchestrationclient"]);
 
 /** Orchestration time runs this many times faster than real time for timers (tests; default 1). */
-export function timeScaleFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+function timeScaleFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const value = Number(env.DURABLE_TIME_SCALE ?? "1");
   if (!(value > 0)) throw new AppConfigError(`DURABLE_TIME_SCALE: "${env.DURABLE_TIME_SCALE}" must be a positive number`);
   return value;
@@ -24,13 +24,13 @@ export function timeScaleFromEnv(env: NodeJS.ProcessEnv = process.env): number {
  */
 export function durableExtension(): HostExtension {
   return {
-    async start({ catalog, settings, keys, logger, baseUrl }) {
+    async start({ catalog, settings, keys, logger, baseUrl, timeScale }) {
       const usesDurable = catalog.all().some((fn) => Object.values(fn.metadata.bindings).some((b) => DURABLE_BINDINGS.has(String(b.type).toLowerCase())));
       if (!usesDurable) return { stop: async () => undefined };
       const storage = connectionString("AzureWebJobsStorage");
       if (!storage) throw new AppConfigError("AzureWebJobsStorage is not set: Durable Functions keep their state in Table Storage (start Azurite with `npm run storage`)");
       const store = await DurableStore.open(storage, settings.hubName);
-      const engine = new DurableEngine(store, catalog, logger, timeScaleFromEnv(), settings.maxConcurrentActivityFunctions);
+      const engine = new DurableEngine(store, catalog, logger, timeScale ?? timeScaleFromEnv(), settings.maxConcurrentActivityFunctions);
       const urls = (): ManagementUrls => ({ base: `${baseUrl()}/runtime/webhooks/durabletask`, taskHub: settings.hubName, systemKey: keys.durableSystemKey });
       const rpc = await startHttpServer(0, [managementHandler(engine, "/durabletask/", urls, () => true)], (error) => logger.host("error", `durable RPC: ${errorMessage(error)}`));
       const rpcBaseUrl = `${rpc.baseUrl}/durabletask/`;

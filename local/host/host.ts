@@ -65,8 +65,6 @@ export async function startHost(options: HostOptions, extensions: HostExtension[
   const keys = new FunctionKeys();
   let server: RunningServer | undefined;
   const context: ExtensionContext = { catalog, settings, keys, logger, baseUrl: () => server?.baseUrl ?? "", timeScale: options.timeScale };
-  // Bridge until the durable extension takes ExtensionContext.timeScale (local/durable/extension.ts still reads the setting).
-  if (options.timeScale !== undefined) process.env.DURABLE_TIME_SCALE = String(options.timeScale);
   const started: Awaited<ReturnType<HostExtension["start"]>>[] = [];
   const stopStarted = async () => {
     for (const part of started.reverse()) await part.stop().catch((error: unknown) => logger.host("error", errorMessage(error)));

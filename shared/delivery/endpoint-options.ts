@@ -46,7 +46,5 @@ export const CONTRACT_NAMES: Readonly<Record<EndpointContract, string>> = {
   10: "Managed Data Lake",
 };
 
-/** Contracts whose messages travel through Service Bus (the relay contracts emulated on queues, see README). */
-export const SERVICE_BUS_CONTRACTS: ReadonlySet<EndpointContract> = new Set([1, 2, 4, 5, 6]);
 /** Contracts that reach a URL over HTTP. */
 export const HTTP_CONTRACTS: ReadonlySet<EndpointContract> = new Set([3, 8]);

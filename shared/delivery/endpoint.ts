@@ -7,7 +7,6 @@ import {
   EndpointAuthType,
   EndpointContract,
   HTTP_CONTRACTS,
-  SERVICE_BUS_CONTRACTS,
   UserClaim,
 } from "./endpoint-options";
 import { MessageFormat } from "../serialization/format";
@@ -37,10 +36,6 @@ export interface ServiceEndpoint {
   signingsecret?: string;
   retrypolicy?: string;
 }
-
-/** Write-only columns: accepted on create/update, never returned, never logged. */
-export const SECRET_COLUMNS = ["saskey", "sastoken", "authvalue", "connectionstring", "signingsecret"] as const;
-export type SecretColumn = (typeof SECRET_COLUMNS)[number];
 
 const optionOf = <T extends Record<string, number>>(options: T) => {
   const values = Object.values(options);
@@ -183,27 +178,3 @@ export function retryPolicyOf(endpoint: Pick<ServiceEndpoint, "retrypolicy">): C
   }
 }
 
-export type RedactedServiceEndpoint = Omit<ServiceEndpoint, SecretColumn> & {
-  isauthvalueset: boolean;
-  issaskeyset: boolean;
-  issastokenset: boolean;
-  isconnectionstringset: boolean;
-  issigningsecretset: boolean;
-};
-
-/** The registration as it may be returned or logged: secrets removed, Dataverse's `is…set` flags instead. */
-export function redactServiceEndpoint(endpoint: ServiceEndpoint): RedactedServiceEndpoint {
-  const copy: Record<string, unknown> = { ...endpoint };
-  for (const column of SECRET_COLUMNS) delete copy[column];
-  return {
-    ...(copy as Omit<ServiceEndpoint, SecretColumn>),
-    isauthvalueset: Boolean(endpoint.authvalue),
-    issaskeyset: Boolean(endpoint.saskey),
-    issastokenset: Boolean(endpoint.sastoken),
-    isconnectionstringset: Boolean(endpoint.connectionstring),
-    issigningsecretset: Boolean(endpoint.signingsecret),
-  };
-}
-
-/** Whether the contract's messages travel through Service Bus. */
-export const usesServiceBus = (endpoint: Pick<ServiceEndpoint, "contract">): boolean => SERVICE_BUS_CONTRACTS.has(endpoint.contract);
