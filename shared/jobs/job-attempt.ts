@@ -66,6 +66,7 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
 export async function runJobAttempt(deps: JobAttemptDependencies, reference: JobReference): Promise<AttemptResult> {
   const { record: job, context } = await deps.contexts.readWithRecord(reference.organization, reference.jobId, ASYNC_OPERATION_TABLE, reference.jobId);
   if (!job) return { kind: "stopped" };
+  const committedAt = commitTimeOf(job);
   // The step and its handler come from the registration cache (a miss reloads it while In Progress is written).
   const work = loadWork(deps, reference, job, context);
   work.catch(() => undefined); // not awaited when the job turns out completed; awaited (and reported) below otherwise
@@ -100,7 +101,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   record.outcome = result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";
   if (outcome.kind === "succeeded") {
     record.truncated = outcome.result.truncated;
-    record.latencyInMs = Date.now() - Date.parse(String(started.values.createdon));
+    record.latencyInMs = Date.now() - committedAt;
   } else {
     if (outcome.kind === "retry") record.retryDelayInMs = outcome.delayInMs;
     record.errorCode = outcome.failure.code;
@@ -201,6 +202,16 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
   if (outcome.kind === "retry") return { result: { kind: "retry", delayInMs: outcome.delayInMs }, contextDeleted: false };
   if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference, written);
   return { result: { kind: "completed", statuscode: Number(statuscode) }, contextDeleted };
+}
+
+/**
+ * When the job was committed, to the millisecond while its row is as the commit wrote it (storage's write
+ * time); after a change (an earlier attempt, a user's) `createdon`, which has whole seconds only.
+ */
+function commitTimeOf(job: StoredRecord): number {
+  const untouched = job.values.startedon == null && job.values.modifiedon === job.values.createdon;
+  const written = untouched && job.writtenOn ? Date.parse(job.writtenOn) : NaN;
+  return Number.isNaN(written) ? Date.parse(String(job.values.createdon)) : written;
 }
 
 function elapsed(current: ColumnValues, now: Date): ColumnValues {

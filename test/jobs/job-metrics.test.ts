@@ -60,14 +60,20 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
 
   const webhook = { organization, contract: "Webhook" };
 
-  it("counts a post and records the delivery latency in ms", async () => {
+  it("counts a post and records the delivery latency in ms, from the commit to the millisecond", async () => {
+    const beforeCommit = Date.now();
     const jobId = await commitJob(organization, hookStep, accountCreated());
     expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Succeeded }]);
+    const window = Date.now() - beforeCommit;
+    // createdon has whole seconds: a latency taken from it would be off by up to a second.
+    const logged = logLines.map((line) => JSON.parse(line) as { jobId?: string; latencyInMs?: number }).find((line) => line.jobId === jobId);
+    expect(logged?.latencyInMs).toBeGreaterThanOrEqual(0);
+    expect(logged?.latencyInMs).toBeLessThanOrEqual(window);
     expect(await counted(JOB_METRICS.posts, { ...webhook, outcome: "succeeded" })).toBe(1);
     const latency = await collected(JOB_METRICS.deliveryLatency);
     expect(latency?.descriptor).toMatchObject({ unit: "ms", type: "HISTOGRAM" });
     const points = (latency?.dataPoints ?? []) as DataPoint<Histogram>[];
-    expect(points.map((point) => ({ attributes: point.attributes, count: point.value.count }))).toEqual([{ attributes: { ...webhook, outcome: "succeeded" }, count: 1 }]);
+    expect(points.map((point) => ({ attributes: point.attributes, count: point.value.count, sum: point.value.sum }))).toEqual([{ attributes: { ...webhook, outcome: "succeeded" }, count: 1, sum: logged?.latencyInMs }]);
   });
 
   it("counts the failed post and the retry of a job that waits, then its successful post", async () => {

@@ -21,6 +21,8 @@ export interface StoredRecord {
   values: ColumnValues;
   /** The storage ETag: the row version the Web API returns as `@odata.etag`. */
   etag: string;
+  /** When storage last wrote the row (its Timestamp: storage's clock, to the millisecond, unlike `modifiedon`). */
+  writtenOn?: string;
 }
 
 export function isLookupValue(value: unknown): value is LookupValue {

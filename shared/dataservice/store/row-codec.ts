@@ -76,5 +76,5 @@ export function decodeRecord(table: TableDefinition, entity: TableEntityResult<R
     }
   }
   values[table.primaryIdAttribute] = id;
-  return { table: table.logicalName, id, values, etag: entity.etag };
+  return { table: table.logicalName, id, values, etag: entity.etag, writtenOn: entity.timestamp };
 }
