@@ -4,7 +4,7 @@ import type { FunctionCatalog } from "../host/functions";
 import { typedDataToJsonText } from "../host/invoke";
 import { errorMessage, type HostLogger } from "../host/logger";
 import { decide, episodeTime, outstandingWork, type OrchestratorOutcome, type OrchestratorStateLike } from "./decide";
-import { event, EventType, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from "./history";
+import { answeredTaskId, event, EventType, TERMINAL_STATUSES, type HistoryEvent, type RuntimeStatus } from "./history";
 import { readOpenTasks } from "./open-tasks";
 import { InstanceExistsError, type ControlOperation, type DurableStore, type InboxMessage, type InstanceRecord } from "./store";
 
@@ -198,10 +198,14 @@ export class DurableEngine {
     this.schedule(instanceId);
   }
 
-  /** The instance's state from storage (after a restart or a failed episode); dispatches the work its history left unanswered. */
-  async #load(instanceId: string): Promise<LiveInstance | undefined> {
+  /**
+   * The instance's state from storage (after a restart or a failed episode); dispatches the work its
+   * history left unanswered. `carried`: answers produced here and not yet committed (kept unless the
+   * history already has them, as when a commit succeeded but its answer was lost).
+   */
+  async #load(instanceId: string, carried: PendingMessage[] = []): Promise<LiveInstance | undefined> {
     // Registered before reading, so that messages sent meanwhile are kept (stored ones at most once).
-    const live: LiveInstance = { history: [], inbox: [] };
+    const live: LiveInstance = { history: [], inbox: [...carried] };
     this.#live.set(instanceId, live);
     const instance = await this.store.getInstance(instanceId);
     if (!instance) {
@@ -209,7 +213,13 @@ export class DurableEngine {
       return undefined;
     }
     const [history, inbox] = await Promise.all([this.store.loadHistory(instanceId, instance.executionId), this.store.loadInbox(instanceId)]);
-    const arrived = live.inbox.filter((m) => m.rowKey === undefined || !inbox.some((stored) => stored.rowKey === m.rowKey));
+    const answered = new Set(history.map(answeredTaskId).filter((id) => id !== undefined));
+    const inHistory = (m: PendingMessage) => {
+      const id = m.event && answeredTaskId(m.event);
+      return m.executionId === instance.executionId && id !== undefined && answered.has(id);
+    };
+    const isNew = (m: PendingMessage) => (m.rowKey === undefined ? !inHistory(m) : !inbox.some((stored) => stored.rowKey === m.rowKey));
+    const arrived = live.inbox.filter(isNew);
     Object.assign(live, { instance, history, inbox: [...inbox, ...arrived] });
     if (!TERMINAL_STATUSES.has(instance.runtimeStatus)) {
       const pending = live.inbox.filter((m) => m.executionId === instance.executionId && m.event).map((m) => m.event as HistoryEvent);
@@ -236,8 +246,12 @@ export class DurableEngine {
         try {
           await this.#runEpisode(instanceId);
         } catch (error) {
-          // What was in memory may no longer match storage (e.g. a commit whose answer was lost): start again from storage.
+          // What was in memory may no longer match storage (e.g. a commit whose answer was lost): start again
+          // from storage, keeping the answers produced here (activity results, fired timers) so that their
+          // work is not done again.
+          const unstored = this.#live.get(instanceId)?.inbox.filter((m) => m.rowKey === undefined) ?? [];
           this.#live.delete(instanceId);
+          if (unstored.length > 0) this.#live.set(instanceId, { history: [], inbox: unstored });
           this.logger.host("error", `durable: episode of ${instanceId} failed, will retry: ${errorMessage(error)}`);
           await new Promise((resolve) => setTimeout(resolve, 1000));
           slot.again = true;
@@ -248,7 +262,9 @@ export class DurableEngine {
   }
 
   async #runEpisode(instanceId: string): Promise<void> {
-    const live = this.#live.get(instanceId) ?? (await this.#load(instanceId));
+    const known = this.#live.get(instanceId);
+    // Without an instance, what is known is answers carried over a failed episode: the state is reloaded.
+    const live = known?.instance ? known : await this.#load(instanceId, known?.inbox);
     if (!live?.instance) return;
     const { instance, history } = live;
     const inbox = [...live.inbox];

@@ -85,6 +85,14 @@ df.app.orchestration("failingOrchestrator", function* (context) {
   return "unreachable";
 });
 
+// Two recorded activities in a row (the fault tests count how often each ran).
+df.app.orchestration("recordPairOrchestrator", function* (context) {
+  const key = context.df.getInput().key;
+  const first = yield context.df.callActivity("record", `${key}:first`);
+  const second = yield context.df.callActivity("record", `${key}:second`);
+  return [first, second];
+});
+
 // `input` sequential activities (the benchmark's Durable workload).
 df.app.orchestration("sequenceOrchestrator", function* (context) {
   let total = 0;
