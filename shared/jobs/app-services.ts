@@ -1,10 +1,9 @@
-import { RecordStore } from "../dataservice";
-import { createRecordsTableClient } from "../dataservice/store/table-client";
 import { createEndpointPoster } from "../delivery";
 import { createPipelineService, type PipelineService, type PipelineServiceOptions } from "../pipeline";
 import { createJobDispatcher } from "./dispatcher";
 import { currentJobOrchestrations } from "./durable-client";
-import { createStoredEndpointNotificationService } from "./notifications";
+import { createEndpointNotificationService } from "./notifications";
+import { cachedRegistrationsOf } from "./registration-rows";
 import { createJobRuntime, readReplyTimeoutInMs, type JobRuntime } from "./runtime";
 import { createJobTelemetry } from "./telemetry";
 
@@ -30,12 +29,14 @@ export function createAppServices(
 ): AppServices {
   const telemetry = createJobTelemetry();
   const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: readReplyTimeoutInMs(env) });
-  const pipeline = createPipelineService({
+  // The notification service finds endpoints in the registration cache of the pipeline it serves.
+  const registrations = () => cachedRegistrationsOf(pipeline);
+  const pipeline: PipelineService = createPipelineService({
     ...options,
     env,
     jobOrchestrations: currentJobOrchestrations,
     dispatcher: createJobDispatcher(currentJobOrchestrations),
-    notifications: createStoredEndpointNotificationService(new RecordStore(createRecordsTableClient(env)), poster),
+    notifications: createEndpointNotificationService(registrations, poster),
   });
   return { pipeline, jobs: createJobRuntime({ env, telemetry, pipeline, poster }), close: () => poster.close() };
 }

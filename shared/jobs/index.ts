@@ -1,6 +1,7 @@
 export * from "./job-states";
 export { SystemJobStore, ASYNC_OPERATION_TABLE, type JobReference } from "./system-jobs";
-export { runJobAttempt, ASYNC_PLUGIN_RETRY_POLICY, type AttemptResult, type AsyncPluginStepRunner, type JobContextReader, type JobAttemptDependencies, type JobRegistrations } from "./job-attempt";
+export { runJobAttempt, ASYNC_PLUGIN_RETRY_POLICY, type AttemptResult, type AsyncPluginStepRunner, type JobContextReader, type JobAttemptDependencies } from "./job-attempt";
+export { cachedRegistrationsOf, type CachedRegistrations } from "./registration-rows";
 export { systemJobOrchestrator, SYSTEM_JOB_ORCHESTRATION, SYSTEM_JOB_ATTEMPT_ACTIVITY, JOB_CHANGED_EVENT, type JobSignal } from "./orchestration";
 export { durableJobOrchestrations, type JobOrchestrations, type JobOrchestrationInput } from "./orchestrations";
 export { sweepSystemJobs, type SweepResult } from "./sweep";
@@ -9,5 +10,5 @@ export { createJobDispatcher, type JobDispatcher } from "./dispatcher";
 export { createJobTelemetry, JOB_METRICS, type JobTelemetry, type JobTelemetryOptions, type JobAttemptRecord } from "./telemetry";
 export { createJobRuntime, jobAttemptDependencies, type JobRuntime, type JobRuntimeDependencies } from "./runtime";
 export { rememberDurableClient, currentJobOrchestrations } from "./durable-client";
-export { createStoredEndpointNotificationService } from "./notifications";
+export { createEndpointNotificationService } from "./notifications";
 export { appServices, createAppServices, type AppServices } from "./app-services";

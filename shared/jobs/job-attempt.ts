@@ -5,11 +5,11 @@ import { isLookupValue } from "../dataservice/store/records";
 import { PipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
 import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-store";
-import type { Registrations } from "../pipeline/registrations";
 import type { UnitOfWork } from "../dataservice/store/unit-of-work";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
 import { compileRetryPolicy, type RandomSource } from "../retry";
 import { JobState, JobStatus } from "./job-states";
+import { registrationRow, type CachedRegistrations } from "./registration-rows";
 import { ASYNC_OPERATION_TABLE, type JobReference, type SystemJobStore } from "./system-jobs";
 import { dateTimeText } from "../dataservice/metadata/edm";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
@@ -21,13 +21,6 @@ import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 export interface JobContextReader extends JobContextCleaner {
   readWithRecord(organization: string, jobId: string, table: TableDefinition, id: string): Promise<{ record?: StoredRecord; context?: RemoteExecutionContext }>;
   stageDelete(uow: UnitOfWork, jobId: string): boolean;
-}
-
-/** An organization's registrations (steps and service endpoints) as the pipeline caches them. */
-export interface JobRegistrations {
-  get(organization: string): Promise<Registrations>;
-  /** Registrations loaded after `stale` (it lacked a row: registered since, maybe by another instance). */
-  refresh(organization: string, stale: Registrations): Promise<Registrations>;
 }
 
 /** What the orchestration does next. Plain data: an activity's result. */
@@ -44,7 +37,7 @@ export interface JobAttemptDependencies {
   jobs: SystemJobStore;
   contexts: JobContextReader;
   /** Where the job's step and its service endpoint are found (no read per job). */
-  registrations: JobRegistrations;
+  registrations: CachedRegistrations;
   poster: EndpointPoster;
   runPluginStep: AsyncPluginStepRunner;
   telemetry: JobTelemetry;
@@ -126,12 +119,6 @@ async function loadWork(deps: JobAttemptDependencies, reference: JobReference, j
   if (!handler) throw new PipelineError("ValidationFailed", `The service endpoint ${handlerRef.id} of step ${step.id} no longer exists.`);
   const endpoint = validateServiceEndpoint({ ...handler.values, serviceendpointid: handler.id });
   return { step, endpoint, context };
-}
-
-/** A registration row from the cache; when it lacks it, from registrations loaded since (a deleted row stays missing). */
-async function registrationRow(registrations: JobRegistrations, organization: string, find: (registrations: Registrations) => StoredRecord | undefined): Promise<StoredRecord | undefined> {
-  const cached = await registrations.get(organization);
-  return find(cached) ?? find(await registrations.refresh(organization, cached));
 }
 
 /** Runs an asynchronous plug-in step once: OperationStatus.Retry waits and tries again (4 attempts in all); any other error fails the job. */

@@ -3,7 +3,8 @@ import { readDataServiceSettings } from "../dataservice";
 import { PipelineError } from "../errors";
 import type { EndpointPoster } from "../delivery";
 import type { PipelineService } from "../pipeline";
-import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult, type JobAttemptDependencies, type JobRegistrations } from "./job-attempt";
+import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult, type JobAttemptDependencies } from "./job-attempt";
+import { cachedRegistrationsOf } from "./registration-rows";
 import { sweepSystemJobs, type SweepResult } from "./sweep";
 import type { JobOrchestrations } from "./orchestrations";
 import { SystemJobStore, type JobReference } from "./system-jobs";
@@ -41,11 +42,7 @@ export function createJobRuntime({ env, pipeline: service, poster, telemetry }: 
 export function jobAttemptDependencies(service: PipelineService, poster: EndpointPoster, telemetry: JobTelemetry): JobAttemptDependencies {
   const runPluginStep: AsyncPluginStepRunner = async (organization, context, correlationUpdatedAt) =>
     service.pipeline.runJob(await service.directory.get(organization), context, correlationUpdatedAt);
-  const registrations: JobRegistrations = {
-    get: async (organization) => service.registrations.get(await service.directory.get(organization)),
-    refresh: async (organization, stale) => service.registrations.refresh(await service.directory.get(organization), stale),
-  };
-  return { jobs: new SystemJobStore(service.store), contexts: service.jobContexts, registrations, poster, runPluginStep, telemetry };
+  return { jobs: new SystemJobStore(service.store), contexts: service.jobContexts, registrations: cachedRegistrationsOf(service), poster, runPluginStep, telemetry };
 }
 
 /** @throws PipelineError ValidationFailed naming the setting when it is not a positive number. */

@@ -21,14 +21,13 @@ function builtinTable(logicalName: string): TableDefinition {
 }
 
 export const ASYNC_OPERATION_TABLE = builtinTable("asyncoperation");
-const ENDPOINT_TABLE = builtinTable("serviceendpoint");
-const PLUGIN_TYPE_TABLE = builtinTable("plugintype");
 
 /** Attempts of a conditional update that lost a race with another writer (a user's cancel, a second activity run). */
 const UPDATE_ATTEMPTS = 5;
 
 /**
- * The rows a system job reads and writes: its asyncoperation, its step, the step's event handler.
+ * A system job's asyncoperation row, as the asynchronous service reads and writes it (its step and the
+ * step's handler come from the registration cache).
  * Every update is conditional on the row's version, so a user's cancel and an activity never overwrite each other.
  */
 export class SystemJobStore {
@@ -36,10 +35,6 @@ export class SystemJobStore {
 
   read(reference: JobReference): Promise<StoredRecord | undefined> {
     return this.store.read(reference.organization, ASYNC_OPERATION_TABLE, reference.jobId);
-  }
-
-  readEventHandler(organization: string, handler: { id: string; logicalName: string }): Promise<StoredRecord | undefined> {
-    return this.store.read(organization, handler.logicalName === "plugintype" ? PLUGIN_TYPE_TABLE : ENDPOINT_TABLE, handler.id);
   }
 
   /**
