@@ -1,11 +1,10 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { startAzurite } from "./storage/azurite";
 import { startServiceBusBroker } from "./servicebus/broker";
 import { startHost } from "./host/host";
 import { defaultExtensions } from "./host/extensions";
 import { AppConfigError } from "./host/app-config";
-import { UsageError, parsePort, parseTimeScale, runCli, stopOnSignals } from "./util/cli";
+import { parseOptions, parsePort, parseTimeScale, runCli, stopOnSignals } from "./util/cli";
 
 const USAGE = "usage: npm start -- [--data DIR] [--port N] [--time-scale N]";
 
@@ -16,12 +15,7 @@ const USAGE = "usage: npm start -- [--data DIR] [--port N] [--time-scale N]";
  * Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
-  let values: { data?: string; port?: string; "time-scale"?: string };
-  try {
-    ({ values } = parseArgs({ options: { data: { type: "string" }, port: { type: "string" }, "time-scale": { type: "string" } } }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseOptions(["data", "port", "time-scale"]);
   const port = parsePort(values.port, 7071);
   const timeScale = parseTimeScale(values["time-scale"]);
   const dataDir = values.data ? resolve(values.data) : undefined;

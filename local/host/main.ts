@@ -1,9 +1,8 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { AppConfigError } from "./app-config";
 import { startHost } from "./host";
 import { defaultExtensions } from "./extensions";
-import { UsageError, parsePort, parseTimeScale, runCli, stopOnSignals } from "../util/cli";
+import { parseOptions, parsePort, parseTimeScale, runCli, stopOnSignals } from "../util/cli";
 
 const USAGE = "usage: npm run host -- [--app DIR] [--port N] [--time-scale N]";
 
@@ -13,12 +12,7 @@ const USAGE = "usage: npm run host -- [--app DIR] [--port N] [--time-scale N]";
  * app's local.settings.json.
  */
 async function main(): Promise<void> {
-  let values: { app?: string; port?: string; "time-scale"?: string };
-  try {
-    ({ values } = parseArgs({ options: { app: { type: "string" }, port: { type: "string" }, "time-scale": { type: "string" } } }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseOptions(["app", "port", "time-scale"]);
   const port = parsePort(values.port, 7071);
   const timeScale = parseTimeScale(values["time-scale"]);
   const appDir = resolve(values.app ?? process.cwd());

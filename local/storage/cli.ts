@@ -1,17 +1,11 @@
-import { parseArgs } from "node:util";
 import { startAzurite } from "./azurite";
-import { UsageError, runCli, stopOnSignals } from "../util/cli";
+import { parseOptions, runCli, stopOnSignals } from "../util/cli";
 
 const USAGE = "usage: npm run storage -- [--data DIR]";
 
 /** `npm run storage -- [--data DIR]`: Azurite alone, on free loopback ports. */
 async function main(): Promise<void> {
-  let values: { data?: string };
-  try {
-    ({ values } = parseArgs({ options: { data: { type: "string" } } }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseOptions(["data"]);
   const azurite = await startAzurite({ dataDir: values.data, onOutput: (line) => console.log(`[azurite] ${line}`) });
   console.log(`Azurite (${values.data ? `persisted in ${values.data}` : "in memory"}) on 127.0.0.1`);
   console.log(`  blob  http://127.0.0.1:${azurite.blobPort}/devstoreaccount1`);

@@ -1,8 +1,20 @@
+import { parseArgs } from "node:util";
+
 /** The shared shape of the local runtime's command-line entry points (npm start, host, storage). */
 
 /** A mistake in the command line: printed with the usage text, exit code 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+}
+
+/** Reads `--name value` options, all strings; an unknown option or a missing value is a UsageError. */
+export function parseOptions<const Name extends string>(names: readonly Name[], args: string[] = process.argv.slice(2)): Partial<Record<Name, string>> {
+  const options = Object.fromEntries(names.map((name) => [name, { type: "string" as const }]));
+  try {
+    return parseArgs({ args, options }).values as Partial<Record<Name, string>>;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Reads `--port`: absent → `fallback`; anything but 0–65535 → UsageError. */
