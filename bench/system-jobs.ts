@@ -85,11 +85,10 @@ export const systemJobsSuite: BenchSuite = {
   name: "system-jobs",
   async run(log) {
     const azurite = await startAzurite();
-    const tableEndpoint = new URL(/TableEndpoint=([^;]+)/.exec(azurite.connectionString)?.[1] ?? "");
-    const proxy = await startCountingProxy(tableEndpoint);
+    const proxy = await startCountingProxy(azurite.connectionString);
     const broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
     Object.assign(process.env, {
-      AzureWebJobsStorage: azurite.connectionString.replace(tableEndpoint.href.replace(/\/$/, ""), proxy.url.replace(/\/$/, "")),
+      AzureWebJobsStorage: proxy.connectionString,
       ServiceBusConnection: broker.connectionString,
       Organizations: ORGANIZATION,
       AllowAnonymousAsAdmin: "true",

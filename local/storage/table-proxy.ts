@@ -4,29 +4,32 @@ import type { AddressInfo } from "node:net";
 /** What the proxy does with a request: pass it on, refuse it (503, nothing written), or pass it on and lose the answer (the connection drops). */
 export type ProxyAction = "forward" | "refuse" | "lose-answer";
 
+/** A request as the proxy saw it (the body as latin1 text). */
+export interface ProxiedRequest {
+  method: string;
+  url: string;
+  body: string;
+}
+
 export interface TableProxy {
   /** The connection string to give the code under test: Azurite's, with the table endpoint through the proxy. */
   connectionString: string;
-  /** Requests seen so far. */
-  requests: { method: string; url: string; body: string }[];
   close(): Promise<void>;
 }
 
 /**
- * An HTTP proxy in front of Azurite's table endpoint that sees every request and, when `decide` says so,
- * spoils one: faults storage cannot produce on demand. Everything else is passed on unchanged.
+ * An HTTP proxy in front of Azurite's table endpoint, for tests and benchmarks: `decide` sees every
+ * request (to count it) and may spoil one, a fault storage cannot produce on demand. Everything else
+ * is passed on unchanged.
  */
-export async function startTableProxy(connectionString: string, decide: (request: { method: string; url: string; body: string }) => ProxyAction = () => "forward"): Promise<TableProxy> {
+export async function startTableProxy(connectionString: string, decide: (request: ProxiedRequest) => ProxyAction): Promise<TableProxy> {
   const target = new URL(/TableEndpoint=([^;]+)/.exec(connectionString)?.[1] ?? "");
-  const requests: TableProxy["requests"] = [];
   const server: Server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
     incoming.on("end", () => {
       const body = Buffer.concat(chunks);
-      const seen = { method: incoming.method ?? "", url: incoming.url ?? "", body: body.toString("latin1") };
-      requests.push(seen);
-      const action = decide(seen);
+      const action = decide({ method: incoming.method ?? "", url: incoming.url ?? "", body: body.toString("latin1") });
       if (action === "refuse") return void outgoing.writeHead(503).end();
       const forwarded = httpRequest({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
         if (action === "lose-answer") {
@@ -46,7 +49,6 @@ export async function startTableProxy(connectionString: string, decide: (request
   const proxied = `http://127.0.0.1:${port}${target.pathname}`;
   return {
     connectionString: connectionString.replace(target.href.replace(/\/$/, ""), proxied.replace(/\/$/, "")),
-    requests,
     close: () =>
       new Promise((done) => {
         server.closeAllConnections();

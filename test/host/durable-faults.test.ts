@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startTableProxy, type ProxyAction, type TableProxy } from "../support/table-proxy";
+import { startTableProxy, type ProxyAction, type TableProxy } from "../../local/storage/table-proxy";
 import { eventually, readObservations, SAMPLE_KEYS, startSampleHost, type HostUnderTest } from "./run-host";
 
 type Fault = Exclude<ProxyAction, "forward">;

@@ -4,13 +4,14 @@ import { createAppServices, type AppServices } from "../../shared/jobs";
 import { uniqueOrganization } from "../support/data-service";
 import { startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { registerQueueStep } from "../support/system-jobs";
-import { startTableProxy, type TableProxy } from "../support/table-proxy";
+import { startTableProxy, type ProxiedRequest, type TableProxy } from "../../local/storage/table-proxy";
 import { testPlugins, webApiClient } from "../pipeline/support";
 
 const organization = uniqueOrganization("syncpost");
 
 describe("a synchronous webhook step, its endpoint from the registration cache", () => {
   let storage: TableProxy;
+  const requests: ProxiedRequest[] = [];
   let services: AppServices;
   let api: ReturnType<ReturnType<typeof webApiClient>>;
   const webApi = (method: string, path: string, body?: unknown) => api(method, path, { body, headers: { Prefer: "return=representation" } });
@@ -20,7 +21,10 @@ describe("a synchronous webhook step, its endpoint from the registration cache",
 
   beforeAll(async () => {
     // Every storage request of the app's services is seen, whichever client makes it.
-    storage = await startTableProxy(process.env.AzureWebJobsStorage ?? "");
+    storage = await startTableProxy(process.env.AzureWebJobsStorage ?? "", (request) => {
+      requests.push(request);
+      return "forward";
+    });
     const env = { AzureWebJobsStorage: storage.connectionString, Organizations: organization, AllowAnonymousAsAdmin: "true" };
     services = createAppServices(env, { plugins: testPlugins(), settings: readDataServiceSettings(env) });
     api = webApiClient(services.pipeline)(organization);
@@ -35,9 +39,9 @@ describe("a synchronous webhook step, its endpoint from the registration cache",
 
   it("posts within the Create, which costs its one commit and no read of the endpoint", async () => {
     await api("POST", "contacts", { body: { lastname: "Warm" } }); // loads the registrations
-    const before = storage.requests.length;
+    const before = requests.length;
     expect((await api("POST", "contacts", { body: { lastname: "Posted" } })).status).toBe(204);
-    expect(storage.requests.slice(before).map((request) => `${request.method} ${request.url.split("?")[0]}`)).toEqual(["POST /devstoreaccount1/Records"]);
+    expect(requests.slice(before).map((request) => `${request.method} ${request.url.split("?")[0]}`)).toEqual(["POST /devstoreaccount1/Records"]);
     expect(first.requests.map((request) => JSON.parse(request.body).InputParameters[0].value.Attributes.find((a: { key: string }) => a.key === "lastname")?.value)).toEqual(["Warm", "Posted"]);
   });
 
