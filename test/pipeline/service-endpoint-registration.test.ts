@@ -4,7 +4,7 @@ import { jobAttemptDependencies, JobStatus } from "../../shared/jobs";
 import { uniqueOrganization } from "../support/data-service";
 import { accountCreated } from "../support/delivery";
 import { attemptUntilDone, commitJob, registerQueueStep } from "../support/system-jobs";
-import { pipelineForTests } from "./support";
+import { pipelineForTests, registerStep } from "./support";
 
 const org = uniqueOrganization("sereg");
 const { api: apiOf, service } = pipelineForTests([org]);
@@ -108,4 +108,19 @@ describe("deleting a service endpoint", () => {
     expect(job.message).toBe(`The step ${doomed} of system job ${openJob} no longer exists.`);
   });
 
+  it("deletes the steps in the operation's one commit: a Delete rolled back by a plug-in keeps the endpoint and its steps", async () => {
+    const step = await registerQueueStep(asUser, "", { table: "account", message: "Update", endpoint: { ...queue, name: "guarded queue" } });
+    const endpoint = (await api("GET", `sdkmessageprocessingsteps(${step})?$select=_eventhandler_value`)).json._eventhandler_value as string;
+    const guard = await registerStep(api, { message: "Delete", table: "serviceendpoint", stage: 40, script: { throw: "invalid", label: "the endpoint guard" } });
+
+    const refused = await api("DELETE", `serviceendpoints(${endpoint})`);
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toBe("Stopped by the endpoint guard.");
+    expect(await exists(`serviceendpoints(${endpoint})`)).toBe(true);
+    expect(await exists(`sdkmessageprocessingsteps(${step})`)).toBe(true);
+
+    expect((await api("PATCH", `sdkmessageprocessingsteps(${guard})`, { body: { statecode: 1 } })).status).toBe(204);
+    expect((await api("DELETE", `serviceendpoints(${endpoint})`)).status).toBe(204);
+    expect(await exists(`sdkmessageprocessingsteps(${step})`)).toBe(false);
+  });
 });
