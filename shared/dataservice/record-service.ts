@@ -229,8 +229,10 @@ export class RecordService {
     return names;
   }
 
-  /** Stages one change in the caller's unit of work, or commits it in one of its own; returns the new etag. */
-  /** `touched`: every table whose rows `stage` changes (default: `table`), for the caches that depend on them. */
+  /**
+   * Stages a change in the caller's unit of work, or commits it in one of its own; returns `table`'s row's new
+   * etag. `touched`: every table whose rows `stage` changes (default: `table`), for the caches built on them.
+   */
   private async write(scope: RequestScope, table: TableDefinition, id: string, options: WriteOptions, stage: (uow: UnitOfWork) => void, touched: readonly TableDefinition[] = [table]): Promise<string> {
     const uow = options.unitOfWork ?? this.store.beginUnitOfWork(scope.organization.name);
     if (uow.partitionKey !== scope.organization.name) throw new PipelineError("Internal", "A unit of work belongs to one organization.");
