@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DATAVERSE_SPECIFIC_CODES, PipelineError, isPipelineError } from "../errors";
+import { cascadedDeletes, type CascadedRow } from "./cascade-delete";
 import { isLookupType } from "./metadata/columns";
 import type { TableDefinition } from "./metadata/tables";
 import { findColumn } from "./metadata/tables";
@@ -94,7 +95,7 @@ export function notFound(table: TableDefinition, id: string): PipelineError {
 /**
  * Create, Retrieve, RetrieveMultiple, Update and Delete on an organization's records, independent of
  * HTTP: privilege checks, system columns, lookup checks, and one storage commit per write.
- * Round trips: Create 1 (+1 per lookup to a row outside the cached users), Retrieve 1, Update 2, Delete 2.
+ * Round trips: Create 1 (+1 per lookup to a row outside the cached users), Retrieve 1, Update 2, Delete 2 (+1 query per relationship the delete cascades along: `cascade-delete.ts`).
  */
 export class RecordService {
   constructor(
@@ -189,13 +190,19 @@ export class RecordService {
     }
   }
 
+  /** Deletes a row and, in the same commit, the rows its relationships cascade the delete to (`cascadeDelete`). */
   async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
     const current = options.current ?? (await this.store.read(scope.organization.name, table, id));
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
-    await this.write(scope, table, id, options, (uow) => uow.delete(table, id, current.etag));
-    const rule = this.ruleFor(table);
-    await this.afterCommit(options, rule?.afterDelete && (() => rule.afterDelete!(scope.organization.name, current)));
+    const deleted: CascadedRow[] = [{ table, record: current }, ...(await cascadedDeletes(this.store, scope.organization, table, id))];
+    const stage = (uow: UnitOfWork) => deleted.forEach((row) => uow.delete(row.table, row.record.id, row.record.etag));
+    await this.write(scope, table, id, options, stage, deleted.map((row) => row.table));
+    const followUps = deleted.flatMap(({ table: rowTable, record }) => {
+      const rule = this.ruleFor(rowTable);
+      return rule?.afterDelete ? [() => rule.afterDelete!(scope.organization.name, record)] : [];
+    });
+    await this.afterCommit(options, followUps.length > 0 ? () => Promise.all(followUps.map((followUp) => followUp())).then(() => undefined) : undefined);
   }
 
   /** Runs a rule's follow-up once the write is committed (at once, or when the caller's unit commits). */
@@ -222,14 +229,18 @@ export class RecordService {
     return names;
   }
 
-  /** Stages one change in the caller's unit of work, or commits it in one of its own; returns the new etag. */
-  private async write(scope: RequestScope, table: TableDefinition, id: string, options: WriteOptions, stage: (uow: UnitOfWork) => void): Promise<string> {
+  /**
+   * Stages a change in the caller's unit of work, or commits it in one of its own; returns `table`'s row's new
+   * etag. `touched`: every table whose rows `stage` changes (default: `table`), for the caches built on them.
+   */
+  private async write(scope: RequestScope, table: TableDefinition, id: string, options: WriteOptions, stage: (uow: UnitOfWork) => void, touched: readonly TableDefinition[] = [table]): Promise<string> {
     const uow = options.unitOfWork ?? this.store.beginUnitOfWork(scope.organization.name);
     if (uow.partitionKey !== scope.organization.name) throw new PipelineError("Internal", "A unit of work belongs to one organization.");
     stage(uow);
-    if (CONTEXT_TABLES.has(table.logicalName)) uow.whenCommitted(() => this.directory.invalidate(scope.organization.name));
+    const names = new Set(touched.map((each) => each.logicalName));
+    if ([...names].some((name) => CONTEXT_TABLES.has(name))) uow.whenCommitted(() => this.directory.invalidate(scope.organization.name));
     for (const hook of this.hooks) {
-      if (hook.changed && hook.tables.has(table.logicalName)) uow.whenCommitted(() => hook.changed?.(scope.organization.name));
+      if (hook.changed && [...names].some((name) => hook.tables.has(name))) uow.whenCommitted(() => hook.changed?.(scope.organization.name));
     }
     if (options.unitOfWork) return "";
     const etags = await uow.commit();

@@ -1,3 +1,4 @@
+import { validateServiceEndpoint } from "../delivery/endpoint";
 import { PipelineError } from "../errors";
 import type { ColumnValues, RecordStore, RecordWriteHook, RequestScope, TableDefinition } from "../dataservice";
 import { isLookupValue } from "../dataservice";
@@ -23,8 +24,10 @@ function invalid(message: string, path: string): PipelineError {
 
 /**
  * The registration rules of §B, checked in the data service's write path of sdkmessageprocessingstep,
- * sdkmessageprocessingstepimage and sdkmessagefilter rows; a new step's registration sequence (its
- * order among steps of equal rank); and the cache invalidation when any registration row changes.
+ * sdkmessageprocessingstepimage and sdkmessagefilter rows; a serviceendpoint row checked by the same
+ * `validateServiceEndpoint` a post uses (on an update, the stored row with the change, secrets included);
+ * a new step's registration sequence (its order among steps of equal rank); and the cache invalidation
+ * when any registration row changes.
  */
 export function registrationWriteHook(store: RecordStore, cache: RegistrationCache): RecordWriteHook {
   const read = async (scope: RequestScope, tableName: string, id: string) => {
@@ -95,6 +98,7 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     sdkmessageprocessingstep: validateStep,
     sdkmessageprocessingstepimage: validateImage,
     sdkmessagefilter: validateFilter,
+    serviceendpoint: async (_scope, row) => void validateServiceEndpoint(row),
   };
   return {
     tables: REGISTRATION_TABLE_NAMES,

@@ -85,7 +85,8 @@ const sdkmessageprocessingstep = defineTable(
     // write-only column of the step: accepted, handed to the plug-in's constructor, never returned.
     col.memo("secureconfig", 1073741823, { writeOnly: true }),
     col.lookup("impersonatinguserid", ["systemuser"]),
-    col.lookup("eventhandler", ["plugintype", "serviceendpoint"]),
+    // Relationship serviceendpoint_sdkmessageprocessingstep cascades deletes (§B.2): deleting an endpoint deletes its steps.
+    col.lookup("eventhandler", ["plugintype", "serviceendpoint"], { cascadeDelete: ["serviceendpoint"] }),
     col.lookup("sdkmessageid", ["sdkmessage"]),
     col.lookup("sdkmessagefilterid", ["sdkmessagefilter"]),
     // Not in Dataverse: the order of registration (createdon keeps whole seconds), which orders steps of equal rank.
@@ -120,7 +121,7 @@ const serviceendpoint = defineTable(
     }),
     col.picklist("messageformat", { 1: "Binary XML", 2: "Json", 3: "Text XML" }),
     col.picklist("authtype", {
-      1: "ACS", 2: "SAS Key", 3: "SAS Token", 4: "Webhook Key", 5: "Http Header", 6: "Http Query String", 7: "Connection String", 8: "Access Key",
+      1: "ACS", 2: "SAS Key", 3: "SAS Token", 4: "Webhook Key", 5: "Http Header", 6: "Http Query String", 7: "Connection String", 8: "Access Key", 9: "Managed Identity",
     }),
     col.picklist("userclaim", { 1: "None", 2: "UserId", 3: "UserInfo" }),
     col.picklist("namespaceformat", { 1: "Namespace Name", 2: "Namespace Address" }),

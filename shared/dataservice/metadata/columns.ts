@@ -39,6 +39,11 @@ export interface ColumnDefinition {
   maxValue?: number;
   /** Lookup and Owner: the tables a value may point at. */
   targets?: string[];
+  /**
+   * Lookup: the targets whose relationship to this table cascades deletes (Dataverse's CascadeConfiguration
+   * Delete = Cascade): deleting such a row deletes, in the same commit, the rows that point at it through this column.
+   */
+  cascadeDelete?: string[];
   /** Picklist, MultiSelectPicklist, State and Status. */
   options?: OptionDefinition[];
   /** Set by the service only (createdon, createdby…); a client that sets it gets a 400. */
