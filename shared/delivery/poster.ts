@@ -1,6 +1,6 @@
 import { azureResources } from "../config/azure-resources";
 import { toPipelineError } from "../errors";
-import type { RemoteExecutionContext } from "../model";
+import { postMessageId, type RemoteExecutionContext } from "../model";
 import { parseAuthValue } from "./auth-value";
 import { EventHubsChannel, type EventHubsChannelOptions } from "./channels/event-hubs";
 import { ensureSuccess, postHttp, type HttpAnswer } from "./channels/http";
@@ -95,7 +95,8 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
     }
     const reply = await serviceBus.request(connection, entity, message, {
       repliesQueue,
-      sessionId: context.operationId,
+      // The reply's session is the request's own id, so a late reply to an earlier post is never taken for this one's.
+      sessionId: String(message.messageId),
       timeoutInMs: options.replyTimeoutInMs ?? config.replyTimeoutInMs ?? DEFAULT_REPLY_TIMEOUT_IN_MS,
       abortSignal: options.abortSignal,
     });
@@ -113,7 +114,7 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
     const auth = parseAuthValue(endpoint.authtype, endpoint.authvalue ?? "");
     const url = endpoint.url ?? "";
     const attempt = (): Promise<HttpAnswer> => {
-      const signature = endpoint.signingsecret ? signPost(endpoint.signingsecret, context.operationId, request.body) : {};
+      const signature = endpoint.signingsecret ? signPost(endpoint.signingsecret, postMessageId(context), request.body) : {};
       const headers = { ...request.headers, ...signature };
       return postHttp({ url, auth, headers, body: request.body, timeoutInMs: httpTimeoutInMs, abortSignal: options.abortSignal }, config.fetch);
     };
