@@ -26,6 +26,9 @@ param organizations string = 'contoso'
 @description('Entra ID object ID of the person who becomes each organization\'s administrator; azd passes the signed-in user.')
 param administratorObjectId string = ''
 
+@description('Domain the organizations are reached under, e.g. crm.contoso.com: webhooks carry `x-ms-dynamics-organization: {organization}.{domain}`; empty for the organization\'s name.')
+param organizationDomain string = ''
+
 @description('Service Bus tier: Standard (256 KB messages) or Premium (large messages, dedicated capacity).')
 @allowed([
   'Standard'
@@ -203,6 +206,7 @@ module functionApp 'modules/function-app.bicep' = {
     durableTaskHubName: durableTaskSchedulerEnabled ? durableTaskScheduler!.outputs.taskHubName : ''
     organizations: join(organizationNames, ',')
     administratorObjectId: administratorObjectId
+    organizationDomain: organizationDomain
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyDurableInstances: alwaysReadyDurableInstances

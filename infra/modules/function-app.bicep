@@ -56,6 +56,9 @@ param pluginStepTimeoutSeconds int = 120
 @minValue(1)
 param serviceEndpointReplyTimeoutSeconds int = 60
 
+@description('Domain the organizations are reached under, e.g. crm.contoso.com (app setting `OrganizationDomain`): webhooks carry `x-ms-dynamics-organization: {organization}.{domain}`; empty for the organization\'s name.')
+param organizationDomain string = ''
+
 @description('Node.js version of the Functions runtime.')
 @allowed([
   '20'
@@ -220,6 +223,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
       AdministratorObjectId: administratorObjectId
       PluginStepTimeoutSeconds: string(pluginStepTimeoutSeconds)
       ServiceEndpointReplyTimeoutSeconds: string(serviceEndpointReplyTimeoutSeconds)
+      OrganizationDomain: organizationDomain
     },
     eventHubsSettings,
     durableTaskSchedulerSettings

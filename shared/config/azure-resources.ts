@@ -103,6 +103,12 @@ export const azureResources = {
     pluginStepTimeoutSeconds: "PluginStepTimeoutSeconds",
     /** How long a system job waits for a two-way or one-way listener's answer, in seconds (default 60). */
     serviceEndpointReplyTimeoutSeconds: "ServiceEndpointReplyTimeoutSeconds",
+    /**
+     * Domain the organizations are reached under (e.g. `crm.contoso.com`): webhooks carry
+     * `x-ms-dynamics-organization: {organization}.{domain}`, as Dataverse's `contoso.crm.dynamics.com`.
+     * Empty: the organization's name.
+     */
+    organizationDomain: "OrganizationDomain",
     applicationInsightsConnectionString: "APPLICATIONINSIGHTS_CONNECTION_STRING",
     /** `ClientId=<identity>;Authorization=AAD`: telemetry is sent with Entra ID, the resource has local auth off. */
     applicationInsightsAuthenticationString: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
@@ -127,7 +133,7 @@ export const azureResources = {
   },
   serviceBus: {
     queues: {
-      /** Where queue endpoints (contracts 2 and 6) post; MessageId = OperationId, so a repeated post is dropped. */
+      /** Where queue endpoints (contracts 2 and 6) post; MessageId = the post's identity (postMessageId), so a repeated post is dropped. */
       events: {
         name: "dataverse-events",
         requiresDuplicateDetection: true,

@@ -1,6 +1,6 @@
 import type { EventData } from "@azure/event-hubs";
 import type { ServiceBusMessage } from "@azure/service-bus";
-import type { RemoteExecutionContext } from "../model";
+import { postMessageId, type RemoteExecutionContext } from "../model";
 import { CONTENT_TYPES, MessageFormat, WEBHOOK_SIZE_EXCEEDED_HEADER, fitToChannel, type SizeLimitedChannel } from "../serialization";
 import { claimProperties } from "./claims";
 import type { ServiceEndpoint } from "./endpoint";
@@ -23,7 +23,10 @@ export function encodeBody(context: RemoteExecutionContext, format: MessageForma
   return { body: fitted.body, contentType: CONTENT_TYPES[format], truncated: fitted.truncated };
 }
 
-/** Queue, topic, one-way and two-way (§E): MessageId = OperationId for duplicate detection, the claims as properties. */
+/**
+ * Queue, topic, one-way and two-way (§E): MessageId = the post's identity (`postMessageId`: the OperationId of an
+ * asynchronous job, one id per step and stage of a synchronous operation) for duplicate detection, the claims as properties.
+ */
 export function serviceBusMessageFor(context: RemoteExecutionContext, endpoint: ServiceEndpoint): { message: ServiceBusMessage; truncated: boolean } {
   const encoded = encodeBody(context, endpoint.messageformat, "serviceBus");
   return {
@@ -31,7 +34,7 @@ export function serviceBusMessageFor(context: RemoteExecutionContext, endpoint: 
     message: {
       body: Buffer.from(encoded.body, "utf8"),
       contentType: encoded.contentType,
-      messageId: context.operationId,
+      messageId: postMessageId(context),
       correlationId: context.correlationId,
       applicationProperties: claimProperties(context, endpoint.userclaim, encoded.truncated),
     },

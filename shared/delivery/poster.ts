@@ -1,6 +1,6 @@
 import { azureResources } from "../config/azure-resources";
-import { toPipelineError } from "../errors";
-import type { RemoteExecutionContext } from "../model";
+import { PipelineError, toPipelineError } from "../errors";
+import { postMessageId, type RemoteExecutionContext } from "../model";
 import { parseAuthValue } from "./auth-value";
 import { EventHubsChannel, type EventHubsChannelOptions } from "./channels/event-hubs";
 import { ensureSuccess, postHttp, type HttpAnswer } from "./channels/http";
@@ -20,7 +20,7 @@ export interface PostOptions {
   synchronous?: boolean;
   /** For two-way and one-way: how long to wait for the listener; default the poster's `replyTimeoutInMs`. */
   replyTimeoutInMs?: number;
-  /** Value of `x-ms-dynamics-organization` (the environment's host name); default the context's OrganizationName. */
+  /** Value of `x-ms-dynamics-organization` for this post; default from the poster's `organizationDomain`. */
   organizationHost?: string;
 }
 
@@ -71,7 +71,28 @@ export interface EndpointPosterOptions {
   replyTimeoutInMs?: number;
   /** The session queue listeners reply on, on the endpoint's namespace. */
   repliesQueue?: string;
+  /**
+   * The domain the organizations are reached under (setting `OrganizationDomain`, see `readOrganizationDomain`):
+   * webhooks and REST posts then carry `x-ms-dynamics-organization: {OrganizationName}.{domain}`, the environment's
+   * domain name as Dataverse's `contoso.crm.dynamics.com`. Without it, the OrganizationName.
+   */
+  organizationDomain?: string;
   fetch?: typeof fetch;
+}
+
+/** A DNS name, optionally with a port: labels of letters, digits and hyphens. */
+const DOMAIN_PATTERN = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*(:\d{1,5})?$/i;
+
+/**
+ * The `OrganizationDomain` setting (e.g. `crm.contoso.com`; a leading dot is ignored), undefined when not set.
+ * @throws PipelineError ValidationFailed naming the setting when it is not a domain name.
+ */
+export function readOrganizationDomain(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const name = azureResources.appSettings.organizationDomain;
+  const text = env[name]?.trim().replace(/^\./, "");
+  if (!text) return undefined;
+  if (!DOMAIN_PATTERN.test(text)) throw new PipelineError("ValidationFailed", `Setting ${name}: '${text}' is not a domain name such as crm.contoso.com.`);
+  return text.toLowerCase();
 }
 
 const DEFAULT_HTTP_TIMEOUT_IN_MS = 60_000;
@@ -95,7 +116,8 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
     }
     const reply = await serviceBus.request(connection, entity, message, {
       repliesQueue,
-      sessionId: context.operationId,
+      // The reply's session is the request's own id, so a late reply to an earlier post is never taken for this one's.
+      sessionId: String(message.messageId),
       timeoutInMs: options.replyTimeoutInMs ?? config.replyTimeoutInMs ?? DEFAULT_REPLY_TIMEOUT_IN_MS,
       abortSignal: options.abortSignal,
     });
@@ -109,11 +131,12 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
   }
 
   async function postOverHttp(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {
-    const request = httpRequestFor(context, endpoint, options.organizationHost);
+    const organizationHost = options.organizationHost ?? (config.organizationDomain ? `${context.organizationName}.${config.organizationDomain}` : context.organizationName);
+    const request = httpRequestFor(context, endpoint, organizationHost);
     const auth = parseAuthValue(endpoint.authtype, endpoint.authvalue ?? "");
     const url = endpoint.url ?? "";
     const attempt = (): Promise<HttpAnswer> => {
-      const signature = endpoint.signingsecret ? signPost(endpoint.signingsecret, context.operationId, request.body) : {};
+      const signature = endpoint.signingsecret ? signPost(endpoint.signingsecret, postMessageId(context), request.body) : {};
       const headers = { ...request.headers, ...signature };
       return postHttp({ url, auth, headers, body: request.body, timeoutInMs: httpTimeoutInMs, abortSignal: options.abortSignal }, config.fetch);
     };

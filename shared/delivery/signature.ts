@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * Origin signature of webhook and REST posts, so that a receiver can tell a post came from this service
  * and refuse replays. Not part of Dataverse; sent only when the endpoint has a `signingsecret`.
  *
- * signed text = `${messageId}.${timestamp}.${body}`, messageId = the context's OperationId,
+ * signed text = `${messageId}.${timestamp}.${body}`, messageId = `postMessageId(context)` (the OperationId of an asynchronous job),
  * timestamp = Unix seconds, signature header = `v1=` + lowercase hex HMAC-SHA256(secret, signed text).
  */
 export const SignatureHeaders = {

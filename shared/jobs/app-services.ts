@@ -1,4 +1,4 @@
-import { createEndpointPoster } from "../delivery";
+import { createEndpointPoster, readOrganizationDomain } from "../delivery";
 import { createPipelineService, type PipelineService, type PipelineServiceOptions } from "../pipeline";
 import { createJobDispatcher } from "./dispatcher";
 import { currentJobOrchestrations } from "./durable-client";
@@ -28,7 +28,7 @@ export function createAppServices(
   options: Pick<PipelineServiceOptions, "plugins" | "settings"> = {},
 ): AppServices {
   const telemetry = createJobTelemetry();
-  const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: readReplyTimeoutInMs(env) });
+  const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: readReplyTimeoutInMs(env), organizationDomain: readOrganizationDomain(env) });
   // The notification service finds endpoints in the registration cache of the pipeline it serves.
   const registrations = () => cachedRegistrationsOf(pipeline);
   const pipeline: PipelineService = createPipelineService({

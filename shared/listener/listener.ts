@@ -17,7 +17,10 @@ export interface ReceivedMessage {
 }
 
 export interface ListenerOutcome {
-  /** `duplicate`: this OperationId was already received from this source, so nothing was recorded again. */
+  /**
+   * `duplicate`: this post (`postMessageId` of the context: the OperationId of an asynchronous job) was already
+   * received from this source, so nothing was recorded again.
+   */
   status: "recorded" | "duplicate";
   message: DataverseMessage;
   /** The reply sent to a two-way or one-way request, if one was asked for. */
@@ -42,7 +45,7 @@ const defaultAnswer = ({ context }: DataverseMessage): string =>
   `Received ${context.messageName} of ${context.primaryEntityName} ${context.primaryEntityId}`;
 
 /**
- * The sample listener: parse and check the message, record it once per OperationId, and answer a
+ * The sample listener: parse and check the message, record it once per post (`postMessageId`), and answer a
  * request that asks for a reply. A duplicate is answered again (its first answer may have been lost)
  * but not recorded twice.
  * @throws PipelineError for a message that is not a Dataverse context; the trigger then retries it

@@ -1,10 +1,15 @@
 import { odata, type TableClient } from "@azure/data-tables";
-import type { RemoteExecutionContext } from "../model";
+import { postMessageId, type RemoteExecutionContext } from "../model";
 
-/** One row of `ListenerReceipts`: what the sample listener received (partition = where from, row = OperationId). */
+/**
+ * One row of `ListenerReceipts`: what the sample listener received (partition = where from, row = the post's
+ * identity, `postMessageId`: the OperationId of an asynchronous job's post).
+ */
 export interface ListenerReceipt {
   /** The entity the message came from: `dataverse-events`, `dataverse-topic/listener`. */
   source: string;
+  /** The duplicate key and RowKey: `postMessageId(context)`. */
+  postId: string;
   operationId: string;
   messageId: string;
   correlationId: string;
@@ -28,6 +33,7 @@ export function receiptFor(
 ): ListenerReceipt {
   return {
     ...message,
+    postId: postMessageId(context),
     operationId: context.operationId,
     correlationId: context.correlationId,
     organizationName: context.organizationName,
@@ -44,18 +50,18 @@ export function receiptFor(
 /** Table keys may not contain `/`, `\`, `#` or `?`; a source such as `dataverse-topic/listener` does. */
 const partitionKeyOf = (source: string): string => encodeURIComponent(source);
 
-/** Receipts in Table Storage. Recording is the duplicate check: a second row with the same OperationId is refused. */
+/** Receipts in Table Storage. Recording is the duplicate check: a second row with the same post identity is refused. */
 export class ReceiptStore {
   private tableReady?: Promise<void>;
 
   constructor(private readonly table: TableClient) {}
 
-  /** @returns false when this OperationId was already received from this source (a duplicate to drop). */
+  /** @returns false when this post was already received from this source (a duplicate to drop). */
   async record(receipt: ListenerReceipt): Promise<boolean> {
     await this.ensureTable();
-    const { source, operationId, ...columns } = receipt;
+    const { source, postId, ...columns } = receipt;
     try {
-      await this.table.createEntity({ partitionKey: partitionKeyOf(source), rowKey: operationId, ...columns });
+      await this.table.createEntity({ partitionKey: partitionKeyOf(source), rowKey: postId, ...columns });
       return true;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 409) return false;
@@ -71,15 +77,18 @@ export class ReceiptStore {
       filter.correlationId === undefined ? undefined : odata`correlationId eq ${filter.correlationId}`,
     ].filter((clause): clause is string => clause !== undefined);
     const receipts: ListenerReceipt[] = [];
-    const rows = this.table.listEntities<Omit<ListenerReceipt, "source" | "operationId">>({
+    type Columns = Omit<ListenerReceipt, "source" | "postId" | "operationId"> & { operationId?: string };
+    const rows = this.table.listEntities<Columns>({
       queryOptions: clauses.length ? { filter: clauses.join(" and ") } : {},
     });
     for await (const row of rows) {
       const { partitionKey, rowKey, ...columns } = row;
       receipts.push({
-        ...(columns as Omit<ListenerReceipt, "source" | "operationId">),
+        ...(columns as Columns),
         source: decodeURIComponent(partitionKey ?? ""),
-        operationId: rowKey ?? "",
+        postId: rowKey ?? "",
+        // Rows written before the OperationId became a column of its own have it only as RowKey.
+        operationId: columns.operationId ?? rowKey ?? "",
         receivedOn: new Date(columns.receivedOn),
       });
     }

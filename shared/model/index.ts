@@ -15,3 +15,4 @@ export * from "./collections";
 export * from "./entity";
 export * from "./query";
 export * from "./context";
+export * from "./post-id";

@@ -81,12 +81,16 @@ export class Operation {
   /**
    * The context an asynchronous step's system job delivers: Mode 1, not in a transaction, ParentContext
    * the operation at stage 30, OperationId/OperationCreatedOn the job's, and the AsynchronousStepPrimaryName
-   * post image. Its collections are copies: later steps cannot change what the job delivers.
+   * post image. Its collections are copies: later steps cannot change what the job delivers. `jobCreatedOn`
+   * as the job's createdon, with the offset Dataverse writes on asynchronous contexts (`+0000` for UTC).
    */
   asyncContext(step: StepRegistration, jobId: string, jobCreatedOn: DateTimeValue): RemoteExecutionContext {
     const parent = this.baseContext(step, { stage: Stage.MainOperation, mode: ExecutionMode.Asynchronous, isInTransaction: false, owningExtension: stepReference(step) });
     parent.operationId = jobId;
     parent.operationCreatedOn = jobCreatedOn;
+    // The core operation's context is taken before it has a response: Dataverse's async parent has OutputParameters [].
+    parent.inputParameters = new Map(this.inputParameters);
+    parent.outputParameters = new Map();
     parent.sharedVariables = new Map(this.preValidationVariables);
     const context = this.baseContext(step, {
       stage: Stage.PostOperation,

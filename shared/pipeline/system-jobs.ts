@@ -19,7 +19,8 @@ export class SystemJobs {
     const jobId = randomUUID();
     // Whole seconds: the job's createdon as stored and OperationCreatedOn must be the same instant.
     const createdOn = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const context: RemoteExecutionContext = operation.asyncContext(step, jobId, new DateTimeValue(createdOn.getTime()));
+    // Asynchronous contexts carry an offset on OperationCreatedOn (§A.2: "/Date(…+0000)/"), synchronous ones none.
+    const context: RemoteExecutionContext = operation.asyncContext(step, jobId, new DateTimeValue(createdOn.getTime(), "+0000"));
     const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
     const now = dateTimeText(createdOn);
     const writer: RowWriter = { userId: execution.caller.userId, at: now, users: execution.organization.users };

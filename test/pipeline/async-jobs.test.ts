@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { uniqueOrganization } from "../support/data-service";
+import { DATAVERSE_FIXTURES_DIR } from "../fixtures/dataverse";
 import { ASYNC_PRIMARY_NAME_IMAGE } from "../../shared/pipeline";
 import { seen } from "./scripted-plugin";
 import { idFromHeader, pipelineForTests, registerImage, registerStep } from "./support";
@@ -68,5 +71,25 @@ describe("asynchronous steps", () => {
     const [ran] = seen.get(org)!.filter((entry) => entry.label === "job");
     expect(ran).toMatchObject({ stage: 40, mode: 1, isInTransaction: false, depth: 1, operationId: job.asyncoperationid, correlationId: job.correlationid });
     expect((await api("GET", "accounts?$filter=name eq 'Made by the job'")).json.value).toHaveLength(1);
+  });
+
+  it("writes OperationCreatedOn with an offset and the parent's OutputParameters empty, as the real asynchronous Create", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const real: any = JSON.parse(readFileSync(join(DATAVERSE_FIXTURES_DIR, "async-create-with-queryexpression-parent.json"), "utf8"));
+    const step = await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, name: "async create", script: {} });
+    const accountId = idFromHeader(await api("POST", "accounts", { body: { name: "Shape Ltd" } }));
+    const job = (await api("GET", `asyncoperations?$filter=_owningextensionid_value eq ${step}`)).json.value[0];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const posted: any = JSON.parse((await service.jobContexts.readJson(org, job.asyncoperationid))!);
+
+    const offsetDate = /^\/Date\(\d+[+-]\d{4}\)\/$/;
+    expect([real.OperationCreatedOn, real.ParentContext.OperationCreatedOn]).toEqual([expect.stringMatching(offsetDate), expect.stringMatching(offsetDate)]);
+    const createdOn = `/Date(${Date.parse(job.createdon)}+0000)/`;
+    expect([posted.OperationCreatedOn, posted.ParentContext.OperationCreatedOn]).toEqual([createdOn, createdOn]);
+
+    expect(real.OutputParameters.map((parameter: { key: string }) => parameter.key)).toEqual(["id"]);
+    expect(real.ParentContext.OutputParameters).toEqual([]);
+    expect(posted.OutputParameters).toEqual([{ key: "id", value: accountId }]);
+    expect(posted.ParentContext.OutputParameters).toEqual([]);
   });
 });
