@@ -84,8 +84,26 @@ function verifyClaims(claims: DataverseMessage["claims"], context: RemoteExecuti
   ];
   for (const [claim, member, actual] of expected) {
     const sent = claims[claim];
-    if (sent !== undefined && sent.toLowerCase() !== (actual ?? "").toLowerCase()) {
+    const agrees = claim === "organization" ? namesOrganization : sameText;
+    if (sent !== undefined && !agrees(sent, actual ?? "")) {
       throw new PipelineError("ValidationFailed", `claim ${claim} is "${sent}" but the context's ${member} is "${actual ?? ""}"`, { path: `applicationProperties.${claim}` });
     }
+  }
+}
+
+const sameText = (sent: string, actual: string): boolean => sent.toLowerCase() === actual.toLowerCase();
+
+/**
+ * The Organization claim's format is undocumented (§E.2, §J.3): Microsoft's listener samples show the
+ * organization URI (`https://contoso.crm.dynamics.com/`), our poster sends the name. Either is accepted: the
+ * name itself, or a URI whose host's first label is the name.
+ */
+function namesOrganization(sent: string, organizationName: string): boolean {
+  if (sameText(sent, organizationName)) return true;
+  if (!/^https?:\/\//i.test(sent)) return false;
+  try {
+    return sameText(new URL(sent).hostname.split(".")[0], organizationName);
+  } catch {
+    return false;
   }
 }
