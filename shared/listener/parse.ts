@@ -32,8 +32,11 @@ const FORMAT_BY_CONTENT_TYPE = new Map<string, MessageFormat>(
  * with its Content-Type): checks the content type, parses the body into the model, and checks that the
  * claim properties agree with the context.
  *
- * `body` may be a string, bytes, or the object the Functions runtime made of a JSON body (parsed again
- * from its JSON form; number literals such as `1.0000000000` then lose their scale).
+ * `body` may be a string, bytes, or the object the Functions runtime made of a JSON body. Prefer bytes
+ * (register the trigger with `dataType: "binary"`) or text: an object is parsed again from its JSON form, and
+ * `JSON.parse` has already changed what a JavaScript number cannot hold — a BigInt past 2^53
+ * (9007199254740993 → …992), a decimal or Money with more than about 15 significant digits
+ * (922337203685477.5807 → …477.6), the scale of `1.0000000000`.
  * @throws PipelineError "InvalidFormat" for an unknown content type or a body that is not a context,
  *   "ValidationFailed" when a claim property contradicts the context.
  */

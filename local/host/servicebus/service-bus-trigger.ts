@@ -127,10 +127,11 @@ async function settle(receiver: ServiceBusReceiver, messages: ServiceBusReceived
 }
 
 function listenOne(catalog: FunctionCatalog, fn: RegisteredFunction, receiver: ServiceBusReceiver, options: ListenOptions, logger: HostLogger): Listener {
+  const { dataType } = triggerOf(fn).binding;
   const subscription = receiver.subscribe(
     {
       processMessage: async (message) => {
-        const { data, metadata } = singleMessageInput(message, triggerOf(fn).binding.dataType);
+        const { data, metadata } = singleMessageInput(message, dataType);
         const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
         await settle(receiver, [message], outcome.ok, options.autoComplete, logger);
       },
@@ -189,6 +190,7 @@ function listenSessions(
   logger: HostLogger,
 ): Listener {
   let stopped = false;
+  const { dataType } = triggerOf(fn).binding;
   const open = new Set<ServiceBusReceiver>();
   const stopping = new AbortController();
   const sessionOptions = { receiveMode: "peekLock" as const, skipParsingBodyAsJson: true, maxAutoLockRenewalDurationInMs: 5 * 60_000, abortSignal: stopping.signal };
@@ -202,7 +204,7 @@ function listenSessions(
         for (;;) {
           const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: SESSION_IDLE_MS });
           if (!message || stopped) break;
-          const { data, metadata } = singleMessageInput(message, triggerOf(fn).binding.dataType);
+          const { data, metadata } = singleMessageInput(message, dataType);
           const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
           await settle(receiver, [message], outcome.ok, options.autoComplete, logger);
         }

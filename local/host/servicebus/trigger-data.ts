@@ -71,7 +71,7 @@ export function singleMessageInput(message: ServiceBusReceivedMessage, dataType?
   return { data: bodyData(message.body, dataType), metadata: toTypedRecord(messageMetadata(message)) };
 }
 
-/** cardinality "many": an array of bodies, and each metadata field as `<Name>Array`. */
+/** cardinality "many": an array of bodies, and each metadata field as `<Name>Array` (a binding's `dataType` is not applied to batches). */
 export function batchInput(messages: ServiceBusReceivedMessage[]): { data: RpcTypedData; metadata: Record<string, RpcTypedData> } {
   const bodies = messages.map((message) => {
     const data = bodyData(message.body);
