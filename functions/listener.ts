@@ -1,10 +1,10 @@
 import "../shared/telemetry/start";
-import { app, type InvocationContext } from "@azure/functions";
+import { app, trigger, type InvocationContext } from "@azure/functions";
 import { azureResources } from "../shared/config/azure-resources";
 import { runSampleListener } from "../shared/listener/sample-listener";
 
 // The sample listener: what a queue or topic service endpoint posted, read, checked, recorded once per
-// OperationId in ListenerReceipts, and answered when it is a two-way or one-way request.
+// post (postMessageId) in ListenerReceipts, and answered when it is a two-way or one-way request.
 
 const { queues, topics } = azureResources.serviceBus;
 const subscription = topics.events.subscriptions.listener;
@@ -21,15 +21,19 @@ async function listen(source: string, message: unknown, context: InvocationConte
   });
 }
 
-app.serviceBusQueue("dataverseQueueListener", {
-  connection: azureResources.connections.serviceBus,
-  queueName: queues.events.name,
+// `dataType: "binary"`: the host hands the body over as its bytes (a Buffer). Without it the Node library
+// JSON-parses a text body, and numbers JavaScript cannot hold exactly (a BigInt past 2^53, a decimal or Money
+// with many digits) change before the listener sees them. The v4 library has no typed option for it
+// (azure-functions-nodejs-library#72), so the triggers are declared through `trigger.generic`.
+const serviceBusTrigger = (entity: { queueName: string } | { topicName: string; subscriptionName: string }) =>
+  trigger.generic({ type: "serviceBusTrigger", dataType: "binary", connection: azureResources.connections.serviceBus, ...entity });
+
+app.generic("dataverseQueueListener", {
+  trigger: serviceBusTrigger({ queueName: queues.events.name }),
   handler: (message, context) => listen(queues.events.name, message, context),
 });
 
-app.serviceBusTopic("dataverseTopicListener", {
-  connection: azureResources.connections.serviceBus,
-  topicName: topics.events.name,
-  subscriptionName: subscription.name,
+app.generic("dataverseTopicListener", {
+  trigger: serviceBusTrigger({ topicName: topics.events.name, subscriptionName: subscription.name }),
   handler: (message, context) => listen(`${topics.events.name}/${subscription.name}`, message, context),
 });

@@ -7,4 +7,5 @@
 export { parseDataverseMessage, type DataverseMessage, type MessageProperties } from "./parse";
 export { ClaimKeys, CLAIM_KEY_ROOT } from "../delivery/claim-keys";
 export { verifyPostSignature, SignatureHeaders, type SignatureCheck } from "../delivery/signature";
+export { PipelineError, isPipelineError, type PipelineErrorCode } from "../errors/pipeline-error";
 export type { RemoteExecutionContext } from "../model";

@@ -32,8 +32,11 @@ const FORMAT_BY_CONTENT_TYPE = new Map<string, MessageFormat>(
  * with its Content-Type): checks the content type, parses the body into the model, and checks that the
  * claim properties agree with the context.
  *
- * `body` may be a string, bytes, or the object the Functions runtime made of a JSON body (parsed again
- * from its JSON form; number literals such as `1.0000000000` then lose their scale).
+ * `body` may be a string, bytes, or the object the Functions runtime made of a JSON body. Prefer bytes
+ * (register the trigger with `dataType: "binary"`) or text: an object is parsed again from its JSON form, and
+ * `JSON.parse` has already changed what a JavaScript number cannot hold — a BigInt past 2^53
+ * (9007199254740993 → …992), a decimal or Money with more than about 15 significant digits
+ * (922337203685477.5807 → …477.6), the scale of `1.0000000000`.
  * @throws PipelineError "InvalidFormat" for an unknown content type or a body that is not a context,
  *   "ValidationFailed" when a claim property contradicts the context.
  */
@@ -84,8 +87,26 @@ function verifyClaims(claims: DataverseMessage["claims"], context: RemoteExecuti
   ];
   for (const [claim, member, actual] of expected) {
     const sent = claims[claim];
-    if (sent !== undefined && sent.toLowerCase() !== (actual ?? "").toLowerCase()) {
+    const agrees = claim === "organization" ? namesOrganization : sameText;
+    if (sent !== undefined && !agrees(sent, actual ?? "")) {
       throw new PipelineError("ValidationFailed", `claim ${claim} is "${sent}" but the context's ${member} is "${actual ?? ""}"`, { path: `applicationProperties.${claim}` });
     }
+  }
+}
+
+const sameText = (sent: string, actual: string): boolean => sent.toLowerCase() === actual.toLowerCase();
+
+/**
+ * The Organization claim's format is undocumented (§E.2, §J.3): Microsoft's listener samples show the
+ * organization URI (`https://contoso.crm.dynamics.com/`), our poster sends the name. Either is accepted: the
+ * name itself, or a URI whose host's first label is the name.
+ */
+function namesOrganization(sent: string, organizationName: string): boolean {
+  if (sameText(sent, organizationName)) return true;
+  if (!/^https?:\/\//i.test(sent)) return false;
+  try {
+    return sameText(new URL(sent).hostname.split(".")[0], organizationName);
+  } catch {
+    return false;
   }
 }

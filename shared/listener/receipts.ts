@@ -1,5 +1,6 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import { postMessageId, type RemoteExecutionContext } from "../model";
+import { targetAttributes } from "./target-attributes";
 
 /**
  * One row of `ListenerReceipts`: what the sample listener received (partition = where from, row = the post's
@@ -24,6 +25,20 @@ export interface ListenerReceipt {
   truncated: boolean;
   deliveryCount: number;
   receivedOn: Date;
+  /**
+   * The Target's attributes as the listener read them, as Dataverse JSON literals (a JSON object text); absent
+   * when the Target is not a record, was dropped from a truncated message, or does not fit in one property.
+   */
+  target?: string;
+}
+
+/** Table Storage keeps at most 32K UTF-16 code units in one string property. */
+const MAX_TARGET_CHARACTERS = 30_000;
+
+function targetColumn(context: RemoteExecutionContext): string | undefined {
+  const attributes = targetAttributes(context);
+  const text = attributes && JSON.stringify(attributes);
+  return text !== undefined && text.length <= MAX_TARGET_CHARACTERS ? text : undefined;
 }
 
 export function receiptFor(
@@ -44,6 +59,7 @@ export function receiptFor(
     mode: context.mode,
     depth: context.depth,
     receivedOn,
+    target: targetColumn(context),
   };
 }
 

@@ -89,7 +89,8 @@ export function serviceBusExtension(): HostExtension {
           if (binding.isSessionsEnabled === true) {
             listeners.push(listenSessions(catalog, fn, client, entity, { ...options, maxConcurrentSessions: settings.serviceBus.maxConcurrentSessions }, logger));
           } else {
-            const receiver = entity.queue ? client.createReceiver(entity.queue, { receiveMode: "peekLock" }) : client.createReceiver(entity.topic!, entity.subscription!, { receiveMode: "peekLock" });
+            const receiveOptions = { receiveMode: "peekLock" as const, skipParsingBodyAsJson: true };
+            const receiver = entity.queue ? client.createReceiver(entity.queue, receiveOptions) : client.createReceiver(entity.topic!, entity.subscription!, receiveOptions);
             listeners.push(binding.cardinality === "many" ? listenBatches(catalog, fn, receiver, options, logger) : listenOne(catalog, fn, receiver, options, logger));
           }
           logger.host("information", `${fn.metadata.name}: listening on ${entity.label}`);
@@ -126,10 +127,11 @@ async function settle(receiver: ServiceBusReceiver, messages: ServiceBusReceived
 }
 
 function listenOne(catalog: FunctionCatalog, fn: RegisteredFunction, receiver: ServiceBusReceiver, options: ListenOptions, logger: HostLogger): Listener {
+  const { dataType } = triggerOf(fn).binding;
   const subscription = receiver.subscribe(
     {
       processMessage: async (message) => {
-        const { data, metadata } = singleMessageInput(message);
+        const { data, metadata } = singleMessageInput(message, dataType);
         const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
         await settle(receiver, [message], outcome.ok, options.autoComplete, logger);
       },
@@ -188,9 +190,10 @@ function listenSessions(
   logger: HostLogger,
 ): Listener {
   let stopped = false;
+  const { dataType } = triggerOf(fn).binding;
   const open = new Set<ServiceBusReceiver>();
   const stopping = new AbortController();
-  const sessionOptions = { receiveMode: "peekLock" as const, maxAutoLockRenewalDurationInMs: 5 * 60_000, abortSignal: stopping.signal };
+  const sessionOptions = { receiveMode: "peekLock" as const, skipParsingBodyAsJson: true, maxAutoLockRenewalDurationInMs: 5 * 60_000, abortSignal: stopping.signal };
   const accept = () => (entity.queue ? client.acceptNextSession(entity.queue, sessionOptions) : client.acceptNextSession(entity.topic!, entity.subscription!, sessionOptions));
   const worker = async () => {
     while (!stopped) {
@@ -201,7 +204,7 @@ function listenSessions(
         for (;;) {
           const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: SESSION_IDLE_MS });
           if (!message || stopped) break;
-          const { data, metadata } = singleMessageInput(message);
+          const { data, metadata } = singleMessageInput(message, dataType);
           const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
           await settle(receiver, [message], outcome.ok, options.autoComplete, logger);
         }

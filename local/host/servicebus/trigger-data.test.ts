@@ -12,6 +12,16 @@ describe("Service Bus trigger data", () => {
     expect(bodyData("plain")).toEqual({ string: "plain" });
   });
 
+  it("with dataType binary (or stream) passes the body's bytes untouched, as the host binds the trigger to byte[]", () => {
+    const body = Buffer.from('{"n":9007199254740993}');
+    expect(bodyData(body, "binary")).toEqual({ bytes: body });
+    expect(bodyData(body, "Stream")).toEqual({ bytes: body });
+    expect(bodyData("text", "binary")).toEqual({ bytes: Buffer.from("text") });
+    expect(bodyData(body, "string")).toEqual({ string: '{"n":9007199254740993}' });
+    const { data } = singleMessageInput(message({ body, messageId: "m1" }), "binary");
+    expect(data).toEqual({ bytes: body });
+  });
+
   it("names metadata as the extension does and counts deliveries from 1", () => {
     const enqueued = new Date("2026-01-01T00:00:00Z");
     const { metadata } = singleMessageInput(message({ body: "x", messageId: "m1", deliveryCount: 0, enqueuedTimeUtc: enqueued, applicationProperties: { a: "b" } }));

@@ -1,14 +1,28 @@
 import type { ServiceBusReceivedMessage } from "@azure/service-bus";
 import type { RpcTypedData } from "../core-types";
 
-/** A message body as the Node worker receives it: text (JSON is parsed by the library) or bytes. */
-export function bodyData(body: unknown): RpcTypedData {
+/**
+ * A message body as the Node worker receives it. With the binding's `dataType` "binary" (or "stream") the
+ * Functions host binds the trigger to byte[], so the function gets the body's bytes (a Buffer) untouched;
+ * otherwise text (which the library JSON-parses when it can) or, for bytes that are not UTF-8, bytes.
+ */
+export function bodyData(body: unknown, dataType?: unknown): RpcTypedData {
+  if (wantsBytes(dataType)) return { bytes: bodyBytes(body) };
   if (typeof body === "string") return { string: body };
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
     const text = Buffer.from(body).toString("utf8");
     return Buffer.from(text, "utf8").equals(Buffer.from(body)) ? { string: text } : { bytes: body };
   }
   return { json: JSON.stringify(body ?? null) };
+}
+
+const wantsBytes = (dataType: unknown): boolean => typeof dataType === "string" && ["binary", "stream"].includes(dataType.toLowerCase());
+
+/** Receivers skip the SDK's JSON parsing, so a data-section body is its bytes; other AMQP bodies are encoded. */
+function bodyBytes(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body);
+  return Buffer.from(typeof body === "string" ? body : JSON.stringify(body ?? null), "utf8");
 }
 
 const iso = (date: Date | undefined) => (date ? date.toISOString() : undefined);
@@ -52,11 +66,12 @@ function toTypedRecord(values: Record<string, unknown>): Record<string, RpcTyped
   return record;
 }
 
-export function singleMessageInput(message: ServiceBusReceivedMessage): { data: RpcTypedData; metadata: Record<string, RpcTypedData> } {
-  return { data: bodyData(message.body), metadata: toTypedRecord(messageMetadata(message)) };
+/** One message: its body as the binding's `dataType` asks, and its metadata. */
+export function singleMessageInput(message: ServiceBusReceivedMessage, dataType?: unknown): { data: RpcTypedData; metadata: Record<string, RpcTypedData> } {
+  return { data: bodyData(message.body, dataType), metadata: toTypedRecord(messageMetadata(message)) };
 }
 
-/** cardinality "many": an array of bodies, and each metadata field as `<Name>Array`. */
+/** cardinality "many": an array of bodies, and each metadata field as `<Name>Array` (a binding's `dataType` is not applied to batches). */
 export function batchInput(messages: ServiceBusReceivedMessage[]): { data: RpcTypedData; metadata: Record<string, RpcTypedData> } {
   const bodies = messages.map((message) => {
     const data = bodyData(message.body);
