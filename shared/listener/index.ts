@@ -8,4 +8,4 @@ export { parseDataverseMessage, type DataverseMessage, type MessageProperties } 
 export { ClaimKeys, CLAIM_KEY_ROOT } from "../delivery/claim-keys";
 export { verifyPostSignature, SignatureHeaders, type SignatureCheck } from "../delivery/signature";
 export { PipelineError, isPipelineError, type PipelineErrorCode } from "../errors/pipeline-error";
-export type { RemoteExecutionContext } from "../model";
+export { postMessageId, type RemoteExecutionContext } from "../model";
