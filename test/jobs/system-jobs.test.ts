@@ -5,7 +5,7 @@ import { createRecordsTableClient } from "../../shared/dataservice/store/table-c
 import { JobState, JobStatus } from "../../shared/jobs";
 import { JobContextStore } from "../../shared/pipeline/job-context-store";
 import { eventually, type HostUnderTest } from "../host/run-host";
-import { accountCreated, startTestHttpServer } from "../support/delivery";
+import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
 import { attemptLines, brokerConfigWithUnreadQueue, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
 
@@ -24,6 +24,31 @@ describe("system jobs through the local runtime", () => {
       const rows = await Promise.all(jobIds.map(job));
       return rows.every((row) => row.statecode === JobState.Completed) && rows;
     }, 40_000, `jobs ${jobIds.join(", ")} completed`);
+
+  /** A webhook step on contact Update posting to `hook`, with a back-off of `retryDelayInMs` (then doubling). */
+  const hookStep = (hook: TestHttpServer, name: string, retryDelayInMs = 1_000) =>
+    registerQueueStep(api, "", {
+      message: "Update",
+      table: "contact",
+      endpoint: { name, contract: 8, authtype: 4, authvalue: "the-key", url: hook.url, retrypolicy: JSON.stringify({ retryDelayInMs }) },
+    });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /**
+   * A job whose first post the endpoint answers 503 and whose second post it leaves hanging: returns when
+   * the second attempt is In Progress (its post unanswered).
+   */
+  const inSecondAttempt = async (hook: TestHttpServer, stepId: string) => {
+    hook.hang = true;
+    const jobId = await commitJob(organization, stepId, accountCreated());
+    await startJobOrchestration(host, organization, jobId);
+    await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+    hook.answerHung(503);
+    await eventually(() => hook.requests.length === 2, 30_000, "the second post");
+    expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting"]);
+    expect(await job(jobId)).toMatchObject({ statecode: JobState.Locked, statuscode: JobStatus.InProgress, retrycount: 1 });
+    return jobId;
+  };
 
   beforeAll(async () => {
     broker = await startServiceBusBroker({ config: brokerConfigWithUnreadQueue() });
@@ -174,6 +199,8 @@ describe("system jobs through the local runtime", () => {
     }
     const resume = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Ready });
     expect(resume.status, JSON.stringify(resume.json)).toBeLessThan(300);
+    // The back-off's time is cleared: a Ready job with a postponeuntil still to come would not be attempted yet.
+    expect(resume.json.postponeuntil ?? null).toBeNull();
     const [row] = await completed([jobId]);
     expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
@@ -216,6 +243,89 @@ describe("system jobs through the local runtime", () => {
       await hook.close();
     }
   });
+
+  it("holds a job a user pauses during its second attempt: no attempt until resume, then it attempts", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      // Back-off 0.5 s, then 1 s at this time scale.
+      const jobId = await inSecondAttempt(hook, await hookStep(hook, "paused in attempt 2", 5_000));
+      const pause = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Suspended });
+      expect(pause.status, JSON.stringify(pause.json)).toBeLessThan(300);
+      hook.answerHung(503);
+      await eventually(() => attemptLines(host, jobId).length === 2, 30_000, "the second attempt's outcome");
+      expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting"]);
+
+      // More than twice the back-off: still no third post while paused. The row says paused (no postponeuntil).
+      await sleep(2_500);
+      expect(hook.requests).toHaveLength(2);
+      expect(attemptLines(host, jobId)).toHaveLength(2);
+      const paused = await job(jobId);
+      expect(paused).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 2 });
+      expect(paused.postponeuntil ?? null).toBeNull();
+
+      hook.hang = false;
+      const resume = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Ready });
+      expect(resume.status, JSON.stringify(resume.json)).toBeLessThan(300);
+      const [row] = await completed([jobId]);
+      expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 2 });
+      expect(hook.requests).toHaveLength(3);
+      expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting", "succeeded"]);
+    } finally {
+      hook.answerHung(503);
+      await hook.close();
+    }
+  }, 60_000);
+
+  it("honours a postpone sent during the second attempt: the row and the next attempt keep the later of back-off and the user's time", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      const jobId = await inSecondAttempt(hook, await hookStep(hook, "postponed in attempt 2", 5_000));
+      const until = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      const postpone = await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: until });
+      expect(postpone.status, JSON.stringify(postpone.json)).toBeLessThan(300);
+      hook.answerHung(503);
+      await eventually(() => attemptLines(host, jobId).length === 2, 30_000, "the second attempt's outcome");
+
+      // The back-off (1 s at this time scale) passes twice over: no third post, the job waits for the user's time.
+      await sleep(2_500);
+      expect(hook.requests).toHaveLength(2);
+      const row = await job(jobId);
+      expect(row).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 2 });
+      expect(Date.parse(String(row.postponeuntil))).toBe(Date.parse(until));
+      expect((await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Completed })).status).toBeLessThan(300);
+    } finally {
+      hook.answerHung(503);
+      await hook.close();
+    }
+  }, 60_000);
+
+  it("does not attempt a Ready job a user postponed before its attempt started, until its postponeuntil", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      const stepId = await hookStep(hook, "postponed while Ready");
+      const jobId = await commitJob(organization, stepId, accountCreated());
+      const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      expect((await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: later })).status).toBeLessThan(300);
+      // Started as the dispatcher starts it: no notBefore.
+      await startJobOrchestration(host, organization, jobId);
+      await sleep(1_500);
+      expect(hook.requests).toEqual([]);
+      expect(attemptLines(host, jobId)).toEqual([]);
+      const postponed = await job(jobId);
+      expect(postponed).toMatchObject({ statecode: JobState.Ready, retrycount: 0 });
+      expect(Date.parse(String(postponed.postponeuntil))).toBe(Date.parse(later));
+      expect(await orchestrationStatus(host, jobId)).toBe("Running");
+
+      // Postponed again, to now: the waiting orchestration attempts it.
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      expect((await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: now })).status).toBeLessThan(300);
+      const [row] = await completed([jobId]);
+      expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 0 });
+      expect(hook.requests).toHaveLength(1);
+    } finally {
+      await hook.close();
+    }
+  }, 60_000);
 
   it("runs an asynchronous plug-in step in the job: success, and the plug-in's error as the job's failure", async () => {
     const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
