@@ -4,18 +4,21 @@ import { RecordStore } from "../../shared/dataservice";
 import { createRecordsTableClient } from "../../shared/dataservice/store/table-client";
 import { JobState, JobStatus } from "../../shared/jobs";
 import { JobContextStore } from "../../shared/pipeline/job-context-store";
-import { eventually, type HostUnderTest } from "../host/run-host";
+import { eventually, SAMPLE_KEYS, type HostUnderTest } from "../host/run-host";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
+import { listenerLines, timeAttemptLines } from "./host-lines";
 import { attemptLines, brokerConfigWithUnreadQueue, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("jobs");
+const TIME_SCALE = 10;
 const storedContexts = new JobContextStore(new RecordStore(createRecordsTableClient()));
 
 describe("system jobs through the local runtime", () => {
   let broker: ServiceBusBroker;
   let host: HostUnderTest;
   let stepId: string;
+  let attemptTimes: (jobId: string) => number[];
   const api = webApi(() => host, organization);
 
   const job = async (jobId: string) => (await api("GET", `asyncoperations(${jobId})`)).json as Record<string, unknown>;
@@ -53,7 +56,8 @@ describe("system jobs through the local runtime", () => {
   beforeAll(async () => {
     broker = await startServiceBusBroker({ config: brokerConfigWithUnreadQueue() });
     // Ten times faster: the default back-off (5 s, 10 s, 20 s, …) becomes 0.5 s, 1 s, 2 s, …
-    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, env: { ServiceEndpointReplyTimeoutSeconds: "1" } });
+    host = await startProjectHost(organization, broker.connectionString, { timeScale: TIME_SCALE, env: { ServiceEndpointReplyTimeoutSeconds: "1" } });
+    attemptTimes = timeAttemptLines(host);
     stepId = await registerQueueStep(api, broker.connectionString);
   }, 60_000);
 
@@ -77,6 +81,16 @@ describe("system jobs through the local runtime", () => {
     expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, primaryEntityId: accountId, messageName: "Create", mode: 1, stage: 40 });
     expect(await orchestrationStatus(host, jobId)).toBe("Completed");
     expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ organization, jobId, stepId, attempt: 1, outcome: "succeeded" })]);
+    // The orchestration's input and history carry the job reference only, never the context (the account's name).
+    const instance = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${SAMPLE_KEYS.durable}&showHistory=true&showHistoryOutput=true&showInput=true`,
+    );
+    const status = (await instance.json()) as { input: unknown; historyEvents: { EventType: number; Input?: string }[] };
+    expect(status.input).toEqual({ organization, jobId });
+    const scheduled = status.historyEvents.filter((e) => e.EventType === 4);
+    expect(scheduled.map((e) => JSON.parse(String(e.Input)))).toEqual([{ organization, jobId }]);
+    expect(JSON.stringify(status)).not.toContain("Fabrikam");
+    expect(JSON.stringify(status)).not.toContain(accountId);
     // Delivered: the job's stored context rows are gone.
     await eventually(async () => (await storedContexts.readJson(organization, jobId)) === undefined, 10_000, "the context deleted");
   });
@@ -106,18 +120,32 @@ describe("system jobs through the local runtime", () => {
       expect(waits[1]).toBeGreaterThan(waits[0]);
       expect(attemptLines(host, jobId).at(-1)).toMatchObject({ outcome: "succeeded" });
     }
+    for (const jobId of [first, second]) {
+      // Observed, not only requested: each attempt came at least its back-off (÷ the time scale) after the one before.
+      const lines = attemptLines(host, jobId);
+      const times = attemptTimes(jobId);
+      expect(times).toHaveLength(lines.length);
+      for (let index = 1; index < lines.length; index++) {
+        expect(times[index] - times[index - 1], `attempt ${index + 1} of ${jobId}`).toBeGreaterThanOrEqual(Number(lines[index - 1].retryDelayInMs) / TIME_SCALE);
+      }
+    }
     const receipts = await eventually(async () => {
       const found = await receiptsFor(jobIds);
       return found.length >= 2 && found;
     }, 30_000, "the receipts");
     expect(receipts.map((receipt) => receipt.operationId).sort()).toEqual([first, second].sort());
+    // A receipt row per OperationId hides a second delivery: the listener logs it as a duplicate.
+    await eventually(() => [first, second].every((jobId) => listenerLines(host.output, "recorded", jobId).length === 1), 10_000, "the listener's lines");
+    expect([first, second].flatMap((jobId) => listenerLines(host.output, "duplicate", jobId))).toEqual([]);
 
-    const attemptsWhenCancelled = attemptLines(host, cancelled).length;
     expect(await job(cancelled)).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Canceled });
     expect(await orchestrationStatus(host, cancelled)).toBe("Terminated");
-    // The others went on for seconds after the cancel; the cancelled one made no attempt after it.
+    // The broker is back: any attempt of the cancelled job now would post its context, and the listener would
+    // record it. Longer than its next back-off at this time scale, nothing reached the listener.
+    await sleep(3_000);
+    expect(await receiptsFor([cancelled])).toEqual([]);
+    expect(listenerLines(host.output, "recorded", cancelled)).toEqual([]);
     expect(attemptLines(host, cancelled).filter((line) => line.outcome === "succeeded")).toEqual([]);
-    expect(attemptLines(host, cancelled).length).toBe(attemptsWhenCancelled);
   });
 
   it("truncates an oversize context with the property; fails one still too large without sending it", async () => {
