@@ -7,7 +7,7 @@ import {
   systemJobOrchestrator,
   SYSTEM_JOB_ATTEMPT_ACTIVITY,
   SYSTEM_JOB_ORCHESTRATION,
-  type JobReference,
+  type JobAttemptInput,
 } from "../shared/jobs";
 
 // System jobs: an orchestration per asyncoperation (instance id = the job's id) that posts the job's
@@ -18,7 +18,7 @@ const jobs = () => appServices().jobs;
 df.app.orchestration(SYSTEM_JOB_ORCHESTRATION, systemJobOrchestrator);
 
 df.app.activity(SYSTEM_JOB_ATTEMPT_ACTIVITY, {
-  handler: (reference: JobReference) => jobs().attempt(reference),
+  handler: (input: JobAttemptInput) => jobs().attempt(input),
 });
 
 const durableClientInput = df.input.durableClient();

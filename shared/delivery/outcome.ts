@@ -29,15 +29,31 @@ const FRIENDLY: Partial<Record<PipelineErrorCode, string>> = {
   ValidationFailed: "The service endpoint registration cannot be used.",
 };
 
-export function describeFailure(error: unknown): DeliveryFailure {
+/** What failed: a post to a service endpoint, or an asynchronous plug-in step run by its system job. */
+export type FailedHandler = "serviceEndpoint" | "plugin";
+
+const UNEXPECTED: Record<FailedHandler, string> = {
+  serviceEndpoint: "An unexpected error occurred while posting to the service endpoint.",
+  plugin: "An unexpected error occurred while running the plug-in.",
+};
+
+const FRIENDLY_PLUGIN: Partial<Record<PipelineErrorCode, string>> = {
+  PluginCancelled: "The plug-in stopped the operation.",
+  PluginUnexpected: "The plug-in failed with an unexpected error.",
+  Timeout: "The plug-in did not finish in time.",
+  ValidationFailed: "The plug-in step registration cannot be used.",
+};
+
+export function describeFailure(error: unknown, handler: FailedHandler = "serviceEndpoint"): DeliveryFailure {
   const failure = toPipelineError(error);
   const hex = failure.dataverseCode ?? DATAVERSE_ERRORS[failure.code].code;
+  const friendly = handler === "plugin" ? FRIENDLY_PLUGIN : FRIENDLY;
   return {
     code: failure.code,
     retryable: failure.retryable,
     errorCode: Number.parseInt(hex, 16) | 0,
-    message: failure.code === "Internal" ? "An unexpected error occurred while posting to the service endpoint." : failure.message,
-    friendlyMessage: FRIENDLY[failure.code] ?? "An unexpected error occurred while posting to the service endpoint.",
+    message: failure.code === "Internal" ? UNEXPECTED[handler] : failure.message,
+    friendlyMessage: friendly[failure.code] ?? UNEXPECTED[handler],
   };
 }
 
@@ -52,8 +68,9 @@ export function decideAfterFailure(
   policy: CompiledRetryPolicy,
   random?: RandomSource,
   worthRetrying: (error: unknown, failure: DeliveryFailure) => boolean = (_, failure) => failure.retryable,
+  handler: FailedHandler = "serviceEndpoint",
 ): FailureDecision {
-  const failure = describeFailure(error);
+  const failure = describeFailure(error, handler);
   if (!worthRetrying(error, failure)) return { kind: "fail", failure };
   const next = nextRetry(policy, retriesSoFar, random);
   return next.stop ? { kind: "fail", failure } : { kind: "retry", delayInMs: next.delayInMs, failure };

@@ -1,6 +1,6 @@
 export * from "./job-states";
 export { SystemJobStore, ASYNC_OPERATION_TABLE, type JobReference } from "./system-jobs";
-export { runJobAttempt, ASYNC_PLUGIN_RETRY_POLICY, type AttemptResult, type AsyncPluginStepRunner, type JobContextReader, type JobAttemptDependencies } from "./job-attempt";
+export { runJobAttempt, ASYNC_PLUGIN_RETRY_POLICY, type AttemptResult, type JobAttemptInput, type AsyncPluginStepRunner, type JobContextReader, type JobAttemptDependencies } from "./job-attempt";
 export { cachedRegistrationsOf, type CachedRegistrations } from "./registration-rows";
 export { systemJobOrchestrator, SYSTEM_JOB_ORCHESTRATION, SYSTEM_JOB_ATTEMPT_ACTIVITY, JOB_CHANGED_EVENT, type JobSignal } from "./orchestration";
 export { durableJobOrchestrations, type JobOrchestrations, type JobOrchestrationInput } from "./orchestrations";

@@ -23,9 +23,17 @@ export interface JobContextReader extends JobContextCleaner {
   stageDelete(uow: UnitOfWork, jobId: string): boolean;
 }
 
+/** What the orchestration asks the activity for: the job, and the time it last waited until (if any). */
+export interface JobAttemptInput extends JobReference {
+  /** A Ready job postponed to this time or earlier is attempted: its wait is over (in the orchestration's time). */
+  waitedUntil?: string;
+}
+
 /** What the orchestration does next. Plain data: an activity's result. */
 export type AttemptResult =
   | { kind: "retry"; delayInMs: number }
+  /** A Ready job a user postponed: not attempted, nothing written; wait until then and ask again. */
+  | { kind: "postponed"; until: string }
   | { kind: "completed"; statuscode: number }
   /** The job is gone or already completed (cancelled by a user, finished by an earlier run of this activity). */
   | { kind: "stopped" };
@@ -56,9 +64,12 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
  * with error code and messages. A job a user completed meanwhile (cancel) is left as it is. A repeated
  * post after a crash carries the same MessageId (= OperationId), so Service Bus drops it.
  */
-export async function runJobAttempt(deps: JobAttemptDependencies, reference: JobReference): Promise<AttemptResult> {
+export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAttemptInput): Promise<AttemptResult> {
+  const reference: JobReference = { organization: input.organization, jobId: input.jobId };
   const { record: job, context } = await deps.contexts.readWithRecord(reference.organization, reference.jobId, ASYNC_OPERATION_TABLE, reference.jobId);
   if (!job) return { kind: "stopped" };
+  const postponed = postponedUntil(job.values, input.waitedUntil);
+  if (postponed) return { kind: "postponed", until: postponed };
   const committedAt = commitTimeOf(job);
   // The step and its handler come from the registration cache (a miss reloads it while In Progress is written).
   const work = loadWork(deps, reference, job, context);
@@ -73,7 +84,8 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   );
   if (!started || isCompleted(started.values)) return { kind: "stopped" };
   const retriesSoFar = Number(started.values.retrycount ?? 0);
-  const record: JobAttemptRecord = { ...reference, attempt: retriesSoFar + 1, outcome: "stopped" };
+  // From the job's row first, so that a job whose step or context is gone still logs them.
+  const record: JobAttemptRecord = { ...reference, ...rowIdentifiers(started.values), attempt: retriesSoFar + 1, outcome: "stopped" };
 
   let outcome: DeliveryOutcome;
   let step: StoredRecord | undefined;
@@ -106,6 +118,28 @@ export async function runJobAttempt(deps: JobAttemptDependencies, reference: Job
   return result;
 }
 
+/**
+ * When a Ready job a user postponed (§F.1: postpone from Ready) may run, if that is still to come: its
+ * `postponeuntil` when later than now and than the time the orchestration already waited until. A
+ * Waiting job's `postponeuntil` is the orchestration's own business (its timer); resume clears it.
+ */
+function postponedUntil(job: ColumnValues, waitedUntil: string | undefined): string | undefined {
+  if (job.statecode !== JobState.Ready || typeof job.postponeuntil !== "string") return undefined;
+  const until = Date.parse(job.postponeuntil);
+  if (Number.isNaN(until) || until <= Date.now()) return undefined;
+  if (waitedUntil !== undefined && until <= Date.parse(waitedUntil)) return undefined;
+  return new Date(until).toISOString();
+}
+
+/** The correlation id and step id the job's row holds (the context and step may be gone). */
+function rowIdentifiers(job: ColumnValues): Pick<JobAttemptRecord, "correlationId" | "stepId"> {
+  const step = job.owningextensionid;
+  return {
+    correlationId: typeof job.correlationid === "string" ? job.correlationid : undefined,
+    stepId: isLookupValue(step) ? step.id : undefined,
+  };
+}
+
 async function loadWork(deps: JobAttemptDependencies, reference: JobReference, job: StoredRecord, context: RemoteExecutionContext | undefined) {
   const stepRef = job.values.owningextensionid;
   if (!isLookupValue(stepRef)) throw new PipelineError("ValidationFailed", `System job ${reference.jobId} has no owning step (owningextensionid).`);
@@ -134,7 +168,7 @@ async function attemptPluginStep(
     await deps.runPluginStep(organization, context, updatedAt);
     return { kind: "succeeded", result: { truncated: false } };
   } catch (error) {
-    return decideAfterFailure(error, retriesSoFar, ASYNC_PLUGIN_RETRY_POLICY, deps.random, asksForRetry);
+    return decideAfterFailure(error, retriesSoFar, ASYNC_PLUGIN_RETRY_POLICY, deps.random, asksForRetry, "plugin");
   }
 }
 
@@ -174,7 +208,7 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
         return {
           statecode: JobState.Suspended,
           statuscode: JobStatus.Waiting,
-          postponeuntil: dateTimeText(new Date(now.getTime() + outcome.delayInMs)),
+          postponeuntil: nextAttemptAt(current, now, outcome.delayInMs),
           retrycount: Number(current.retrycount ?? 0) + 1,
           ...failureColumns(outcome.failure),
         };
@@ -186,9 +220,26 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
   if (!written) return stopped;
   const { statecode, statuscode } = written.values;
   if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return stopped;
-  if (outcome.kind === "retry") return { result: { kind: "retry", delayInMs: outcome.delayInMs }, contextDeleted: false };
+  if (outcome.kind === "retry") {
+    // The wait the row shows: the back-off, or longer when a user postponed the job during the attempt.
+    const at = typeof written.values.postponeuntil === "string" ? Date.parse(written.values.postponeuntil) : NaN;
+    const delayInMs = Number.isNaN(at) ? outcome.delayInMs : Math.max(outcome.delayInMs, at - now.getTime());
+    return { result: { kind: "retry", delayInMs }, contextDeleted: false };
+  }
   if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference, written);
   return { result: { kind: "completed", statuscode: Number(statuscode) }, contextDeleted };
+}
+
+/**
+ * `postponeuntil` after a failed attempt: the later of the back-off and the time a user postponed the job
+ * to during the attempt; none when a user paused the job during the attempt (a Suspended row without
+ * `postponeuntil` is paused: only a resume attempts it again, see sweep.ts).
+ */
+function nextAttemptAt(current: ColumnValues, now: Date, delayInMs: number): string | null {
+  if (current.statecode === JobState.Suspended) return null;
+  const backOff = now.getTime() + delayInMs;
+  const postponed = typeof current.postponeuntil === "string" ? Date.parse(current.postponeuntil) : NaN;
+  return dateTimeText(new Date(Number.isNaN(postponed) ? backOff : Math.max(backOff, postponed)));
 }
 
 /**

@@ -47,7 +47,11 @@ export function systemJobWriteRule(
       const afterCommit = async () =>
         change === "cancel"
           ? Promise.all([tell(`${current.id} cancel`, (control) => control.terminate(current.id, "Canceled by a user")), forget(organization, current.id, isCanceled)]).then(() => undefined)
-          : tell(`${current.id} ${change}`, (control) => control.signal(current.id, { change, postponeuntil: typeof values.postponeuntil === "string" ? values.postponeuntil : undefined }));
+          : tell(`${current.id} ${change}`, async (control) => {
+              await control.signal(current.id, { change, postponeuntil: typeof values.postponeuntil === "string" ? values.postponeuntil : undefined });
+              // A paused job may have no orchestration (the sweep starts none for it): the resume starts one.
+              if (change === "resume" && !(await control.isRunning(current.id))) await control.start({ organization, jobId: current.id });
+            });
       return { values: values as typeof changes, afterCommit };
     },
     afterDelete: async (organization, deleted) => {

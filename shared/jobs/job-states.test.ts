@@ -17,6 +17,12 @@ describe("system job changes a user may make (§F.1)", () => {
     expect(checkJobChange(at(JobState.Ready), { postponeuntil: "2030-01-01T00:00:00Z" }).change).toBe("postpone");
   });
 
+  it("clears postponeuntil on pause (a paused row has none) and on resume (attempted now), unless the resume sets one", () => {
+    expect(checkJobChange(at(JobState.Locked), { statecode: 1, postponeuntil: "2030-01-01T00:00:00Z" }).values).toEqual({ statecode: 1, statuscode: 10, postponeuntil: null });
+    expect(checkJobChange(at(JobState.Suspended), { statecode: 0 }).values).toEqual({ statecode: 0, statuscode: 0, postponeuntil: null });
+    expect(checkJobChange(at(JobState.Suspended), { statecode: 0, postponeuntil: "2030-01-01T00:00:00Z" }).values.postponeuntil).toBe("2030-01-01T00:00:00Z");
+  });
+
   it("refuses everything else with a reason", () => {
     expect(() => checkJobChange(at(JobState.Completed), { statecode: 3, statuscode: 32 })).toThrow(/state 3 cannot move to state 3/);
     expect(() => checkJobChange(at(JobState.Ready), { statecode: 3, statuscode: 30 })).toThrow(/cancel with status 32, not 30/);

@@ -38,7 +38,8 @@ function refuse(reason: string): never {
  * Which §F.1 transition a user's update of a system job is, or a 400 saying why it is not one:
  * cancel (0/1/2 → 3/32), pause (2 → 1), resume (1 → 0), postpone (`postponeuntil` alone, from 0 or 2).
  * Only `statecode`, `statuscode` and `postponeuntil` may be written. Returns the columns to write
- * (a state given alone gets its default status).
+ * (a state given alone gets its default status; a pause or resume also clears `postponeuntil`, which a
+ * resume may set again).
  */
 export function checkJobChange(current: JobStateColumns, changes: Record<string, unknown>): { change: JobChange; values: Record<string, unknown> } {
   const other = Object.keys(changes).filter((column) => !(UPDATABLE_JOB_COLUMNS as readonly string[]).includes(column));
@@ -50,7 +51,10 @@ export function checkJobChange(current: JobStateColumns, changes: Record<string,
     if (!transition) refuse(`a system job in state ${from} cannot move to state ${to} (allowed: cancel 0/1/2→3, pause 2→1, resume 1→0).`);
     const status = "statuscode" in changes ? Number(changes.statuscode) : transition.status;
     if (status !== transition.status) refuse(`state ${to} is reached by ${transition.change} with status ${transition.status}, not ${status}.`);
-    return { change: transition.change, values: { ...changes, statecode: to, statuscode: status } };
+    // A pause or resume clears postponeuntil (a resume may set a new one): a Suspended row without one is
+    // paused by a user, with one Waiting after a failed attempt; a resumed job is attempted now.
+    const cleared = transition.change === "cancel" ? {} : transition.change === "pause" ? { postponeuntil: null } : { postponeuntil: null, ...changes };
+    return { change: transition.change, values: { ...changes, ...cleared, statecode: to, statuscode: status } };
   }
   if ("statuscode" in changes) refuse("set statecode with statuscode.");
   if (!("postponeuntil" in changes)) refuse("nothing to change.");

@@ -1,13 +1,12 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { JobChange } from "./job-states";
-import type { AttemptResult } from "./job-attempt";
+import type { AttemptResult, JobAttemptInput } from "./job-attempt";
 import type { JobOrchestrationInput } from "./orchestrations";
-import type { JobReference } from "./system-jobs";
 
 /** Durable function names (an orchestration per system job, instance id = the job's id). */
 export const SYSTEM_JOB_ORCHESTRATION = "systemJobOrchestration";
 export const SYSTEM_JOB_ATTEMPT_ACTIVITY = "systemJobAttempt";
-/** External event a user's change of a waiting job raises (payload: JobSignal). */
+/** External event a user's change of a job raises (payload: JobSignal). */
 export const JOB_CHANGED_EVENT = "jobChanged";
 
 export interface JobSignal {
@@ -17,41 +16,97 @@ export interface JobSignal {
 
 /**
  * Attempts the job until it completes; between attempts waits on a durable timer for the back-off the
- * attempt asked for. While waiting, a user's resume attempts at once, a pause waits for resume, a
- * postpone waits until the new time (a cancel terminates the instance). Input and history carry only
- * the job reference; the context is loaded by the activity.
+ * attempt asked for. A user's change reaches it whenever it is sent: while waiting, a resume attempts at
+ * once, a pause waits for resume, a postpone waits until the new time; sent during an attempt, it counts
+ * once the attempt is over (a pause holds the next attempt until resume, a postpone delays it to the later
+ * of the back-off and the new time). A cancel terminates the instance. Input and history carry only the
+ * job reference (and times); the context is loaded by the activity.
  */
 export function* systemJobOrchestrator(context: OrchestrationContext): Generator<Task, AttemptResult, unknown> {
   const input = context.df.getInput() as JobOrchestrationInput;
-  const reference: JobReference = { organization: input.organization, jobId: input.jobId };
+  const changes = new JobChanges(context);
   let due = input.notBefore ? new Date(input.notBefore) : undefined;
+  let afterRetry = false;
   for (;;) {
-    if (due && due > context.df.currentUtcDateTime) yield* waitUntil(context, due);
-    const result = (yield context.df.callActivity(SYSTEM_JOB_ATTEMPT_ACTIVITY, reference)) as AttemptResult;
+    const waited = yield* waitUntil(context, changes, due, afterRetry);
+    const attempt: JobAttemptInput = { organization: input.organization, jobId: input.jobId };
+    // A postponed Ready job's attempt does not run before its postponeuntil, unless this wait was for it.
+    if (waited) attempt.waitedUntil = waited.toISOString();
+    const result = (yield context.df.callActivity(SYSTEM_JOB_ATTEMPT_ACTIVITY, attempt)) as AttemptResult;
+    if (result.kind === "postponed") {
+      due = new Date(result.until);
+      afterRetry = false;
+      continue;
+    }
     if (result.kind !== "retry") return result;
     due = new Date(context.df.currentUtcDateTime.getTime() + result.delayInMs);
+    afterRetry = true;
   }
 }
 
-/** Waits on a durable timer until `due`, or less or more as a user's change of the job says. */
-function* waitUntil(context: OrchestrationContext, due: Date | undefined): Generator<Task, void, unknown> {
-  while (due) {
+/**
+ * The `jobChanged` waiters of one instance. durable-functions gives an event to the newest open waiter of
+ * its name, and a waiter stays open once a timer won over it: an event raised during an attempt goes to
+ * such an abandoned waiter, not to the next wait's. So each wait's waiter, when its timer wins, is kept,
+ * and what reached kept waiters is read after the attempt. Waits for external events record no history,
+ * so instances started before this read their histories the same way.
+ */
+class JobChanges {
+  private abandoned: Task[] = [];
+
+  constructor(private readonly context: OrchestrationContext) {}
+
+  /** A waiter for the next change; yield it once (each yield registers it as open again). */
+  next(): Task {
+    return this.context.df.waitForExternalEvent(JOB_CHANGED_EVENT);
+  }
+
+  /** A waiter its timer won over: it stays open and takes the next event if it is the newest. */
+  abandon(waiter: Task): void {
+    this.abandoned.push(waiter);
+  }
+
+  /** Changes that reached abandoned waiters since the last call, in the order they were raised (the newest waiter took the first). */
+  receivedMeanwhile(): JobSignal[] {
+    const received = this.abandoned.filter((waiter) => waiter.isCompleted);
+    if (received.length === 0) return [];
+    this.abandoned = this.abandoned.filter((waiter) => !waiter.isCompleted);
+    return received.reverse().map((waiter) => waiter.result as JobSignal);
+  }
+}
+
+/**
+ * Waits on a durable timer until `due`, or less or more as a user's changes say (those sent during the
+ * attempt before first). `afterRetry`: the job is Waiting after a failed attempt, so a postpone was sent
+ * during that attempt and keeps the later of the back-off and its time; otherwise (a Ready job waiting for
+ * its postponeuntil) a postpone moves the time. Returns the time it waited until (undefined: none, attempt now).
+ */
+function* waitUntil(context: OrchestrationContext, changes: JobChanges, due: Date | undefined, afterRetry: boolean): Generator<Task, Date | undefined, unknown> {
+  let paused = false;
+  const apply = (signal: JobSignal) => {
+    paused = signal.change === "pause";
+    if (signal.change === "resume") due = undefined;
+    if (signal.change === "postpone" && signal.postponeuntil) {
+      const at = new Date(signal.postponeuntil);
+      due = afterRetry && due && due > at ? due : at;
+    }
+  };
+  changes.receivedMeanwhile().forEach(apply);
+  for (;;) {
+    if (paused) {
+      apply((yield changes.next()) as JobSignal);
+      continue;
+    }
+    if (!due) return undefined;
+    if (due <= context.df.currentUtcDateTime) return due;
     const timer = context.df.createTimer(due);
-    const changed = context.df.waitForExternalEvent(JOB_CHANGED_EVENT);
+    const changed = changes.next();
     const winner = yield context.df.Task.any([timer, changed]);
-    if (winner === timer) return;
+    if (winner === timer) {
+      changes.abandon(changed);
+      return due;
+    }
     timer.cancel();
-    due = yield* nextWake(context, changed.result as JobSignal);
+    apply(changed.result as JobSignal);
   }
-}
-
-/** When to wake after a user's change: undefined = attempt now. */
-function* nextWake(context: OrchestrationContext, signal: JobSignal): Generator<Task, Date | undefined, unknown> {
-  let current = signal;
-  while (current.change === "pause") current = (yield context.df.waitForExternalEvent(JOB_CHANGED_EVENT)) as JobSignal;
-  if (current.change === "postpone" && current.postponeuntil) {
-    const at = new Date(current.postponeuntil);
-    return at > context.df.currentUtcDateTime ? at : undefined;
-  }
-  return undefined;
 }

@@ -3,16 +3,16 @@ import { readDataServiceSettings } from "../dataservice";
 import { PipelineError } from "../errors";
 import type { EndpointPoster } from "../delivery";
 import type { PipelineService } from "../pipeline";
-import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult, type JobAttemptDependencies } from "./job-attempt";
+import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult, type JobAttemptDependencies, type JobAttemptInput } from "./job-attempt";
 import { cachedRegistrationsOf } from "./registration-rows";
 import { sweepSystemJobs, type SweepResult } from "./sweep";
 import type { JobOrchestrations } from "./orchestrations";
-import { SystemJobStore, type JobReference } from "./system-jobs";
+import { SystemJobStore } from "./system-jobs";
 import type { JobTelemetry } from "./telemetry";
 
 /** The asynchronous service in one process: what the system-job functions call. */
 export interface JobRuntime {
-  attempt(reference: JobReference): Promise<AttemptResult>;
+  attempt(input: JobAttemptInput): Promise<AttemptResult>;
   sweep(orchestrations: JobOrchestrations): Promise<SweepResult>;
 }
 
@@ -29,7 +29,7 @@ export function createJobRuntime({ env, pipeline: service, poster, telemetry }: 
   const deps = jobAttemptDependencies(service, poster, telemetry);
   const organizations = [...readDataServiceSettings(env).organizations.keys()];
   return {
-    attempt: (reference) => runJobAttempt(deps, reference),
+    attempt: (input) => runJobAttempt(deps, input),
     sweep: (orchestrations) => sweepSystemJobs(deps.jobs, organizations, orchestrations),
   };
 }

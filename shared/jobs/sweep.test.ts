@@ -32,4 +32,33 @@ describe("sweepSystemJobs", () => {
     expect(result.started).toEqual([orphan]);
     expect(started).toEqual([{ organization, jobId: orphan, notBefore: undefined }]);
   });
+
+  it("starts a Waiting job and a postponed Ready job to wait until their postponeuntil, and no job a user paused", async () => {
+    const store = new RecordStore(tableClientFor(`SweepPaused${Date.now()}`));
+    await store.ensureTable();
+    const jobs = new SystemJobStore(store);
+    const organization = "contoso";
+    const [waiting, postponed, paused] = [randomUUID(), randomUUID(), randomUUID()];
+    const uow = store.beginUnitOfWork(organization);
+    // Waiting after a failed attempt: the attempt set postponeuntil. Paused by a user: the pause cleared it.
+    uow.create(ASYNC_OPERATION_TABLE, waiting, { name: "job", statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1, postponeuntil: "2030-01-01T00:00:00Z" });
+    uow.create(ASYNC_OPERATION_TABLE, postponed, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources, postponeuntil: "2031-01-01T00:00:00Z" });
+    uow.create(ASYNC_OPERATION_TABLE, paused, { name: "job", statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1 });
+    await uow.commit();
+    const started: JobOrchestrationInput[] = [];
+    const orchestrations: JobOrchestrations = {
+      isRunning: async () => false,
+      start: async (input) => Boolean(started.push(input)),
+      terminate: async () => undefined,
+      signal: async () => undefined,
+    };
+    const result = await sweepSystemJobs(jobs, [organization], orchestrations);
+    expect(result.started.sort()).toEqual([waiting, postponed].sort());
+    expect(started).toEqual(
+      expect.arrayContaining([
+        { organization, jobId: waiting, notBefore: expect.stringMatching(/^2030-01-01T00:00:00/) },
+        { organization, jobId: postponed, notBefore: expect.stringMatching(/^2031-01-01T00:00:00/) },
+      ]),
+    );
+  });
 });

@@ -23,9 +23,11 @@ async function jobOf(stepId: string) {
 describe("asynchronous plug-in steps run by the system job", () => {
   let succeeding: string;
   let retrying: string;
+  let crashing: string;
   beforeAll(async () => {
     succeeding = await registerStep(api, { message: "Create", table: "contact", stage: 40, mode: 1, script: { label: "async-ok", trace: "ran async" } });
     retrying = await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, script: { label: "async-retry", throw: "retry" } });
+    crashing = await registerStep(api, { message: "Update", table: "account", stage: 40, mode: 1, script: { label: "async-crash", throw: "error" } });
   });
   afterAll(() => deps.poster.close());
 
@@ -47,8 +49,33 @@ describe("asynchronous plug-in steps run by the system job", () => {
     expect(results.map((result) => result.kind)).toEqual(["retry", "retry", "retry", "completed"]);
     const job = (await api("GET", `asyncoperations(${jobId})`)).json;
     expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed, retrycount: 3, message: "Not yet, says async-retry." });
+    expect(job.friendlymessage).toMatch(/plug-in/);
+    expect(job.friendlymessage).not.toMatch(/service endpoint/);
     expect(logged.filter((record) => record.jobId === jobId).map((record) => record.outcome)).toEqual(["waiting", "waiting", "waiting", "failed"]);
     // A completed job is never attempted again (activities may run twice).
     expect(await runJobAttempt(deps, { organization, jobId })).toEqual({ kind: "stopped" });
+  });
+
+  it("says a plug-in's unexpected error was the plug-in's, not a post to a service endpoint", async () => {
+    const accountId = idFromHeader(await api("POST", "accounts", { body: { name: "Crash Ltd" } }));
+    expect((await api("PATCH", `accounts(${accountId})`, { body: { name: "Crash Ltd 2" } })).status).toBeLessThan(300);
+    const jobId = await jobOf(crashing);
+    await runToCompletion(jobId);
+    const job = (await api("GET", `asyncoperations(${jobId})`)).json;
+    expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed });
+    expect(`${job.message} ${job.friendlymessage}`).not.toMatch(/service endpoint/);
+    expect(job.friendlymessage).toMatch(/plug-in/);
+  });
+
+  it("logs the correlation id and step id from the job's row when its step no longer exists", async () => {
+    const gone = await registerStep(api, { message: "Create", table: "contact", stage: 40, mode: 1, script: { label: "async-gone" } });
+    idFromHeader(await api("POST", "contacts", { body: { lastname: "Orphan" } }));
+    const jobId = await jobOf(gone);
+    expect((await api("DELETE", `sdkmessageprocessingsteps(${gone})`)).status).toBe(204);
+    expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Failed }]);
+    const job = (await api("GET", `asyncoperations(${jobId})`)).json;
+    expect(job.message).toMatch(/no longer exists/);
+    expect(logged.filter((record) => record.jobId === jobId)).toEqual([expect.objectContaining({ outcome: "failed", stepId: gone, correlationId: job.correlationid })]);
+    expect(job.correlationid).toEqual(expect.any(String));
   });
 });

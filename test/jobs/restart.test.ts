@@ -5,6 +5,7 @@ import { JobState, JobStatus } from "../../shared/jobs";
 import { eventually, type HostUnderTest } from "../host/run-host";
 import { accountCreated } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
+import { listenerLines } from "./host-lines";
 import { attemptLines, commitJob, receiptsFor, registerQueueStep, startProjectHost, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("restart");
@@ -60,6 +61,9 @@ describe("system jobs survive host crashes", () => {
       return found.length === jobIds.length && found;
     }, 30_000, "a receipt per job");
     expect(receipts.map((receipt) => receipt.operationId).sort()).toEqual([...jobIds].sort());
+    // The receipts table keeps one row per OperationId, so a second delivery shows only as the listener's `duplicate` line.
+    await eventually(() => jobIds.every((jobId) => listenerLines([...output, ...host.output], "recorded", jobId).length === 1), 10_000, "the listener's lines");
+    expect(jobIds.flatMap((jobId) => listenerLines([...output, ...host.output], "duplicate", jobId))).toEqual([]);
     for (const jobId of jobIds) {
       const lines = attemptLines([...output, ...host.output], jobId);
       expect(lines.some((line) => line.outcome === "waiting")).toBe(true);

@@ -4,18 +4,21 @@ import { RecordStore } from "../../shared/dataservice";
 import { createRecordsTableClient } from "../../shared/dataservice/store/table-client";
 import { JobState, JobStatus } from "../../shared/jobs";
 import { JobContextStore } from "../../shared/pipeline/job-context-store";
-import { eventually, type HostUnderTest } from "../host/run-host";
-import { accountCreated, startTestHttpServer } from "../support/delivery";
+import { eventually, SAMPLE_KEYS, type HostUnderTest } from "../host/run-host";
+import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
+import { listenerLines, timeAttemptLines } from "./host-lines";
 import { attemptLines, brokerConfigWithUnreadQueue, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("jobs");
+const TIME_SCALE = 10;
 const storedContexts = new JobContextStore(new RecordStore(createRecordsTableClient()));
 
 describe("system jobs through the local runtime", () => {
   let broker: ServiceBusBroker;
   let host: HostUnderTest;
   let stepId: string;
+  let attemptTimes: (jobId: string) => number[];
   const api = webApi(() => host, organization);
 
   const job = async (jobId: string) => (await api("GET", `asyncoperations(${jobId})`)).json as Record<string, unknown>;
@@ -25,10 +28,36 @@ describe("system jobs through the local runtime", () => {
       return rows.every((row) => row.statecode === JobState.Completed) && rows;
     }, 40_000, `jobs ${jobIds.join(", ")} completed`);
 
+  /** A webhook step on contact Update posting to `hook`, with a back-off of `retryDelayInMs` (then doubling). */
+  const hookStep = (hook: TestHttpServer, name: string, retryDelayInMs = 1_000) =>
+    registerQueueStep(api, "", {
+      message: "Update",
+      table: "contact",
+      endpoint: { name, contract: 8, authtype: 4, authvalue: "the-key", url: hook.url, retrypolicy: JSON.stringify({ retryDelayInMs }) },
+    });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /**
+   * A job whose first post the endpoint answers 503 and whose second post it leaves hanging: returns when
+   * the second attempt is In Progress (its post unanswered).
+   */
+  const inSecondAttempt = async (hook: TestHttpServer, stepId: string) => {
+    hook.hang = true;
+    const jobId = await commitJob(organization, stepId, accountCreated());
+    await startJobOrchestration(host, organization, jobId);
+    await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+    hook.answerHung(503);
+    await eventually(() => hook.requests.length === 2, 30_000, "the second post");
+    expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting"]);
+    expect(await job(jobId)).toMatchObject({ statecode: JobState.Locked, statuscode: JobStatus.InProgress, retrycount: 1 });
+    return jobId;
+  };
+
   beforeAll(async () => {
     broker = await startServiceBusBroker({ config: brokerConfigWithUnreadQueue() });
     // Ten times faster: the default back-off (5 s, 10 s, 20 s, …) becomes 0.5 s, 1 s, 2 s, …
-    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, env: { ServiceEndpointReplyTimeoutSeconds: "1" } });
+    host = await startProjectHost(organization, broker.connectionString, { timeScale: TIME_SCALE, env: { ServiceEndpointReplyTimeoutSeconds: "1" } });
+    attemptTimes = timeAttemptLines(host);
     stepId = await registerQueueStep(api, broker.connectionString);
   }, 60_000);
 
@@ -52,6 +81,16 @@ describe("system jobs through the local runtime", () => {
     expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, primaryEntityId: accountId, messageName: "Create", mode: 1, stage: 40 });
     expect(await orchestrationStatus(host, jobId)).toBe("Completed");
     expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ organization, jobId, stepId, attempt: 1, outcome: "succeeded" })]);
+    // The orchestration's input and history carry the job reference only, never the context (the account's name).
+    const instance = await fetch(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${SAMPLE_KEYS.durable}&showHistory=true&showHistoryOutput=true&showInput=true`,
+    );
+    const status = (await instance.json()) as { input: unknown; historyEvents: { EventType: number; Input?: string }[] };
+    expect(status.input).toEqual({ organization, jobId });
+    const scheduled = status.historyEvents.filter((e) => e.EventType === 4);
+    expect(scheduled.map((e) => JSON.parse(String(e.Input)))).toEqual([{ organization, jobId }]);
+    expect(JSON.stringify(status)).not.toContain("Fabrikam");
+    expect(JSON.stringify(status)).not.toContain(accountId);
     // Delivered: the job's stored context rows are gone.
     await eventually(async () => (await storedContexts.readJson(organization, jobId)) === undefined, 10_000, "the context deleted");
   });
@@ -81,18 +120,32 @@ describe("system jobs through the local runtime", () => {
       expect(waits[1]).toBeGreaterThan(waits[0]);
       expect(attemptLines(host, jobId).at(-1)).toMatchObject({ outcome: "succeeded" });
     }
+    for (const jobId of [first, second]) {
+      // Observed, not only requested: each attempt came at least its back-off (÷ the time scale) after the one before.
+      const lines = attemptLines(host, jobId);
+      const times = attemptTimes(jobId);
+      expect(times).toHaveLength(lines.length);
+      for (let index = 1; index < lines.length; index++) {
+        expect(times[index] - times[index - 1], `attempt ${index + 1} of ${jobId}`).toBeGreaterThanOrEqual(Number(lines[index - 1].retryDelayInMs) / TIME_SCALE);
+      }
+    }
     const receipts = await eventually(async () => {
       const found = await receiptsFor(jobIds);
       return found.length >= 2 && found;
     }, 30_000, "the receipts");
     expect(receipts.map((receipt) => receipt.operationId).sort()).toEqual([first, second].sort());
+    // A receipt row per OperationId hides a second delivery: the listener logs it as a duplicate.
+    await eventually(() => [first, second].every((jobId) => listenerLines(host.output, "recorded", jobId).length === 1), 10_000, "the listener's lines");
+    expect([first, second].flatMap((jobId) => listenerLines(host.output, "duplicate", jobId))).toEqual([]);
 
-    const attemptsWhenCancelled = attemptLines(host, cancelled).length;
     expect(await job(cancelled)).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Canceled });
     expect(await orchestrationStatus(host, cancelled)).toBe("Terminated");
-    // The others went on for seconds after the cancel; the cancelled one made no attempt after it.
+    // The broker is back: any attempt of the cancelled job now would post its context, and the listener would
+    // record it. Longer than its next back-off at this time scale, nothing reached the listener.
+    await sleep(3_000);
+    expect(await receiptsFor([cancelled])).toEqual([]);
+    expect(listenerLines(host.output, "recorded", cancelled)).toEqual([]);
     expect(attemptLines(host, cancelled).filter((line) => line.outcome === "succeeded")).toEqual([]);
-    expect(attemptLines(host, cancelled).length).toBe(attemptsWhenCancelled);
   });
 
   it("truncates an oversize context with the property; fails one still too large without sending it", async () => {
@@ -174,6 +227,8 @@ describe("system jobs through the local runtime", () => {
     }
     const resume = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Ready });
     expect(resume.status, JSON.stringify(resume.json)).toBeLessThan(300);
+    // The back-off's time is cleared: a Ready job with a postponeuntil still to come would not be attempted yet.
+    expect(resume.json.postponeuntil ?? null).toBeNull();
     const [row] = await completed([jobId]);
     expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
@@ -216,6 +271,89 @@ describe("system jobs through the local runtime", () => {
       await hook.close();
     }
   });
+
+  it("holds a job a user pauses during its second attempt: no attempt until resume, then it attempts", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      // Back-off 0.5 s, then 1 s at this time scale.
+      const jobId = await inSecondAttempt(hook, await hookStep(hook, "paused in attempt 2", 5_000));
+      const pause = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Suspended });
+      expect(pause.status, JSON.stringify(pause.json)).toBeLessThan(300);
+      hook.answerHung(503);
+      await eventually(() => attemptLines(host, jobId).length === 2, 30_000, "the second attempt's outcome");
+      expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting"]);
+
+      // More than twice the back-off: still no third post while paused. The row says paused (no postponeuntil).
+      await sleep(2_500);
+      expect(hook.requests).toHaveLength(2);
+      expect(attemptLines(host, jobId)).toHaveLength(2);
+      const paused = await job(jobId);
+      expect(paused).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 2 });
+      expect(paused.postponeuntil ?? null).toBeNull();
+
+      hook.hang = false;
+      const resume = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Ready });
+      expect(resume.status, JSON.stringify(resume.json)).toBeLessThan(300);
+      const [row] = await completed([jobId]);
+      expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 2 });
+      expect(hook.requests).toHaveLength(3);
+      expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting", "succeeded"]);
+    } finally {
+      hook.answerHung(503);
+      await hook.close();
+    }
+  }, 60_000);
+
+  it("honours a postpone sent during the second attempt: the row and the next attempt keep the later of back-off and the user's time", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      const jobId = await inSecondAttempt(hook, await hookStep(hook, "postponed in attempt 2", 5_000));
+      const until = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      const postpone = await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: until });
+      expect(postpone.status, JSON.stringify(postpone.json)).toBeLessThan(300);
+      hook.answerHung(503);
+      await eventually(() => attemptLines(host, jobId).length === 2, 30_000, "the second attempt's outcome");
+
+      // The back-off (1 s at this time scale) passes twice over: no third post, the job waits for the user's time.
+      await sleep(2_500);
+      expect(hook.requests).toHaveLength(2);
+      const row = await job(jobId);
+      expect(row).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 2 });
+      expect(Date.parse(String(row.postponeuntil))).toBe(Date.parse(until));
+      expect((await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Completed })).status).toBeLessThan(300);
+    } finally {
+      hook.answerHung(503);
+      await hook.close();
+    }
+  }, 60_000);
+
+  it("does not attempt a Ready job a user postponed before its attempt started, until its postponeuntil", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      const stepId = await hookStep(hook, "postponed while Ready");
+      const jobId = await commitJob(organization, stepId, accountCreated());
+      const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      expect((await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: later })).status).toBeLessThan(300);
+      // Started as the dispatcher starts it: no notBefore.
+      await startJobOrchestration(host, organization, jobId);
+      await sleep(1_500);
+      expect(hook.requests).toEqual([]);
+      expect(attemptLines(host, jobId)).toEqual([]);
+      const postponed = await job(jobId);
+      expect(postponed).toMatchObject({ statecode: JobState.Ready, retrycount: 0 });
+      expect(Date.parse(String(postponed.postponeuntil))).toBe(Date.parse(later));
+      expect(await orchestrationStatus(host, jobId)).toBe("Running");
+
+      // Postponed again, to now: the waiting orchestration attempts it.
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      expect((await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: now })).status).toBeLessThan(300);
+      const [row] = await completed([jobId]);
+      expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 0 });
+      expect(hook.requests).toHaveLength(1);
+    } finally {
+      await hook.close();
+    }
+  }, 60_000);
 
   it("runs an asynchronous plug-in step in the job: success, and the plug-in's error as the job's failure", async () => {
     const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;
