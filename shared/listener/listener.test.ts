@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { ServiceBusClient, type ServiceBusReceivedMessage } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refusal } from "../../test/support/refusal";
 import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
 import { accountCreated, ORGANIZATION } from "../../test/support/delivery";
 import { azureResources } from "../config/azure-resources";
@@ -44,16 +45,6 @@ const claimsOf = (context: ReturnType<typeof accountCreated>) => ({
   [ClaimKeys.requestName]: context.messageName,
   [ClaimKeys.user]: context.userId,
 });
-
-function refusal(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    if (isPipelineError(error)) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-  throw new Error("accepted");
-}
 
 describe("parseDataverseMessage", () => {
   const context = accountCreated();

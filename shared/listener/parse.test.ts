@@ -1,24 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { refusal } from "../../test/support/refusal";
 import { accountCreated, ORGANIZATION } from "../../test/support/delivery";
 import { BIG_INTEGER, MONEY_VALUE, preciseContactUpdate } from "../../test/support/precise-body";
 import { ClaimKeys, validateServiceEndpoint } from "../delivery";
 import { serviceBusMessageFor } from "../delivery/messages";
-import { isPipelineError } from "../errors";
 import type { Entity, Money } from "../model";
 import { encodeContextJson } from "../serialization";
 import { parseDataverseMessage } from "./index";
 
 const json = { contentType: "application/json" };
-
-function refusal(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    if (isPipelineError(error)) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-  throw new Error("accepted");
-}
 
 describe("parseDataverseMessage: the Organization claim", () => {
   const context = accountCreated();
