@@ -273,8 +273,8 @@ describe("entities and tables", () => {
   });
 
   test("a table the app uses is not created", () => {
-    const findings = checkBrokenCopy({ infra: { "modules/storage.bicep": replaceOnce("  'ExecutionContexts'\n", "") } });
-    expect(findings).toEqual([{ rule: "table-missing", subject: "ExecutionContexts" }]);
+    const findings = checkBrokenCopy({ infra: { "modules/storage.bicep": replaceOnce("  'ListenerReceipts'\n", "") } });
+    expect(findings).toEqual([{ rule: "table-missing", subject: "ListenerReceipts" }]);
   });
 
   test("a table the code opens by literal name", () => {

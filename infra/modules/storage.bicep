@@ -26,7 +26,6 @@ param skuName string = 'Standard_LRS'
 // request does not pay for creating them. Durable Functions creates its own task hub tables and queues.
 var tableNames = [
   'Records'
-  'ExecutionContexts'
   'ListenerReceipts'
 ]
 

@@ -184,8 +184,6 @@ export const azureResources = {
   tables: {
     /** Rows of every organization's tables. */
     records: "Records",
-    /** Execution contexts stored once per system job; orchestrations carry only a reference. */
-    executionContexts: "ExecutionContexts",
     /** What the sample listener received, one row per message. */
     listenerReceipts: "ListenerReceipts",
   },
