@@ -18,7 +18,7 @@ export type Capability =
 
 /** What the app reads and talks to, gathered from its code, host.json and the shared names. */
 export interface AppUsage {
-  /** Plain settings read (`process.env.X`, `%X%` binding expressions, appSettings of the config). */
+  /** Plain settings read (`process.env.X`, `env["X"]` of an environment record, `%X%` binding expressions, appSettings of the config). */
   settings: Map<string, UsageSource[]>;
   /** Connection settings: `connection:` of registrations, and the config's connections. */
   connections: Map<string, UsageSource[]>;
@@ -135,11 +135,18 @@ function ownValue<T>(table: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
+/** Types of an environment record, whitespace removed: `NodeJS.ProcessEnv`, `Record<string, string | undefined>`, either `Readonly`. */
+const ENVIRONMENT_TYPE = /^(Readonly<)?(NodeJS\.ProcessEnv|ProcessEnv|Record<string,string\|undefined>|Record<string,undefined\|string>)>?$/;
+
 /** Scans one TypeScript file of the app with the TypeScript compiler's syntax tree. */
 class SourceScanner {
   /** Local names bound to the shared names object (`import { azureResources as r } ...`). */
   private readonly configNames = new Set<string>();
   private readonly stringConstants = new Map<string, string>();
+  /** Type aliases of this file that name an environment record (`type Environment = Readonly<Record<…>>`). */
+  private readonly environmentTypes = new Set<string>();
+  /** Parameters and variables of this file with a declared type or an initial value, by name. */
+  private readonly declarations: (ts.ParameterDeclaration | ts.VariableDeclaration)[] = [];
 
   constructor(
     private readonly usage: AppUsage,
@@ -171,6 +178,8 @@ class SourceScanner {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isStringLiteralLike(node.initializer)) {
       this.stringConstants.set(node.name.text, node.initializer.text);
     }
+    if (ts.isTypeAliasDeclaration(node) && this.isEnvironmentType(node.type)) this.environmentTypes.add(node.name.text);
+    if ((ts.isParameter(node) || ts.isVariableDeclaration(node)) && ts.isIdentifier(node.name)) this.declarations.push(node);
     ts.forEachChild(node, (child) => this.collectBindings(child));
   }
 
@@ -205,13 +214,40 @@ class SourceScanner {
     return expression.getText(this.file).replace(/\s/g, "") === "process.env";
   }
 
+  private isEnvironmentType(type: ts.TypeNode | undefined): boolean {
+    if (!type) return false;
+    const text = type.getText(this.file).replace(/\s/g, "");
+    return ENVIRONMENT_TYPE.test(text) || this.environmentTypes.has(text) || this.environmentTypes.has(text.replace(/^Readonly<(.*)>$/, "$1"));
+  }
+
+  /**
+   * Where settings are read from: `process.env`, and a record passed in its place (settings readers take
+   * `env` so tests can hand them one): an identifier or `this.` member named `env`, or one declared in this
+   * file with an environment record type or `process.env` as its value. Names are matched file-wide.
+   */
+  private isEnvironment(expression: ts.Expression): boolean {
+    if (this.isProcessEnv(expression)) return true;
+    const name = ts.isIdentifier(expression)
+      ? expression.text
+      : ts.isPropertyAccessExpression(expression) && expression.expression.kind === ts.SyntaxKind.ThisKeyword
+        ? expression.name.text
+        : undefined;
+    if (name === undefined) return false;
+    if (name === "env") return true;
+    return this.declarations.some(
+      (declaration) =>
+        (declaration.name as ts.Identifier).text === name &&
+        (this.isEnvironmentType(declaration.type) || (declaration.initializer !== undefined && this.isProcessEnv(declaration.initializer))),
+    );
+  }
+
   private visit(node: ts.Node): void {
-    if (ts.isPropertyAccessExpression(node) && this.isProcessEnv(node.expression)) {
+    if (ts.isPropertyAccessExpression(node) && this.isEnvironment(node.expression)) {
       this.readSetting(node.name.text, node);
-    } else if (ts.isElementAccessExpression(node) && this.isProcessEnv(node.expression)) {
+    } else if (ts.isElementAccessExpression(node) && this.isEnvironment(node.expression)) {
       const name = this.resolveString(node.argumentExpression);
       if (name) this.readSetting(name, node);
-    } else if (ts.isVariableDeclaration(node) && node.initializer && this.isProcessEnv(node.initializer) && ts.isObjectBindingPattern(node.name)) {
+    } else if (ts.isVariableDeclaration(node) && node.initializer && this.isEnvironment(node.initializer) && ts.isObjectBindingPattern(node.name)) {
       for (const element of node.name.elements) {
         const key = element.propertyName ?? element.name;
         if (ts.isIdentifier(key) || ts.isStringLiteral(key)) this.readSetting(key.text, element);

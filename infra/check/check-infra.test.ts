@@ -106,6 +106,27 @@ describe("settings", () => {
     ]);
   });
 
+  test("settings read by literal name from an environment record handed in for process.env", () => {
+    const findings = checkBrokenCopy({
+      app: {
+        "shared/settings/brand-new.ts": [
+          "type Environment = Readonly<Record<string, string | undefined>>;",
+          'export const first = (env: Record<string, string | undefined> = process.env) => env["BrandNewSetting"];',
+          "export const second = (settings: Environment) => settings.SecondNewSetting;",
+          "export class Third { constructor(private readonly env: Environment) {} read() { return this.env.ThirdNewSetting; } }",
+          "export const fourth = (source = process.env) => { const { FourthNewSetting } = source; return FourthNewSetting; };",
+          'export const notSettings = (names: Record<string, string>, options: { env?: string }) => [names["NotASetting"], options.env];',
+        ].join("\n"),
+      },
+    });
+    expect(findings).toEqual([
+      { rule: "setting-missing", subject: "BrandNewSetting" },
+      { rule: "setting-missing", subject: "SecondNewSetting" },
+      { rule: "setting-missing", subject: "ThirdNewSetting" },
+      { rule: "setting-missing", subject: "FourthNewSetting" },
+    ]);
+  });
+
   test("a %Setting% binding expression in a registration", () => {
     const findings = checkBrokenCopy({
       app: {
