@@ -45,6 +45,9 @@ export interface ModuleDeclaration {
   /** Path as written, relative to the declaring file. */
   path: string;
   condition?: string;
+  /** The module's body object (inside any `if` or `for`), with `params`. */
+  body: SyntaxNode;
+  location: SourceLocation;
 }
 
 export interface ParameterDeclaration {
@@ -63,6 +66,8 @@ function unescape(sequence: string): string {
 export class BicepModule {
   readonly params = new Map<string, ParameterDeclaration>();
   readonly vars = new Map<string, SyntaxNode>();
+  /** Output name → its value expression. */
+  readonly outputs = new Map<string, SyntaxNode>();
   readonly resources: ResourceDeclaration[] = [];
   readonly moduleDeclarations: ModuleDeclaration[] = [];
   private readonly evaluating = new Set<string>();
@@ -90,11 +95,14 @@ export class BicepModule {
       this.resources.push(this.resourceOf(node));
     } else if (node.type === "module_declaration") {
       const [, pathNode, valueNode] = node.namedChildren;
-      this.moduleDeclarations.push({
-        symbol: nameNode.text,
-        path: String(this.evaluate(pathNode)),
-        condition: valueNode.type === "if_statement" ? valueNode.namedChildren[0].text : undefined,
-      });
+      let body = valueNode;
+      if (body.type === "for_statement") body = body.namedChildren[body.namedChildren.length - 1];
+      const condition = body.type === "if_statement" ? body.namedChildren[0].text : undefined;
+      if (body.type === "if_statement") body = body.namedChildren[1];
+      this.moduleDeclarations.push({ symbol: nameNode.text, path: String(this.evaluate(pathNode)), condition, body, location: locationOf(this.file, node) });
+    } else if (node.type === "output_declaration") {
+      const children = node.namedChildren;
+      this.outputs.set(nameNode.text, children[children.length - 1]);
     }
   }
 
@@ -135,6 +143,10 @@ export class BicepModule {
 
   resourceBySymbol(symbol: string): ResourceDeclaration | undefined {
     return this.resources.find((resource) => resource.symbol === symbol);
+  }
+
+  moduleBySymbol(symbol: string): ModuleDeclaration | undefined {
+    return this.moduleDeclarations.find((declaration) => declaration.symbol === symbol);
   }
 
   /** The value node of `key` in an object literal, if present. */

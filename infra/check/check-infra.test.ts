@@ -20,7 +20,7 @@ interface Breakage {
   config?: AzureResourcesDefinition;
 }
 
-/** A copy of infra/ and host.json in a temp folder, broken as told, and what the check says of it. */
+/** A copy of infra/, host.json, azure.yaml and README.md in a temp folder, broken as told, and what the check says of it. */
 function checkBrokenCopy({ infra = {}, app = {}, config }: Breakage): Pick<Finding, "rule" | "subject">[] {
   const root = mkdtempSync(join(tmpdir(), "infra-check-"));
   copies.push(root);
@@ -29,6 +29,7 @@ function checkBrokenCopy({ infra = {}, app = {}, config }: Breakage): Pick<Findi
   cpSync(infraSource, join(root, "infra"), { recursive: true, filter: (path) => path !== checkFolder && !path.startsWith(checkFolder + sep) });
   cpSync(join(repositoryRoot, "host.json"), join(root, "host.json"));
   cpSync(join(repositoryRoot, "azure.yaml"), join(root, "azure.yaml"));
+  cpSync(join(repositoryRoot, "README.md"), join(root, "README.md"));
   for (const [file, edit] of Object.entries(infra)) {
     const path = join(root, "infra", file);
     const before = readFileSync(path, "utf8");
@@ -73,6 +74,7 @@ describe("the repository's infra/ and app", () => {
     cpSync(join(repositoryRoot, "infra"), join(root, "infra"), { recursive: true });
     cpSync(join(repositoryRoot, "host.json"), join(root, "host.json"));
     cpSync(join(repositoryRoot, "azure.yaml"), join(root, "azure.yaml"));
+  cpSync(join(repositoryRoot, "README.md"), join(root, "README.md"));
     expect(checkInfra({ infraDir: join(root, "infra"), appRoot: root })).toEqual([]);
   });
 });
@@ -200,7 +202,11 @@ describe("secrets", () => {
     const findings = checkBrokenCopy({
       infra: { "main.bicep": replaceOnce("    organizations: join(organizationNames, ',')\n", "    organizations: 'Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=b'\n") },
     });
-    expect(findings).toEqual([{ rule: "key-literal", subject: expect.stringMatching(/^main\.bicep:\d+$/) }]);
+    // The literal also takes the place of main.bicep's organizations parameter.
+    expect(findings).toEqual([
+      { rule: "key-literal", subject: expect.stringMatching(/^main\.bicep:\d+$/) },
+      { rule: "parameter-passing", subject: "organizations" },
+    ]);
   });
 
   test("a connection string read with listKeys through a variable", () => {
@@ -330,6 +336,7 @@ describe("roles", () => {
             "  properties: {",
             "    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b24988ac-6180-42a0-ab88-20f7382dd24c')",
             "    principalId: principalId",
+            "    principalType: 'ServicePrincipal'",
             "  }",
             "}",
             "",
@@ -416,5 +423,109 @@ describe("the Function App", () => {
       infra: { "main.parameters.json": (text) => JSON.stringify({ ...JSON.parse(text), parameters: { ...JSON.parse(text).parameters, authClientId: undefined } }) },
     });
     expect(findings).toEqual([{ rule: "parameters", subject: "authClientId" }]);
+  });
+});
+
+describe("main.bicep's parameters reach the app settings", () => {
+  const mainBicep = (search: string, replacement: string) => ({ infra: { "main.bicep": replaceOnce(search, replacement) } });
+  const parameterFile = (search: string, replacement: string) => ({ infra: { "main.parameters.json": replaceOnce(search, replacement) } });
+  const withoutParameter = (name: string, environmentValue: string) => parameterFile(`    "${name}": {\n      "value": "${environmentValue}"\n    },\n`, "");
+
+  test.each([
+    ["organizationDomain", mainBicep("    organizationDomain: organizationDomain\n", "")],
+    ["administratorObjectId", mainBicep("    administratorObjectId: administratorObjectId\n", "")],
+    ["organizations", mainBicep("    organizations: join(organizationNames, ',')\n", "    organizations: 'contoso'\n")],
+  ])("main.bicep does not pass %s to the Function App module, whose parameter defaults", (subject, breakage) => {
+    expect(checkBrokenCopy(breakage)).toEqual([{ rule: "parameter-passing", subject }]);
+  });
+
+  test.each([
+    ["organizationDomain", withoutParameter("organizationDomain", "${ORGANIZATION_DOMAIN=}")],
+    ["administratorObjectId", withoutParameter("administratorObjectId", "${AZURE_PRINCIPAL_ID=}")],
+    ["organizations", withoutParameter("organizations", "${ORGANIZATIONS=contoso}")],
+    ["organizationDomain", parameterFile('"value": "${ORGANIZATION_DOMAIN=}"', '"value": ""')],
+  ])("main.parameters.json does not read %s from the azd environment", (subject, breakage) => {
+    expect(checkBrokenCopy(breakage)).toEqual([{ rule: "parameters", subject }]);
+  });
+
+  test("main.parameters.json reads a setting's parameter from another azd environment value than the README documents", () => {
+    const findings = checkBrokenCopy(parameterFile("${ORGANIZATION_DOMAIN=}", "${ORG_DOMAIN=}"));
+    expect(findings).toEqual([{ rule: "parameters", subject: "organizationDomain" }]);
+  });
+
+  test("an azd environment value the README documents that main.parameters.json does not read", () => {
+    const findings = checkBrokenCopy(parameterFile("${SERVICE_BUS_SKU=Standard}", "${SERVICE_BUS_TIER=Standard}"));
+    expect(findings).toEqual([{ rule: "parameters", subject: "SERVICE_BUS_SKU" }]);
+  });
+});
+
+describe("the user-assigned identity is wired through", () => {
+  const functionApp = (search: string, replacement: string) => ({ infra: { "modules/function-app.bicep": replaceOnce(search, replacement) } });
+  const roleAssignments = (search: string, replacement: string) => ({ infra: { "modules/role-assignments.bicep": replaceOnce(search, replacement) } });
+
+  test.each([
+    ["ServiceBusConnection__clientId", functionApp("ServiceBusConnection__clientId: identityClientId", "ServiceBusConnection__clientId: 'x'")],
+    ["AZURE_CLIENT_ID", functionApp("AZURE_CLIENT_ID: identityClientId", "AZURE_CLIENT_ID: ''")],
+    ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING", functionApp("'ClientId=${identityClientId};Authorization=AAD'", "'Authorization=AAD'")],
+    ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING", functionApp("'ClientId=${identityClientId};Authorization=AAD'", "'ClientId=${administratorObjectId};Authorization=AAD'")],
+    ["DURABLE_TASK_SCHEDULER_CONNECTION_STRING", functionApp("ClientID=${identityClientId}", "ClientID=${identityId}")],
+  ])("%s does not name the identity's client id", (subject, breakage) => {
+    expect(checkBrokenCopy(breakage)).toEqual([{ rule: "identity", subject }]);
+  });
+
+  test("main.bicep hands the Function App the identity's principal id as its client id: every setting that names it", () => {
+    const findings = checkBrokenCopy({ infra: { "main.bicep": replaceOnce("identityClientId: identity.outputs.clientId", "identityClientId: identity.outputs.principalId") } });
+    expect(findings.map(({ rule, subject }) => `${rule} ${subject}`).sort()).toEqual(
+      [
+        "AzureWebJobsStorage__clientId",
+        "ServiceBusConnection__clientId",
+        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+        "AZURE_CLIENT_ID",
+        "EventHubConnection__clientId",
+        "DURABLE_TASK_SCHEDULER_CONNECTION_STRING",
+      ]
+        .map((subject) => `identity ${subject}`)
+        .sort(),
+    );
+  });
+
+  test("role assignments granted to the administrator instead of the identity", () => {
+    const findings = checkBrokenCopy({
+      infra: { "main.bicep": replaceOnce("    principalId: identity.outputs.principalId\n    storageAccountName", "    principalId: administratorObjectId\n    storageAccountName") },
+    });
+    expect(findings).toEqual(
+      [
+        "storageBlobDataOwner",
+        "storageQueueDataContributor",
+        "storageTableDataContributor",
+        "serviceBusDataSender",
+        "serviceBusDataReceiver",
+        "eventHubsDataSender",
+        "monitoringMetricsPublisher",
+      ].map((subject) => ({ rule: "identity", subject })),
+    );
+  });
+
+  test("the scheduler's role granted to the identity's client id", () => {
+    const findings = checkBrokenCopy({
+      infra: { "main.bicep": replaceOnce("    tags: tags\n    principalId: identity.outputs.principalId\n", "    tags: tags\n    principalId: identity.outputs.clientId\n") },
+    });
+    expect(findings).toEqual([{ rule: "identity", subject: "durableTaskDataContributor" }]);
+  });
+
+  test("a role assignment for a user instead of a service principal", () => {
+    const findings = checkBrokenCopy(
+      roleAssignments("    principalType: 'ServicePrincipal'\n  }\n}\n\nresource storageQueueDataContributor", "    principalType: 'User'\n  }\n}\n\nresource storageQueueDataContributor"),
+    );
+    expect(findings).toEqual([{ rule: "identity", subject: "storageBlobDataOwner" }]);
+  });
+
+  test("the site runs as a system-assigned identity", () => {
+    expect(checkBrokenCopy(functionApp("    type: 'UserAssigned'", "    type: 'SystemAssigned'"))).toEqual([{ rule: "identity", subject: "functionApp" }]);
+  });
+
+  test("the deployment container read with another identity than the site's", () => {
+    const findings = checkBrokenCopy(functionApp("userAssignedIdentityResourceId: identityId", "userAssignedIdentityResourceId: storageAccount.id"));
+    expect(findings).toEqual([{ rule: "identity", subject: "functionApp.deployment" }]);
   });
 });

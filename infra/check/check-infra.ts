@@ -5,8 +5,11 @@ import { azureResources, type AzureResourcesDefinition } from "../../shared/conf
 import { appUsage, type AppUsage, type Capability, type UsageSource } from "./app-usage";
 import { Opaque, valueAt, type BicepValue } from "./bicep-model";
 import { loadBicepFiles, syntaxErrors, type SourceLocation } from "./bicep-syntax";
+import { identityWiringFindings } from "./identity-wiring";
 import { infraFacts, type EntityFact, type InfraFacts } from "./infra-facts";
+import { parameterFindings } from "./parameters";
 import { builtInRoles, requiredRoles, roleById } from "./roles";
+import { ValueTracer } from "./value-origins";
 
 export type FindingRule =
   | "syntax"
@@ -23,9 +26,11 @@ export type FindingRule =
   | "role-missing"
   | "role-unneeded"
   | "role-scope"
+  | "identity"
   | "auth-missing"
   | "flex-config"
   | "parameters"
+  | "parameter-passing"
   | "azd";
 
 /** One disagreement between the Bicep and the app. `subject` names the setting, entity, role or file. */
@@ -40,6 +45,8 @@ export interface CheckInfraOptions {
   infraDir: string;
   /** Folder with host.json, functions/ and shared/. */
   appRoot: string;
+  /** The README whose azd environment table names the values main.parameters.json reads; default `<appRoot>/README.md` when present. */
+  readmePath?: string;
   config?: AzureResourcesDefinition;
 }
 
@@ -326,24 +333,6 @@ class InfraChecker {
   }
 }
 
-/** main.parameters.json gives every parameter of main.bicep that has no default, and only parameters it has. */
-function checkParameterFile(facts: InfraFacts, path: string): Finding[] {
-  const main = facts.modules.find((module) => module.file === "main.bicep");
-  if (!main) return [{ rule: "parameters", subject: "main.bicep", message: "infra/main.bicep is missing" }];
-  if (!existsSync(path)) return [{ rule: "parameters", subject: "main.parameters.json", message: "infra/main.parameters.json is missing" }];
-  const given = Object.keys((JSON.parse(readFileSync(path, "utf8")) as { parameters?: object }).parameters ?? {});
-  const findings: Finding[] = [];
-  for (const [name, param] of main.params) {
-    if (!param.defaultValue && !given.includes(name)) {
-      findings.push({ rule: "parameters", subject: name, message: `parameter "${name}" of main.bicep has no default and no value in main.parameters.json` });
-    }
-  }
-  for (const name of given) {
-    if (!main.params.has(name)) findings.push({ rule: "parameters", subject: name, message: `main.parameters.json sets "${name}", which main.bicep does not declare` });
-  }
-  return findings;
-}
-
 interface AzureYaml {
   infra?: { provider?: string; path?: string; module?: string };
   services?: Record<string, { project?: string; language?: string; host?: string }>;
@@ -382,7 +371,7 @@ function checkAzureYaml(facts: InfraFacts, path: string, infraDir: string): Find
 }
 
 /** Compares a Bicep folder with the app and returns every disagreement; an empty list means they agree. */
-export function checkInfra({ infraDir, appRoot, config = azureResources }: CheckInfraOptions): Finding[] {
+export function checkInfra({ infraDir, appRoot, readmePath = join(appRoot, "README.md"), config = azureResources }: CheckInfraOptions): Finding[] {
   const files = loadBicepFiles(infraDir);
   const syntax: Finding[] = files.flatMap((file) =>
     syntaxErrors(file).map((error) => ({ rule: "syntax" as const, subject: file.file, message: `infra/${error.file}:${error.line}:${error.column} ${error.message}` })),
@@ -390,9 +379,15 @@ export function checkInfra({ infraDir, appRoot, config = azureResources }: Check
   if (files.length === 0) syntax.push({ rule: "syntax", subject: infraDir, message: `no .bicep files under ${infraDir}` });
   if (syntax.length > 0) return syntax;
   const facts = infraFacts(files);
+  const tracer = new ValueTracer(facts.modules);
+  const identitySettings = {
+    clientId: config.appSettings.managedIdentityClientId ?? "AZURE_CLIENT_ID",
+    appInsightsAuthentication: config.appSettings.applicationInsightsAuthenticationString ?? "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+  };
   return [
     ...new InfraChecker(facts, appUsage({ appRoot, config }), config).run(),
-    ...checkParameterFile(facts, join(infraDir, "main.parameters.json")),
+    ...identityWiringFindings(facts, tracer, identitySettings),
+    ...parameterFindings(facts, tracer, join(infraDir, "main.parameters.json"), readmePath),
     ...checkAzureYaml(facts, join(appRoot, "azure.yaml"), infraDir),
   ];
 }

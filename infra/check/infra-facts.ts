@@ -8,6 +8,9 @@ export interface AppSettingFact {
   expression: string;
   conditional: boolean;
   location: SourceLocation;
+  /** The value's expression, and the file that holds it, to trace where it comes from. */
+  value: SyntaxNode;
+  module: BicepModule;
 }
 
 export interface RoleAssignmentFact {
@@ -17,6 +20,9 @@ export interface RoleAssignmentFact {
   scopeType: string;
   conditional: boolean;
   location: SourceLocation;
+  principalId?: SyntaxNode;
+  principalType: BicepValue | undefined;
+  module: BicepModule;
 }
 
 /** A Service Bus queue, topic or subscription, or an event hub, or a table, with its literal properties. */
@@ -96,6 +102,8 @@ function appSettingFacts(module: BicepModule): AppSettingFact[] {
         expression: module.expand(entry.value),
         conditional: entry.conditional || config.condition !== undefined,
         location: locationOf(module.file, entry.value),
+        value: entry.value,
+        module,
       });
     }
   }
@@ -107,7 +115,7 @@ function appSettingFacts(module: BicepModule): AppSettingFact[] {
       const name = module.evaluate(module.property(pair, "name") ?? pair);
       const value = module.property(pair, "value");
       if (typeof name !== "string" || !value) continue;
-      settings.push({ name, expression: module.expand(value), conditional: false, location: locationOf(module.file, pair) });
+      settings.push({ name, expression: module.expand(value), conditional: false, location: locationOf(module.file, pair), value, module });
     }
   }
   return settings;
@@ -119,12 +127,16 @@ function roleAssignmentFacts(module: BicepModule): RoleAssignmentFact[] {
     const roleDefinition = module.property(properties, "roleDefinitionId");
     const scope = module.property(assignment.body, "scope");
     const scopeResource: ResourceDeclaration | undefined = scope && module.resourceBySymbol(scope.text);
+    const principalType = module.property(properties, "principalType");
     return {
       symbol: assignment.symbol,
       roleDefinitionIds: roleDefinition ? module.guidsIn(roleDefinition) : [],
       scopeType: scope ? (scopeResource?.type ?? `<${scope.text}>`) : "resourceGroup",
       conditional: assignment.condition !== undefined,
       location: assignment.location,
+      principalId: module.property(properties, "principalId"),
+      principalType: principalType && module.evaluate(principalType),
+      module,
     };
   });
 }
