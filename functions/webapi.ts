@@ -18,7 +18,7 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
     }
     // The Web API turns request errors into responses itself.
     return new HttpResponse(await handleHttp(service.webApi, request));
-  }
+  };
 }
 
 /**
