@@ -41,7 +41,7 @@ const durableClientInput = df.input.durableClient();
 /** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
 app.http("dataverseWebApi", {
   route: WEB_API_ROUTE,
-  methods: ["GET", "POST", "PATCH", "DELETE"],
+  methods: ["GET", "POST", "PATCH", "PUT", "DELETE"],
   authLevel: "anonymous",
   extraInputs: [durableClientInput],
   handler: (request: HttpRequest, context: InvocationContext) => {
