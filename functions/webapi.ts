@@ -1,21 +1,38 @@
 import "../shared/telemetry/start";
 import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { toDataverseErrorResponse } from "../shared/errors";
+import { DATAVERSE_ERRORS, isPipelineError, PipelineError, toDataverseErrorResponse } from "../shared/errors";
 import { handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
 import { appServices, rememberDurableClient } from "../shared/jobs";
 
 /** Adapts a Functions HTTP request to the data service's Web API and back. */
-export function createWebApiHandler(getService: () => DataService): (request: HttpRequest) => Promise<HttpResponse> {
-  return async (request) => {
+export function createWebApiHandler(getService: () => DataService): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponse> {
+  return async (request, context) => {
+    let service: DataService;
     try {
-      return new HttpResponse(await handleHttp(getService().webApi, request));
+      service = getService();
     } catch (error) {
-      // Only a misconfiguration (settings, storage) gets here; the Web API turns request errors into responses itself.
-      const response = toDataverseErrorResponse(error);
+      context.error("The Web API cannot serve requests: building its services failed.", error);
+      const response = toDataverseErrorResponse(misconfiguration(error));
       return new HttpResponse({ status: response.status, headers: response.headers, jsonBody: response.body });
     }
+    // The Web API turns request errors into responses itself.
+    return new HttpResponse(await handleHttp(service.webApi, request));
   };
+}
+
+/**
+ * A failure to build the services is the server's fault, never the caller's: 500 whatever its code. The
+ * project's own errors name the setting at fault and hold no secrets, so their message is kept; anything
+ * else (an SDK's message may quote a connection string) stays "An unexpected error occurred.".
+ */
+function misconfiguration(error: unknown): PipelineError {
+  if (!isPipelineError(error) || error.code === "Internal") return new PipelineError("Internal", "building the services failed", { cause: error });
+  return new PipelineError(error.code, `The service is misconfigured. ${error.message}`, {
+    cause: error,
+    httpStatus: DATAVERSE_ERRORS.Internal.status,
+    dataverseCode: DATAVERSE_ERRORS.Internal.code,
+  });
 }
 
 const webApi = createWebApiHandler(() => appServices().pipeline);
@@ -24,11 +41,11 @@ const durableClientInput = df.input.durableClient();
 /** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
 app.http("dataverseWebApi", {
   route: WEB_API_ROUTE,
-  methods: ["GET", "POST", "PATCH", "DELETE"],
+  methods: ["GET", "POST", "PATCH", "PUT", "DELETE"],
   authLevel: "anonymous",
   extraInputs: [durableClientInput],
   handler: (request: HttpRequest, context: InvocationContext) => {
     rememberDurableClient(context.extraInputs.get(durableClientInput), () => df.getClient(context));
-    return webApi(request);
+    return webApi(request, context);
   },
 });

@@ -34,6 +34,8 @@ export const DATAVERSE_SPECIFIC_CODES = {
   ODataError: "0x0",
   /** "Resource not found for the segment 'x'." (unknown entity set; status 404) */
   ResourceNotFoundForSegment: "0x8006088a",
+  /** UserDisabled: acting as (e.g. impersonating) a disabled user. "The user with SystemUserId={id} in OrganizationContext={org} is disabled. …" */
+  UserDisabled: "0x80040225",
   /** "{table} With Id = {id} Does Not Exist" */
   ObjectDoesNotExist: "0x80040217",
 } as const;

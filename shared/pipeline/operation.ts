@@ -15,6 +15,7 @@ import {
   type RemoteExecutionContext,
 } from "../model";
 import { ImageType, type StepRegistration } from "./registrations";
+import { SharedVariables } from "./shared-variables";
 
 /** The core operation's own step, as Dataverse names it in ParentContext. */
 export const OBJECT_MODEL_IMPLEMENTATION = { id: "63cdbb1b-ea3e-db11-86a7-000a3a5473e8", name: "ObjectModel Implementation" };
@@ -30,6 +31,8 @@ export interface OperationOrigin {
   depth: number;
   /** The context of the step whose call started this operation; null for a request from outside. */
   parentContext: RemoteExecutionContext | null;
+  /** The request's `tag` parameter (top-level requests only): the shared variable `tag` of every step. */
+  tag?: string;
 }
 
 export function stepReference(step: StepRegistration): EntityReference {
@@ -47,8 +50,9 @@ export class Operation {
   readonly createdOn = new DateTimeValue(Date.now());
   readonly inputParameters: ParameterCollection = new Map();
   readonly outputParameters: ParameterCollection = new Map();
-  readonly preValidationVariables: ParameterCollection = new Map();
-  readonly sharedVariables: ParameterCollection = new Map();
+  /** Pre-validation steps' shared variables; `tag` in both is the caller's, immutable. */
+  readonly preValidationVariables: ParameterCollection;
+  readonly sharedVariables: ParameterCollection;
   primaryEntityId: string;
   before?: StoredRecord;
   after?: StoredRecord;
@@ -60,6 +64,8 @@ export class Operation {
     primaryEntityId: string | undefined,
   ) {
     this.primaryEntityId = primaryEntityId ?? EMPTY_GUID;
+    this.preValidationVariables = new SharedVariables(origin.tag);
+    this.sharedVariables = new SharedVariables(origin.tag);
   }
 
   /** The context a synchronous step sees. */

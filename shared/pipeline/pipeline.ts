@@ -72,8 +72,6 @@ export interface Execution extends OperationOrigin {
   trace: TraceLog;
   /** The caller's transaction (a nested call from a step inside one); none: this operation opens its own. */
   transaction?: Transaction;
-  /** The request's `tag` parameter (top-level requests only). */
-  tag?: string;
 }
 
 
@@ -157,10 +155,6 @@ export class EventPipeline {
     const steps = execution.registrations.stepsFor(request.message, request.table.logicalName);
     const operation = new Operation(execution, request.message, request.table, "id" in request ? request.id : undefined);
     this.setInputs(operation, request);
-    if (execution.tag !== undefined) {
-      operation.preValidationVariables.set("tag", execution.tag);
-      operation.sharedVariables.set("tag", execution.tag);
-    }
     if (needsPreImage(steps, request.message)) operation.before = await this.parts.store.read(execution.organization.name, request.table, operation.primaryEntityId);
 
     await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);

@@ -4,7 +4,8 @@ import { seen, type Seen } from "./scripted-plugin";
 import { idFromHeader, pipelineForTests, registerImage, registerStep } from "./support";
 
 const org = uniqueOrganization("pi");
-const { api: apiOf } = pipelineForTests([org]);
+const tagOrg = uniqueOrganization("pt");
+const { api: apiOf } = pipelineForTests([org, tagOrg]);
 const api = apiOf(org);
 const byLabel = (label: string): Seen[] => (seen.get(org) ?? []).filter((entry) => entry.label === label);
 
@@ -55,5 +56,24 @@ describe("images, filtering attributes and shared variables", () => {
     expect(byLabel("validation").at(-1)!.shared).toEqual({ tag: "from-caller" });
     expect(byLabel("pre").at(-1)!.shared).toEqual({ tag: "from-caller" });
     expect(byLabel("post").at(-1)!.parentShared).toMatchObject({ tag: "from-caller" });
+  });
+});
+
+describe("the shared variable tag", () => {
+  const tagApi = apiOf(tagOrg);
+  const stepsSaw = (label: string): Seen[] => (seen.get(tagOrg) ?? []).filter((entry) => entry.label === label);
+
+  it("is immutable: steps that overwrite it leave later steps the caller's value", async () => {
+    const overwrite = { tag: "overwritten" };
+    await registerStep(tagApi, { message: "Create", table: "account", stage: 10, rank: 1, script: { label: "validation 1", setShared: overwrite } });
+    await registerStep(tagApi, { message: "Create", table: "account", stage: 10, rank: 2, script: { label: "validation 2" } });
+    await registerStep(tagApi, { message: "Create", table: "account", stage: 20, rank: 1, script: { label: "pre 1", setShared: { ...overwrite, other: "kept" } } });
+    await registerStep(tagApi, { message: "Create", table: "account", stage: 20, rank: 2, script: { label: "pre 2" } });
+    await registerStep(tagApi, { message: "Create", table: "account", stage: 40, script: { label: "post" } });
+    expect((await tagApi("POST", "accounts?tag=original", { body: { name: "Tagged" } })).status).toBe(204);
+    expect(stepsSaw("validation 2")[0].shared).toEqual({ tag: "original" });
+    expect(stepsSaw("pre 2")[0].shared).toEqual({ tag: "original", other: "kept" });
+    expect(stepsSaw("pre 2")[0].parentShared).toEqual({ tag: "original" });
+    expect(stepsSaw("post")[0]).toMatchObject({ shared: { tag: "original", other: "kept" }, parentShared: { tag: "original" } });
   });
 });

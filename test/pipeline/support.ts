@@ -1,4 +1,4 @@
-import { HttpRequest } from "@azure/functions";
+import { HttpRequest, InvocationContext } from "@azure/functions";
 import { createWebApiHandler } from "../../functions/webapi";
 import { readDataServiceSettings } from "../../shared/dataservice";
 import { createPipelineService, type JobDispatcher, type PipelineService } from "../../shared/pipeline";
@@ -43,7 +43,7 @@ export function webApiClient(service: PipelineService) {
         headers,
         body: call.body === undefined ? undefined : { string: JSON.stringify(call.body) },
       });
-      const response = await handler(request);
+      const response = await handler(request, new InvocationContext());
       const text = await response.text();
       return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
     };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { HttpRequest } from "@azure/functions";
+import { HttpRequest, InvocationContext } from "@azure/functions";
 import { serveOnLoopback } from "../../local/util/loopback-http";
 import { createWebApiHandler } from "../../functions/webapi";
 import { createDataService, handleHttp, readDataServiceSettings, type DataService } from "../../shared/dataservice";
@@ -46,7 +46,7 @@ export function dataServiceForTests(organizations: string[], options: { allowAno
       headers,
       body: options.body === undefined ? undefined : { string: typeof options.body === "string" ? options.body : JSON.stringify(options.body) },
     });
-    const response = await handler(request);
+    const response = await handler(request, new InvocationContext());
     const text = await response.text();
     return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
   }

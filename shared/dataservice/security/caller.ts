@@ -1,4 +1,4 @@
-import { PipelineError } from "../../errors";
+import { DATAVERSE_SPECIFIC_CODES, PipelineError } from "../../errors";
 import { isGuid } from "../../model";
 import type { TableDefinition } from "../metadata/tables";
 import type { OrganizationContext } from "../organizations/organization-context";
@@ -65,6 +65,7 @@ export function resolveCaller(context: OrganizationContext, header: (name: strin
   if (impersonated && impersonated.id !== initiating.id && !privilegesOf(context, initiating).has(ACT_ON_BEHALF_PRIVILEGE)) {
     throw missingPrivilege(initiating.id, ACT_ON_BEHALF_PRIVILEGE);
   }
+  if (impersonated?.values.isdisabled === true) throw userDisabled(context, impersonated.id);
   return callerForUser(context, (impersonated ?? initiating).id, initiating.id);
 }
 
@@ -83,6 +84,15 @@ export function callerForUser(context: OrganizationContext, userId: string, init
     azureActiveDirectoryObjectId: stringOrUndefined(user.values.azureactivedirectoryobjectid),
     privileges: privilegesOf(context, user),
   };
+}
+
+/** Dataverse refuses to act as a disabled user (an impersonated one included): 400 0x80040225. */
+function userDisabled(context: OrganizationContext, userId: string): PipelineError {
+  return new PipelineError(
+    "ValidationFailed",
+    `The user with SystemUserId=${userId} in OrganizationContext=${context.organizationId} is disabled. Disabled users cannot access the system. Consider enabling this user.`,
+    { dataverseCode: DATAVERSE_SPECIFIC_CODES.UserDisabled },
+  );
 }
 
 function impersonatedUser(context: OrganizationContext, header: (name: string) => string | null): StoredRecord | undefined {

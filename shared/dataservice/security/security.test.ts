@@ -100,6 +100,17 @@ describe("callers and privileges", () => {
     expect(refused.status).toBe(403);
     expect(refused.json.error.message).toContain("prvActOnBehalfOfAnotherUser");
   });
+
+  it("refuses to act as a disabled user, by MSCRMCallerID or CallerObjectId, with 400 0x80040225, and changes nothing", async () => {
+    const disabled = await userWithRole("prvReadAccount,prvCreateAccount");
+    expect((await admin("PATCH", `systemusers(${disabled.id})`, { body: { isdisabled: true } })).status).toBe(204);
+    const byId = await admin("POST", "accounts", { body: { name: "As a disabled user" }, headers: { MSCRMCallerID: disabled.id } });
+    expect(byId.status).toBe(400);
+    expect(byId.json.error).toEqual({ code: "0x80040225", message: expect.stringMatching(new RegExp(`^The user with SystemUserId=${disabled.id} in OrganizationContext=\\S+ is disabled\\.`)) });
+    const byObjectId = await admin("GET", "accounts?$select=name", { headers: { CallerObjectId: disabled.objectId } });
+    expect([byObjectId.status, byObjectId.json.error.code]).toEqual([400, "0x80040225"]);
+    expect((await admin("GET", "accounts?$select=name&$filter=name eq 'As a disabled user'")).json.value).toEqual([]);
+  });
 });
 
 describe("concurrent updates of one row", () => {

@@ -1,5 +1,6 @@
 import { PipelineError } from "../../errors";
 import type { TableEntity, TableEntityResult } from "@azure/data-tables";
+import { dateTimeText } from "../metadata/edm";
 import type { TableDefinition } from "../metadata/tables";
 import { isLookupType } from "../metadata/columns";
 import { isLookupValue, type ColumnValues, type StoredRecord } from "./records";
@@ -70,7 +71,7 @@ export function decodeRecord(table: TableDefinition, entity: TableEntityResult<R
     } else if (column.type === "BigInt" || column.type === "Double") {
       values[column.logicalName] = Number(typeof raw === "object" ? (raw as { value: string }).value : raw);
     } else if (column.type === "DateTime") {
-      values[column.logicalName] = raw instanceof Date ? raw.toISOString() : String(raw);
+      values[column.logicalName] = raw instanceof Date ? dateTimeText(raw) : String(raw);
     } else {
       values[column.logicalName] = raw as string | number | boolean;
     }

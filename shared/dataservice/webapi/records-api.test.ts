@@ -68,6 +68,23 @@ describe("Web API record operations", () => {
     expect(got.json["_ownerid_value@OData.Community.Display.V1.FormattedValue"]).toBe("Administrator");
   });
 
+  it("returns date-times as Dataverse does, UTC whole seconds with Z, from a read and from a PATCH representation alike", async () => {
+    const wholeSeconds = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+    const id = entityIdOf(await web("POST", "contacts", { body: { lastname: "Dated", birthdate: "2026-11-23T14:54:50.123Z" } }));
+    const got = await web("GET", `contacts(${id})?$select=birthdate,createdon,modifiedon`);
+    expect(got.json).toMatchObject({ birthdate: "2026-11-23T14:54:50Z", createdon: expect.stringMatching(wholeSeconds), modifiedon: expect.stringMatching(wholeSeconds) });
+
+    const patched = await web("PATCH", `contacts(${id})`, { body: { jobtitle: "Dater" }, headers: { Prefer: "return=representation" } });
+    expect(patched.status).toBe(200);
+    expect(patched.json).toMatchObject({ birthdate: "2026-11-23T14:54:50Z", createdon: got.json.createdon, modifiedon: expect.stringMatching(wholeSeconds) });
+  });
+
+  it("formats a date-time as en-US Dataverse does: four-digit year, 12-hour clock", async () => {
+    const id = entityIdOf(await web("POST", "contacts", { body: { lastname: "Formatted", birthdate: "2026-11-23T14:54:50Z" } }));
+    const got = await web("GET", `contacts(${id})?$select=birthdate`, { headers: { Prefer: 'odata.include-annotations="*"' } });
+    expect(got.json["birthdate@OData.Community.Display.V1.FormattedValue"]).toBe("11/23/2026 2:54 PM");
+  });
+
   it("updates with PATCH, honours If-Match, and refuses a stale etag with 412", async () => {
     const id = entityIdOf(await web("POST", "accounts", { body: { name: "Before" } }));
     const first = await web("GET", `accounts(${id})?$select=name`);

@@ -62,7 +62,8 @@ function toJsonValue(column: ColumnDefinition, value: ColumnValue | null): unkno
 
 const NUMBER = new Intl.NumberFormat("en-US");
 const MONEY = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-const DATE_TIME = new Intl.DateTimeFormat("en-US", { dateStyle: "short", timeStyle: "short", timeZone: "UTC" });
+/** `11/23/2026 2:54 PM`: en-US's short date with a four-digit year, as Dataverse formats it. */
+const DATE_TIME = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "2-digit", timeZone: "UTC" });
 
 /** The user-facing text Dataverse puts in FormattedValue (en-US, UTC). */
 function formatValue(column: ColumnDefinition, value: ColumnValue): string | undefined {
@@ -85,7 +86,8 @@ function formatValue(column: ColumnDefinition, value: ColumnValue): string | und
     case "Decimal":
       return new Intl.NumberFormat("en-US", { minimumFractionDigits: column.precision ?? 0 }).format(Number(value));
     case "DateTime":
-      return DATE_TIME.format(new Date(String(value))).replace(",", "");
+      // Some ICU versions put a narrow no-break space before AM/PM; Dataverse has a plain space.
+      return DATE_TIME.format(new Date(String(value))).replace(",", "").replace(/\s/g, " ");
     default:
       return undefined;
   }

@@ -7,6 +7,7 @@ import type { MetadataService } from "../metadata-service";
 import { resolveCaller } from "../security/caller";
 import { EntityDefinitionsApi } from "./entity-definitions-api";
 import { errorResponse, jsonResponse, methodNotAllowed, resourceNotFound, type WebApiRequest, type WebApiResponse } from "./http";
+import { PropertyApi } from "./property-api";
 import { RecordsApi, TAG_PARAMETER, type ApiLocation } from "./records-api";
 
 /** `/{org}/api/data/v9.2/{path}`: the route the Functions registration and any adapter share. */
@@ -17,6 +18,7 @@ const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
 /** The Dataverse Web API (OData v4 JSON) of every declared organization. Never throws: errors become responses. */
 export class DataverseWebApi {
   private readonly recordsApi: RecordsApi;
+  private readonly propertyApi: PropertyApi;
   private readonly definitionsApi: EntityDefinitionsApi;
 
   constructor(
@@ -26,6 +28,7 @@ export class DataverseWebApi {
     private readonly settings: DataServiceSettings,
   ) {
     this.recordsApi = new RecordsApi(records);
+    this.propertyApi = new PropertyApi(records);
     this.definitionsApi = new EntityDefinitionsApi(metadata);
   }
 
@@ -59,12 +62,16 @@ export class DataverseWebApi {
     }
     if (segments[0].startsWith("EntityDefinitions")) return this.definitionsApi.handle(scope, location, segments, request);
 
-    const key = segments.length === 1 ? ENTITY_KEY.exec(segments[0]) : null;
+    const key = segments.length <= 2 ? ENTITY_KEY.exec(segments[0]) : null;
     const table = key ? organization.catalog.tableBySetName(key[1]) : undefined;
     if (!key || !table) throw resourceNotFound(segments[0]);
-    if (key[2] === undefined) return this.recordsApi.collection(scope, location, table, request);
+    if (key[2] === undefined) {
+      if (segments.length > 1) throw resourceNotFound(segments[1]);
+      return this.recordsApi.collection(scope, location, table, request);
+    }
     const id = parseEdm.guid(key[2].replace(new RegExp(`^${table.primaryIdAttribute}=`), ""));
     if (!id) throw new PipelineError("InvalidFormat", `'${key[2]}' is not a valid key of ${table.entitySetName} (a GUID).`, { httpStatus: 400, dataverseCode: "0x0" });
+    if (segments.length === 2) return this.propertyApi.handle(scope, location, table, id, segments[1], request);
     return this.recordsApi.single(scope, location, table, id, request);
   }
 

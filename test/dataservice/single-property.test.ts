@@ -1,0 +1,67 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { seen, type Seen } from "../pipeline/scripted-plugin";
+import { idFromHeader, pipelineForTests, registerStep } from "../pipeline/support";
+import { uniqueOrganization } from "../support/data-service";
+
+const org = uniqueOrganization("sp");
+const { api: apiOf } = pipelineForTests([org]);
+const api = apiOf(org);
+const stepsSaw = (label: string): Seen[] => (seen.get(org) ?? []).filter((entry) => entry.label === label);
+
+/** `/{set}({id})/{property}`: Dataverse's single-property reads and updates. */
+describe("single-property requests", () => {
+  let id: string;
+
+  beforeAll(async () => {
+    await registerStep(api, { message: "Update", table: "account", stage: 20, script: { label: "pre-update" } });
+    await registerStep(api, { message: "Update", table: "account", stage: 20, rank: 2, script: { label: "refuse", onlyIfName: "Refused", throw: "invalid" } });
+    id = idFromHeader(await api("POST", "accounts", { body: { name: "Single Ltd", description: "to clear", revenue: 10 } }));
+  });
+
+  it("PUT {value} updates that one column through the Update pipeline (204), as a PATCH of it", async () => {
+    const put = await api("PUT", `accounts(${id})/name`, { body: { value: "Renamed Ltd" } });
+    expect([put.status, put.json]).toEqual([204, undefined]);
+    expect(stepsSaw("pre-update").at(-1)).toMatchObject({ stage: 20, target: { name: "Renamed Ltd" } });
+    expect(Object.keys(stepsSaw("pre-update").at(-1)!.target as object)).not.toContain("description");
+    expect((await api("GET", `accounts(${id})?$select=name,description,revenue`)).json).toMatchObject({ name: "Renamed Ltd", description: "to clear", revenue: 10 });
+  });
+
+  it("GET reads one column as {value}, 204 when it is null", async () => {
+    const got = await api("GET", `accounts(${id})/revenue`);
+    expect(got.status).toBe(200);
+    expect(got.json).toEqual({ "@odata.context": `http://127.0.0.1:7071/${org}/api/data/v9.2/$metadata#accounts(${id})/revenue`, value: 10 });
+    expect((await api("GET", `accounts(${id})/telephone1`)).status).toBe(204);
+  });
+
+  it("DELETE clears one column", async () => {
+    expect((await api("DELETE", `accounts(${id})/description`)).status).toBe(204);
+    expect((await api("GET", `accounts(${id})?$select=description,name`)).json).toMatchObject({ description: null, name: "Renamed Ltd" });
+  });
+
+  it("refuses bad input in Dataverse's shape and changes nothing", async () => {
+    const unknown = await api("PUT", `accounts(${id})/nosuchcolumn`, { body: { value: "x" } });
+    expect([unknown.status, unknown.json.error.message]).toEqual([400, "Could not find a property named 'nosuchcolumn' on type 'Microsoft.Dynamics.CRM.account'."]);
+    const wrongType = await api("PUT", `accounts(${id})/revenue`, { body: { value: "ten" } });
+    expect(wrongType.status).toBe(400);
+    const noValue = await api("PUT", `accounts(${id})/name`, { body: { name: "x" } });
+    expect([noValue.status, noValue.json.error.message]).toEqual([400, expect.stringContaining("'value'")]);
+    const readOnly = await api("PUT", `accounts(${id})/createdon`, { body: { value: "2026-01-01T00:00:00Z" } });
+    expect(readOnly.status).toBe(400);
+    const refusedByPlugin = await api("PUT", `accounts(${id})/name`, { body: { value: "Refused" } });
+    expect(refusedByPlugin.status).toBe(400);
+    expect((await api("GET", `accounts(${id})?$select=name,revenue`)).json).toMatchObject({ name: "Renamed Ltd", revenue: 10 });
+  });
+
+  it("does not upsert: a PUT to a missing row is 404", async () => {
+    const missing = await api("PUT", "accounts(00000000-0000-0000-0000-0000000000ab)/name", { body: { value: "x" } });
+    expect([missing.status, missing.json.error.code]).toEqual([404, "0x80040217"]);
+    expect((await api("GET", "accounts(00000000-0000-0000-0000-0000000000ab)")).status).toBe(404);
+  });
+
+  it("answers other methods with 405 in Dataverse's error shape, PUT on a whole row included", async () => {
+    const patch = await api("PATCH", `accounts(${id})/name`, { body: { value: "x" } });
+    expect([patch.status, patch.json.error.message]).toEqual([405, "The HTTP method PATCH is not supported on this resource."]);
+    const putRow = await api("PUT", `accounts(${id})`, { body: { name: "x" } });
+    expect([putRow.status, putRow.json.error.message]).toEqual([405, "The HTTP method PUT is not supported on this resource."]);
+  });
+});

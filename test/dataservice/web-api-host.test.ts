@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, type HostUnderTest } from "../host/run-host";
+import { uniqueOrganization } from "../support/data-service";
+import { startProjectHost } from "../support/system-jobs";
+
+const organization = uniqueOrganization("wh");
+
+async function call(host: HostUnderTest, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${host.baseUrl}/${organization}/api/data/v9.2/${path}`, {
+    method,
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { status: response.status, json: text ? (JSON.parse(text) as any) : undefined };
+}
+
+/** The dataverseWebApi function of the project's app in the local host: its methods and its misconfiguration answer. */
+describe("the Web API function in the host", () => {
+  let host: HostUnderTest;
+  let misconfigured: HostUnderTest;
+
+  beforeAll(async () => {
+    const serviceBus = process.env.ServiceBusConnection ?? "";
+    [host, misconfigured] = await Promise.all([
+      startProjectHost(organization, serviceBus),
+      startProjectHost(organization, serviceBus, { env: { OrganizationDomain: "https://crm.contoso.com" } }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([host?.stop(), misconfigured?.stop()]);
+  });
+
+  it("takes PUT: a single-property update is 204 and a PUT on a whole row is 405 in Dataverse's shape", async () => {
+    const created = await call(host, "POST", "accounts", { name: "Hosted" });
+    expect(created.status).toBe(204);
+    const { json: list } = await call(host, "GET", "accounts?$select=name&$filter=name eq 'Hosted'");
+    const id = list.value[0].accountid as string;
+    expect((await call(host, "PUT", `accounts(${id})/name`, { value: "Hosted, renamed" })).status).toBe(204);
+    expect((await call(host, "GET", `accounts(${id})/name`)).json.value).toBe("Hosted, renamed");
+    const putRow = await call(host, "PUT", `accounts(${id})`, { name: "x" });
+    expect(putRow).toEqual({ status: 405, json: { error: { code: "0x80040203", message: "The HTTP method PUT is not supported on this resource." } } });
+  });
+
+  it("answers a malformed OrganizationDomain setting with 500 naming the setting, and logs it", async () => {
+    const answer = await call(misconfigured, "GET", "accounts");
+    expect(answer.status).toBe(500);
+    expect(answer.json.error).toEqual({ code: "0x80040216", message: expect.stringContaining("Setting OrganizationDomain: 'https://crm.contoso.com' is not a domain name") });
+    await eventually(() => misconfigured.output.some((line) => /\berror\s+dataverseWebApi\b.*OrganizationDomain/.test(line)), 5_000, "the logged misconfiguration");
+  });
+});
