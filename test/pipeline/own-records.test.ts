@@ -16,6 +16,7 @@ describe("a request's own rows inside its transaction", () => {
     await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "creates and reads", onlyIfName: "creates and reads", createAndRead: "made and read" } });
     await registerStep(api, { message: "Update", table: "account", stage: 40, filteringattributes: "telephone1", script: { label: "post-update", updateOwn: { description: "set in 40" } } });
     await registerStep(api, { message: "Update", table: "account", stage: 20, filteringattributes: "websiteurl", script: { label: "pre-update", updateOwn: { description: "set in 20" } } });
+    await registerStep(api, { message: "Update", table: "account", stage: 10, filteringattributes: "accountnumber", script: { label: "validation-update", updateOwn: { description: "set in 10" } } });
     await api("GET", "accounts?$top=1"); // registrations loaded
   });
 
@@ -55,5 +56,13 @@ describe("a request's own rows inside its transaction", () => {
     const read = await api("GET", `accounts(${id})?$select=websiteurl,description`);
     expect(read.json).toMatchObject({ websiteurl: "777", description: "set in 20" });
     expect(entry("pre-update")).toBeDefined();
+  });
+
+  it("updates the row as a pre-validation step left it: that step's own update commits first (outside the transaction) and stays", async () => {
+    const id = idFromHeader(await api("POST", "accounts", { body: { name: "validated", accountnumber: "A-0" } }));
+    const result = await api("PATCH", `accounts(${id})`, { body: { accountnumber: "A-1" } });
+    expect(result.status).toBe(204);
+    const read = await api("GET", `accounts(${id})?$select=accountnumber,description`);
+    expect(read.json).toMatchObject({ accountnumber: "A-1", description: "set in 10" });
   });
 });
