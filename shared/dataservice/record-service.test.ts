@@ -88,4 +88,17 @@ describe("RecordService with a caller's unit of work (how the pipeline adds its 
     await expect(uow.commit()).rejects.toMatchObject({ code: "ConcurrencyConflict" });
     expect((await service.records.retrieve(scope, account, existing.id)).values).toMatchObject({ name: "Someone else", description: null, telephone1: null });
   });
+
+  it("cascades a delete to rows the unit staged: a step created in the unit goes with its endpoint", async () => {
+    const scope = await adminScope();
+    const endpoint = scope.organization.catalog.table("serviceendpoint") as TableDefinition;
+    const step = scope.organization.catalog.table("sdkmessageprocessingstep") as TableDefinition;
+    const uow = service.store.beginUnitOfWork(org);
+    const created = await service.records.create(scope, endpoint, { name: "Staged endpoint" }, { unitOfWork: uow });
+    const staged = await service.records.create(scope, step, { name: "Staged step", eventhandler: { id: created.id, logicalName: "serviceendpoint" } }, { unitOfWork: uow });
+    await service.records.delete(scope, endpoint, created.id, undefined, { unitOfWork: uow });
+    await expect(service.records.retrieve(scope, step, staged.id, { unitOfWork: uow })).rejects.toMatchObject({ code: "NotFound" });
+    await uow.commit();
+    await expect(service.records.retrieve(scope, step, staged.id)).rejects.toMatchObject({ code: "NotFound" });
+  });
 });

@@ -9,7 +9,7 @@ import { CONTEXT_TABLES, type OrganizationContext, type OrganizationDirectory } 
 import { runQuery, type Page, type PageRequest, type PageToken, type RecordQuery } from "./query/query";
 import { authorizeRecordMessage, type Caller } from "./security/caller";
 import type { RecordStore } from "./store/record-store";
-import type { StagedRecord, UnitOfWork } from "./store/unit-of-work";
+import type { UnitOfWork } from "./store/unit-of-work";
 import { isLookupValue, type ColumnValues, type LookupValue, type StoredRecord } from "./store/records";
 import { recordRowKey } from "./store/row-codec";
 import { dateTimeText } from "./metadata/edm";
@@ -156,13 +156,13 @@ export class RecordService {
    */
   async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest, options: ReadOptions = {}): Promise<Page> {
     const token = page.token;
-    const staged = options.unitOfWork?.stagedRecords(table) ?? [];
-    if (staged.length === 0 && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
+    const unitOfWork = options.unitOfWork?.changesTable(table) ? options.unitOfWork : undefined;
+    if (!unitOfWork && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
       return this.scanPage(scope, table, query, page.size, token);
     }
     const offset = token && "offset" in token ? token.offset : 0;
     const stored = await this.store.list(scope.organization.name, table, query.storageFilter);
-    const matching = runQuery({ ...query, top: undefined }, staged.length === 0 ? stored : mergeStaged(table, stored, staged, token));
+    const matching = runQuery({ ...query, top: undefined }, unitOfWork ? withStaged(table, unitOfWork, stored, token) : stored);
     const top = query.top === undefined ? undefined : query.top - (token && "after" in token ? token.taken : 0);
     const limited = top === undefined ? matching : matching.slice(0, top);
     return {
@@ -220,7 +220,7 @@ export class RecordService {
     const current = await this.readCurrent(scope, table, id, options.unitOfWork, options.current);
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
-    const deleted: CascadedRow[] = [{ table, record: current }, ...(await cascadedDeletes(this.store, scope.organization, table, id))];
+    const deleted: CascadedRow[] = [{ table, record: current }, ...(await cascadedDeletes(this.store, scope.organization, table, id, options.unitOfWork))];
     const stage = (uow: UnitOfWork) => deleted.forEach((row) => uow.delete(row.table, row.record.id, row.record.etag));
     await this.write(scope, table, id, options, stage, deleted.map((row) => row.table));
     const followUps = deleted.flatMap(({ table: rowTable, record }) => {
@@ -348,16 +348,12 @@ function deriveColumns(table: TableDefinition, row: ColumnValues, written: Colum
 }
 
 /**
- * Stored rows with a unit of work's staged rows in their place (staged deletes left out, staged creates
- * added), in id order as a scan reads them. Only the in-memory filter judges staged rows, so it must
- * hold every condition (the storage filter only narrows what is read). A scan's `after` token (from a
- * page read before the rows were staged) goes on after that id.
+ * Stored rows with the unit of work's staged rows merged in (see UnitOfWork.overlay), every column present
+ * for the in-memory filter. A scan's `after` token (from a page read before the rows were staged) goes on
+ * after that id.
  */
-function mergeStaged(table: TableDefinition, stored: StoredRecord[], staged: StagedRecord[], token: PageToken | undefined): StoredRecord[] {
-  const changed = new Map(staged.map((row) => [row.id, row]));
-  const rows = stored.filter((record) => !changed.has(record.id));
-  for (const row of staged) if (!row.deleted) rows.push({ ...row.record, values: withNulls(table, row.record.values) });
-  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+function withStaged(table: TableDefinition, unitOfWork: UnitOfWork, stored: StoredRecord[], token: PageToken | undefined): StoredRecord[] {
+  const rows = unitOfWork.overlay(table, stored).map((record) => ({ ...record, values: withNulls(table, record.values) }));
   return token && "after" in token ? rows.filter((record) => record.id > token.after) : rows;
 }
 

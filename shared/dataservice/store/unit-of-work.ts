@@ -90,9 +90,23 @@ export class UnitOfWork {
     return operation?.record && staged(operation, operation.record);
   }
 
-  /** Every record of `table` this unit changes (for queries that merge them into what storage holds). */
-  stagedRecords(table: TableDefinition): StagedRecord[] {
-    return [...this.operations.values()].flatMap((operation) => (operation.record?.table === table.logicalName ? [staged(operation, operation.record)] : []));
+  /**
+   * `table`'s rows as read from storage with this unit's changes applied: staged rows in their place,
+   * staged deletes left out, staged creates added; in id order, as storage lists them. Storage filters
+   * do not apply to staged rows: the caller filters the result in memory.
+   */
+  overlay(table: TableDefinition, stored: StoredRecord[]): StoredRecord[] {
+    const changed = [...this.operations.values()].flatMap((operation) => (operation.record?.table === table.logicalName ? [staged(operation, operation.record)] : []));
+    if (changed.length === 0) return stored;
+    const ids = new Set(changed.map((row) => row.id));
+    const rows = stored.filter((record) => !ids.has(record.id));
+    for (const row of changed) if (!row.deleted) rows.push(row.record);
+    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Whether this unit changes any row of `table`. */
+  changesTable(table: TableDefinition): boolean {
+    return [...this.operations.values()].some((operation) => operation.record?.table === table.logicalName);
   }
 
   /** Runs `hook` once the commit was attempted (succeeded or not), e.g. to drop cached state. */
