@@ -32,6 +32,10 @@ describe("a request's own rows inside its transaction", () => {
     expect(roundTrips).toBe(1);
     const read = await api("GET", `accounts(${idFromHeader(result)})?$select=name,telephone1,description`);
     expect(read.json).toMatchObject({ name: "updates itself", telephone1: "111", description: "set in 40" });
+    const represented = await api("POST", "accounts?$select=name,description", { body: { name: "updates itself" }, headers: { Prefer: "return=representation" } });
+    expect(represented.status).toBe(201);
+    expect(represented.json).toMatchObject({ name: "updates itself", description: "set in 40" });
+    expect(represented.json["@odata.etag"]).toBe((await api("GET", `accounts(${idFromHeader(represented)})?$select=name`)).json["@odata.etag"]);
   });
 
   it("lets a plug-in retrieve a row it created earlier in the same request", async () => {
