@@ -2,6 +2,7 @@ import { isLookupType } from "./metadata/columns";
 import type { TableDefinition } from "./metadata/tables";
 import type { OrganizationContext } from "./organizations/organization-context";
 import type { RecordStore } from "./store/record-store";
+import type { UnitOfWork } from "./store/unit-of-work";
 import { isLookupValue, type StoredRecord } from "./store/records";
 
 /** A row a delete takes with it, and its table. */
@@ -13,18 +14,19 @@ export interface CascadedRow {
 /**
  * The rows a delete of `table`'s row `id` also deletes, as the tables' lookups declare (`cascadeDelete`), and
  * theirs in turn, each once. One storage query per cascading relationship of each deleted table: none for a
- * table no relationship cascades from.
+ * table no relationship cascades from. Inside a unit of work, rows as it leaves them (its creates included).
  */
-export async function cascadedDeletes(store: RecordStore, organization: OrganizationContext, table: TableDefinition, id: string): Promise<CascadedRow[]> {
+export async function cascadedDeletes(store: RecordStore, organization: OrganizationContext, table: TableDefinition, id: string, unitOfWork?: UnitOfWork): Promise<CascadedRow[]> {
   const found = new Map<string, CascadedRow>();
   const visit = async (parent: TableDefinition, parentId: string): Promise<void> => {
     for (const { child, column } of relationshipsFrom(organization, parent)) {
       // Lookups are stored as the id (a polymorphic one's table beside it): storage narrows, the table is checked here.
-      const rows = await store.list(organization.name, child, `${column} eq '${parentId.replace(/'/g, "''")}'`);
-      for (const record of rows) {
+      const stored = await store.list(organization.name, child, `${column} eq '${parentId.replace(/'/g, "''")}'`);
+      for (const record of unitOfWork ? unitOfWork.overlay(child, stored) : stored) {
         const lookup = record.values[column];
         const key = `${child.logicalName}|${record.id}`;
-        if (!isLookupValue(lookup) || lookup.logicalName !== parent.logicalName || found.has(key) || (child === table && record.id === id)) continue;
+        const pointsHere = isLookupValue(lookup) && lookup.logicalName === parent.logicalName && lookup.id === parentId;
+        if (!pointsHere || found.has(key) || (child === table && record.id === id)) continue;
         found.set(key, { table: child, record });
         await visit(child, record.id);
       }

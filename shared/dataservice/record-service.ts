@@ -6,7 +6,7 @@ import type { TableDefinition } from "./metadata/tables";
 import { findColumn } from "./metadata/tables";
 import { columnValidationError } from "./metadata/validate";
 import { CONTEXT_TABLES, type OrganizationContext, type OrganizationDirectory } from "./organizations/organization-context";
-import { runQuery, type Page, type PageRequest, type RecordQuery } from "./query/query";
+import { runQuery, type Page, type PageRequest, type PageToken, type RecordQuery } from "./query/query";
 import { authorizeRecordMessage, type Caller } from "./security/caller";
 import type { RecordStore } from "./store/record-store";
 import type { UnitOfWork } from "./store/unit-of-work";
@@ -55,8 +55,16 @@ export interface RecordWriteHook {
   afterDelete?(organization: string, deleted: StoredRecord): Promise<void>;
 }
 
-/** The record operations the Web API calls: the RecordService itself, or the pipeline around it. */
-export type RecordOperations = Pick<RecordService, "create" | "retrieve" | "retrieveMultiple" | "update" | "delete" | "lookupNames">;
+/** Reads inside a caller's unit of work see what it staged: its creates and updates, and its deletes as missing rows. */
+export interface ReadOptions {
+  unitOfWork?: UnitOfWork;
+}
+
+/**
+ * The record operations the Web API calls: the RecordService itself, or the pipeline around it. `read`
+ * is a plain read (no message, no privilege check): whether a row exists, e.g. to decide an upsert.
+ */
+export type RecordOperations = Pick<RecordService, "create" | "retrieve" | "retrieveMultiple" | "update" | "delete" | "lookupNames" | "read">;
 
 /** A data service's own record operations (no pipeline in front): each message's privilege check, then the records. */
 export function authorizedRecordOperations(records: RecordService): RecordOperations {
@@ -82,6 +90,7 @@ export function authorizedRecordOperations(records: RecordService): RecordOperat
       return records.delete(scope, table, id, ifMatch, options);
     },
     lookupNames: (scope, lookups) => records.lookupNames(scope, lookups),
+    read: (scope, table, id) => records.read(scope, table, id),
   };
 }
 
@@ -121,25 +130,41 @@ export class RecordService {
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
 
-  async retrieve(scope: RequestScope, table: TableDefinition, id: string): Promise<StoredRecord> {
-    const record = await this.store.read(scope.organization.name, table, id);
+  async retrieve(scope: RequestScope, table: TableDefinition, id: string, options: ReadOptions = {}): Promise<StoredRecord> {
+    const record = await this.read(scope, table, id, options);
     if (!record) throw notFound(table, id);
     return record;
+  }
+
+  /** The row as the caller's unit of work leaves it, else as stored; undefined when there is none. */
+  async read(scope: RequestScope, table: TableDefinition, id: string, options: ReadOptions = {}): Promise<StoredRecord | undefined> {
+    return this.readCurrent(scope, table, id, options.unitOfWork);
+  }
+
+  /** `known`: the stored row as the caller already read it (used unless the unit of work staged a change of it). */
+  private async readCurrent(scope: RequestScope, table: TableDefinition, id: string, unitOfWork?: UnitOfWork, known?: StoredRecord): Promise<StoredRecord | undefined> {
+    const staged = unitOfWork?.stagedRecord(table, id);
+    if (staged) return staged.deleted ? undefined : { ...staged.record, values: withNulls(table, staged.record.values) };
+    return known ?? (await this.store.read(scope.organization.name, table, id));
   }
 
   /**
    * One page of matching rows. Without $orderby and $count the rows are read in id order only until
    * the page is full (the token remembers the last id); otherwise every row is read, ordered, and the
-   * token is an offset into the ordered result.
+   * token is an offset into the ordered result. When the caller's unit of work staged rows of the table,
+   * every row is read and merged with them, then filtered, ordered and paged in memory (offset tokens).
    */
-  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest): Promise<Page> {
+  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest, options: ReadOptions = {}): Promise<Page> {
     const token = page.token;
-    if (query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
+    const unitOfWork = options.unitOfWork?.changesTable(table) ? options.unitOfWork : undefined;
+    if (!unitOfWork && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
       return this.scanPage(scope, table, query, page.size, token);
     }
     const offset = token && "offset" in token ? token.offset : 0;
-    const matching = runQuery({ ...query, top: undefined }, await this.store.list(scope.organization.name, table, query.storageFilter));
-    const limited = query.top === undefined ? matching : matching.slice(0, query.top);
+    const stored = await this.store.list(scope.organization.name, table, query.storageFilter);
+    const matching = runQuery({ ...query, top: undefined }, unitOfWork ? withStaged(table, unitOfWork, stored, token) : stored);
+    const top = query.top === undefined ? undefined : query.top - (token && "after" in token ? token.taken : 0);
+    const limited = top === undefined ? matching : matching.slice(0, top);
     return {
       records: limited.slice(offset, offset + page.size),
       total: query.count ? matching.length : undefined,
@@ -171,7 +196,7 @@ export class RecordService {
   async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string, options: WriteOptions = {}): Promise<StoredRecord> {
     await this.checkLookups(scope, table, values, options);
     for (let attempt = 1; ; attempt++) {
-      const current = attempt === 1 && options.current ? options.current : await this.store.read(scope.organization.name, table, id);
+      const current = await this.readCurrent(scope, table, id, options.unitOfWork, attempt === 1 ? options.current : undefined);
       if (!current) throw notFound(table, id);
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
       const ruled = this.ruleFor(table)?.update?.(scope.organization.name, current, values);
@@ -192,10 +217,10 @@ export class RecordService {
 
   /** Deletes a row and, in the same commit, the rows its relationships cascade the delete to (`cascadeDelete`). */
   async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
-    const current = options.current ?? (await this.store.read(scope.organization.name, table, id));
+    const current = await this.readCurrent(scope, table, id, options.unitOfWork, options.current);
     if (!current) throw notFound(table, id);
     if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
-    const deleted: CascadedRow[] = [{ table, record: current }, ...(await cascadedDeletes(this.store, scope.organization, table, id))];
+    const deleted: CascadedRow[] = [{ table, record: current }, ...(await cascadedDeletes(this.store, scope.organization, table, id, options.unitOfWork))];
     const stage = (uow: UnitOfWork) => deleted.forEach((row) => uow.delete(row.table, row.record.id, row.record.etag));
     await this.write(scope, table, id, options, stage, deleted.map((row) => row.table));
     const followUps = deleted.flatMap(({ table: rowTable, record }) => {
@@ -320,6 +345,16 @@ function deriveColumns(table: TableDefinition, row: ColumnValues, written: Colum
       row[`is${column.logicalName}set`] = written[column.logicalName] !== null;
     }
   }
+}
+
+/**
+ * Stored rows with the unit of work's staged rows merged in (see UnitOfWork.overlay), every column present
+ * for the in-memory filter. A scan's `after` token (from a page read before the rows were staged) goes on
+ * after that id.
+ */
+function withStaged(table: TableDefinition, unitOfWork: UnitOfWork, stored: StoredRecord[], token: PageToken | undefined): StoredRecord[] {
+  const rows = unitOfWork.overlay(table, stored).map((record) => ({ ...record, values: withNulls(table, record.values) }));
+  return token && "after" in token ? rows.filter((record) => record.id > token.after) : rows;
 }
 
 function withNulls(table: TableDefinition, row: ColumnValues): ColumnValues {

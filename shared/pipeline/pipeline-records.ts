@@ -1,4 +1,4 @@
-import type { ColumnValues, RecordOperations, RecordQuery, RequestScope, StoredRecord, TableDefinition, PageRequest, Page, RecordService } from "../dataservice";
+import type { ColumnValues, RecordOperations, RecordQuery, RequestScope, StoredRecord, TableDefinition, PageRequest, Page, RecordService, WriteOptions } from "../dataservice";
 import type { EventPipeline } from "./pipeline";
 
 /** The Web API's record operations, each run as a message through the pipeline. */
@@ -20,12 +20,18 @@ export class PipelineRecords implements RecordOperations {
     return (await this.pipeline.executeRequest(scope, { message: "RetrieveMultiple", table, query, page })).page!;
   }
 
-  async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string): Promise<StoredRecord> {
-    return (await this.pipeline.executeRequest(scope, { message: "Update", table, id, values, ifMatch })).record!;
+  /** `options.current`: the row as the caller read it (an upsert), so the operation does not read it again. */
+  async update(scope: RequestScope, table: TableDefinition, id: string, values: ColumnValues, ifMatch?: string, options: Pick<WriteOptions, "current"> = {}): Promise<StoredRecord> {
+    return (await this.pipeline.executeRequest(scope, { message: "Update", table, id, values, ifMatch, current: options.current })).record!;
   }
 
   async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string): Promise<void> {
     await this.pipeline.executeRequest(scope, { message: "Delete", table, id, ifMatch });
+  }
+
+  /** A plain read, outside any message (no steps run). */
+  read(scope: RequestScope, table: TableDefinition, id: string): Promise<StoredRecord | undefined> {
+    return this.records.read(scope, table, id);
   }
 
   lookupNames(scope: RequestScope, lookups: Parameters<RecordService["lookupNames"]>[1]): Promise<Map<string, string>> {

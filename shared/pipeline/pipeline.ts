@@ -39,7 +39,7 @@ const CORRELATION_WINDOW_MS = 60 * 60_000;
 /** One request to run through the pipeline. Create/Update carry `values` (Web API) or `entity` (a plug-in). */
 export type MessageRequest =
   | { message: "Create"; table: TableDefinition; values?: ColumnValues; entity?: Entity }
-  | { message: "Update"; table: TableDefinition; id: string; values?: ColumnValues; entity?: Entity; ifMatch?: string }
+  | { message: "Update"; table: TableDefinition; id: string; values?: ColumnValues; entity?: Entity; ifMatch?: string; current?: StoredRecord }
   | { message: "Delete"; table: TableDefinition; id: string; ifMatch?: string }
   | { message: "Retrieve"; table: TableDefinition; id: string }
   | { message: "RetrieveMultiple"; table: TableDefinition; query: RecordQuery; page: PageRequest };
@@ -155,14 +155,21 @@ export class EventPipeline {
     const steps = execution.registrations.stepsFor(request.message, request.table.logicalName);
     const operation = new Operation(execution, request.message, request.table, "id" in request ? request.id : undefined);
     this.setInputs(operation, request);
-    if (needsPreImage(steps, request.message)) operation.before = await this.parts.store.read(execution.organization.name, request.table, operation.primaryEntityId);
+    // The row as the caller read it (an upsert decided on it), else as this request's transaction leaves it.
+    let current = request.message === "Update" ? request.current : undefined;
+    if (needsPreImage(steps, request.message)) {
+      operation.before = current ?? (await this.parts.records.read({ organization: execution.organization, caller: execution.caller }, request.table, operation.primaryEntityId, { unitOfWork: execution.transaction?.unitOfWork }));
+      current = operation.before;
+    }
 
-    await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
+    const validated = await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
+    // Pre-validation steps outside a transaction commit their own calls: the row read before them may be stale.
+    if (validated > 0 && !execution.transaction) current = undefined;
     const target = operation.inputParameters.get("Target");
     authorizeRecordMessage(execution.caller, request.message, request.table, target instanceof Entity && target.attributes.has("ownerid"));
     const transaction = execution.transaction ?? new Transaction(this.parts.store.beginUnitOfWork(execution.organization.name));
     await this.runStage(execution, operation, steps, Stage.PreOperation, transaction);
-    const result = await this.mainOperation(execution, operation, request, transaction, steps.length > 0);
+    const result = await this.mainOperation(execution, operation, request, transaction, steps.length > 0, current);
     await this.runStage(execution, operation, steps, Stage.PostOperation, transaction);
     this.readOutputs(operation, request, result, steps);
     for (const step of steps) {
@@ -173,9 +180,12 @@ export class EventPipeline {
     return result;
   }
 
-  private async runStage(execution: Execution, operation: Operation, steps: StepRegistration[], stage: number, transaction: Transaction | undefined): Promise<void> {
+  /** Runs a stage's synchronous steps; returns how many ran. */
+  private async runStage(execution: Execution, operation: Operation, steps: StepRegistration[], stage: number, transaction: Transaction | undefined): Promise<number> {
+    let ran = 0;
     for (const step of steps) {
       if (step.stage !== stage || step.mode !== ExecutionMode.Synchronous || !runsFor(step, operation)) continue;
+      ran++;
       const context = operation.stepContext(step, stage, transaction !== undefined);
       const abort = new AbortController();
       const userId = step.impersonatingUserId ?? execution.caller.userId;
@@ -190,6 +200,7 @@ export class EventPipeline {
       const organizationService = new StepOrganizationService(this, nested, abort.signal);
       await this.parts.runner.run({ step, context, organizationService, abort }, execution.trace);
     }
+    return ran;
   }
 
   /** The trace log never changes a request's outcome: a failure to write it is only reported. */
@@ -225,9 +236,20 @@ export class EventPipeline {
     }
   }
 
-  private async mainOperation(execution: Execution, operation: Operation, request: MessageRequest, transaction: Transaction, hasSteps: boolean): Promise<MessageResult> {
+  /**
+   * The operation itself, staged in the transaction; it reads and writes rows as the transaction leaves
+   * them, so post-operation steps' updates of the same row combine with it into one write at commit.
+   */
+  private async mainOperation(
+    execution: Execution,
+    operation: Operation,
+    request: MessageRequest,
+    transaction: Transaction,
+    hasSteps: boolean,
+    current: StoredRecord | undefined,
+  ): Promise<MessageResult> {
     const scope: RequestScope = { organization: execution.organization, caller: execution.caller };
-    const options = { unitOfWork: transaction.unitOfWork, current: operation.before };
+    const options = { unitOfWork: transaction.unitOfWork, current };
     const { table } = request;
     const targetValues = () => {
       const target = operation.inputParameters.get("Target");
@@ -257,12 +279,12 @@ export class EventPipeline {
         await this.parts.records.delete(scope, table, request.id, request.ifMatch, options);
         return {};
       case "Retrieve": {
-        const record = await this.parts.records.retrieve(scope, table, request.id);
+        const record = await this.parts.records.retrieve(scope, table, request.id, options);
         if (hasSteps) operation.outputParameters.set("BusinessEntity", recordToEntity(table, record));
         return { record };
       }
       case "RetrieveMultiple": {
-        const page = await this.parts.records.retrieveMultiple(scope, table, request.query, request.page);
+        const page = await this.parts.records.retrieveMultiple(scope, table, request.query, request.page, options);
         if (hasSteps) {
           const collection = new EntityCollection(page.records.map((record) => recordToEntity(table, record)), table.logicalName);
           collection.moreRecords = page.next !== undefined;
@@ -296,9 +318,13 @@ export class EventPipeline {
     }
   }
 
+  /** Commits; a written row is answered as committed (with post-operation steps' updates of it) and with its new etag. */
   private async commit(execution: Execution, transaction: Transaction, request: MessageRequest, result: MessageResult): Promise<void> {
+    const written = result.record && (request.message === "Create" || request.message === "Update") ? result.record : undefined;
+    const scope = { organization: execution.organization, caller: execution.caller };
+    const final = written && (await this.parts.records.read(scope, request.table, written.id, { unitOfWork: transaction.unitOfWork }));
     const etags = await transaction.unitOfWork.commit();
-    if (result.record) result.record = { ...result.record, etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
+    if (result.record) result.record = { ...result.record, ...(final && { values: final.values }), etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
     if (transaction.jobIds.length > 0) {
       try {
         await this.parts.dispatcher.jobsCommitted(execution.organization.name, transaction.jobIds);

@@ -22,6 +22,8 @@ export interface Seen {
   postImages: Record<string, Record<string, unknown>>;
   outputKeys: string[];
   secureConfig: string | null;
+  /** What its own calls read (readOwn, createAndRead). */
+  read: Record<string, unknown>;
 }
 
 /** Everything the scripted plug-ins saw, per organization. */
@@ -43,6 +45,14 @@ interface Script {
   swallowNested?: boolean;
   /** Updates its own Target again (a loop of Update steps). */
   updateAgain?: boolean;
+  /** Retrieves the record the context is about, and lists it with $filter on its id (into `read`). */
+  readOwn?: boolean;
+  /** Updates the record the context is about with these columns. */
+  updateOwn?: Record<string, string>;
+  /** Creates an account with this name, then retrieves it by the id it got (into `read`). */
+  createAndRead?: string;
+  /** Retrieves the contact with this id (fails when there is none). */
+  retrieveContact?: string;
 }
 
 function plain(entity: unknown): Record<string, unknown> {
@@ -75,6 +85,7 @@ function snapshot(label: string, context: RemoteExecutionContext, secureConfig: 
     preImages: images(context.preEntityImages),
     postImages: images(context.postEntityImages),
     outputKeys: [...context.outputParameters.keys()],
+    read: {},
   };
 }
 
@@ -94,7 +105,8 @@ export class Scripted implements IPlugin {
     const targetName = (context.inputParameters.get("Target") as Entity | undefined)?.get?.("name");
     if (script.onlyIfName !== undefined && targetName !== script.onlyIfName) return;
     const list = seen.get(context.organizationName) ?? [];
-    list.push(snapshot(script.label ?? "", context, this.secureConfig));
+    const entry = snapshot(script.label ?? "", context, this.secureConfig);
+    list.push(entry);
     seen.set(context.organizationName, list);
     if (script.trace) tracingService.trace("%s at stage %d", script.trace, context.stage);
     const target = context.inputParameters.get("Target");
@@ -114,6 +126,22 @@ export class Scripted implements IPlugin {
     if (script.updateAgain && target instanceof Entity) {
       await organizationService.update(new Entity(target.logicalName, target.id).set("description", `depth ${context.depth}`));
     }
+    const own = { table: context.primaryEntityName, id: context.primaryEntityId };
+    if (script.readOwn) {
+      entry.read.retrieved = (await organizationService.retrieve(own.table, own.id)).get("name");
+      const listed = await organizationService.retrieveMultiple(own.table, { $filter: `${own.table}id eq ${own.id}`, $select: "name" });
+      entry.read.listed = listed.entities.map((row) => row.get("name"));
+    }
+    if (script.updateOwn) {
+      const change = new Entity(own.table, own.id);
+      for (const [key, value] of Object.entries(script.updateOwn)) change.set(key, value);
+      await organizationService.update(change);
+    }
+    if (script.createAndRead) {
+      const id = await organizationService.create(new Entity("account").set("name", script.createAndRead));
+      entry.read.createdAndRead = (await organizationService.retrieve("account", id)).get("name");
+    }
+    if (script.retrieveContact) await organizationService.retrieve("contact", script.retrieveContact);
     if (script.throw === "invalid") throw new InvalidPluginExecutionError(`Stopped by ${script.label ?? "a plug-in"}.`);
     if (script.throw === "error") throw new TypeError("secret internal detail");
     if (script.throw === "retry") throw new InvalidPluginExecutionError(`Not yet, says ${script.label ?? "a plug-in"}.`, OperationStatus.Retry);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { dataServiceForTests, entityIdOf, uniqueOrganization } from "../../../test/support/data-service";
 
@@ -14,6 +15,14 @@ describe("storage round trips per request (organization context cached)", () => 
     expect((await service.roundTrips.measure(() => web("GET", `accounts(${id})`))).roundTrips).toBe(1);
     expect((await service.roundTrips.measure(() => web("PATCH", `accounts(${id})`, { body: { name: "Counted again" } }))).roundTrips).toBe(2);
     expect((await service.roundTrips.measure(() => web("DELETE", `accounts(${id})`))).roundTrips).toBe(2);
+  });
+
+  it("an upsert (PATCH) costs what an Update does: the read that decides create or update, then one write", async () => {
+    const upsertCreate = await service.roundTrips.measure(() => web("PATCH", `accounts(${randomUUID()})`, { body: { name: "Upserted" } }));
+    expect(upsertCreate.result.status).toBe(204);
+    expect(upsertCreate.roundTrips).toBe(2);
+    const id = entityIdOf(upsertCreate.result);
+    expect((await service.roundTrips.measure(() => web("PATCH", `accounts(${id})`, { body: { name: "Upserted again" } }))).roundTrips).toBe(2);
   });
 
   it("a lookup to another row adds one read to check it exists; lookups to users are checked from the cache", async () => {

@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { PipelineError } from "../../errors";
 import type { TableDefinition } from "../metadata/tables";
-import type { ColumnValues } from "./records";
+import type { ColumnValues, StoredRecord } from "./records";
 import { encodeRecord, recordRowKey, type RecordEntity } from "./row-codec";
 
 /** Table Storage's entity-group transaction limits (local-runtime-facts §5). */
@@ -17,7 +17,15 @@ interface PendingOperation {
   etag?: string;
   /** What the caller sees if storage refuses this operation, e.g. `account With Id = …`. */
   describe: string;
+  /** A table record's columns as staged (creates and replaces of records), so reads in this unit see them. */
+  record?: { table: string; id: string; values: ColumnValues };
 }
+
+/**
+ * A record as this unit will leave it: `deleted`, or its staged columns (`etag`: the version a staged
+ * replace expects, empty for a staged create).
+ */
+export type StagedRecord = { deleted: true; id: string } | { deleted: false; id: string; record: StoredRecord };
 
 /**
  * The changes one request makes, committed at once as ONE entity-group transaction on the
@@ -40,17 +48,20 @@ export class UnitOfWork {
   }
 
   create(table: TableDefinition, id: string, values: ColumnValues): void {
-    this.add("create", encodeRecord(this.partitionKey, table, id, values), `${table.logicalName} With Id = ${id}`);
+    this.add("create", encodeRecord(this.partitionKey, table, id, values), `${table.logicalName} With Id = ${id}`, undefined, { table: table.logicalName, id, values });
   }
 
-  /** Replaces the whole row if it is still at `etag`. */
+  /**
+   * Replaces the whole row if it is still at `etag`. A second replace of a row in one unit must carry the
+   * whole row as it will be (build it on `stagedRecord`): the later operation takes the earlier's place.
+   */
   replace(table: TableDefinition, id: string, values: ColumnValues, etag: string): void {
-    this.add("replace", encodeRecord(this.partitionKey, table, id, values), `${table.logicalName} With Id = ${id}`, etag);
+    this.add("replace", encodeRecord(this.partitionKey, table, id, values), `${table.logicalName} With Id = ${id}`, etag, { table: table.logicalName, id, values });
   }
 
   delete(table: TableDefinition, id: string, etag: string): void {
     const entity = { partitionKey: this.partitionKey, rowKey: recordRowKey(table.logicalName, id) };
-    this.add("delete", entity, `${table.logicalName} With Id = ${id}`, etag);
+    this.add("delete", entity, `${table.logicalName} With Id = ${id}`, etag, { table: table.logicalName, id, values: {} });
   }
 
   /** Adds a row that is not a table record (metadata, markers); fails on commit if it exists. */
@@ -71,6 +82,31 @@ export class UnitOfWork {
   /** What this unit will do to a row (undefined: nothing), so later stages see their own request's rows. */
   stagedChange(rowKey: string): OperationKind | undefined {
     return this.operations.get(rowKey)?.kind;
+  }
+
+  /** The record as this unit will leave it; undefined when the unit does not change it. */
+  stagedRecord(table: TableDefinition, id: string): StagedRecord | undefined {
+    const operation = this.operations.get(recordRowKey(table.logicalName, id));
+    return operation?.record && staged(operation, operation.record);
+  }
+
+  /**
+   * `table`'s rows as read from storage with this unit's changes applied: staged rows in their place,
+   * staged deletes left out, staged creates added; in id order, as storage lists them. Storage filters
+   * do not apply to staged rows: the caller filters the result in memory.
+   */
+  overlay(table: TableDefinition, stored: StoredRecord[]): StoredRecord[] {
+    const changed = [...this.operations.values()].flatMap((operation) => (operation.record?.table === table.logicalName ? [staged(operation, operation.record)] : []));
+    if (changed.length === 0) return stored;
+    const ids = new Set(changed.map((row) => row.id));
+    const rows = stored.filter((record) => !ids.has(record.id));
+    for (const row of changed) if (!row.deleted) rows.push(row.record);
+    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Whether this unit changes any row of `table`. */
+  changesTable(table: TableDefinition): boolean {
+    return [...this.operations.values()].some((operation) => operation.record?.table === table.logicalName);
   }
 
   /** Runs `hook` once the commit was attempted (succeeded or not), e.g. to drop cached state. */
@@ -104,10 +140,11 @@ export class UnitOfWork {
     return etags;
   }
 
-  private add(kind: OperationKind, entity: RecordEntity, describe: string, etag?: string): void {
+  private add(kind: OperationKind, entity: RecordEntity, describe: string, etag?: string, record?: PendingOperation["record"]): void {
     if (this.committed) throw new PipelineError("Internal", "The unit of work was already committed.");
     const earlier = this.operations.get(entity.rowKey);
-    const folded = earlier ? fold(earlier, { kind, entity, describe, etag }) : { kind, entity, describe, etag };
+    const operation = { kind, entity, describe, etag, record };
+    const folded = earlier ? fold(earlier, operation) : operation;
     if (folded) this.operations.set(entity.rowKey, folded);
     else this.operations.delete(entity.rowKey);
   }
@@ -146,6 +183,11 @@ export class UnitOfWork {
   }
 }
 
+function staged(operation: PendingOperation, { table, id, values }: NonNullable<PendingOperation["record"]>): StagedRecord {
+  if (operation.kind === "delete") return { deleted: true, id };
+  return { deleted: false, id, record: { table, id, values: { ...values }, etag: operation.etag ?? "" } };
+}
+
 function toAction({ kind, entity, etag }: PendingOperation): TransactionAction {
   if (kind === "replace") return ["update", entity, "Replace", { etag }];
   return [kind, entity];
@@ -159,7 +201,8 @@ function failedOperation(error: unknown, operations: PendingOperation[]): Pendin
 
 /**
  * Two changes of one row as one operation (undefined: they cancel out). The first operation's expected
- * version is kept: the row must still be as it was when this unit first read it.
+ * version is kept: the row must still be as it was when this unit first read it. A later replace holds
+ * the whole row (record writes build it on the staged row), so it takes the earlier one's place.
  */
 function fold(earlier: PendingOperation, later: PendingOperation): PendingOperation | undefined {
   const pair = `${earlier.kind}+${later.kind}`;

@@ -1,4 +1,3 @@
-import { isPipelineError } from "../../errors";
 import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { parseEdm } from "../metadata/edm";
@@ -49,21 +48,18 @@ export class RecordsApi {
   /**
    * PATCH is an upsert in Dataverse: a missing row is created with that id (201 under
    * return=representation). `If-Match: *` or an etag forbids the create; `If-None-Match: *` forbids the update.
+   * Create or update is decided on the row as read before any step runs, so an upsert runs either the
+   * Create or the Update message's steps, never both; the Update reuses that read (no extra round trip).
    */
   private async update(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
     const ifMatch = request.header("If-Match") ?? undefined;
     const values = readEntityBody(scope.organization.catalog, table, readJsonBody(request), false);
-    const createInstead = async () => {
+    const current = request.header("If-None-Match") === "*" || ifMatch ? undefined : await this.records.read(scope, table, id);
+    if (request.header("If-None-Match") === "*" || (!ifMatch && !current)) {
       const created = await this.records.create(scope, table, { ...values, [table.primaryIdAttribute]: id });
       return this.written(scope, location, table, created, request, 201);
-    };
-    if (request.header("If-None-Match") === "*") return createInstead();
-    try {
-      return this.written(scope, location, table, await this.records.update(scope, table, id, values, ifMatch), request, 200);
-    } catch (error) {
-      if (ifMatch || !(isPipelineError(error) && error.code === "NotFound")) throw error;
-      return createInstead();
     }
+    return this.written(scope, location, table, await this.records.update(scope, table, id, values, ifMatch, { current }), request, 200);
   }
 
   /** 204 with OData-EntityId, or the row itself under `Prefer: return=representation`. */

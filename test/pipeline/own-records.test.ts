@@ -1,0 +1,72 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { uniqueOrganization } from "../support/data-service";
+import { seen } from "./scripted-plugin";
+import { idFromHeader, pipelineForTests, registerStep } from "./support";
+
+const org = uniqueOrganization("po");
+const { api: apiOf, service } = pipelineForTests([org]);
+const api = apiOf(org);
+const entry = (label: string) => (seen.get(org) ?? []).find((each) => each.label === label);
+
+/** Plug-ins' nested calls read and write the rows their own request staged, as in one SQL transaction. */
+describe("a request's own rows inside its transaction", () => {
+  beforeAll(async () => {
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "reads itself", onlyIfName: "reads itself", readOwn: true } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "updates itself", onlyIfName: "updates itself", updateOwn: { description: "set in 40" } } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "creates and reads", onlyIfName: "creates and reads", createAndRead: "made and read" } });
+    await registerStep(api, { message: "Update", table: "account", stage: 40, filteringattributes: "telephone1", script: { label: "post-update", updateOwn: { description: "set in 40" } } });
+    await registerStep(api, { message: "Update", table: "account", stage: 20, filteringattributes: "websiteurl", script: { label: "pre-update", updateOwn: { description: "set in 20" } } });
+    await registerStep(api, { message: "Update", table: "account", stage: 10, filteringattributes: "accountnumber", script: { label: "validation-update", updateOwn: { description: "set in 10" } } });
+    await api("GET", "accounts?$top=1"); // registrations loaded
+  });
+
+  it("lets a post-operation Create step retrieve and list the row just created", async () => {
+    const created = await api("POST", "accounts", { body: { name: "reads itself" } });
+    expect(created.status).toBe(204);
+    expect(entry("reads itself")?.read).toEqual({ retrieved: "reads itself", listed: ["reads itself"] });
+  });
+
+  it("combines a post-operation Create step's update of its own row with the create: one write, both values", async () => {
+    const { result, roundTrips } = await service.roundTrips.measure(() => api("POST", "accounts", { body: { name: "updates itself", telephone1: "111" } }));
+    expect(result.status).toBe(204);
+    expect(roundTrips).toBe(1);
+    const read = await api("GET", `accounts(${idFromHeader(result)})?$select=name,telephone1,description`);
+    expect(read.json).toMatchObject({ name: "updates itself", telephone1: "111", description: "set in 40" });
+    const represented = await api("POST", "accounts?$select=name,description", { body: { name: "updates itself" }, headers: { Prefer: "return=representation" } });
+    expect(represented.status).toBe(201);
+    expect(represented.json).toMatchObject({ name: "updates itself", description: "set in 40" });
+    expect(represented.json["@odata.etag"]).toBe((await api("GET", `accounts(${idFromHeader(represented)})?$select=name`)).json["@odata.etag"]);
+  });
+
+  it("lets a plug-in retrieve a row it created earlier in the same request", async () => {
+    const created = await api("POST", "accounts", { body: { name: "creates and reads" } });
+    expect(created.status).toBe(204);
+    expect(entry("creates and reads")?.read).toEqual({ createdAndRead: "made and read" });
+    expect((await api("GET", "accounts?$filter=name eq 'made and read'&$select=name")).json.value).toHaveLength(1);
+  });
+
+  it("keeps the user's change when a post-operation Update step updates the same row", async () => {
+    const id = idFromHeader(await api("POST", "accounts", { body: { name: "post-updated", telephone1: "000" } }));
+    const { result, roundTrips } = await service.roundTrips.measure(() => api("PATCH", `accounts(${id})`, { body: { telephone1: "555" } }));
+    expect(result.status).toBe(204);
+    expect(roundTrips).toBe(2);
+    const read = await api("GET", `accounts(${id})?$select=telephone1,description`);
+    expect(read.json).toMatchObject({ telephone1: "555", description: "set in 40" });
+  });
+
+  it("keeps a pre-operation Update step's change of the same row under the user's update", async () => {
+    const id = idFromHeader(await api("POST", "accounts", { body: { name: "pre-updated", websiteurl: "000" } }));
+    expect((await api("PATCH", `accounts(${id})`, { body: { websiteurl: "777" } })).status).toBe(204);
+    const read = await api("GET", `accounts(${id})?$select=websiteurl,description`);
+    expect(read.json).toMatchObject({ websiteurl: "777", description: "set in 20" });
+    expect(entry("pre-update")).toBeDefined();
+  });
+
+  it("updates the row as a pre-validation step left it: that step's own update commits first (outside the transaction) and stays", async () => {
+    const id = idFromHeader(await api("POST", "accounts", { body: { name: "validated", accountnumber: "A-0" } }));
+    const result = await api("PATCH", `accounts(${id})`, { body: { accountnumber: "A-1" } });
+    expect(result.status).toBe(204);
+    const read = await api("GET", `accounts(${id})?$select=accountnumber,description`);
+    expect(read.json).toMatchObject({ accountnumber: "A-1", description: "set in 10" });
+  });
+});
