@@ -33,6 +33,7 @@ describe("durability", () => {
     const first = await brokerWithClient({ config, dataDir: dir });
     const sender = first.client.createSender("durable");
     await sender.sendMessages([{ body: "completed" }, { body: "locked", messageId: "locked-1" }, { body: "deferred" }, { body: "dead" }, { body: "waiting" }]);
+    const [scheduled] = await sender.scheduleMessages({ body: "later", messageId: "later-1" }, new Date(Date.now() + 3_600_000));
     const receiver = first.client.createReceiver("durable", { maxAutoLockRenewalDurationInMs: 0 });
     const [completed, locked, deferred, dead] = await receiver.receiveMessages(4, { maxWaitTimeInMs: 1000 });
     await receiver.completeMessage(completed);
@@ -48,6 +49,15 @@ describe("durability", () => {
 
     const second = await brokerWithClient({ config, dataDir: dir });
     const again = second.client.createReceiver("durable");
+    const peeked = await again.peekMessages(10);
+    expect(peeked.map((message) => [message.body, message.state])).toEqual([
+      ["locked", "active"],
+      ["deferred", "deferred"],
+      ["waiting", "active"],
+      ["later", "scheduled"],
+    ]);
+    expect(peeked[3].sequenceNumber!.toNumber()).toBe(scheduled.toNumber());
+    expect(peeked[3].scheduledEnqueueTimeUtc!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
     const redelivered = await again.receiveMessages(5, { maxWaitTimeInMs: 1000 });
     expect(redelivered.map((message) => message.body)).toEqual(["locked", "waiting"]);
     expect(redelivered[0].messageId).toBe("locked-1");
@@ -60,11 +70,23 @@ describe("durability", () => {
     expect(headline.applicationProperties).toEqual({ page: 1 });
     const resumed = await second.client.acceptSession("stateful", "s");
     expect(await resumed.getSessionState()).toBe("checkpoint");
-    const newSender = second.client.createSender("durable");
-    await newSender.sendMessages({ body: "after restart" });
+    await second.client.createSender("durable").sendMessages({ body: "after restart" });
     const [fresh] = await again.receiveMessages(1, { maxWaitTimeInMs: 1000 });
-    expect(fresh.sequenceNumber!.toNumber()).toBeGreaterThan(5);
+    expect(fresh.sequenceNumber!.toNumber()).toBeGreaterThan(scheduled.toNumber());
+
+    // Drained to nothing, the queue still numbers on from the highest number it ever gave.
+    for (const message of [...redelivered, stillDeferred, fresh]) await again.completeMessage(message);
+    await deadLetters.completeMessage(stillDead);
+    await second.client.createSender("durable").cancelScheduledMessages(scheduled);
+    expect(await second.client.createReceiver("durable").peekMessages(10)).toEqual([]);
     await second.close();
+    await (await startServiceBusBroker({ config, dataDir: dir })).stop(); // a restart that compacts the log to no messages at all
+    const third = await brokerWithClient({ config, dataDir: dir });
+    await third.client.createSender("durable").sendMessages({ body: "after the queue was empty" });
+    const [next] = await third.client.createReceiver("durable").peekMessages(1);
+    expect(next.body).toBe("after the queue was empty");
+    expect(next.sequenceNumber!.toNumber()).toBeGreaterThan(fresh.sequenceNumber!.toNumber());
+    await third.close();
   });
 
   it("keeps Event Hubs events across a restart", async () => {
