@@ -187,7 +187,7 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
     }
     try {
       const store = namespace.store(address);
-      const link = new ReceiverLink(sender, store, state.remote.attach?.snd_settle_mode !== 1);
+      const link = new ReceiverLink(sender, store, state.remote.attach?.snd_settle_mode !== 1, (then) => journal.whenDurable(then));
       receiverLinks.set(sender, link);
       if (store.properties.requiresSession) {
         holdAttach(sender);

@@ -181,6 +181,19 @@ describe("a crash right after an acknowledgement (broker killed, journal writes 
     await restarted.close();
   });
 
+  it("keeps a message completed", async () => {
+    const restarted = await crashAfter(
+      async (client) => {
+        const receiver = client.createReceiver("durable");
+        const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
+        await receiver.completeMessage(message);
+      },
+      (client) => client.createSender("durable").sendMessages({ body: "completed" }),
+    );
+    expect(await restarted.client.createReceiver("durable").peekMessages(10)).toEqual([]);
+    await restarted.close();
+  });
+
   it("keeps a deferred message completed (a settlement through the management link)", async () => {
     let deferred: ServiceBusReceivedMessage["sequenceNumber"];
     const restarted = await crashAfter(
