@@ -2,9 +2,8 @@ import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, r
 import { join } from "node:path";
 import type { Journal } from "./journal";
 import type { MessageStateCode, StoredMessage } from "./message";
-import type { Namespace } from "./namespace";
 import { eventHubsJournalPrefix, type EventHubs } from "./event-hubs";
-import { entityOf } from "./namespace";
+import { entityOf, type Namespace } from "./namespace";
 
 interface StoredRecord {
   seq: number;
