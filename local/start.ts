@@ -4,7 +4,7 @@ import { startServiceBusBroker } from "./servicebus/broker";
 import { startHost } from "./host/host";
 import { defaultExtensions } from "./host/extensions";
 import { AppConfigError } from "./host/app-config";
-import { parseOptions, parsePort, parseTimeScale, runCli, stopOnSignals } from "./util/cli";
+import { parseDataDir, parseOptions, parsePort, parseTimeScale, runCli, stopOnSignals } from "./util/cli";
 
 const USAGE = "usage: npm start -- [--data DIR] [--port N] [--time-scale N]";
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const values = parseOptions(["data", "port", "time-scale"]);
   const port = parsePort(values.port, 7071);
   const timeScale = parseTimeScale(values["time-scale"]);
-  const dataDir = values.data ? resolve(values.data) : undefined;
+  const dataDir = parseDataDir(values.data);
 
   console.log("Starting the local Event Pipeline…");
   const stops: (() => Promise<void>)[] = [];

@@ -49,10 +49,14 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-/** Status codes of Azure's API: 202 in progress, 200 completed, 400 failed or terminated. */
-function statusCode(status: RuntimeStatus): number {
-  if (status === "Completed") return 200;
-  return TERMINAL_STATUSES.has(status) ? 400 : 202;
+/**
+ * Status codes of Azure's API (the extension's HttpApiHandler): 202 while in progress, 200 once finished —
+ * failed and terminated too — except 500 for a failure when the query asks `returnInternalServerErrorOnFailure=true`.
+ */
+function statusCode(status: RuntimeStatus, url: URL): number {
+  if (!TERMINAL_STATUSES.has(status)) return 202;
+  if (status === "Failed" && url.searchParams.get("returnInternalServerErrorOnFailure")?.toLowerCase() === "true") return 500;
+  return 200;
 }
 
 function parseJsonText(body: Buffer): string | undefined {
@@ -138,7 +142,7 @@ async function route(engine: DurableEngine, request: HostRequest, segments: stri
       // createAndWaitOnNewInstancePostUri: the output once done within the timeout, else the check-status payload.
       const finished = await waitForFinish(engine, started, timeoutSeconds * 1000, Number(url.searchParams.get("pollingInterval") ?? "1") * 1000);
       if (finished?.runtimeStatus === "Completed") return json(200, parseStored(finished.output));
-      if (finished) return json(statusCode(finished.runtimeStatus), await statusBody(engine, finished, url));
+      if (finished) return json(statusCode(finished.runtimeStatus, url), await statusBody(engine, finished, url));
     }
     return json(202, payload, { location: payload.statusQueryGetUri, "retry-after": "10" });
   }
@@ -158,8 +162,8 @@ async function route(engine: DurableEngine, request: HostRequest, segments: stri
     if (method === "GET") {
       const instance = await engine.status(id);
       if (!instance) return { status: 404 };
-      const headers: Record<string, string> = statusCode(instance.runtimeStatus) === 202 ? { location: managementPayload(urls, id).statusQueryGetUri, "retry-after": "10" } : {};
-      const code = instance.runtimeStatus === "Failed" && url.searchParams.get("returnInternalServerErrorOnFailure") === "true" ? 500 : statusCode(instance.runtimeStatus);
+      const code = statusCode(instance.runtimeStatus, url);
+      const headers: Record<string, string> = code === 202 ? { location: managementPayload(urls, id).statusQueryGetUri, "retry-after": "10" } : {};
       return json(code, await statusBody(engine, instance, url), headers);
     }
     if (method === "DELETE") {

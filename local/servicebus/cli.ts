@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config";
@@ -16,6 +17,19 @@ function portOption(value: string | undefined, name: string): number | undefined
   return port;
 }
 
+/** `--data`: the directory, created if need be; a path that cannot be one is a usage mistake (as in local/util/cli.ts). */
+function dataDirOption(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    mkdirSync(value, { recursive: true });
+    accessSync(value, constants.W_OK);
+  } catch (error) {
+    console.error(`--data: "${value}" cannot be used as a data directory (${(error as Error).message})\n${usage}`);
+    process.exit(2);
+  }
+  return value;
+}
+
 /** `npm run servicebus -- …`: the local Service Bus (and Event Hubs) broker alone, on 127.0.0.1. */
 async function main(): Promise<void> {
   let values;
@@ -26,9 +40,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const configFile = resolve(values.config ?? `${__dirname}/../../../local/servicebus/config.json`);
+  const dataDir = dataDirOption(values.data);
   let broker;
   try {
-    broker = await startServiceBusBroker({ port: portOption(values.port, "port"), eventHubsPort: portOption(values["eventhubs-port"], "eventhubs-port"), config: configFile, dataDir: values.data });
+    broker = await startServiceBusBroker({ port: portOption(values.port, "port"), eventHubsPort: portOption(values["eventhubs-port"], "eventhubs-port"), config: configFile, dataDir });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -37,7 +52,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const control = await startControlServer(broker, portOption(values["control-port"], "control-port") ?? 0);
-  console.log(`Local Service Bus (${values.data ? `messages persisted in ${values.data}` : "in memory"}), config ${configFile}`);
+  console.log(`Local Service Bus (${dataDir ? `messages persisted in ${dataDir}` : "in memory"}), config ${configFile}`);
   // A key from the configuration is a secret: it is not printed (the development default is public).
   const printable = (connectionString: string) => (broker.usesDevelopmentKey ? connectionString : connectionString.replace(/SharedAccessKey=[^;]*/, "SharedAccessKey=<key from the configuration>"));
   console.log(`ServiceBusConnection=${printable(broker.connectionString)}`);

@@ -4,7 +4,7 @@ import type { BrokerConfig } from "./config";
 import { BrokerError, Condition, toBrokerError } from "./errors";
 import type { EventHubs } from "./event-hubs";
 import type { Journal } from "./journal";
-import { handleManagementRequest } from "./management";
+import { changesState, handleManagementRequest } from "./management";
 import { parseIncoming, type IncomingMessage } from "./message";
 import type { Namespace } from "./namespace";
 import { rawBytesOf } from "./raw-capture";
@@ -116,12 +116,18 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
         return;
       }
       case "management": {
-        const response = handleManagementRequest(namespace, role.entityPath, request.application_properties?.operation, request.body);
+        const operation = request.application_properties?.operation;
+        const response = handleManagementRequest(namespace, role.entityPath, operation, request.body);
         const applicationProperties: Record<string, unknown> = { statusCode: response.statusCode };
         if (response.condition) applicationProperties.errorCondition = response.condition;
         if (response.description) applicationProperties.statusDescription = response.description;
-        reply(context.connection, request, applicationProperties, response.body);
-        delivery.update(true, outcome.accepted());
+        const answer = () => {
+          reply(context.connection, request, applicationProperties, response.body);
+          delivery.update(true, outcome.accepted());
+        };
+        // Like a send, a change (a scheduled message, a cancel, a session state, a settlement) is confirmed once on disk.
+        if (changesState(operation)) journal.whenDurable(answer);
+        else answer();
         return;
       }
       case "eventHubsManagement": {
@@ -181,7 +187,7 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
     }
     try {
       const store = namespace.store(address);
-      const link = new ReceiverLink(sender, store, state.remote.attach?.snd_settle_mode !== 1);
+      const link = new ReceiverLink(sender, store, state.remote.attach?.snd_settle_mode !== 1, (then) => journal.whenDurable(then));
       receiverLinks.set(sender, link);
       if (store.properties.requiresSession) {
         holdAttach(sender);

@@ -98,6 +98,21 @@ const operations: Record<string, Operation> = {
   },
 };
 
+/** Operations that change nothing the journal keeps (locks are not kept across a restart): answered at once. */
+const readOnlyOperations = new Set([
+  "com.microsoft:peek-message",
+  "com.microsoft:renew-lock",
+  "com.microsoft:renew-session-lock",
+  "com.microsoft:get-session-state",
+  "com.microsoft:get-message-sessions",
+  "com.microsoft:enumerate-rules",
+]);
+
+/** Whether an operation's answer must wait until what it changed is on disk (unknown operations change nothing). */
+export function changesState(operation: unknown): boolean {
+  return typeof operation === "string" && Object.hasOwn(operations, operation) && !readOnlyOperations.has(operation);
+}
+
 /** Runs one management request; errors become a status code with their AMQP condition. */
 export function handleManagementRequest(namespace: Namespace, entityPath: string, operation: unknown, body: unknown): ManagementResponse & { condition?: string; description?: string } {
   const handler = typeof operation === "string" ? operations[operation] : undefined;

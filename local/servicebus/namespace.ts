@@ -10,6 +10,11 @@ const deadLetterSuffix = "/$deadletterqueue";
 const scheduledSuffix = "/$Scheduled";
 const maxForwardHops = 4;
 
+/** The queue or topic whose sequence numbers a journal path's messages carry (a subscription's are its topic's). */
+export function entityOf(journalPath: string): string {
+  return journalPath.split("/")[0];
+}
+
 /** A queue or topic: what senders address. Owns sequence numbers, duplicate detection and scheduled messages. */
 export class SendTarget {
   nextSequenceNumber = 1;
@@ -247,14 +252,15 @@ export class Namespace {
   /** Puts back a journaled message on recovery (path may be a store, a dead-letter subqueue or a scheduled set). */
   restore(path: string, message: StoredMessage): void {
     if (path.endsWith(scheduledSuffix)) {
-      const target = this.sendTarget(path.slice(0, -scheduledSuffix.length));
-      target.scheduled.set(message.sequenceNumber, message);
-      target.nextSequenceNumber = Math.max(target.nextSequenceNumber, message.sequenceNumber + 1);
+      this.sendTarget(path.slice(0, -scheduledSuffix.length)).scheduled.set(message.sequenceNumber, message);
       return;
     }
     this.store(path).add(message, true);
-    const entity = path.split("/")[0];
+  }
+
+  /** On recovery: a queue or topic goes on numbering after the highest number it ever gave, deleted messages' included. */
+  restoreSequenceNumber(entity: string, highest: number): void {
     const target = this.sendTarget(entity);
-    target.nextSequenceNumber = Math.max(target.nextSequenceNumber, message.sequenceNumber + 1);
+    target.nextSequenceNumber = Math.max(target.nextSequenceNumber, highest + 1);
   }
 }

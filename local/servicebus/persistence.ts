@@ -2,8 +2,8 @@ import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, r
 import { join } from "node:path";
 import type { Journal } from "./journal";
 import type { MessageStateCode, StoredMessage } from "./message";
-import type { Namespace } from "./namespace";
 import { eventHubsJournalPrefix, type EventHubs } from "./event-hubs";
+import { entityOf, type Namespace } from "./namespace";
 
 interface StoredRecord {
   seq: number;
@@ -20,7 +20,12 @@ interface StoredRecord {
   b: string;
 }
 
-type LogLine = { op: "put"; path: string; m: StoredRecord } | { op: "del"; path: string; seq: number } | { op: "state"; path: string; session: string; state: string | null };
+type LogLine =
+  | { op: "put"; path: string; m: StoredRecord }
+  | { op: "del"; path: string; seq: number }
+  | { op: "state"; path: string; session: string; state: string | null }
+  /** The highest sequence number a queue or topic has given (written on compaction, where its messages' lines may go). */
+  | { op: "seq"; path: string; seq: number };
 
 const b64 = (buffer: Buffer | undefined) => buffer?.toString("base64");
 const unb64 = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, "base64"));
@@ -113,6 +118,12 @@ export function openFileJournal(dir: string): FileJournal {
     recover(namespace, eventHubs) {
       const messages = new Map<string, Map<number, StoredRecord>>();
       const states = new Map<string, Map<string, string | null>>();
+      const highestSequenceNumbers = new Map<string, number>();
+      const numbered = (path: string, seq: number) => {
+        if (path.startsWith(eventHubsJournalPrefix)) return;
+        const entity = entityOf(path);
+        highestSequenceNumbers.set(entity, Math.max(highestSequenceNumbers.get(entity) ?? 0, seq));
+      };
       const text = existsSync(file) ? readFileSync(file, "utf8") : "";
       for (const line of text.split("\n")) {
         if (!line.trim()) continue;
@@ -125,6 +136,9 @@ export function openFileJournal(dir: string): FileJournal {
         if (entry.op === "put") {
           if (!messages.has(entry.path)) messages.set(entry.path, new Map());
           messages.get(entry.path)?.set(entry.m.seq, entry.m);
+          numbered(entry.path, entry.m.seq);
+        } else if (entry.op === "seq") {
+          numbered(entry.path, entry.seq);
         } else if (entry.op === "del") {
           messages.get(entry.path)?.delete(entry.seq);
         } else {
@@ -133,6 +147,14 @@ export function openFileJournal(dir: string): FileJournal {
         }
       }
       const compacted: string[] = [];
+      for (const [entity, seq] of highestSequenceNumbers) {
+        try {
+          namespace.restoreSequenceNumber(entity, seq);
+          compacted.push(`${JSON.stringify({ op: "seq", path: entity, seq })}\n`);
+        } catch {
+          // an entity no longer configured: nothing of it is kept
+        }
+      }
       for (const [path, byNumber] of messages) {
         for (const record of [...byNumber.values()].sort((a, b) => a.seq - b.seq)) {
           try {

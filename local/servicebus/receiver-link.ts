@@ -18,6 +18,8 @@ export class ReceiverLink implements Consumer {
     readonly sender: Sender,
     readonly store: MessageStore,
     readonly peekLock: boolean,
+    /** The journal's: a settlement is confirmed once it is on disk. */
+    private readonly whenDurable: (then: () => void) => void,
   ) {}
 
   credit(): number {
@@ -52,14 +54,18 @@ export class ReceiverLink implements Consumer {
     const token = this.lockTokens.get(delivery);
     if (token === undefined) return;
     this.lockTokens.delete(delivery);
+    const answer = (settled: unknown) => {
+      delivery.update(true, settled);
+      markRemotelySettled(delivery);
+    };
     try {
       this.store.settle(token, settlement);
-      delivery.update(true, outcome);
     } catch (error) {
       const brokerError = error instanceof BrokerError ? error : new BrokerError(Condition.internalError, String(error));
-      delivery.update(true, outcomes.rejected(brokerError.toAmqp()));
+      answer(outcomes.rejected(brokerError.toAmqp()));
+      return;
     }
-    markRemotelySettled(delivery);
+    this.whenDurable(() => answer(outcome));
   }
 
   close(): void {

@@ -2,9 +2,14 @@ import { ServiceBusClient } from "@azure/service-bus";
 import { parseConfig, type BrokerConfig } from "./config";
 import { startServiceBusBroker, type ServiceBusBroker, type ServiceBusBrokerOptions } from "./broker";
 
-/** An emulator-format configuration object, for tests that declare their entities inline. */
+/** The emulator's config.json format (what `--config FILE` reads), for tests that declare their entities inline. */
+export function emulatorConfigJson(namespace: { Queues?: unknown[]; Topics?: unknown[] }, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...extra, UserConfig: { ...((extra.UserConfig as object) ?? {}), Namespaces: [{ Name: "sbemulatorns", ...namespace }] } };
+}
+
+/** An emulator-format configuration, parsed, for tests that declare their entities inline. */
 export function emulatorConfig(namespace: { Queues?: unknown[]; Topics?: unknown[] }, extra: Record<string, unknown> = {}): BrokerConfig {
-  return parseConfig({ ...extra, UserConfig: { ...((extra.UserConfig as object) ?? {}), Namespaces: [{ Name: "sbemulatorns", ...namespace }] } });
+  return parseConfig(emulatorConfigJson(namespace, extra));
 }
 
 /** Starts a broker and an SDK client with short timeouts; `close()` stops both. */

@@ -1,13 +1,13 @@
 import { startAzurite } from "./azurite";
-import { parseOptions, runCli, stopOnSignals } from "../util/cli";
+import { parseDataDir, parseOptions, runCli, stopOnSignals } from "../util/cli";
 
 const USAGE = "usage: npm run storage -- [--data DIR]";
 
 /** `npm run storage -- [--data DIR]`: Azurite alone, on free loopback ports. */
 async function main(): Promise<void> {
-  const values = parseOptions(["data"]);
-  const azurite = await startAzurite({ dataDir: values.data, onOutput: (line) => console.log(`[azurite] ${line}`) });
-  console.log(`Azurite (${values.data ? `persisted in ${values.data}` : "in memory"}) on 127.0.0.1`);
+  const dataDir = parseDataDir(parseOptions(["data"]).data);
+  const azurite = await startAzurite({ dataDir, onOutput: (line) => console.log(`[azurite] ${line}`) });
+  console.log(`Azurite (${dataDir ? `persisted in ${dataDir}` : "in memory"}) on 127.0.0.1`);
   console.log(`  blob  http://127.0.0.1:${azurite.blobPort}/devstoreaccount1`);
   console.log(`  queue http://127.0.0.1:${azurite.queuePort}/devstoreaccount1`);
   console.log(`  table http://127.0.0.1:${azurite.tablePort}/devstoreaccount1`);

@@ -1,3 +1,5 @@
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 /** The shared shape of the local runtime's command-line entry points (npm start, host, storage). */
@@ -31,6 +33,19 @@ export function parseTimeScale(text: string | undefined): number | undefined {
   const scale = Number(text);
   if (!(scale > 0)) throw new UsageError(`--time-scale: "${text}" must be a positive number`);
   return scale;
+}
+
+/** Reads `--data`: absent or empty → undefined; else the directory, created if need be; a path that cannot be one → UsageError. */
+export function parseDataDir(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const dir = resolve(text);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`--data: "${text}" cannot be used as a data directory (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return dir;
 }
 
 /** On Ctrl-C or SIGTERM, runs `stop` once and exits. */

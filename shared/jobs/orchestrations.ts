@@ -21,8 +21,8 @@ export interface JobOrchestrations {
 }
 
 const RUNNING = new Set(["Pending", "Running", "ContinuedAsNew", "Suspended"]);
-/** Status query answers that carry the instance's status: 200 done, 202 running, 400 failed or terminated. */
-const STATUS_ANSWERS = new Set([200, 202, 400]);
+/** Status query answers that carry the instance's status: 202 running, 200 finished (completed, failed or terminated). */
+const STATUS_ANSWERS = new Set([200, 202]);
 /** Event and terminate answers for an instance that is not running: 404 no such instance, 410 finished. */
 const NOT_RUNNING = new Set([404, 410]);
 

@@ -1,9 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const HOST_MAIN = resolve(__dirname, "../../dist/local/host/main.js");
 const START = resolve(__dirname, "../../dist/local/start.js");
+const STORAGE = resolve(__dirname, "../../dist/local/storage/cli.js");
+const SERVICEBUS = resolve(__dirname, "../../dist/local/servicebus/cli.js");
 const runScript = (script: string, ...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: "utf8", timeout: 20_000 });
 const run = (...args: string[]) => runScript(HOST_MAIN, ...args);
 
@@ -18,6 +22,34 @@ describe("npm run host: bad input", () => {
     const badScale = run("--time-scale", "0");
     expect(badScale.status).toBe(2);
     expect(badScale.stderr).toContain('--time-scale: "0" must be a positive number');
+  });
+
+  it("names the function whose timer schedule is wrong", () => {
+    const app = mkdtempSync(join(tmpdir(), "bad-timer-app-"));
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "bad-timer-app", main: "index.js" }));
+    writeFileSync(join(app, "index.js"), `require(${JSON.stringify(require.resolve("@azure/functions"))}).app.timer("nightly", { schedule: "0 0 * * *", handler: async () => {} });\n`);
+    const badSchedule = run("--app", app, "--port", "0");
+    expect(badSchedule.status).toBe(2);
+    expect(badSchedule.stderr).toContain('nightly: timer schedule "0 0 * * *" must have six fields');
+  });
+});
+
+describe("--data that cannot be a directory", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "data-option-")), "a-file");
+  writeFileSync(file, "not a directory");
+
+  it.each([
+    ["npm start", START],
+    ["npm run storage", STORAGE],
+    ["npm run servicebus", SERVICEBUS],
+  ])("%s names the option and exits with code 2 before starting anything", (_name, script) => {
+    for (const path of [file, join(file, "below")]) {
+      const result = runScript(script, "--data", path);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`--data: "${path}" cannot be used as a data directory`);
+      expect(result.stderr).toContain("usage:");
+      expect(result.stdout).toBe("");
+    }
   });
 });
 

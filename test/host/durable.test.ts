@@ -72,9 +72,19 @@ describe("local host: Durable Functions through the library's replay", () => {
     const key = `failing-${Date.now()}`;
     const payload = await start("failingOrchestrator", { key });
     const failed = await until(payload, "Failed");
-    expect(failed.code).toBe(400);
+    expect(failed.code).toBe(200);
     expect(String(failed.body.output)).toContain(`attempt 2 of ${key} fails`);
     expect(readObservations(host.observationsFile, "flaky").filter((entry) => entry.key === key)).toHaveLength(2);
+    const asError = await fetch(`${payload.statusQueryGetUri}&returnInternalServerErrorOnFailure=true`);
+    expect(asError.status).toBe(500);
+    expect(((await asError.json()) as Status).runtimeStatus).toBe("Failed");
+
+    // Started and waited for: the same answers as the status query.
+    const startAndWait = (query = "") => fetch(`${api()}/orchestrators/failingOrchestrator?timeout=20&pollingInterval=1${query}&${code}`, { method: "POST", body: JSON.stringify({ key: `${key}-waited` }) });
+    const waited = await startAndWait();
+    expect(waited.status).toBe(200);
+    expect(((await waited.json()) as Status).runtimeStatus).toBe("Failed");
+    expect((await startAndWait("&returnInternalServerErrorOnFailure=true")).status).toBe(500);
   });
 
   it("continues as new with the new input", async () => {
@@ -97,6 +107,7 @@ describe("local host: Durable Functions through the library's replay", () => {
     await until(payload, "Running");
     expect((await fetch(payload.terminatePostUri.replace("{text}", "enough"), { method: "POST" })).status).toBe(202);
     const terminated = await until(payload, "Terminated");
+    expect(terminated.code).toBe(200);
     expect(terminated.body.output).toBe("enough");
 
     const listed = (await (await fetch(`${api()}/instances?runtimeStatus=Terminated&instanceIdPrefix=forever-&${code}`)).json()) as { instanceId: string }[];

@@ -11,22 +11,22 @@ export interface TimerSchedule {
 
 /**
  * A timer trigger's schedule: a six-field NCRONTAB expression (`{second} {minute} {hour} {day}
- * {month} {day-of-week}`) in UTC (or WEBSITE_TIME_ZONE), or a `hh:mm:ss` interval.
+ * {month} {day-of-week}`) in UTC (or WEBSITE_TIME_ZONE), or a `hh:mm:ss` interval. Errors name the function.
  */
-function parseSchedule(expression: string, timeZone = process.env.WEBSITE_TIME_ZONE || "UTC"): TimerSchedule {
+function parseSchedule(functionName: string, expression: string, timeZone = process.env.WEBSITE_TIME_ZONE || "UTC"): TimerSchedule {
   const interval = /^(\d+\.)?(\d{1,2}):(\d{2}):(\d{2})$/.exec(expression.trim());
   if (interval) {
     const [, days = "0", hours, minutes, seconds] = interval;
     const ms = (((Number.parseInt(days, 10) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
-    if (ms <= 0) throw new AppConfigError(`Timer interval "${expression}" must be positive`);
+    if (ms <= 0) throw new AppConfigError(`${functionName}: timer interval "${expression}" must be positive`);
     return { next: (from) => new Date(from.getTime() + ms) };
   }
   const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 6) throw new AppConfigError(`Timer schedule "${expression}" must have six fields (NCRONTAB: second minute hour day month day-of-week)`);
+  if (fields.length !== 6) throw new AppConfigError(`${functionName}: timer schedule "${expression}" must have six fields (NCRONTAB: second minute hour day month day-of-week)`);
   try {
     CronExpressionParser.parse(expression, { tz: timeZone });
   } catch (error) {
-    throw new AppConfigError(`Timer schedule "${expression}" is invalid: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AppConfigError(`${functionName}: timer schedule "${expression}" is invalid: ${error instanceof Error ? error.message : String(error)}`);
   }
   return { next: (from) => CronExpressionParser.parse(expression, { currentDate: from, tz: timeZone }).next().toDate() };
 }
@@ -55,7 +55,7 @@ function startTimer(catalog: FunctionCatalog, fn: RegisteredFunction): TimerStat
   const { binding } = triggerOf(fn);
   const expression = resolveSetting(binding.schedule);
   if (!expression) throw new AppConfigError(`${fn.metadata.name}: timer schedule "${String(binding.schedule)}" is not set`);
-  const schedule = parseSchedule(expression);
+  const schedule = parseSchedule(fn.metadata.name, expression);
   const state: TimerState = { stopped: false };
   let last: Date | undefined;
   const fire = (due: Date) => {
