@@ -98,7 +98,8 @@ export class ReceiptStore {
       queryOptions: clauses.length ? { filter: clauses.join(" and ") } : {},
     });
     for await (const row of rows) {
-      const { partitionKey, rowKey, ...columns } = row;
+      // etag and timestamp are the Table SDK's, not the receipt's.
+      const { partitionKey, rowKey, etag: _etag, timestamp: _timestamp, ...columns } = row as typeof row & { timestamp?: string };
       receipts.push({
         ...(columns as Columns),
         source: decodeURIComponent(partitionKey ?? ""),
