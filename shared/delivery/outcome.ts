@@ -29,12 +29,16 @@ const FRIENDLY: Partial<Record<PipelineErrorCode, string>> = {
   ValidationFailed: "The service endpoint registration cannot be used.",
 };
 
-/** What failed: a post to a service endpoint, or an asynchronous plug-in step run by its system job. */
-export type FailedHandler = "serviceEndpoint" | "plugin";
+/**
+ * What failed: a post to a service endpoint, an asynchronous plug-in step run by its system job, or a system
+ * job before its handler was known (its step, handler or stored context missing).
+ */
+export type FailedHandler = "serviceEndpoint" | "plugin" | "systemJob";
 
 const UNEXPECTED: Record<FailedHandler, string> = {
   serviceEndpoint: "An unexpected error occurred while posting to the service endpoint.",
   plugin: "An unexpected error occurred while running the plug-in.",
+  systemJob: "An unexpected error occurred while running the system job.",
 };
 
 const FRIENDLY_PLUGIN: Partial<Record<PipelineErrorCode, string>> = {
@@ -44,10 +48,20 @@ const FRIENDLY_PLUGIN: Partial<Record<PipelineErrorCode, string>> = {
   ValidationFailed: "The plug-in step registration cannot be used.",
 };
 
+const FRIENDLY_SYSTEM_JOB: Partial<Record<PipelineErrorCode, string>> = {
+  ValidationFailed: "The system job's step or its handler can no longer be used.",
+};
+
+const FRIENDLY_BY_HANDLER: Record<FailedHandler, Partial<Record<PipelineErrorCode, string>>> = {
+  serviceEndpoint: FRIENDLY,
+  plugin: FRIENDLY_PLUGIN,
+  systemJob: FRIENDLY_SYSTEM_JOB,
+};
+
 export function describeFailure(error: unknown, handler: FailedHandler = "serviceEndpoint"): DeliveryFailure {
   const failure = toPipelineError(error);
   const hex = failure.dataverseCode ?? DATAVERSE_ERRORS[failure.code].code;
-  const friendly = handler === "plugin" ? FRIENDLY_PLUGIN : FRIENDLY;
+  const friendly = FRIENDLY_BY_HANDLER[handler];
   return {
     code: failure.code,
     retryable: failure.retryable,

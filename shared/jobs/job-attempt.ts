@@ -100,7 +100,8 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
       ? await attemptDelivery(deps.poster, loaded.context, loaded.endpoint, retriesSoFar, { random: deps.random })
       : await attemptPluginStep(deps, reference.organization, loaded.context, started.values, retriesSoFar);
   } catch (error) {
-    outcome = { kind: "fail", failure: describeFailure(error) };
+    // Loading the step, its handler or the context failed: no post or plug-in ran.
+    outcome = { kind: "fail", failure: describeFailure(error, "systemJob") };
   }
   const { result, contextDeleted } = await recordOutcome(deps, reference, outcome, step, started);
   record.outcome = result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";

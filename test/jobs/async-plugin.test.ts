@@ -75,6 +75,7 @@ describe("asynchronous plug-in steps run by the system job", () => {
     expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Failed }]);
     const job = (await api("GET", `asyncoperations(${jobId})`)).json;
     expect(job.message).toMatch(/no longer exists/);
+    expect(job.friendlymessage).toBe("The system job's step or its handler can no longer be used.");
     expect(logged.filter((record) => record.jobId === jobId)).toEqual([expect.objectContaining({ outcome: "failed", stepId: gone, correlationId: job.correlationid })]);
     expect(job.correlationid).toEqual(expect.any(String));
   });
