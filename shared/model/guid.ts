@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PipelineError } from "../errors";
 
 /** A GUID in Dataverse's canonical text form: 8-4-4-4-12 lower-case hex digits. */
@@ -44,4 +45,15 @@ export function normalizeGuid(text: string, path?: string): Guid {
 /** A random version-4 GUID. */
 export function newGuid(): Guid {
   return crypto.randomUUID();
+}
+
+/** A name-based GUID (RFC 9562 version 5: SHA-1 of the parts, in order): the same parts always give the same id. */
+export function nameBasedGuid(...parts: (string | Buffer)[]): Guid {
+  const hash = createHash("sha1");
+  for (const part of parts) hash.update(part);
+  const bytes = hash.digest().subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

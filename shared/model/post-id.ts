@@ -1,18 +1,8 @@
-import { createHash } from "node:crypto";
 import { ExecutionMode, type RemoteExecutionContext } from "./context";
-import type { Guid } from "./guid";
+import { nameBasedGuid, type Guid } from "./guid";
 
 /** Namespace of the name-based ids below (a random v4 GUID chosen once; changing it changes every id). */
 const POST_ID_NAMESPACE = Buffer.from("7d3f6a52-1c8e-4b0e-9f5a-2e6c4d8b9a10".replace(/-/g, ""), "hex");
-
-/** RFC 9562 version 5 (SHA-1, name-based) GUID of `name` in `namespace`: the same name always gives the same id. */
-function nameBasedGuid(namespace: Buffer, name: string): Guid {
-  const bytes = createHash("sha1").update(namespace).update(name, "utf8").digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 /**
  * The identity of one post of `context`: its Service Bus MessageId and Event Hubs message id, a webhook's

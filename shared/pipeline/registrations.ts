@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { ExpiringCache } from "../cache/expiring-cache";
 import { isPipelineError } from "../errors";
 import type { OrganizationContext, RecordStore, StoredRecord, TableDefinition } from "../dataservice";
 import { isLookupValue, stampSystemColumns, type RowWriter } from "../dataservice";
 import type { PluginCatalog } from "../plugins/catalog";
 import { dateTimeText } from "../dataservice/metadata/edm";
+import { nameBasedGuid } from "../model";
 
 export const ImageType = { Pre: 0, Post: 1, Both: 2 } as const;
 
@@ -206,9 +206,7 @@ export class RegistrationCache {
 
 /** A stable id per organization and type name (a name-based UUID), so every instance writes the same row. */
 export function pluginTypeId(organization: string, typeName: string): string {
-  const hex = createHash("sha1").update(`plugintype:${organization}:${typeName}`).digest("hex");
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return nameBasedGuid(`plugintype:${organization}:${typeName}`);
 }
 
 /** A comma-separated column list; undefined when empty (= all columns). */
