@@ -1,6 +1,5 @@
 import { parseOptions, runCli, UsageError } from "../../local/util/cli";
 import { azureResources } from "../../shared/config/azure-resources";
-import { readConnection } from "../../shared/config/connections";
 import { tableClientFor } from "../../shared/config/table-client";
 import { ReceiptStore } from "../../shared/listener/receipts";
 
@@ -9,12 +8,12 @@ const USAGE = `usage: AzureWebJobsStorage='<the connection string npm start prin
 /** `npm run receipts`: the sample listener's ListenerReceipts rows, one JSON object a line, oldest first. */
 async function main(): Promise<void> {
   const options = parseOptions(["source", "correlation-id"]);
+  let store: ReceiptStore;
   try {
-    readConnection(azureResources.connections.storage, process.env);
+    store = new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts));
   } catch {
     throw new UsageError(`${azureResources.connections.storage} is not set`);
   }
-  const store = new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts));
   for (const receipt of await store.list({ source: options.source, correlationId: options["correlation-id"] })) console.log(JSON.stringify(receipt));
 }
 

@@ -60,7 +60,8 @@ export function eventDataFor(context: RemoteExecutionContext, endpoint: ServiceE
 export function httpRequestFor(
   context: RemoteExecutionContext,
   endpoint: ServiceEndpoint,
-  organizationHost: string = context.organizationName,
+  /** `x-ms-dynamics-organization`: the environment's domain name (poster.ts decides it). */
+  organizationHost: string,
 ): EncodedBody & { headers: Record<string, string> } {
   const isWebhook = endpoint.contract === EndpointContract.Webhook;
   const encoded = encodeBody(context, isWebhook ? MessageFormat.Json : endpoint.messageformat, isWebhook ? "webhook" : "serviceBus");

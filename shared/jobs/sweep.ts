@@ -14,7 +14,7 @@ const PARALLEL = 8;
  * Starts an orchestration for every open job (Ready, Waiting, In Progress) of the organizations that has
  * none running: a crash between the commit and the start, or an instance lost, delays a job but never
  * loses it. A Waiting job's orchestration, and a Ready job's a user postponed, waits until its
- * `postponeuntil` first; a job a user paused gets none (its resume makes it Ready, and the next sweep starts it).
+ * `postponeuntil` first; a job a user paused gets none (its resume makes it Ready and starts its orchestration at once).
  */
 export async function sweepSystemJobs(jobs: SystemJobStore, organizations: readonly string[], orchestrations: JobOrchestrations): Promise<SweepResult> {
   const started: string[] = [];

@@ -3,7 +3,7 @@ import { encodeValueJson } from "../serialization";
 
 /**
  * The Target's attributes as their Dataverse JSON literals (`9007199254740993`, `{"__type":"Money:…","Value":1.5000}`),
- * so that a log shows exactly what the listener read; undefined when the Target is not a record (or was
+ * so that the receipt's `target` column shows exactly what the listener read; undefined when the Target is not a record (or was
  * dropped from a truncated message).
  */
 export function targetAttributes(context: RemoteExecutionContext): Record<string, string> | undefined {

@@ -69,6 +69,6 @@ describe("the sample listener in the local host", () => {
       return rows.length > 0 && rows;
     }, 20_000, "the topic receipt");
     expect(found).toMatchObject([{ source, operationId: context.operationId, messageName: "Create", primaryEntityName: "account", contentType: "application/json", deliveryCount: 1 }]);
-    expect(host.output.join("\n")).toContain(`dataverseTopicListener`);
+    expect(host.output.join("\n")).toMatch(/Executed 'Functions\.dataverseTopicListener' \(Succeeded/);
   });
 });
