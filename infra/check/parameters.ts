@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { BicepModule } from "./bicep-model";
-import type { SourceLocation } from "./bicep-syntax";
+import { where } from "./bicep-syntax";
 import type { Finding } from "./check-infra";
 import type { InfraFacts } from "./infra-facts";
 import type { ValueTracer } from "./value-origins";
@@ -12,7 +12,6 @@ export interface DocumentedEnvironmentValue {
   parameter?: string;
 }
 
-const where = (location: SourceLocation): string => `infra/${location.file}:${location.line}`;
 /** `${NAME}` or `${NAME=default}`: the azd environment value a parameter is read from. */
 const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
 
