@@ -6,7 +6,7 @@ import type { InfraFacts } from "./infra-facts";
 import type { ValueTracer } from "./value-origins";
 
 /** One row of the README's "azd environment value | parameter | default" table. */
-export interface DocumentedEnvironmentValue {
+interface DocumentedEnvironmentValue {
   name: string;
   /** The main.bicep parameter the row names, when it names one. */
   parameter?: string;
@@ -16,7 +16,7 @@ export interface DocumentedEnvironmentValue {
 const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
 
 /** The rows of the README's azd environment table (first column `NAME`, parameter named in the second). */
-export function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
+function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
   const lines = readmeText.split(/\r?\n/);
   const header = lines.findIndex((line) => /^\|\s*azd environment value\s*\|/i.test(line));
   if (header < 0) return [];
