@@ -43,6 +43,9 @@ export function locationOf(file: string, node: SyntaxNode): SourceLocation {
   return { file, line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
 }
 
+/** `infra/<file>:<line>`: how a finding names the place it is about. */
+export const where = (location: SourceLocation): string => `infra/${location.file}:${location.line}`;
+
 /** ERROR and MISSING nodes: what the grammar could not read, outermost first. */
 export function syntaxErrors(parsed: ParsedBicepFile): BicepSyntaxError[] {
   const errors: BicepSyntaxError[] = [];

@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { azureResources, type AzureResourcesDefinition } from "../../shared/config/azure-resources";
 import { appUsage, type AppUsage, type Capability, type UsageSource } from "./app-usage";
 import { Opaque, valueAt, type BicepValue } from "./bicep-model";
-import { loadBicepFiles, syntaxErrors, type SourceLocation } from "./bicep-syntax";
+import { loadBicepFiles, syntaxErrors, where } from "./bicep-syntax";
 import { identityWiringFindings } from "./identity-wiring";
 import { infraFacts, type EntityFact, type InfraFacts } from "./infra-facts";
 import { parameterFindings } from "./parameters";
@@ -68,7 +68,6 @@ const APP_INSIGHTS_CONNECTION_STRING = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
 const ENDPOINT_SUFFIXES = ["fullyQualifiedNamespace", "accountName", "blobServiceUri", "queueServiceUri", "tableServiceUri", "serviceUri"];
 
-const where = (location: SourceLocation): string => `infra/${location.file}:${location.line}`;
 const usedAt = (sources: UsageSource[]): string => sources.slice(0, 3).join(", ") + (sources.length > 3 ? ", …" : "");
 
 function isoSeconds(value: BicepValue): number | undefined {

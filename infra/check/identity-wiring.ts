@@ -1,5 +1,5 @@
 import type { BicepModule } from "./bicep-model";
-import type { SourceLocation, SyntaxNode } from "./bicep-syntax";
+import { where, type SyntaxNode } from "./bicep-syntax";
 import type { Finding } from "./check-infra";
 import type { InfraFacts } from "./infra-facts";
 import type { ValueOrigin, ValueTracer } from "./value-origins";
@@ -17,7 +17,6 @@ export interface IdentitySettingNames {
 
 type IdentityProperty = "id" | "properties.clientId" | "properties.principalId";
 
-const where = (location: SourceLocation): string => `infra/${location.file}:${location.line}`;
 const shown = (origins: ValueOrigin[]): string =>
   origins.map((origin) => (origin.kind === "resource" ? `${origin.symbol}.${origin.path.join(".")}` : origin.kind === "parameter" ? `parameter ${origin.name} of ${origin.file}` : origin.text)).join(" or ") || "nothing";
 

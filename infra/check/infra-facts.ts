@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { BicepModule, Opaque, type BicepValue, type ResourceDeclaration } from "./bicep-model";
+import { BicepModule, Opaque, type BicepValue, type ModuleDeclaration, type ResourceDeclaration } from "./bicep-model";
 import { locationOf, type ParsedBicepFile, type SourceLocation, type SyntaxNode } from "./bicep-syntax";
 
 export interface AppSettingFact {
@@ -189,6 +189,11 @@ function evaluatedBodies(module: BicepModule, type: string, name: string | undef
     });
 }
 
+/** The file a `module` statement of `caller` deploys, as its path among the loaded files. */
+export function moduleTargetFile(caller: BicepModule, declaration: ModuleDeclaration): string {
+  return posix.normalize(posix.join(posix.dirname(caller.file), declaration.path));
+}
+
 /** Files deployed only under a condition: modules declared with `if (...)`, and the modules those declare. */
 function conditionalFiles(modules: BicepModule[]): Set<string> {
   const conditional = new Set<string>();
@@ -197,7 +202,7 @@ function conditionalFiles(modules: BicepModule[]): Set<string> {
     grew = false;
     for (const module of modules) {
       for (const declaration of module.moduleDeclarations) {
-        const target = posix.normalize(posix.join(posix.dirname(module.file), declaration.path));
+        const target = moduleTargetFile(module, declaration);
         if ((declaration.condition !== undefined || conditional.has(module.file)) && !conditional.has(target)) {
           conditional.add(target);
           grew = true;

@@ -1,23 +1,22 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { BicepModule } from "./bicep-model";
-import type { SourceLocation } from "./bicep-syntax";
+import { where } from "./bicep-syntax";
 import type { Finding } from "./check-infra";
 import type { InfraFacts } from "./infra-facts";
 import type { ValueTracer } from "./value-origins";
 
 /** One row of the README's "azd environment value | parameter | default" table. */
-export interface DocumentedEnvironmentValue {
+interface DocumentedEnvironmentValue {
   name: string;
   /** The main.bicep parameter the row names, when it names one. */
   parameter?: string;
 }
 
-const where = (location: SourceLocation): string => `infra/${location.file}:${location.line}`;
 /** `${NAME}` or `${NAME=default}`: the azd environment value a parameter is read from. */
 const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
 
 /** The rows of the README's azd environment table (first column `NAME`, parameter named in the second). */
-export function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
+function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
   const lines = readmeText.split(/\r?\n/);
   const header = lines.findIndex((line) => /^\|\s*azd environment value\s*\|/i.test(line));
   if (header < 0) return [];

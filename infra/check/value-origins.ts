@@ -1,6 +1,6 @@
-import { posix } from "node:path";
 import type { BicepModule, ModuleDeclaration } from "./bicep-model";
 import type { SyntaxNode } from "./bicep-syntax";
+import { moduleTargetFile } from "./infra-facts";
 
 /**
  * Where one leaf of a value comes from, followed through variables, `?:` branches, module parameters
@@ -33,7 +33,7 @@ export class ValueTracer {
 
   /** The file a `module` statement of `caller` deploys. */
   targetOf(caller: BicepModule, declaration: ModuleDeclaration): BicepModule | undefined {
-    return this.byFile.get(posix.normalize(posix.join(posix.dirname(caller.file), declaration.path)));
+    return this.byFile.get(moduleTargetFile(caller, declaration));
   }
 
   /** Every `module` statement that deploys `target`. */

@@ -7,27 +7,31 @@ import { startControlServer } from "./control";
 
 const usage = "usage: npm run servicebus -- [--port N] [--eventhubs-port N] [--control-port N] [--config FILE] [--data DIR]";
 
+/** A mistake in the command line: printed with the usage text, exit code 2. */
+function usageMistake(message: string): never {
+  console.error(`${message}\n${usage}`);
+  process.exit(2);
+}
+
 function portOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--${name}: "${value}" is not a port number (0-65535)\n${usage}`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usageMistake(`--${name}: "${value}" is not a port number (0-65535)`);
   return port;
 }
 
-/** `--data`: the directory, created if need be; a path that cannot be one is a usage mistake (as in local/util/cli.ts). */
+/** `--data`: the absolute directory, created if need be; a path that cannot be one is a usage mistake. */
+// A copy of parseDataDir (local/util/cli.ts), kept in step by hand: the broker imports nothing from local/util, so it stays self-contained.
 function dataDirOption(value: string | undefined): string | undefined {
   if (!value) return undefined;
+  const dir = resolve(value);
   try {
-    mkdirSync(value, { recursive: true });
-    accessSync(value, constants.W_OK);
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
   } catch (error) {
-    console.error(`--data: "${value}" cannot be used as a data directory (${(error as Error).message})\n${usage}`);
-    process.exit(2);
+    usageMistake(`--data: "${value}" cannot be used as a data directory (${error instanceof Error ? error.message : String(error)})`);
   }
-  return value;
+  return dir;
 }
 
 /** `npm run servicebus -- …`: the local Service Bus (and Event Hubs) broker alone, on 127.0.0.1. */
@@ -36,8 +40,7 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({ options: { port: { type: "string" }, "eventhubs-port": { type: "string" }, "control-port": { type: "string" }, config: { type: "string" }, data: { type: "string" } } }));
   } catch (error) {
-    console.error(`${(error as Error).message}\n${usage}`);
-    process.exit(2);
+    usageMistake(error instanceof Error ? error.message : String(error));
   }
   const configFile = resolve(values.config ?? `${__dirname}/../../../local/servicebus/config.json`);
   const dataDir = dataDirOption(values.data);
