@@ -37,12 +37,12 @@ export interface WriteOptions {
 /**
  * Rules another part (the pipeline) adds to the write path of some tables: `prepare` may refuse a create
  * or update with a 400 before anything is staged, or fill in columns it derives (`row` is the row as it
- * will be stored); `changed` runs once a unit of work that changed one of `tables` was committed (or
+ * will be stored; its reads go through `options.unitOfWork`, so they see the rows the request staged); `changed` runs once a unit of work that changed one of `tables` was committed (or
  * failed), e.g. to drop a cache.
  */
 export interface RecordWriteHook {
   readonly tables: ReadonlySet<string>;
-  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void>;
+  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: ReadOptions): Promise<void>;
   changed?(organization: string): void;
   /**
    * A table's own rule for updates (which system-job changes a user may make): the columns to write
@@ -125,7 +125,7 @@ export class RecordService {
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
-    await this.prepareWithHooks(scope, table, row);
+    await this.prepareWithHooks(scope, table, row, options);
     const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
@@ -143,9 +143,9 @@ export class RecordService {
 
   /** `known`: the stored row as the caller already read it (used unless the unit of work staged a change of it). */
   private async readCurrent(scope: RequestScope, table: TableDefinition, id: string, unitOfWork?: UnitOfWork, known?: StoredRecord): Promise<StoredRecord | undefined> {
-    const staged = unitOfWork?.stagedRecord(table, id);
-    if (staged) return staged.deleted ? undefined : { ...staged.record, values: withNulls(table, staged.record.values) };
-    return known ?? (await this.store.read(scope.organization.name, table, id));
+    if (known && !unitOfWork?.stagedRecord(table, id)) return known;
+    const record = await this.store.read(scope.organization.name, table, id, unitOfWork);
+    return record && { ...record, values: withNulls(table, record.values) };
   }
 
   /**
@@ -203,7 +203,7 @@ export class RecordService {
       const written = ruled?.values ?? values;
       const row = stampSystemColumns(table, { ...current.values, ...written }, this.writer(scope), { kind: "update", written });
       deriveColumns(table, row, written);
-      await this.prepareWithHooks(scope, table, row);
+      await this.prepareWithHooks(scope, table, row, options);
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
         await this.afterCommit(options, ruled?.afterCommit);
@@ -272,9 +272,9 @@ export class RecordService {
     return etags.get(recordRowKey(table.logicalName, id)) ?? "";
   }
 
-  private async prepareWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void> {
+  private async prepareWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: WriteOptions): Promise<void> {
     for (const hook of this.hooks) {
-      if (hook.prepare && hook.tables.has(table.logicalName)) await hook.prepare(scope, table, row);
+      if (hook.prepare && hook.tables.has(table.logicalName)) await hook.prepare(scope, table, row, { unitOfWork: options.unitOfWork });
     }
   }
 
