@@ -24,8 +24,9 @@ export async function cascadedDeletes(store: RecordStore, organization: Organiza
   const visit = async (parent: TableDefinition, parentId: string): Promise<void> => {
     for (const { child, column } of relationships.get(parent.logicalName) ?? []) {
       // Lookups are stored as the id (a polymorphic one's table beside it): storage narrows, the table is checked here.
+      const overlay = unitOfWork?.overlay(child);
       const stored = await store.list(organization.name, child, `${column} ${odata`eq ${parentId}`}`);
-      for (const record of unitOfWork ? unitOfWork.overlay(child, stored) : stored) {
+      for (const record of overlay ? overlay(stored) : stored) {
         const lookup = record.values[column];
         const key = `${child.logicalName}|${record.id}`;
         const pointsHere = isLookupValue(lookup) && lookup.logicalName === parent.logicalName && lookup.id === parentId;

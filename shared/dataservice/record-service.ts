@@ -156,13 +156,13 @@ export class RecordService {
    */
   async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest, options: ReadOptions = {}): Promise<Page> {
     const token = page.token;
-    const unitOfWork = options.unitOfWork?.changesTable(table) ? options.unitOfWork : undefined;
-    if (!unitOfWork && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
+    const overlay = options.unitOfWork?.overlay(table);
+    if (!overlay && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
       return this.scanPage(scope, table, query, page.size, token);
     }
     const offset = token && "offset" in token ? token.offset : 0;
     const stored = await this.store.list(scope.organization.name, table, query.storageFilter);
-    const matching = runQuery({ ...query, top: undefined }, unitOfWork ? withStaged(table, unitOfWork, stored, token) : stored);
+    const matching = runQuery({ ...query, top: undefined }, overlay ? withStaged(table, overlay(stored), token) : stored);
     const top = query.top === undefined ? undefined : query.top - (token && "after" in token ? token.taken : 0);
     const limited = top === undefined ? matching : matching.slice(0, top);
     return {
@@ -285,14 +285,12 @@ export class RecordService {
       .map(async (column) => {
         const lookup = values[column.logicalName] as LookupValue;
         const target = scope.organization.catalog.table(lookup.logicalName);
-        const rowKey = recordRowKey(lookup.logicalName, lookup.id);
-        const staged = options.unitOfWork?.stagedChange(rowKey);
-        const exists =
-          staged !== undefined
-            ? staged !== "delete"
-            : lookup.logicalName === "systemuser" && scope.organization.users.has(lookup.id)
-              ? true
-              : target !== undefined && (await this.store.readRow(scope.organization.name, rowKey)) !== undefined;
+        const staged = target && options.unitOfWork?.stagedRecord(target, lookup.id);
+        const exists = staged
+          ? !staged.deleted
+          : lookup.logicalName === "systemuser" && scope.organization.users.has(lookup.id)
+            ? true
+            : target !== undefined && (await this.store.readRow(scope.organization.name, recordRowKey(lookup.logicalName, lookup.id))) !== undefined;
         if (!exists) {
           throw new PipelineError("ValidationFailed", `${column.logicalName}: ${lookup.logicalName} With Id = ${lookup.id} Does Not Exist`, {
             path: column.logicalName,
@@ -348,12 +346,12 @@ function deriveColumns(table: TableDefinition, row: ColumnValues, written: Colum
 }
 
 /**
- * Stored rows with the unit of work's staged rows merged in (see UnitOfWork.overlay), every column present
+ * Stored rows with the unit of work's staged rows merged in (`UnitOfWork.overlay`), every column present
  * for the in-memory filter. A scan's `after` token (from a page read before the rows were staged) goes on
  * after that id.
  */
-function withStaged(table: TableDefinition, unitOfWork: UnitOfWork, stored: StoredRecord[], token: PageToken | undefined): StoredRecord[] {
-  const rows = unitOfWork.overlay(table, stored).map((record) => ({ ...record, values: withNulls(table, record.values) }));
+function withStaged(table: TableDefinition, overlaid: StoredRecord[], token: PageToken | undefined): StoredRecord[] {
+  const rows = overlaid.map((record) => ({ ...record, values: withNulls(table, record.values) }));
   return token && "after" in token ? rows.filter((record) => record.id > token.after) : rows;
 }
 
