@@ -42,7 +42,7 @@ export interface WriteOptions {
  */
 export interface RecordWriteHook {
   readonly tables: ReadonlySet<string>;
-  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: ReadOptions): Promise<void>;
+  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: Pick<WriteOptions, "unitOfWork">): Promise<void>;
   changed?(organization: string): void;
   /**
    * A table's own rule for updates (which system-job changes a user may make): the columns to write
@@ -53,11 +53,6 @@ export interface RecordWriteHook {
   create?(organization: string, values: ColumnValues): void;
   /** Runs once a delete of one of `tables` is committed. */
   afterDelete?(organization: string, deleted: StoredRecord): Promise<void>;
-}
-
-/** Reads inside a caller's unit of work see what it staged: its creates and updates, and its deletes as missing rows. */
-export interface ReadOptions {
-  unitOfWork?: UnitOfWork;
 }
 
 /**
@@ -130,14 +125,14 @@ export class RecordService {
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
 
-  async retrieve(scope: RequestScope, table: TableDefinition, id: string, options: ReadOptions = {}): Promise<StoredRecord> {
+  async retrieve(scope: RequestScope, table: TableDefinition, id: string, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<StoredRecord> {
     const record = await this.read(scope, table, id, options);
     if (!record) throw notFound(table, id);
     return record;
   }
 
-  /** The row as the caller's unit of work leaves it, else as stored; undefined when there is none. */
-  async read(scope: RequestScope, table: TableDefinition, id: string, options: ReadOptions = {}): Promise<StoredRecord | undefined> {
+  /** The row as the caller's unit of work leaves it (its creates and updates; its deletes as none), else as stored; undefined when there is none. */
+  async read(scope: RequestScope, table: TableDefinition, id: string, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<StoredRecord | undefined> {
     return this.readCurrent(scope, table, id, options.unitOfWork);
   }
 
@@ -154,7 +149,7 @@ export class RecordService {
    * token is an offset into the ordered result. When the caller's unit of work staged rows of the table,
    * every row is read and merged with them, then filtered, ordered and paged in memory (offset tokens).
    */
-  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest, options: ReadOptions = {}): Promise<Page> {
+  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<Page> {
     const token = page.token;
     const overlay = options.unitOfWork?.overlay(table);
     if (!overlay && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
