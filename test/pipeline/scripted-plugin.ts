@@ -47,6 +47,8 @@ interface Script {
   updateAgain?: boolean;
   /** Retrieves the record the context is about, and lists it with $filter on its id (into `read`). */
   readOwn?: boolean;
+  /** Deletes the record the context is about. */
+  deleteOwn?: boolean;
   /** Updates the record the context is about with these columns. */
   updateOwn?: Record<string, string>;
   /** Creates an account with this name, then retrieves it by the id it got (into `read`). */
@@ -161,6 +163,7 @@ export class Scripted implements IPlugin {
       for (const [key, value] of Object.entries(script.updateOwn)) change.set(key, value);
       await organizationService.update(change);
     }
+    if (script.deleteOwn) await organizationService.delete(own.table, own.id);
     if (script.createAndRead) {
       const id = await organizationService.create(new Entity("account").set("name", script.createAndRead));
       entry.read.createdAndRead = (await organizationService.retrieve("account", id)).get("name");
