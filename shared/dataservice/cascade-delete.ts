@@ -1,3 +1,5 @@
+import { odata } from "@azure/data-tables";
+import type { TableCatalog } from "./metadata/catalog";
 import { isLookupType } from "./metadata/columns";
 import type { TableDefinition } from "./metadata/tables";
 import type { OrganizationContext } from "./organizations/organization-context";
@@ -18,11 +20,13 @@ export interface CascadedRow {
  */
 export async function cascadedDeletes(store: RecordStore, organization: OrganizationContext, table: TableDefinition, id: string, unitOfWork?: UnitOfWork): Promise<CascadedRow[]> {
   const found = new Map<string, CascadedRow>();
+  const relationships = cascadeRelationships(organization.catalog);
   const visit = async (parent: TableDefinition, parentId: string): Promise<void> => {
-    for (const { child, column } of relationshipsFrom(organization, parent)) {
+    for (const { child, column } of relationships.get(parent.logicalName) ?? []) {
       // Lookups are stored as the id (a polymorphic one's table beside it): storage narrows, the table is checked here.
-      const stored = await store.list(organization.name, child, `${column} eq '${parentId.replace(/'/g, "''")}'`);
-      for (const record of unitOfWork ? unitOfWork.overlay(child, stored) : stored) {
+      const overlay = unitOfWork?.overlay(child);
+      const stored = await store.list(organization.name, child, `${column} ${odata`eq ${parentId}`}`);
+      for (const record of overlay ? overlay(stored) : stored) {
         const lookup = record.values[column];
         const key = `${child.logicalName}|${record.id}`;
         const pointsHere = isLookupValue(lookup) && lookup.logicalName === parent.logicalName && lookup.id === parentId;
@@ -36,10 +40,28 @@ export async function cascadedDeletes(store: RecordStore, organization: Organiza
   return [...found.values()];
 }
 
-function relationshipsFrom(organization: OrganizationContext, parent: TableDefinition): { child: TableDefinition; column: string }[] {
-  return organization.catalog.tables.flatMap((child) =>
-    child.columns
-      .filter((column) => isLookupType(column.type) && column.cascadeDelete?.includes(parent.logicalName))
-      .map((column) => ({ child, column: column.logicalName })),
-  );
+interface CascadeRelationship {
+  child: TableDefinition;
+  column: string;
+}
+
+/** Each catalog's cascading relationships by parent table, worked out once per catalog (an organization's context holds one). */
+const relationshipsByCatalog = new WeakMap<TableCatalog, Map<string, CascadeRelationship[]>>();
+
+function cascadeRelationships(catalog: TableCatalog): Map<string, CascadeRelationship[]> {
+  let byParent = relationshipsByCatalog.get(catalog);
+  if (byParent) return byParent;
+  byParent = new Map();
+  for (const child of catalog.tables) {
+    for (const column of child.columns) {
+      if (!isLookupType(column.type)) continue;
+      for (const parent of column.cascadeDelete ?? []) {
+        const list = byParent.get(parent) ?? [];
+        list.push({ child, column: column.logicalName });
+        byParent.set(parent, list);
+      }
+    }
+  }
+  relationshipsByCatalog.set(catalog, byParent);
+  return byParent;
 }

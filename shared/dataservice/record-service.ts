@@ -37,12 +37,12 @@ export interface WriteOptions {
 /**
  * Rules another part (the pipeline) adds to the write path of some tables: `prepare` may refuse a create
  * or update with a 400 before anything is staged, or fill in columns it derives (`row` is the row as it
- * will be stored); `changed` runs once a unit of work that changed one of `tables` was committed (or
+ * will be stored; its reads go through `options.unitOfWork`, so they see the rows the request staged); `changed` runs once a unit of work that changed one of `tables` was committed (or
  * failed), e.g. to drop a cache.
  */
 export interface RecordWriteHook {
   readonly tables: ReadonlySet<string>;
-  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void>;
+  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: Pick<WriteOptions, "unitOfWork">): Promise<void>;
   changed?(organization: string): void;
   /**
    * A table's own rule for updates (which system-job changes a user may make): the columns to write
@@ -53,11 +53,6 @@ export interface RecordWriteHook {
   create?(organization: string, values: ColumnValues): void;
   /** Runs once a delete of one of `tables` is committed. */
   afterDelete?(organization: string, deleted: StoredRecord): Promise<void>;
-}
-
-/** Reads inside a caller's unit of work see what it staged: its creates and updates, and its deletes as missing rows. */
-export interface ReadOptions {
-  unitOfWork?: UnitOfWork;
 }
 
 /**
@@ -125,27 +120,27 @@ export class RecordService {
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
-    await this.prepareWithHooks(scope, table, row);
+    await this.prepareWithHooks(scope, table, row, options);
     const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
 
-  async retrieve(scope: RequestScope, table: TableDefinition, id: string, options: ReadOptions = {}): Promise<StoredRecord> {
+  async retrieve(scope: RequestScope, table: TableDefinition, id: string, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<StoredRecord> {
     const record = await this.read(scope, table, id, options);
     if (!record) throw notFound(table, id);
     return record;
   }
 
-  /** The row as the caller's unit of work leaves it, else as stored; undefined when there is none. */
-  async read(scope: RequestScope, table: TableDefinition, id: string, options: ReadOptions = {}): Promise<StoredRecord | undefined> {
+  /** The row as the caller's unit of work leaves it (its creates and updates; its deletes as none), else as stored; undefined when there is none. */
+  async read(scope: RequestScope, table: TableDefinition, id: string, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<StoredRecord | undefined> {
     return this.readCurrent(scope, table, id, options.unitOfWork);
   }
 
   /** `known`: the stored row as the caller already read it (used unless the unit of work staged a change of it). */
   private async readCurrent(scope: RequestScope, table: TableDefinition, id: string, unitOfWork?: UnitOfWork, known?: StoredRecord): Promise<StoredRecord | undefined> {
-    const staged = unitOfWork?.stagedRecord(table, id);
-    if (staged) return staged.deleted ? undefined : { ...staged.record, values: withNulls(table, staged.record.values) };
-    return known ?? (await this.store.read(scope.organization.name, table, id));
+    if (known && !unitOfWork?.stagedRecord(table, id)) return known;
+    const record = await this.store.read(scope.organization.name, table, id, unitOfWork);
+    return record && { ...record, values: withNulls(table, record.values) };
   }
 
   /**
@@ -154,15 +149,15 @@ export class RecordService {
    * token is an offset into the ordered result. When the caller's unit of work staged rows of the table,
    * every row is read and merged with them, then filtered, ordered and paged in memory (offset tokens).
    */
-  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest, options: ReadOptions = {}): Promise<Page> {
+  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<Page> {
     const token = page.token;
-    const unitOfWork = options.unitOfWork?.changesTable(table) ? options.unitOfWork : undefined;
-    if (!unitOfWork && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
+    const overlay = options.unitOfWork?.overlay(table);
+    if (!overlay && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
       return this.scanPage(scope, table, query, page.size, token);
     }
     const offset = token && "offset" in token ? token.offset : 0;
     const stored = await this.store.list(scope.organization.name, table, query.storageFilter);
-    const matching = runQuery({ ...query, top: undefined }, unitOfWork ? withStaged(table, unitOfWork, stored, token) : stored);
+    const matching = runQuery({ ...query, top: undefined }, overlay ? withStaged(table, overlay(stored), token) : stored);
     const top = query.top === undefined ? undefined : query.top - (token && "after" in token ? token.taken : 0);
     const limited = top === undefined ? matching : matching.slice(0, top);
     return {
@@ -203,7 +198,7 @@ export class RecordService {
       const written = ruled?.values ?? values;
       const row = stampSystemColumns(table, { ...current.values, ...written }, this.writer(scope), { kind: "update", written });
       deriveColumns(table, row, written);
-      await this.prepareWithHooks(scope, table, row);
+      await this.prepareWithHooks(scope, table, row, options);
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
         await this.afterCommit(options, ruled?.afterCommit);
@@ -272,9 +267,9 @@ export class RecordService {
     return etags.get(recordRowKey(table.logicalName, id)) ?? "";
   }
 
-  private async prepareWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues): Promise<void> {
+  private async prepareWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: WriteOptions): Promise<void> {
     for (const hook of this.hooks) {
-      if (hook.prepare && hook.tables.has(table.logicalName)) await hook.prepare(scope, table, row);
+      if (hook.prepare && hook.tables.has(table.logicalName)) await hook.prepare(scope, table, row, { unitOfWork: options.unitOfWork });
     }
   }
 
@@ -285,14 +280,12 @@ export class RecordService {
       .map(async (column) => {
         const lookup = values[column.logicalName] as LookupValue;
         const target = scope.organization.catalog.table(lookup.logicalName);
-        const rowKey = recordRowKey(lookup.logicalName, lookup.id);
-        const staged = options.unitOfWork?.stagedChange(rowKey);
-        const exists =
-          staged !== undefined
-            ? staged !== "delete"
-            : lookup.logicalName === "systemuser" && scope.organization.users.has(lookup.id)
-              ? true
-              : target !== undefined && (await this.store.readRow(scope.organization.name, rowKey)) !== undefined;
+        const staged = target && options.unitOfWork?.stagedRecord(target, lookup.id);
+        const exists = staged
+          ? !staged.deleted
+          : lookup.logicalName === "systemuser" && scope.organization.users.has(lookup.id)
+            ? true
+            : target !== undefined && (await this.store.readRow(scope.organization.name, recordRowKey(lookup.logicalName, lookup.id))) !== undefined;
         if (!exists) {
           throw new PipelineError("ValidationFailed", `${column.logicalName}: ${lookup.logicalName} With Id = ${lookup.id} Does Not Exist`, {
             path: column.logicalName,
@@ -348,12 +341,12 @@ function deriveColumns(table: TableDefinition, row: ColumnValues, written: Colum
 }
 
 /**
- * Stored rows with the unit of work's staged rows merged in (see UnitOfWork.overlay), every column present
+ * Stored rows with the unit of work's staged rows merged in (`UnitOfWork.overlay`), every column present
  * for the in-memory filter. A scan's `after` token (from a page read before the rows were staged) goes on
  * after that id.
  */
-function withStaged(table: TableDefinition, unitOfWork: UnitOfWork, stored: StoredRecord[], token: PageToken | undefined): StoredRecord[] {
-  const rows = unitOfWork.overlay(table, stored).map((record) => ({ ...record, values: withNulls(table, record.values) }));
+function withStaged(table: TableDefinition, overlaid: StoredRecord[], token: PageToken | undefined): StoredRecord[] {
+  const rows = overlaid.map((record) => ({ ...record, values: withNulls(table, record.values) }));
   return token && "after" in token ? rows.filter((record) => record.id > token.after) : rows;
 }
 

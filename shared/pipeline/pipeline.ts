@@ -321,10 +321,12 @@ export class EventPipeline {
   /** Commits; a written row is answered as committed (with post-operation steps' updates of it) and with its new etag. */
   private async commit(execution: Execution, transaction: Transaction, request: MessageRequest, result: MessageResult): Promise<void> {
     const written = result.record && (request.message === "Create" || request.message === "Update") ? result.record : undefined;
-    const scope = { organization: execution.organization, caller: execution.caller };
-    const final = written && (await this.parts.records.read(scope, request.table, written.id, { unitOfWork: transaction.unitOfWork }));
+    // As the steps left it; a create stages only the columns it set, so they go over the answer's (which has every column).
+    // Nothing staged (a step deleted the row it created) or a staged delete: the answer keeps the row as written.
+    const staged = written && transaction.unitOfWork.stagedRecord(request.table, written.id);
+    const final = staged && !staged.deleted ? { ...written.values, ...staged.record.values } : undefined;
     const etags = await transaction.unitOfWork.commit();
-    if (result.record) result.record = { ...result.record, ...(final && { values: final.values }), etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
+    if (result.record) result.record = { ...result.record, ...(final && { values: final }), etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
     if (transaction.jobIds.length > 0) {
       try {
         await this.parts.dispatcher.jobsCommitted(execution.organization.name, transaction.jobIds);

@@ -1,6 +1,6 @@
 import { validateServiceEndpoint } from "../delivery/endpoint";
 import { PipelineError } from "../errors";
-import type { ColumnValues, RecordStore, RecordWriteHook, RequestScope, TableDefinition } from "../dataservice";
+import type { ColumnValues, RecordStore, RecordWriteHook, RequestScope, TableDefinition, UnitOfWork } from "../dataservice";
 import { isLookupValue } from "../dataservice";
 import { ImageType, REGISTRATION_TABLE_NAMES, splitColumns, type RegistrationCache } from "./registrations";
 
@@ -18,6 +18,12 @@ function nextRegistrationSequence(): number {
   return lastSequence;
 }
 
+/** The write a rule checks: who writes, and the request's unit of work (undefined: the write commits on its own). */
+interface Write {
+  scope: RequestScope;
+  unitOfWork?: UnitOfWork;
+}
+
 function invalid(message: string, path: string): PipelineError {
   return new PipelineError("ValidationFailed", message, { path });
 }
@@ -30,20 +36,21 @@ function invalid(message: string, path: string): PipelineError {
  * when any registration row changes.
  */
 export function registrationWriteHook(store: RecordStore, cache: RegistrationCache): RecordWriteHook {
-  const read = async (scope: RequestScope, tableName: string, id: string) => {
+  /** A row as the request's unit of work leaves it: a registration written earlier in the same request counts. */
+  const read = async ({ scope, unitOfWork }: Write, tableName: string, id: string) => {
     const table = scope.organization.catalog.table(tableName) as TableDefinition;
-    return (await store.read(scope.organization.name, table, id))?.values;
+    return (await store.read(scope.organization.name, table, id, unitOfWork))?.values;
   };
-  const messageName = async (scope: RequestScope, row: ColumnValues): Promise<string> => {
+  const messageName = async (write: Write, row: ColumnValues): Promise<string> => {
     if (!isLookupValue(row.sdkmessageid)) throw invalid("sdkmessageid is required: the message the step handles (sdkmessageid@odata.bind).", "sdkmessageid");
-    const message = await read(scope, "sdkmessage", row.sdkmessageid.id);
+    const message = await read(write, "sdkmessage", row.sdkmessageid.id);
     if (!message) throw invalid(`sdkmessageid: sdkmessage With Id = ${row.sdkmessageid.id} Does Not Exist`, "sdkmessageid");
     return String(message.name);
   };
-  const stepTable = async (scope: RequestScope, row: ColumnValues): Promise<TableDefinition | undefined> => {
+  const stepTable = async (write: Write, row: ColumnValues): Promise<TableDefinition | undefined> => {
     if (!isLookupValue(row.sdkmessagefilterid)) return undefined;
-    const filter = await read(scope, "sdkmessagefilter", row.sdkmessagefilterid.id);
-    return scope.organization.catalog.table(String(filter?.primaryobjecttypecode ?? ""));
+    const filter = await read(write, "sdkmessagefilter", row.sdkmessagefilterid.id);
+    return write.scope.organization.catalog.table(String(filter?.primaryobjecttypecode ?? ""));
   };
   const checkColumns = (table: TableDefinition | undefined, columns: string[] | undefined, path: string) => {
     if (!table) return;
@@ -51,14 +58,14 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     if (unknown) throw invalid(`${path}: '${unknown}' is not a column of ${table.logicalName}.`, path);
   };
 
-  const validateFilter = async (scope: RequestScope, row: ColumnValues) => {
-    await messageName(scope, row);
+  const validateFilter = async (write: Write, row: ColumnValues) => {
+    await messageName(write, row);
     const tableName = String(row.primaryobjecttypecode ?? "");
-    if (!scope.organization.catalog.table(tableName)) throw invalid(`primaryobjecttypecode: '${tableName}' is not a table of this organization.`, "primaryobjecttypecode");
+    if (!write.scope.organization.catalog.table(tableName)) throw invalid(`primaryobjecttypecode: '${tableName}' is not a table of this organization.`, "primaryobjecttypecode");
   };
 
-  const validateStep = async (scope: RequestScope, row: ColumnValues) => {
-    const message = await messageName(scope, row);
+  const validateStep = async (write: Write, row: ColumnValues) => {
+    const message = await messageName(write, row);
     if (!REGISTRABLE_STAGES.has(Number(row.stage))) {
       throw invalid("stage must be 10 (Pre-validation), 20 (Pre-operation) or 40 (Post-operation).", "stage");
     }
@@ -71,14 +78,14 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     if (splitColumns(row.filteringattributes) && message !== "Update") {
       throw invalid("filteringattributes apply to Update steps only.", "filteringattributes");
     }
-    checkColumns(await stepTable(scope, row), splitColumns(row.filteringattributes), "filteringattributes");
+    checkColumns(await stepTable(write, row), splitColumns(row.filteringattributes), "filteringattributes");
   };
 
-  const validateImage = async (scope: RequestScope, row: ColumnValues) => {
+  const validateImage = async (write: Write, row: ColumnValues) => {
     if (!isLookupValue(row.sdkmessageprocessingstepid)) throw invalid("sdkmessageprocessingstepid is required: the step the image belongs to.", "sdkmessageprocessingstepid");
-    const step = await read(scope, "sdkmessageprocessingstep", row.sdkmessageprocessingstepid.id);
+    const step = await read(write, "sdkmessageprocessingstep", row.sdkmessageprocessingstepid.id);
     if (!step) throw invalid(`sdkmessageprocessingstep With Id = ${row.sdkmessageprocessingstepid.id} Does Not Exist`, "sdkmessageprocessingstepid");
-    const message = await messageName(scope, step);
+    const message = await messageName(write, step);
     const imageType = Number(row.imagetype ?? ImageType.Pre);
     const wantsPre = imageType !== ImageType.Post;
     const wantsPost = imageType !== ImageType.Pre;
@@ -91,10 +98,10 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     if (wantsPre && message === "Create") throw invalid("A pre-image is not available on the Create message.", "imagetype");
     if (wantsPost && message === "Delete") throw invalid("A post-image is not available on the Delete message.", "imagetype");
     if (wantsPost && Number(step.stage) !== 40) throw invalid("A post-image is available only to post-operation (stage 40) steps.", "imagetype");
-    checkColumns(await stepTable(scope, step), splitColumns(row.attributes), "attributes");
+    checkColumns(await stepTable(write, step), splitColumns(row.attributes), "attributes");
   };
 
-  const validators: Record<string, (scope: RequestScope, row: ColumnValues) => Promise<void>> = {
+  const validators: Record<string, (write: Write, row: ColumnValues) => Promise<void>> = {
     sdkmessageprocessingstep: validateStep,
     sdkmessageprocessingstepimage: validateImage,
     sdkmessagefilter: validateFilter,
@@ -102,8 +109,8 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
   };
   return {
     tables: REGISTRATION_TABLE_NAMES,
-    prepare: async (scope, table, row) => {
-      await validators[table.logicalName]?.(scope, row);
+    prepare: async (scope, table, row, { unitOfWork }) => {
+      await validators[table.logicalName]?.({ scope, unitOfWork }, row);
       if (table.logicalName === "sdkmessageprocessingstep") row.registrationsequence ??= nextRegistrationSequence();
     },
     changed: (organization) => cache.invalidate(organization),

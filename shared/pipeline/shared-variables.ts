@@ -1,7 +1,7 @@
 import type { ParameterCollection, Value } from "../model";
 
 /** The shared variable that carries the request's `tag` parameter. */
-export const TAG_VARIABLE = "tag";
+const TAG_VARIABLE = "tag";
 
 /**
  * An operation's SharedVariables. The caller's `tag` (the request parameter) is immutable (§A.5): a step's

@@ -66,6 +66,25 @@ describe("registration", () => {
     expect(seen.get(org)?.find((entry) => entry.label === "secure")?.secureConfig).toBe("s3cret");
   });
 
+  it("lets a plug-in register a filter, a step on it and the step's image in one request, checked against the rows it wrote", async () => {
+    const update = (await api("GET", "sdkmessages?$filter=name eq 'Update'&$select=sdkmessageid")).json.value[0].sdkmessageid as string;
+    const register = (filteringattributes: string) => ({ sdkmessageid: update, plugintypeid: pluginTypeId(org, SCRIPTED), table: "contact", filteringattributes, imageattributes: "firstname,lastname" });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { onlyIfName: "registers", register: register("lastname") } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { onlyIfName: "registers badly", register: register("lastname,nosuchcolumn") } });
+    const stepsNamed = async () => (await api("GET", "sdkmessageprocessingsteps?$filter=name eq 'registered by a plug-in: Update of contact'&$select=filteringattributes")).json.value;
+
+    const refused = await api("POST", "accounts", { body: { name: "registers badly" } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toMatch(/'nosuchcolumn' is not a column of contact/);
+    expect(await stepsNamed()).toEqual([]);
+
+    expect((await api("POST", "accounts", { body: { name: "registers" } })).status).toBe(204);
+    const [step] = await stepsNamed();
+    expect(step.filteringattributes).toBe("lastname");
+    const images = await api("GET", `sdkmessageprocessingstepimages?$filter=_sdkmessageprocessingstepid_value eq ${step.sdkmessageprocessingstepid}&$select=entityalias,attributes`);
+    expect(images.json.value).toMatchObject([{ entityalias: "pre", attributes: "firstname,lastname" }]);
+  });
+
   it("stops running a disabled step", async () => {
     const step = await registerStep(api, { message: "Create", table: "contact", stage: 20, script: { throw: "invalid", label: "disabled" } });
     expect((await api("POST", "contacts", { body: { lastname: "Blocked" } })).status).toBe(400);

@@ -1,4 +1,4 @@
-import { Entity, EntityCollection, InvalidPluginExecutionError, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
 import { Entity as ModelEntity, type RemoteExecutionContext } from "../../shared/model";
 
 /** What a test plug-in saw, for assertions. */
@@ -47,12 +47,16 @@ interface Script {
   updateAgain?: boolean;
   /** Retrieves the record the context is about, and lists it with $filter on its id (into `read`). */
   readOwn?: boolean;
+  /** Deletes the record the context is about. */
+  deleteOwn?: boolean;
   /** Updates the record the context is about with these columns. */
   updateOwn?: Record<string, string>;
   /** Creates an account with this name, then retrieves it by the id it got (into `read`). */
   createAndRead?: string;
   /** Retrieves the contact with this id (fails when there is none). */
   retrieveContact?: string;
+  /** Registers, in its own calls, a filter of `message` on `table`, an Update step of this plug-in type on it, and a pre-image of that step. */
+  register?: { sdkmessageid: string; plugintypeid: string; table: string; filteringattributes: string; imageattributes: string };
 }
 
 function plain(entity: unknown): Record<string, unknown> {
@@ -87,6 +91,28 @@ function snapshot(label: string, context: RemoteExecutionContext, secureConfig: 
     outputKeys: [...context.outputParameters.keys()],
     read: {},
   };
+}
+
+async function register(service: PluginExecution["organizationService"], spec: NonNullable<Script["register"]>): Promise<void> {
+  const message = new EntityReference("sdkmessage", spec.sdkmessageid);
+  const filter = await service.create(new Entity("sdkmessagefilter").set("primaryobjecttypecode", spec.table).set("sdkmessageid", message));
+  const step = await service.create(
+    new Entity("sdkmessageprocessingstep")
+      .set("name", `registered by a plug-in: Update of ${spec.table}`)
+      .set("stage", new OptionSetValue(40))
+      .set("sdkmessageid", message)
+      .set("sdkmessagefilterid", new EntityReference("sdkmessagefilter", filter))
+      .set("eventhandler", new EntityReference("plugintype", spec.plugintypeid))
+      .set("filteringattributes", spec.filteringattributes),
+  );
+  await service.create(
+    new Entity("sdkmessageprocessingstepimage")
+      .set("entityalias", "pre")
+      .set("imagetype", new OptionSetValue(0))
+      .set("messagepropertyname", "Target")
+      .set("attributes", spec.imageattributes)
+      .set("sdkmessageprocessingstepid", new EntityReference("sdkmessageprocessingstep", step)),
+  );
 }
 
 /** A plug-in driven by its unsecure configuration (JSON `Script`), recording what it saw. */
@@ -137,10 +163,12 @@ export class Scripted implements IPlugin {
       for (const [key, value] of Object.entries(script.updateOwn)) change.set(key, value);
       await organizationService.update(change);
     }
+    if (script.deleteOwn) await organizationService.delete(own.table, own.id);
     if (script.createAndRead) {
       const id = await organizationService.create(new Entity("account").set("name", script.createAndRead));
       entry.read.createdAndRead = (await organizationService.retrieve("account", id)).get("name");
     }
+    if (script.register) await register(organizationService, script.register);
     if (script.retrieveContact) await organizationService.retrieve("contact", script.retrieveContact);
     if (script.throw === "invalid") throw new InvalidPluginExecutionError(`Stopped by ${script.label ?? "a plug-in"}.`);
     if (script.throw === "error") throw new TypeError("secret internal detail");

@@ -32,6 +32,7 @@ describe("one transaction", () => {
     await registerStep(api, { message: "Create", table: "account", stage: 10, script: { label: "outside", onlyIfName: "validated then cancelled", createAccount: "written outside the transaction" } });
     await registerStep(api, { message: "Create", table: "account", stage: 20, script: { onlyIfName: "validated then cancelled", throw: "invalid" } });
     await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "swallow", onlyIfName: "swallower", createAccount: "fail-40", swallowNested: true } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, script: { onlyIfName: "created then deleted", deleteOwn: true } });
     await registerStep(api, { message: "Create", table: "contact", stage: 10, script: { label: "contact-validation" } });
     await registerStep(api, { message: "Create", table: "contact", stage: 20, script: { label: "contact-pre" } });
   });
@@ -70,6 +71,14 @@ describe("one transaction", () => {
     const [parent] = entries(org, "parent");
     const [child] = entries(org, "child-pre");
     expect(child).toMatchObject({ depth: 2, isInTransaction: true, correlationId: parent.correlationId, parentStage: 30 });
+  });
+
+  it("answers a create whose post-operation step deleted the row with the commit alone (its system job): no read of the cancelled row", async () => {
+    await api("GET", "accounts?$top=1"); // registrations loaded
+    const { result, roundTrips } = await service.roundTrips.measure(() => api("POST", "accounts", { body: { name: "created then deleted" } }));
+    expect(result.status).toBe(204);
+    expect(roundTrips).toBe(1);
+    expect((await api("GET", `accounts(${idFromHeader(result)})`)).status).toBe(404);
   });
 
   it("fails the operation when a plug-in ignores the failure of its nested call", async () => {

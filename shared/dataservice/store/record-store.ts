@@ -26,7 +26,10 @@ export class RecordStore {
     return this.tableReady;
   }
 
-  async read(partitionKey: string, table: TableDefinition, id: string): Promise<StoredRecord | undefined> {
+  /** The record as `unitOfWork` leaves it (its staged columns; a staged delete as none), else as stored. */
+  async read(partitionKey: string, table: TableDefinition, id: string, unitOfWork?: UnitOfWork): Promise<StoredRecord | undefined> {
+    const staged = unitOfWork?.stagedRecord(table, id);
+    if (staged) return staged.deleted ? undefined : staged.record;
     const row = await this.readRow(partitionKey, recordRowKey(table.logicalName, id));
     return row && decodeRecord(table, row);
   }

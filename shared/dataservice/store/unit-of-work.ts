@@ -79,11 +79,6 @@ export class UnitOfWork {
     this.add("delete", { partitionKey: this.partitionKey, rowKey }, describe, etag);
   }
 
-  /** What this unit will do to a row (undefined: nothing), so later stages see their own request's rows. */
-  stagedChange(rowKey: string): OperationKind | undefined {
-    return this.operations.get(rowKey)?.kind;
-  }
-
   /** The record as this unit will leave it; undefined when the unit does not change it. */
   stagedRecord(table: TableDefinition, id: string): StagedRecord | undefined {
     const operation = this.operations.get(recordRowKey(table.logicalName, id));
@@ -91,22 +86,20 @@ export class UnitOfWork {
   }
 
   /**
-   * `table`'s rows as read from storage with this unit's changes applied: staged rows in their place,
-   * staged deletes left out, staged creates added; in id order, as storage lists them. Storage filters
-   * do not apply to staged rows: the caller filters the result in memory.
+   * How this unit changes `table`'s rows, undefined when it stages none of them (storage's rows stand). Applied
+   * to the rows read from storage: staged rows in their place, staged deletes left out, staged creates added;
+   * in id order, as storage lists them. Storage filters do not apply to staged rows: the caller filters the
+   * result in memory.
    */
-  overlay(table: TableDefinition, stored: StoredRecord[]): StoredRecord[] {
+  overlay(table: TableDefinition): ((stored: StoredRecord[]) => StoredRecord[]) | undefined {
     const changed = [...this.operations.values()].flatMap((operation) => (operation.record?.table === table.logicalName ? [staged(operation, operation.record)] : []));
-    if (changed.length === 0) return stored;
+    if (changed.length === 0) return undefined;
     const ids = new Set(changed.map((row) => row.id));
-    const rows = stored.filter((record) => !ids.has(record.id));
-    for (const row of changed) if (!row.deleted) rows.push(row.record);
-    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-
-  /** Whether this unit changes any row of `table`. */
-  changesTable(table: TableDefinition): boolean {
-    return [...this.operations.values()].some((operation) => operation.record?.table === table.logicalName);
+    return (stored) => {
+      const rows = stored.filter((record) => !ids.has(record.id));
+      for (const row of changed) if (!row.deleted) rows.push(row.record);
+      return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    };
   }
 
   /** Runs `hook` once the commit was attempted (succeeded or not), e.g. to drop cached state. */
