@@ -4,7 +4,7 @@ import type { BrokerConfig } from "./config";
 import { BrokerError, Condition, toBrokerError } from "./errors";
 import type { EventHubs } from "./event-hubs";
 import type { Journal } from "./journal";
-import { changesState, handleManagementRequest } from "./management";
+import { handleManagementRequest } from "./management";
 import { parseIncoming, type IncomingMessage } from "./message";
 import type { Namespace } from "./namespace";
 import { rawBytesOf } from "./raw-capture";
@@ -125,9 +125,9 @@ export async function listen(kind: EndpointKind, parts: EndpointParts, port: num
           reply(context.connection, request, applicationProperties, response.body);
           delivery.update(true, outcome.accepted());
         };
-        // Like a send, a change (a scheduled message, a cancel, a session state, a settlement) is confirmed once on disk.
-        if (changesState(operation)) journal.whenDurable(answer);
-        else answer();
+        // Like a send, a change (a scheduled message, a cancel, a session state, a settlement) is confirmed once on
+        // disk; an operation that wrote nothing is answered at once unless other writes are still on their way.
+        journal.whenDurable(answer);
         return;
       }
       case "eventHubsManagement": {

@@ -12,11 +12,7 @@ export interface ManagementResponse {
   body?: unknown;
 }
 
-/** One management operation; `readOnly` when it changes nothing the journal keeps (locks are not kept across a restart), so it is answered at once. */
-export interface ManagementOperation {
-  readOnly: boolean;
-  run: (namespace: Namespace, entityPath: string, body: Record<string, unknown>) => ManagementResponse;
-}
+type Operation = (namespace: Namespace, entityPath: string, body: Record<string, unknown>) => ManagementResponse;
 
 const ok = (body?: unknown): ManagementResponse => ({ statusCode: 200, body });
 
@@ -42,97 +38,65 @@ function dispositionOf(body: Record<string, unknown>): Settlement {
 }
 
 /** Service Bus request/response operations over `<entity>/$management`, by `operation` property. */
-const operations: Record<string, ManagementOperation> = {
+const operations: Record<string, Operation> = {
   ...ruleOperations,
-  "com.microsoft:peek-message": {
-    readOnly: true,
-    run: (namespace, path, body) => {
-      const messages = namespace.peek(path, toSequenceNumber(body["from-sequence-number"] ?? 0), Number(body["message-count"] ?? 1), optionalString(body["session-id"]));
-      if (messages.length === 0) return { statusCode: 204 };
-      return ok({ messages: messages.map((message) => ({ message: encodeForDelivery(message) })) });
-    },
+  "com.microsoft:peek-message": (namespace, path, body) => {
+    const messages = namespace.peek(path, toSequenceNumber(body["from-sequence-number"] ?? 0), Number(body["message-count"] ?? 1), optionalString(body["session-id"]));
+    if (messages.length === 0) return { statusCode: 204 };
+    return ok({ messages: messages.map((message) => ({ message: encodeForDelivery(message) })) });
   },
-  "com.microsoft:renew-lock": {
-    readOnly: true,
-    run: (namespace, path, body) => {
-      const store = namespace.store(path);
-      return ok({ expirations: lockTokens(body).map((token) => new Date(store.renewLock(token))) });
-    },
+  "com.microsoft:renew-lock": (namespace, path, body) => {
+    const store = namespace.store(path);
+    return ok({ expirations: lockTokens(body).map((token) => new Date(store.renewLock(token))) });
   },
-  "com.microsoft:update-disposition": {
-    readOnly: false,
-    run: (namespace, path, body) => {
-      const store = namespace.store(path);
-      const settlement = dispositionOf(body);
-      for (const token of lockTokens(body)) store.settle(token, settlement);
-      return ok();
-    },
+  "com.microsoft:update-disposition": (namespace, path, body) => {
+    const store = namespace.store(path);
+    const settlement = dispositionOf(body);
+    for (const token of lockTokens(body)) store.settle(token, settlement);
+    return ok();
   },
-  "com.microsoft:schedule-message": {
-    readOnly: false,
-    run: (namespace, path, body) => {
-      const entries = Array.isArray(body.messages) ? body.messages : [];
-      const incoming = entries.map((entry) => {
-        const encoded = asRecord(entry).message;
-        if (!Buffer.isBuffer(encoded)) throw new BrokerError(Condition.argumentError, "schedule-message: each entry needs an encoded message");
-        return parseIncoming(encoded);
-      });
-      return ok({ "sequence-numbers": longArray(namespace.sendTarget(path).accept(incoming)) });
-    },
+  "com.microsoft:schedule-message": (namespace, path, body) => {
+    const entries = Array.isArray(body.messages) ? body.messages : [];
+    const incoming = entries.map((entry) => {
+      const encoded = asRecord(entry).message;
+      if (!Buffer.isBuffer(encoded)) throw new BrokerError(Condition.argumentError, "schedule-message: each entry needs an encoded message");
+      return parseIncoming(encoded);
+    });
+    return ok({ "sequence-numbers": longArray(namespace.sendTarget(path).accept(incoming)) });
   },
-  "com.microsoft:cancel-scheduled-message": {
-    readOnly: false,
-    run: (namespace, path, body) => {
-      namespace.sendTarget(path).cancelScheduled(toSequenceNumbers(body["sequence-numbers"]));
-      return ok();
-    },
+  "com.microsoft:cancel-scheduled-message": (namespace, path, body) => {
+    namespace.sendTarget(path).cancelScheduled(toSequenceNumbers(body["sequence-numbers"]));
+    return ok();
   },
-  "com.microsoft:receive-by-sequence-number": {
-    readOnly: false,
-    run: (namespace, path, body) => {
-      const peekLock = Number(body["receiver-settle-mode"] ?? 1) !== 0;
-      const received = namespace.store(path).receiveDeferred(toSequenceNumbers(body["sequence-numbers"]), peekLock, optionalString(body["session-id"]));
-      return ok({
-        messages: received.map(({ message, lock, lockedUntilUtc }) => {
-          const entry: Record<string, unknown> = { message: encodeForDelivery(message, { lockedUntilUtc }) };
-          if (lock) entry["lock-token"] = types.wrap_uuid(Buffer.from(lock.token.replace(/-/g, ""), "hex"));
-          return entry;
-        }),
-      });
-    },
+  "com.microsoft:receive-by-sequence-number": (namespace, path, body) => {
+    const peekLock = Number(body["receiver-settle-mode"] ?? 1) !== 0;
+    const received = namespace.store(path).receiveDeferred(toSequenceNumbers(body["sequence-numbers"]), peekLock, optionalString(body["session-id"]));
+    return ok({
+      messages: received.map(({ message, lock, lockedUntilUtc }) => {
+        const entry: Record<string, unknown> = { message: encodeForDelivery(message, { lockedUntilUtc }) };
+        if (lock) entry["lock-token"] = types.wrap_uuid(Buffer.from(lock.token.replace(/-/g, ""), "hex"));
+        return entry;
+      }),
+    });
   },
-  "com.microsoft:renew-session-lock": { readOnly: true, run: (namespace, path, body) => ok({ expiration: new Date(namespace.store(path).renewSessionLock(String(body["session-id"]))) }) },
-  "com.microsoft:get-session-state": {
-    readOnly: true,
-    run: (namespace, path, body) => {
-      const state = namespace.store(path).getSessionState(String(body["session-id"]));
-      return ok(state === undefined ? {} : { "session-state": state });
-    },
+  "com.microsoft:renew-session-lock": (namespace, path, body) => ok({ expiration: new Date(namespace.store(path).renewSessionLock(String(body["session-id"]))) }),
+  "com.microsoft:get-session-state": (namespace, path, body) => {
+    const state = namespace.store(path).getSessionState(String(body["session-id"]));
+    return ok(state === undefined ? {} : { "session-state": state });
   },
-  "com.microsoft:set-session-state": {
-    readOnly: false,
-    run: (namespace, path, body) => {
-      const state = body["session-state"];
-      namespace.store(path).setSessionState(String(body["session-id"]), Buffer.isBuffer(state) ? state : undefined);
-      return ok();
-    },
+  "com.microsoft:set-session-state": (namespace, path, body) => {
+    const state = body["session-state"];
+    namespace.store(path).setSessionState(String(body["session-id"]), Buffer.isBuffer(state) ? state : undefined);
+    return ok();
   },
-  "com.microsoft:get-message-sessions": {
-    readOnly: true,
-    run: (namespace, path, body) => {
-      const skip = Number(body.skip ?? 0);
-      const top = Number(body.top ?? 100);
-      const ids = namespace.store(path).sessionIds().slice(skip, skip + top);
-      if (ids.length === 0) return { statusCode: 204 };
-      return ok({ skip: types.wrap_int(skip + ids.length), "sessions-ids": ids });
-    },
+  "com.microsoft:get-message-sessions": (namespace, path, body) => {
+    const skip = Number(body.skip ?? 0);
+    const top = Number(body.top ?? 100);
+    const ids = namespace.store(path).sessionIds().slice(skip, skip + top);
+    if (ids.length === 0) return { statusCode: 204 };
+    return ok({ skip: types.wrap_int(skip + ids.length), "sessions-ids": ids });
   },
 };
-
-/** Whether an operation's answer must wait until what it changed is on disk (unknown operations change nothing). */
-export function changesState(operation: unknown): boolean {
-  return typeof operation === "string" && Object.hasOwn(operations, operation) && !operations[operation].readOnly;
-}
 
 /** Runs one management request; errors become a status code with their AMQP condition. */
 export function handleManagementRequest(namespace: Namespace, entityPath: string, operation: unknown, body: unknown): ManagementResponse & { condition?: string; description?: string } {
@@ -142,7 +106,7 @@ export function handleManagementRequest(namespace: Namespace, entityPath: string
     return { statusCode: error.status, condition: error.condition, description: error.message };
   }
   try {
-    return handler.run(namespace, entityPath, asRecord(body));
+    return handler(namespace, entityPath, asRecord(body));
   } catch (error) {
     const brokerError = error instanceof BrokerError ? error : new BrokerError(Condition.internalError, (error as Error).message);
     return { statusCode: brokerError.status, condition: brokerError.condition, description: brokerError.message };

@@ -1,7 +1,6 @@
 import { types } from "rhea";
 import { asRecord, optionalString } from "./amqp-values";
 import { BrokerError, Condition } from "./errors";
-import type { ManagementOperation } from "./management";
 import type { Namespace } from "./namespace";
 import { createRule, type CorrelationFilter, type Rule, type RuleFilter } from "./rules";
 import { UnsupportedSqlError } from "./sql-filter";
@@ -66,45 +65,38 @@ function encodeFilter(filter: RuleFilter): unknown {
   }
 }
 
+type Operation = (namespace: Namespace, path: string, body: Record<string, unknown>) => { statusCode: number; body?: unknown };
+
 /** Subscription rule management over `<topic>/Subscriptions/<name>/$management` (not persisted). */
-export const ruleOperations: Record<string, ManagementOperation> = {
-  "com.microsoft:add-rule": {
-    readOnly: false,
-    run: (namespace, path, body) => {
-      const rules = rulesAt(namespace, path);
-      const name = String(body["rule-name"] ?? "");
-      if (!name) throw new BrokerError(Condition.argumentError, "add-rule needs a rule-name");
-      if (rules.has(name)) throw new BrokerError(Condition.entityAlreadyExists, `The messaging entity '${path}/Rules/${name}' already exists.`);
-      const description = asRecord(body["rule-description"]);
-      if (description["sql-rule-action"]) throw new BrokerError(Condition.notImplemented, "SQL rule actions are not supported by the local broker.");
-      try {
-        rules.set(name, createRule(name, filterOf(description)));
-      } catch (error) {
-        if (error instanceof UnsupportedSqlError) throw new BrokerError(Condition.argumentError, error.message);
-        throw error;
-      }
-      return { statusCode: 200 };
-    },
+export const ruleOperations: Record<string, Operation> = {
+  "com.microsoft:add-rule": (namespace, path, body) => {
+    const rules = rulesAt(namespace, path);
+    const name = String(body["rule-name"] ?? "");
+    if (!name) throw new BrokerError(Condition.argumentError, "add-rule needs a rule-name");
+    if (rules.has(name)) throw new BrokerError(Condition.entityAlreadyExists, `The messaging entity '${path}/Rules/${name}' already exists.`);
+    const description = asRecord(body["rule-description"]);
+    if (description["sql-rule-action"]) throw new BrokerError(Condition.notImplemented, "SQL rule actions are not supported by the local broker.");
+    try {
+      rules.set(name, createRule(name, filterOf(description)));
+    } catch (error) {
+      if (error instanceof UnsupportedSqlError) throw new BrokerError(Condition.argumentError, error.message);
+      throw error;
+    }
+    return { statusCode: 200 };
   },
-  "com.microsoft:remove-rule": {
-    readOnly: false,
-    run: (namespace, path, body) => {
-      const name = String(body["rule-name"] ?? "");
-      if (!rulesAt(namespace, path).delete(name)) throw new BrokerError(Condition.notFound, `The messaging entity '${path}/Rules/${name}' could not be found.`);
-      return { statusCode: 200 };
-    },
+  "com.microsoft:remove-rule": (namespace, path, body) => {
+    const name = String(body["rule-name"] ?? "");
+    if (!rulesAt(namespace, path).delete(name)) throw new BrokerError(Condition.notFound, `The messaging entity '${path}/Rules/${name}' could not be found.`);
+    return { statusCode: 200 };
   },
-  "com.microsoft:enumerate-rules": {
-    readOnly: true,
-    run: (namespace, path, body) => {
-      const skip = Number(body.skip ?? 0);
-      const top = Number(body.top ?? Number.MAX_SAFE_INTEGER);
-      const rules = [...rulesAt(namespace, path).values()].slice(skip, skip + top);
-      if (rules.length === 0) return { statusCode: 204 };
-      return {
-        statusCode: 200,
-        body: { rules: rules.map((rule) => ({ "rule-description": described(Descriptor.ruleDescription, [encodeFilter(rule.filter), described(Descriptor.emptyRuleAction, []), types.wrap_string(rule.name)]) })) },
-      };
-    },
+  "com.microsoft:enumerate-rules": (namespace, path, body) => {
+    const skip = Number(body.skip ?? 0);
+    const top = Number(body.top ?? Number.MAX_SAFE_INTEGER);
+    const rules = [...rulesAt(namespace, path).values()].slice(skip, skip + top);
+    if (rules.length === 0) return { statusCode: 204 };
+    return {
+      statusCode: 200,
+      body: { rules: rules.map((rule) => ({ "rule-description": described(Descriptor.ruleDescription, [encodeFilter(rule.filter), described(Descriptor.emptyRuleAction, []), types.wrap_string(rule.name)]) })) },
+    };
   },
 };
