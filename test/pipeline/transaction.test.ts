@@ -109,6 +109,21 @@ describe("one transaction", () => {
     expect(await accountsNamed("impersonated")).toBe(0);
   });
 
+  it("refuses to run a step as a disabled user, and rolls back", async () => {
+    const user = idFromHeader(await api("POST", "systemusers", { body: { fullname: "Gone User", lastname: "Gone" } }));
+    const step = await registerStep(api, { message: "Create", table: "account", stage: 40, impersonatinguserid: user, script: { label: "as-disabled", onlyIfName: "as disabled", createAccount: "made as disabled" } });
+    try {
+      expect((await api("PATCH", `systemusers(${user})`, { body: { isdisabled: true } })).status).toBe(204);
+      const result = await api("POST", "accounts", { body: { name: "as disabled" } });
+      expect([result.status, result.json.error.code]).toEqual([400, "0x80040225"]);
+      expect(entries(org, "as-disabled")).toHaveLength(0);
+      expect(await accountsNamed("as disabled")).toBe(0);
+    } finally {
+      // Every account Create of the organization runs as this step's user: the step must not outlive the test.
+      await api("DELETE", `sdkmessageprocessingsteps(${step})`);
+    }
+  });
+
   it("runs pre-validation before the privilege check", async () => {
     const user = idFromHeader(await api("POST", "systemusers", { body: { fullname: "No Roles", lastname: "Roles" } }));
     const result = await api("POST", "contacts", { body: { lastname: "Denied" } , headers: { MSCRMCallerID: user } });

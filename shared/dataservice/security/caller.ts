@@ -65,17 +65,17 @@ export function resolveCaller(context: OrganizationContext, header: (name: strin
   if (impersonated && impersonated.id !== initiating.id && !privilegesOf(context, initiating).has(ACT_ON_BEHALF_PRIVILEGE)) {
     throw missingPrivilege(initiating.id, ACT_ON_BEHALF_PRIVILEGE);
   }
-  if (impersonated?.values.isdisabled === true) throw userDisabled(context, impersonated.id);
   return callerForUser(context, (impersonated ?? initiating).id, initiating.id);
 }
 
 /**
- * A caller acting as `userId` (e.g. a plug-in step's user), started by `initiatingUserId`.
- * @throws PipelineError NotFound when the user is not in the organization.
+ * A caller acting as `userId` (an impersonated user, a plug-in step's user), started by `initiatingUserId`.
+ * @throws PipelineError NotFound when the user is not in the organization; UserDisabled (400) when it is disabled.
  */
 export function callerForUser(context: OrganizationContext, userId: string, initiatingUserId: string): Caller {
   const user = context.users.get(userId);
   if (!user) throw new PipelineError("NotFound", `systemuser With Id = ${userId} Does Not Exist`);
+  if (user.values.isdisabled === true) throw userDisabled(context, user.id);
   const businessUnit = user.values.businessunitid;
   return {
     userId: user.id,
