@@ -6,7 +6,7 @@ import type { HostExtension } from "../host";
 import { errorMessage, type HostLogger } from "../logger";
 import { connectionString, resolveSetting } from "../settings";
 import { AppConfigError } from "../app-config";
-import { batchInput, singleMessageInput } from "./trigger-data";
+import { batchInput, singleMessageInput, wantsBytes } from "./trigger-data";
 
 const DEFAULT_CONNECTION = "AzureWebJobsServiceBus";
 
@@ -127,11 +127,11 @@ async function settle(receiver: ServiceBusReceiver, messages: ServiceBusReceived
 }
 
 function listenOne(catalog: FunctionCatalog, fn: RegisteredFunction, receiver: ServiceBusReceiver, options: ListenOptions, logger: HostLogger): Listener {
-  const { dataType } = triggerOf(fn).binding;
+  const asBytes = wantsBytes(triggerOf(fn).binding.dataType);
   const subscription = receiver.subscribe(
     {
       processMessage: async (message) => {
-        const { data, metadata } = singleMessageInput(message, dataType);
+        const { data, metadata } = singleMessageInput(message, asBytes);
         const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
         await settle(receiver, [message], outcome.ok, options.autoComplete, logger);
       },
@@ -190,7 +190,7 @@ function listenSessions(
   logger: HostLogger,
 ): Listener {
   let stopped = false;
-  const { dataType } = triggerOf(fn).binding;
+  const asBytes = wantsBytes(triggerOf(fn).binding.dataType);
   const open = new Set<ServiceBusReceiver>();
   const stopping = new AbortController();
   const sessionOptions = { receiveMode: "peekLock" as const, skipParsingBodyAsJson: true, maxAutoLockRenewalDurationInMs: 5 * 60_000, abortSignal: stopping.signal };
@@ -204,7 +204,7 @@ function listenSessions(
         for (;;) {
           const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: SESSION_IDLE_MS });
           if (!message || stopped) break;
-          const { data, metadata } = singleMessageInput(message, dataType);
+          const { data, metadata } = singleMessageInput(message, asBytes);
           const outcome = await catalog.invoke(fn, data, { triggerMetadata: metadata });
           await settle(receiver, [message], outcome.ok, options.autoComplete, logger);
         }

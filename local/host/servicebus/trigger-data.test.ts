@@ -1,6 +1,6 @@
 import type { ServiceBusReceivedMessage } from "@azure/service-bus";
 import { describe, expect, it } from "vitest";
-import { batchInput, bodyData, singleMessageInput } from "./trigger-data";
+import { batchInput, bodyData, singleMessageInput, wantsBytes } from "./trigger-data";
 
 const message = (fields: Partial<ServiceBusReceivedMessage>) => ({ deliveryCount: 0, applicationProperties: {}, ...fields }) as ServiceBusReceivedMessage;
 
@@ -14,11 +14,11 @@ describe("Service Bus trigger data", () => {
 
   it("with dataType binary (or stream) passes the body's bytes untouched, as the host binds the trigger to byte[]", () => {
     const body = Buffer.from('{"n":9007199254740993}');
-    expect(bodyData(body, "binary")).toEqual({ bytes: body });
-    expect(bodyData(body, "Stream")).toEqual({ bytes: body });
-    expect(bodyData("text", "binary")).toEqual({ bytes: Buffer.from("text") });
-    expect(bodyData(body, "string")).toEqual({ string: '{"n":9007199254740993}' });
-    const { data } = singleMessageInput(message({ body, messageId: "m1" }), "binary");
+    expect([wantsBytes("binary"), wantsBytes("Stream"), wantsBytes("string"), wantsBytes(undefined)]).toEqual([true, true, false, false]);
+    expect(bodyData(body, true)).toEqual({ bytes: body });
+    expect(bodyData("text", true)).toEqual({ bytes: Buffer.from("text") });
+    expect(bodyData(body, wantsBytes("string"))).toEqual({ string: '{"n":9007199254740993}' });
+    const { data } = singleMessageInput(message({ body, messageId: "m1" }), wantsBytes("binary"));
     expect(data).toEqual({ bytes: body });
   });
 

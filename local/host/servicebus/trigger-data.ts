@@ -2,12 +2,13 @@ import type { ServiceBusReceivedMessage } from "@azure/service-bus";
 import type { RpcTypedData } from "../core-types";
 
 /**
- * A message body as the Node worker receives it. With the binding's `dataType` "binary" (or "stream") the
- * Functions host binds the trigger to byte[], so the function gets the body's bytes (a Buffer) untouched;
- * otherwise text (which the library JSON-parses when it can) or, for bytes that are not UTF-8, bytes.
+ * A message body as the Node worker receives it. `asBytes` (the binding's `dataType` "binary" or "stream", see
+ * wantsBytes): the Functions host binds the trigger to byte[], so the function gets the body's bytes (a Buffer)
+ * untouched; otherwise text (which the Functions Node library JSON-parses when it can) or, for bytes that are
+ * not UTF-8, bytes.
  */
-export function bodyData(body: unknown, dataType?: unknown): RpcTypedData {
-  if (wantsBytes(dataType)) return { bytes: bodyBytes(body) };
+export function bodyData(body: unknown, asBytes = false): RpcTypedData {
+  if (asBytes) return { bytes: bodyBytes(body) };
   if (typeof body === "string") return { string: body };
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
     const text = Buffer.from(body).toString("utf8");
@@ -16,7 +17,8 @@ export function bodyData(body: unknown, dataType?: unknown): RpcTypedData {
   return { json: JSON.stringify(body ?? null) };
 }
 
-const wantsBytes = (dataType: unknown): boolean => typeof dataType === "string" && ["binary", "stream"].includes(dataType.toLowerCase());
+/** Whether a trigger binding's `dataType` asks for the body's bytes (decided once per function, not per message). */
+export const wantsBytes = (dataType: unknown): boolean => typeof dataType === "string" && ["binary", "stream"].includes(dataType.toLowerCase());
 
 /** Receivers skip the SDK's JSON parsing, so a data-section body is its bytes; other AMQP bodies are encoded. */
 function bodyBytes(body: unknown): Buffer {
@@ -66,9 +68,9 @@ function toTypedRecord(values: Record<string, unknown>): Record<string, RpcTyped
   return record;
 }
 
-/** One message: its body as the binding's `dataType` asks, and its metadata. */
-export function singleMessageInput(message: ServiceBusReceivedMessage, dataType?: unknown): { data: RpcTypedData; metadata: Record<string, RpcTypedData> } {
-  return { data: bodyData(message.body, dataType), metadata: toTypedRecord(messageMetadata(message)) };
+/** One message: its body (as bytes when `asBytes`, see wantsBytes), and its metadata. */
+export function singleMessageInput(message: ServiceBusReceivedMessage, asBytes = false): { data: RpcTypedData; metadata: Record<string, RpcTypedData> } {
+  return { data: bodyData(message.body, asBytes), metadata: toTypedRecord(messageMetadata(message)) };
 }
 
 /** cardinality "many": an array of bodies, and each metadata field as `<Name>Array` (a binding's `dataType` is not applied to batches). */
