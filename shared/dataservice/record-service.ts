@@ -326,7 +326,11 @@ function applyStateModel(table: TableDefinition, row: ColumnValues, written: Col
   }
 }
 
-/** Columns the service fills from others, as the table's metadata declares: composed columns, the is…set flags of write-only secrets. */
+/**
+ * Columns the service fills from others, as the table's metadata declares: composed columns, and the
+ * is<column>set flag of a write-only secret (a boolean column of that name): whether the row holds one,
+ * so false, not null, on a row created without it.
+ */
 function deriveColumns(table: TableDefinition, row: ColumnValues, written: ColumnValues): void {
   applyStateModel(table, row, written);
   for (const column of table.columns) {
@@ -334,9 +338,8 @@ function deriveColumns(table: TableDefinition, row: ColumnValues, written: Colum
     if (parts && !(column.logicalName in written) && parts.some((part) => part in written)) {
       row[column.logicalName] = parts.map((part) => row[part]).filter((text) => typeof text === "string" && text !== "").join(" ") || null;
     }
-    if (column.writeOnly && column.logicalName in written && findColumn(table, `is${column.logicalName}set`)) {
-      row[`is${column.logicalName}set`] = written[column.logicalName] !== null;
-    }
+    const flag = `is${column.logicalName}set`;
+    if (column.writeOnly && findColumn(table, flag)) row[flag] = row[column.logicalName] !== null && row[column.logicalName] !== undefined;
   }
 }
 

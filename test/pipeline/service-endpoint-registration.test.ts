@@ -47,6 +47,24 @@ describe("a service endpoint registration through the Web API", () => {
     expect((await asUser("POST", "serviceendpoints", { ...queue, name: "valid queue" })).status).toBe(201);
   });
 
+  it("flags each secret with is<column>set: false when never written, true once set, false once cleared", async () => {
+    const flags = "isauthvalueset,issaskeyset,issastokenset,isconnectionstringset,issigningsecretset";
+    const created = await asUser("POST", "serviceendpoints", { ...webhook, name: "flagged hook" });
+    expect(created.json).toMatchObject({ isauthvalueset: true, issaskeyset: false, issastokenset: false, isconnectionstringset: false, issigningsecretset: false });
+    const id = created.json.serviceendpointid as string;
+    const read = async () => (await api("GET", `serviceendpoints(${id})?$select=${flags}`)).json;
+    expect(await read()).toMatchObject({ isauthvalueset: true, issaskeyset: false, issastokenset: false, isconnectionstringset: false, issigningsecretset: false });
+    expect((await asUser("PATCH", `serviceendpoints(${id})`, { signingsecret: "sign" })).status).toBeLessThan(300);
+    expect(await read()).toMatchObject({ isauthvalueset: true, issigningsecretset: true });
+    expect((await asUser("PATCH", `serviceendpoints(${id})`, { description: "renamed" })).status).toBeLessThan(300);
+    expect(await read()).toMatchObject({ isauthvalueset: true, issigningsecretset: true });
+    expect((await asUser("PATCH", `serviceendpoints(${id})`, { signingsecret: null })).status).toBeLessThan(300);
+    expect(await read()).toMatchObject({ isauthvalueset: true, issigningsecretset: false });
+
+    const queued = await asUser("POST", "serviceendpoints", { ...queue, name: "flagged queue" });
+    expect(queued.json).toMatchObject({ isauthvalueset: false, issaskeyset: false, issastokenset: false, isconnectionstringset: true, issigningsecretset: false });
+  });
+
   it("registers a managed-identity endpoint (authtype 9), with no secret", async () => {
     const { connectionstring: _secret, ...columns } = queue;
     const created = await asUser("POST", "serviceendpoints", { ...columns, name: "identity queue", authtype: 9, namespaceformat: 2, namespaceaddress: "sb://contoso.servicebus.windows.net/" });

@@ -20,7 +20,7 @@ const businessunit = defineTable(
 const systemuser = defineTable(
   { logicalName: "systemuser", entitySetName: "systemusers", displayName: "User", primaryNameAttribute: "fullname", ownership: "OrganizationOwned" },
   [
-    col.string("fullname", 200),
+    col.string("fullname", 200, { composedOf: ["firstname", "lastname"] }),
     col.string("firstname", 64),
     col.string("lastname", 64),
     col.string("domainname", 1024),
@@ -141,9 +141,12 @@ const serviceendpoint = defineTable(
     col.boolean("issastokenset", { readOnly: true }),
     col.boolean("usekeyvaultconfiguration"),
     col.string("runtimeintegrationproperties", 512),
-    // This project's own (README "Service endpoints and listeners"): auth type 7, the webhook signature key, the retry policy.
+    // This project's own (README "Service endpoints and listeners"): auth type 7, the webhook signature key
+    // (each with its is…set flag, as Dataverse's secrets have), the retry policy.
     col.string("connectionstring", 2048, { writeOnly: true }),
     col.string("signingsecret", 256, { writeOnly: true }),
+    col.boolean("isconnectionstringset", { readOnly: true }),
+    col.boolean("issigningsecretset", { readOnly: true }),
     col.string("retrypolicy", 512),
   ],
 );

@@ -54,6 +54,14 @@ describe("Web API record operations", () => {
     expect(await fullname()).toBe("Murray Hopper");
   });
 
+  it("composes a user's fullname from firstname and lastname, as Dataverse computes systemuser.fullname", async () => {
+    const created = await web("POST", "systemusers", { body: { firstname: "Alan", lastname: "Turing" }, headers: { Prefer: "return=representation" } });
+    expect(created.status).toBe(201);
+    expect(created.json.fullname).toBe("Alan Turing");
+    await web("PATCH", `systemusers(${entityIdOf(created)})`, { body: { firstname: "A. M." } });
+    expect((await web("GET", `systemusers(${entityIdOf(created)})?$select=fullname`)).json.fullname).toBe("A. M. Turing");
+  });
+
   it("adds formatted values and lookup names with Prefer: odata.include-annotations", async () => {
     const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Annotated Parent" } }));
     const id = entityIdOf(
