@@ -9,6 +9,16 @@ export function valuesToEntity(table: TableDefinition, values: ColumnValues, id:
   return entity;
 }
 
+/**
+ * The write-only columns (secrets) among Web API input. Target never carries them (plug-ins do not see
+ * secrets), so a Create or Update writes them from the request itself: a step that changes or replaces
+ * Target cannot drop them.
+ */
+export function writeOnlyValues(table: TableDefinition, values: ColumnValues | undefined): ColumnValues {
+  if (!values) return {};
+  return Object.fromEntries(table.columns.filter((column) => column.writeOnly && column.logicalName in values).map((column) => [column.logicalName, values[column.logicalName]]));
+}
+
 /** An entity a step returned, as the record values the Web API represents; write-only columns kept from `stored`. */
 export function entityToRecordValues(table: TableDefinition, entity: Entity, stored: ColumnValues): ColumnValues {
   const values: ColumnValues = Object.fromEntries(table.columns.map((column) => [column.logicalName, column.writeOnly ? (stored[column.logicalName] ?? null) : null]));

@@ -26,7 +26,7 @@ import type { JobDispatcher } from "./ports";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
 import type { StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
-import { entityToRecordValues, valuesToEntity } from "./entity-values";
+import { entityToRecordValues, valuesToEntity, writeOnlyValues } from "./entity-values";
 
 /** Depth at which a chain of plug-in calls counts as an infinite loop (§C). */
 export const MAX_DEPTH = 8;
@@ -256,7 +256,8 @@ export class EventPipeline {
       if (!(target instanceof Entity)) throw new PipelineError("ValidationFailed", "Target must be an Entity.", { path: "Target" });
       // Unchanged Web API input needs no conversion when no step could have changed it.
       if (!hasSteps && "values" in request && request.values) return request.values;
-      const values = entityToValues(table, target);
+      // A value a step set in Target itself wins over the request's.
+      const values = { ...writeOnlyValues(table, "values" in request ? request.values : undefined), ...entityToValues(table, target) };
       if (request.message === "Create" && target.id !== EMPTY_GUID) values[table.primaryIdAttribute] = target.id;
       return values;
     };
