@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PipelineError } from "../errors";
 import { compileRetryPolicy, type CompiledRetryPolicy, type RetryPolicy } from "../retry";
-import { parseAuthValue } from "./auth-value";
+import { parseAuthValue, type HttpAuth } from "./auth-value";
 import {
   CONTRACT_NAMES,
   EndpointAuthType,
@@ -107,10 +107,35 @@ function checkHttpEndpoint(endpoint: ServiceEndpoint, contractName: string): voi
   const httpAuth: number[] = [EndpointAuthType.WebhookKey, EndpointAuthType.HttpHeader, EndpointAuthType.HttpQueryString];
   if (!httpAuth.includes(endpoint.authtype)) invalid("authtype", `${contractName} takes 4 (Webhook Key), 5 (Http Header) or 6 (Http Query String)`);
   if (!endpoint.authvalue) invalid("authvalue", `is required for authtype ${endpoint.authtype}`);
+  let auth: HttpAuth;
   try {
-    parseAuthValue(endpoint.authtype, endpoint.authvalue);
+    auth = parseAuthValue(endpoint.authtype, endpoint.authvalue);
   } catch (error) {
     invalid("authvalue", (error as Error).message);
+  }
+  checkHeaders(auth.headers);
+}
+
+/**
+ * Http Header settings fetch would refuse (a name that is not an HTTP token; a value with a line break, NUL
+ * or a character beyond Latin-1), checked by fetch's own Headers. The reason names the setting, never
+ * its value (fetch's message would quote it).
+ */
+function checkHeaders(headers: Record<string, string>): void {
+  Object.entries(headers).forEach(([name, value], index) => {
+    if (!acceptedBy(() => new Headers([[name, ""]]))) invalid("authvalue", `setting ${index + 1}: its name is not a valid HTTP header name`);
+    if (!acceptedBy(() => new Headers([["x", value]]))) {
+      invalid("authvalue", `setting ${index + 1} (${name}): its value cannot be sent as an HTTP header (line break, NUL or a character beyond Latin-1)`);
+    }
+  });
+}
+
+function acceptedBy(construct: () => unknown): boolean {
+  try {
+    construct();
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -130,6 +155,8 @@ function checkUrl(url: string): void {
     invalid("url", "is not an absolute URL");
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") invalid("url", "must be http or https");
+  // fetch refuses such a URL; credentials go in authvalue (authtype 4, 5 or 6).
+  if (parsed.username || parsed.password) invalid("url", "must not contain a user name or password; send credentials with authtype 4, 5 or 6");
   if (parsed.port !== "" && !["80", "443"].includes(parsed.port) && !isLoopbackHost(parsed.hostname)) {
     invalid("url", `port ${parsed.port} is not allowed; use 80 or 443`);
   }

@@ -1,8 +1,9 @@
+import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../../test/support/delivery";
 import { isPipelineError, type PipelineError } from "../errors";
 import { decodeContextJson, decodeContextXml } from "../serialization";
-import { attemptDelivery, createEndpointPoster, createNotificationService, validateServiceEndpoint, verifyPostSignature, type PostEvent, type ServiceEndpoint } from "./index";
+import { attemptDelivery, createEndpointPoster, describeFailure, createNotificationService, validateServiceEndpoint, verifyPostSignature, type PostEvent, type ServiceEndpoint } from "./index";
 
 let server: TestHttpServer;
 const events: PostEvent[] = [];
@@ -140,6 +141,26 @@ describe("webhook posts (contract 8)", () => {
     await closed.close();
     const error = await failure(poster.post(accountCreated(), webhook({ url: closed.url })));
     expect([error.code, error.retryable]).toEqual(["ExternalUnavailable", true]);
+    expect(error.message).toBe(`${closed.url}: the request failed (ECONNREFUSED)`);
+  });
+
+  // Registrations like these are refused (validateServiceEndpoint); a row stored before that check was added, or a
+  // caller of the poster that skipped it, makes fetch itself refuse the request, with the URL or header value in its message.
+  it.each([
+    ["a URL with credentials", (): ServiceEndpoint => ({ ...webhook({ authvalue: "AUTHSECRET" }), url: server.url.replace("//", "//user:USERPW@") })],
+    [
+      "an Http Header value with a line break",
+      (): ServiceEndpoint => ({
+        ...webhook({ authtype: 5, authvalue: '<settings><setting name="x-api-key" value="ok" /></settings>' }),
+        authvalue: '<settings><setting name="x-api-key" value="AUTH\nSECRET" /></settings>',
+      }),
+    ],
+  ])("keeps the secrets out of a failure fetch refused (%s): message, stack, cause and job message", async (_what, endpoint) => {
+    const error = await failure(poster.post(accountCreated(), endpoint()));
+    expect(server.requests).toHaveLength(0);
+    expect(error.message).toBe(`${server.url}: the request failed`);
+    const job = describeFailure(error);
+    for (const text of [error.message, error.stack, inspect(error, { depth: 10 }), job.message, job.friendlyMessage]) expect(text).not.toMatch(/SECRET|USERPW/);
   });
 });
 

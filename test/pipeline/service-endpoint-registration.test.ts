@@ -27,6 +27,17 @@ describe("a service endpoint registration through the Web API", () => {
     ["a webhook on a SAS key", { ...webhook, authtype: 2 }, /authtype: contract 8 \(Webhook\) takes 4 \(Webhook Key\), 5 \(Http Header\) or 6/],
     ["a webhook on Http Header without its headers", { ...webhook, authtype: 5, authvalue: undefined }, /authvalue: is required for authtype 5/],
     ["a webhook without a URL", { ...webhook, url: undefined }, /url: is required for contract 8 \(Webhook\)/],
+    ["a webhook URL with a user name and password", { ...webhook, url: "https://user:USERPW@example.com/hook" }, /url: must not contain a user name or password/],
+    [
+      "an Http Header value with a line break",
+      { ...webhook, authtype: 5, authvalue: '<settings><setting name="x-api-key" value="AUTH\nSECRET" /></settings>' },
+      /authvalue: setting 1 \(x-api-key\): its value cannot be sent as an HTTP header/,
+    ],
+    [
+      "an Http Header name that is not a header name",
+      { ...webhook, authtype: 5, authvalue: '<settings><setting name="x-api-key" value="one" /><setting name="x api key" value="SECRET" /></settings>' },
+      /authvalue: setting 2: its name is not a valid HTTP header name/,
+    ],
   ];
   for (const [what, columns, reason] of refusals) {
     it(`refuses ${what} with a 400 that says why, and stores nothing`, async () => {
@@ -35,6 +46,7 @@ describe("a service endpoint registration through the Web API", () => {
       expect(result.status).toBe(400);
       expect(result.json.error.code).toMatch(/^0x/);
       expect(result.json.error.message).toMatch(reason);
+      expect(result.json.error.message).not.toMatch(/SECRET|USERPW|the-webhook-key/);
       expect(await stored(name)).toEqual([]);
     });
   }

@@ -39,11 +39,33 @@ export async function postHttp(post: HttpPost, fetchImpl: typeof fetch = fetch):
     response = await fetchImpl(url, { method: "POST", headers: { ...post.headers, ...post.auth.headers }, body: post.body, signal, redirect: "manual" });
   } catch (error) {
     if (timeout.aborted && !post.abortSignal?.aborted) {
-      throw new PipelineError("ExternalUnavailable", `${safeUrl(post.url)} did not answer within ${Math.round(post.timeoutInMs / 1000)} s`, { cause: error });
+      throw new PipelineError("ExternalUnavailable", `${safeUrl(post.url)} did not answer within ${Math.round(post.timeoutInMs / 1000)} s`);
     }
-    throw externalFailure(error, safeUrl(post.url));
+    throw requestFailure(error, safeUrl(post.url));
   }
   return { status: response.status, body: await response.text().catch(() => "") };
+}
+
+/**
+ * A fetch that threw, as a PipelineError naming only the safe URL: fetch's own texts may quote the whole URL
+ * (with the auth query) or a header value, so neither they nor the error itself (a `cause` is logged with
+ * the error) go on; only the classification and a network error code such as ECONNREFUSED do.
+ */
+function requestFailure(error: unknown, url: string): PipelineError {
+  const { code, retryable } = externalFailure(error, url);
+  const networkCode = errorCodeOf(error);
+  return new PipelineError(code, `${url}: the request failed${networkCode ? ` (${networkCode})` : ""}`, { retryable });
+}
+
+/** The first error code (an identifier such as ECONNREFUSED or UND_ERR_SOCKET) along the cause chain. */
+function errorCodeOf(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let link = error; typeof link === "object" && link !== null && !seen.has(link); link = (link as { cause?: unknown }).cause) {
+    seen.add(link);
+    const code = (link as { code?: unknown }).code;
+    if (typeof code === "string" && /^[A-Z][A-Z0-9_]*$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /**
