@@ -41,7 +41,7 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   }
   for (const [name, value] of Object.entries(values)) {
     const column = table.columns.find((candidate) => candidate.logicalName === name);
-    if (column && value !== null) validateColumnValue(table, column, value);
+    if (column) validateColumnValue(table, column, value);
   }
   return values;
 }

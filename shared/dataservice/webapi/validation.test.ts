@@ -50,6 +50,20 @@ describe("validation on every write: 400 naming the column, nothing written", ()
     expect((await web("GET", `contacts(${id})?$select=birthdate`)).json.birthdate).toBe("2024-02-29T00:00:00Z");
   });
 
+  it("refuses null for a column Dataverse requires (state, status, owner) on update and create, and keeps the row as it was", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Owned" } }));
+    const before = (await web("GET", `accounts(${id})?$select=statecode,statuscode,_ownerid_value`)).json;
+    expect(before._ownerid_value).toEqual(expect.any(String));
+    for (const [body, column] of [[{ statuscode: null }, "statuscode"], [{ statecode: null }, "statecode"], [{ "ownerid@odata.bind": null }, "ownerid"]] as const) {
+      const result = await web("PATCH", `accounts(${id})`, { body });
+      expect([result.status, result.json?.error?.code, result.json?.error?.message], column).toEqual([400, "0x80040203", expect.stringContaining(`'${column}'`)]);
+    }
+    expect((await web("GET", `accounts(${id})?$select=statecode,statuscode,_ownerid_value`)).json).toEqual(before);
+    const countBefore = await accountCount();
+    expect((await web("POST", "accounts", { body: { name: "Stateless", statecode: null } })).status).toBe(400);
+    expect(await accountCount()).toBe(countBefore);
+  });
+
   it("refuses a text longer than Table Storage keeps in one property, naming the column", async () => {
     const result = await web("POST", "sdkmessageprocessingsteps", { body: { name: "big", configuration: "x".repeat(40_000) } });
     expect(result.status).toBe(400);
