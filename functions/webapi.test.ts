@@ -13,6 +13,29 @@ function loggingContext() {
 }
 
 describe("dataverseWebApi function", () => {
+  it("logs a request the service fails on (500) with its method, path and error, never its query, body or a credential", async () => {
+    const env = { AzureWebJobsStorage: process.env.AzureWebJobsStorage, Organizations: "contoso", AllowAnonymousAsAdmin: "true" };
+    const service = createAppServices(env).pipeline;
+    service.directory.get = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'catalog') near AccountKey=c2VjcmV0");
+    };
+    const handler = createWebApiHandler(() => service);
+    const { context, lines } = loggingContext();
+    const failing = new HttpRequest({
+      method: "POST",
+      url: "http://127.0.0.1:7071/contoso/api/data/v9.2/accounts?code=function-key-value",
+      headers: { "Content-Type": "application/json" },
+      body: { string: JSON.stringify({ name: "body-marker" }) },
+    });
+    const response = await handler(failing, context);
+    expect([response.status, await response.json()]).toEqual([500, { error: { code: "0x80040216", message: "An unexpected error occurred." } }]);
+    const errors = lines.filter((line) => line.level === "error").map((line) => line.text);
+    expect(errors).toEqual([expect.stringContaining("The Web API failed on POST /contoso/api/data/v9.2/accounts (500): TypeError: Cannot read properties of undefined")]);
+    expect(errors[0]).toContain("AccountKey=***");
+    for (const secret of ["function-key-value", "body-marker", "c2VjcmV0"]) expect(errors[0]).not.toContain(secret);
+  });
+
+
   it("answers a misconfigured app with a Dataverse-shaped error instead of failing the invocation", async () => {
     const handler = createWebApiHandler(() => {
       throw new TypeError("Setting Organizations: 'Contoso' is not a lower-case organization name.");

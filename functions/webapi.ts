@@ -16,8 +16,8 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
       const response = toDataverseErrorResponse(misconfiguration(error));
       return new HttpResponse({ status: response.status, headers: response.headers, jsonBody: response.body });
     }
-    // The Web API turns request errors into responses itself.
-    return new HttpResponse(await handleHttp(service.webApi, request));
+    // The Web API turns request errors into responses itself, and reports its own failures (5xx) to the invocation's log.
+    return new HttpResponse(await handleHttp(service.webApi, request, (text) => context.error(text)));
   };
 }
 

@@ -47,10 +47,19 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     if (!message) throw invalid(`sdkmessageid: sdkmessage With Id = ${row.sdkmessageid.id} Does Not Exist`, "sdkmessageid");
     return String(message.name);
   };
-  const stepTable = async (write: Write, row: ColumnValues): Promise<TableDefinition | undefined> => {
-    if (!isLookupValue(row.sdkmessagefilterid)) return undefined;
-    const filter = await read(write, "sdkmessagefilter", row.sdkmessagefilterid.id);
-    return write.scope.organization.catalog.table(String(filter?.primaryobjecttypecode ?? ""));
+  const stepFilter = async (write: Write, row: ColumnValues): Promise<ColumnValues | undefined> =>
+    isLookupValue(row.sdkmessagefilterid) ? read(write, "sdkmessagefilter", row.sdkmessagefilterid.id) : undefined;
+  const filterTable = (write: Write, filter: ColumnValues | undefined): TableDefinition | undefined =>
+    write.scope.organization.catalog.table(String(filter?.primaryobjecttypecode ?? ""));
+  const stepTable = async (write: Write, row: ColumnValues) => filterTable(write, await stepFilter(write, row));
+  /** A filter is one message's on one table: a step may only use one of its own message's (Dataverse refuses any other). */
+  const checkFilterMessage = async (write: Write, row: ColumnValues, message: string, filter: ColumnValues | undefined) => {
+    if (!filter || !isLookupValue(row.sdkmessageid) || !isLookupValue(filter.sdkmessageid) || filter.sdkmessageid.id.toLowerCase() === row.sdkmessageid.id.toLowerCase()) return;
+    throw invalid(
+      `sdkmessagefilterid: this message filter is for the ${await messageName(write, filter)} message (on ${String(filter.primaryobjecttypecode)}), ` +
+        `not the step's ${message} message; Dataverse requires a step's filter to belong to the step's message.`,
+      "sdkmessagefilterid",
+    );
   };
   const checkColumns = (table: TableDefinition | undefined, columns: string[] | undefined, path: string) => {
     if (!table) return;
@@ -78,7 +87,9 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     if (splitColumns(row.filteringattributes) && message !== "Update") {
       throw invalid("filteringattributes apply to Update steps only.", "filteringattributes");
     }
-    checkColumns(await stepTable(write, row), splitColumns(row.filteringattributes), "filteringattributes");
+    const filter = await stepFilter(write, row);
+    await checkFilterMessage(write, row, message, filter);
+    checkColumns(filterTable(write, filter), splitColumns(row.filteringattributes), "filteringattributes");
   };
 
   const validateImage = async (write: Write, row: ColumnValues) => {

@@ -38,6 +38,17 @@ describe("single-property requests", () => {
     expect((await api("GET", `accounts(${id})?$select=description,name`)).json).toMatchObject({ description: null, name: "Renamed Ltd" });
   });
 
+  it("refuses to clear a column Dataverse requires (statecode, statuscode) with a DELETE or a PUT of null, and keeps it", async () => {
+    for (const [method, property] of [["DELETE", "statecode"], ["DELETE", "statuscode"], ["PUT", "statuscode"]]) {
+      const cleared = await api(method, `accounts(${id})/${property}`, method === "PUT" ? { body: { value: null } } : {});
+      expect([cleared.status, cleared.json?.error], `${method} ${property}`).toEqual([
+        400,
+        { code: "0x80040203", message: `The '${property}' of the 'account' entity is required (SystemRequired): it cannot be set to null.` },
+      ]);
+    }
+    expect((await api("GET", `accounts(${id})?$select=statecode,statuscode`)).json).toMatchObject({ statecode: 0, statuscode: 1 });
+  });
+
   it("refuses bad input in Dataverse's shape and changes nothing", async () => {
     const unknown = await api("PUT", `accounts(${id})/nosuchcolumn`, { body: { value: "x" } });
     expect([unknown.status, unknown.json.error.message]).toEqual([400, "Could not find a property named 'nosuchcolumn' on type 'Microsoft.Dynamics.CRM.account'."]);

@@ -5,11 +5,11 @@ import { startProjectHost } from "../support/system-jobs";
 
 const organization = uniqueOrganization("wh");
 
-async function call(host: HostUnderTest, method: string, path: string, body?: unknown) {
+async function call(host: HostUnderTest, method: string, path: string, body?: unknown, headers: Record<string, string> = { "Content-Type": "application/json" }) {
   const response = await fetch(`${host.baseUrl}/${organization}/api/data/v9.2/${path}`, {
     method,
-    headers: { Accept: "application/json", "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { Accept: "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   const text = await response.text();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -41,6 +41,39 @@ describe("the Web API function in the host", () => {
     expect((await call(host, "GET", `accounts(${id})/name`)).json.value).toBe("Hosted, renamed");
     const putRow = await call(host, "PUT", `accounts(${id})`, { name: "x" });
     expect(putRow).toEqual({ status: 405, json: { error: { code: "0x80040203", message: "The HTTP method PUT is not supported on this resource." } } });
+  });
+
+  it("answers a malformed URL and a body nested too deep to print with 400 in Dataverse's shape, not 500", async () => {
+    for (const path of ["accounts(%ZZ)", "%E0%A4%A"]) {
+      const answer = await call(host, "GET", path);
+      expect([answer.status, answer.json?.error?.code, answer.json?.error?.message], path).toEqual([400, "0x0", expect.stringContaining("is not valid percent-encoding")]);
+    }
+    const deep = `{"name":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    const answer = await call(host, "POST", "accounts", deep);
+    expect([answer.status, answer.json?.error]).toEqual([400, { code: "0x0", message: "Cannot convert an array of 'name' to the expected type 'Edm.String'." }]);
+    const huge = await call(host, "POST", "accounts", { name: "Huge", numberofemployees: "9".repeat(100_000) });
+    expect([huge.status, huge.json?.error?.message]).toEqual([400, "Cannot convert a string of 100000 characters of 'numberofemployees' to the expected type 'Edm.Int32'."]);
+    expect(host.output.some((line) => /\berror\s+dataverseWebApi\b/.test(line))).toBe(false);
+  });
+
+  it("reads a body only when it is sent as JSON: any other Content-Type (curl's default form type, text) is 415 and writes nothing", async () => {
+    const named = async (name: string) => (await call(host, "GET", `accounts?$select=name&$filter=name eq '${name}'`)).json.value.length;
+    const refusal = (mediaType: string) => ({
+      status: 415,
+      json: { error: { code: "0x0", message: `The request entity's media type '${mediaType}' is not supported for this resource. Send the body as application/json.` } },
+    });
+    const body = JSON.stringify({ name: "Not JSON typed" });
+    expect(await call(host, "POST", "accounts", body, { "Content-Type": "application/x-www-form-urlencoded" })).toEqual(refusal("application/x-www-form-urlencoded"));
+    expect(await call(host, "POST", "accounts", body, { "Content-Type": "text/plain" })).toEqual(refusal("text/plain"));
+    expect(await call(host, "POST", "accounts", new TextEncoder().encode(body), {})).toEqual(refusal("(none)"));
+    expect(await named("Not JSON typed")).toBe(0);
+
+    const created = await call(host, "POST", "accounts", { name: "JSON typed" }, { "Content-Type": "application/json; charset=utf-8; odata.metadata=minimal" });
+    expect(created.status).toBe(204);
+    const id = (await call(host, "GET", "accounts?$select=name&$filter=name eq 'JSON typed'")).json.value[0].accountid as string;
+    expect(await call(host, "PATCH", `accounts(${id})`, JSON.stringify({ name: "Renamed as text" }), { "Content-Type": "text/plain" })).toEqual(refusal("text/plain"));
+    expect(await call(host, "PUT", `accounts(${id})/name`, JSON.stringify({ value: "Renamed as text" }), { "Content-Type": "text/plain" })).toEqual(refusal("text/plain"));
+    expect((await call(host, "GET", `accounts(${id})/name`)).json.value).toBe("JSON typed");
   });
 
   it("answers a malformed OrganizationDomain setting with 500 naming the setting, and logs it", async () => {

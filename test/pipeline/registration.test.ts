@@ -43,6 +43,26 @@ describe("registration", () => {
     expect(await refused({ ...body, filteringattributes: "name,nosuchcolumn" })).toMatch(/'nosuchcolumn' is not a column of account/);
   });
 
+  it("refuses a step whose message filter belongs to another message, on create and on a change of either lookup", async () => {
+    const update = await stepBody(api, { message: "Update", table: "account", stage: 20, script: { label: "mismatched" } });
+    const deleteBody = await stepBody(api, { message: "Delete", table: "account", stage: 20 });
+    const deleteFilter = deleteBody["sdkmessagefilterid@odata.bind"];
+    const reason = /this message filter is for the Delete message \(on account\), not the step's Update message/;
+    expect(await refused({ ...update, "sdkmessagefilterid@odata.bind": deleteFilter })).toMatch(reason);
+    const account = idFromHeader(await api("POST", "accounts", { body: { name: "Unfiltered" } }));
+    expect((await api("PATCH", `accounts(${account})`, { body: { name: "Updated" } })).status).toBe(204);
+    expect(seen.get(org)?.some((entry) => entry.label === "mismatched")).toBe(false);
+
+    const step = idFromHeader(await api("POST", "sdkmessageprocessingsteps", { body: update }));
+    const change = async (body: Record<string, unknown>) => {
+      const result = await api("PATCH", `sdkmessageprocessingsteps(${step})`, { body });
+      return [result.status, result.json?.error?.message];
+    };
+    expect(await change({ "sdkmessagefilterid@odata.bind": deleteFilter })).toEqual([400, expect.stringMatching(reason)]);
+    expect(await change({ "sdkmessageid@odata.bind": deleteBody["sdkmessageid@odata.bind"] })).toEqual([400, expect.stringMatching(/for the Update message \(on account\), not the step's Delete message/)]);
+    expect(await change({ "sdkmessageid@odata.bind": deleteBody["sdkmessageid@odata.bind"], "sdkmessagefilterid@odata.bind": deleteFilter })).toEqual([204, undefined]);
+  });
+
   it("refuses images the message or stage cannot have", async () => {
     const status = async (step: string, image: Parameters<typeof registerImage>[2]) => {
       const result = await registerImage(api, step, image);

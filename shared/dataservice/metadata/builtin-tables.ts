@@ -7,6 +7,8 @@ import type { TableDefinition } from "./tables";
  * and the sample business tables account and contact.
  */
 
+const REQUIRED = { systemRequired: true } as const;
+
 const organization = defineTable(
   { logicalName: "organization", entitySetName: "organizations", displayName: "Organization", primaryNameAttribute: "name", ownership: "OrganizationOwned" },
   [col.string("name", 160), col.picklist("plugintracelogsetting", { 0: "Off", 1: "Exception", 2: "All" })],
@@ -111,10 +113,11 @@ const sdkmessageprocessingstepimage = defineTable(
   ],
 );
 
+// SystemRequired as in §D.4: name, userclaim, connectionmode, path, solutionnamespace.
 const serviceendpoint = defineTable(
   { logicalName: "serviceendpoint", entitySetName: "serviceendpoints", displayName: "Service Endpoint", primaryNameAttribute: "name", ownership: "OrganizationOwned" },
   [
-    col.string("name", 256),
+    col.string("name", 256, REQUIRED),
     col.memo("description", 2000),
     col.picklist("contract", {
       1: "OneWay", 2: "Queue", 3: "Rest", 4: "TwoWay", 5: "Topic", 6: "Queue (Persistent)", 7: "Event Hub", 8: "Webhook", 9: "Event Grid", 10: "Managed Data Lake",
@@ -123,13 +126,13 @@ const serviceendpoint = defineTable(
     col.picklist("authtype", {
       1: "ACS", 2: "SAS Key", 3: "SAS Token", 4: "Webhook Key", 5: "Http Header", 6: "Http Query String", 7: "Connection String", 8: "Access Key", 9: "Managed Identity",
     }),
-    col.picklist("userclaim", { 1: "None", 2: "UserId", 3: "UserInfo" }),
+    col.picklist("userclaim", { 1: "None", 2: "UserId", 3: "UserInfo" }, REQUIRED),
     col.picklist("namespaceformat", { 1: "Namespace Name", 2: "Namespace Address" }),
-    col.picklist("connectionmode", { 1: "Normal", 2: "Federated" }),
+    col.picklist("connectionmode", { 1: "Normal", 2: "Federated" }, REQUIRED),
     col.picklist("messagecharset", { 0: "Default", 1: "UTF8" }),
     col.picklist("schematype", { 1: "Event Grid", 2: "Cloud Events" }),
-    col.string("path", 160),
-    col.string("solutionnamespace", 160),
+    col.string("path", 160, REQUIRED),
+    col.string("solutionnamespace", 160, REQUIRED),
     col.string("namespaceaddress", 255),
     col.string("url", 2000),
     col.string("saskeyname", 256),

@@ -50,6 +50,8 @@ export interface ColumnDefinition {
   readOnly?: boolean;
   /** Write-only secrets (IsValidForRead false): accepted on write, never returned. */
   writeOnly?: boolean;
+  /** Dataverse's RequiredLevel SystemRequired (statecode, statuscode, ownerid…): the row always has a value, so a write of null is refused. */
+  systemRequired?: boolean;
   /**
    * Computed on write from these columns of the row (their non-empty texts joined by a space) when one of
    * them is written and the column itself is not, as contact fullname from firstname and lastname.

@@ -58,8 +58,8 @@ export function stateColumns(model: StateModel): ColumnDefinition[] {
   }));
   const statusOptions = Object.entries(model.statuses).map(([value, [label, state]]) => ({ value: Number(value), label, state }));
   return [
-    column("statecode", "State", { schemaName: "StateCode", displayName: "Status", options: stateOptions }),
-    column("statuscode", "Status", { schemaName: "StatusCode", displayName: "Status Reason", options: statusOptions }),
+    column("statecode", "State", { schemaName: "StateCode", displayName: "Status", options: stateOptions, systemRequired: true }),
+    column("statuscode", "Status", { schemaName: "StatusCode", displayName: "Status Reason", options: statusOptions, systemRequired: true }),
   ];
 }
 
@@ -91,7 +91,7 @@ export function defineTable(spec: TableSpec, columns: ColumnDefinition[]): Table
   ];
   if (spec.ownership === "UserOwned") {
     system.push(
-      column("ownerid", "Owner", { targets: ["systemuser"], schemaName: "OwnerId", displayName: "Owner" }),
+      column("ownerid", "Owner", { targets: ["systemuser"], schemaName: "OwnerId", displayName: "Owner", systemRequired: true }),
       column("owningbusinessunit", "Lookup", {
         targets: ["businessunit"],
         readOnly: true,

@@ -19,9 +19,17 @@ export function columnValidationError(table: TableDefinition, column: ColumnDefi
   });
 }
 
-/** Checks a typed value against its column definition (length, range, precision, options, targets). */
-export function validateColumnValue(table: TableDefinition, column: ColumnDefinition, value: ColumnValue): void {
+/**
+ * Checks a typed value against its column definition (length, range, precision, options, targets); null
+ * only against SystemRequired. Dataverse's code for clearing a required column is not in the reference,
+ * so the refusal carries ValidationFailed's default (0x80040203).
+ */
+export function validateColumnValue(table: TableDefinition, column: ColumnDefinition, value: ColumnValue | null): void {
   const where = `'${column.logicalName}' of the '${table.logicalName}' entity`;
+  if (value === null) {
+    if (!column.systemRequired) return;
+    throw new PipelineError("ValidationFailed", `The ${where} is required (SystemRequired): it cannot be set to null.`, { path: column.logicalName });
+  }
   switch (column.type) {
     case "String":
     case "Memo":

@@ -60,6 +60,14 @@ describe("RetrieveMultiple $filter", () => {
       expect(result.json.error.code).toBe("0x0");
     }
   });
+
+  it("refuses a date literal that names no moment of the calendar instead of rolling it over", async () => {
+    for (const filter of ["createdon lt 2026-02-30", "createdon lt 2026-02-31T00:00:00Z", "createdon lt 2026-01-01T24:00:00Z", "createdon lt 2026-01-01T10:00:60Z"]) {
+      const result = await web("GET", `accounts?$filter=${encodeURIComponent(filter)}`);
+      expect([result.status, result.json?.error?.code], filter).toEqual([400, "0x0"]);
+    }
+    expect(await names(`$filter=${encodeURIComponent("createdon lt 2024-02-29T23:59:59Z")}`)).toEqual([]);
+  });
 });
 
 describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
@@ -122,6 +130,19 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
   it("refuses an unknown $select column and an unsupported query option", async () => {
     expect((await web("GET", "accounts?$select=Name")).json.error.message).toBe("Could not find a property named 'Name' on type 'Microsoft.Dynamics.CRM.account'.");
     expect((await web("GET", "accounts?$apply=groupby((name))")).status).toBe(400);
+  });
+
+  it("refuses a parameter it does not support (fetchXml, savedQuery, userQuery, any other) instead of ignoring it, and a $count other than true or false", async () => {
+    const fetchXml = encodeURIComponent('<fetch><entity name="account"><filter><condition attribute="name" operator="eq" value="none"/></filter></entity></fetch>');
+    for (const query of [`fetchXml=${fetchXml}`, "savedQuery=00000000-0000-0000-0000-000000000001", "userQuery=00000000-0000-0000-0000-000000000001", "filter=name eq 'x'"]) {
+      const result = await web("GET", `accounts?${query}`);
+      const name = query.split("=")[0];
+      expect([result.status, result.json?.error?.code, result.json?.error?.message], query).toEqual([400, "0x0", expect.stringContaining(`The query parameter ${name} is not supported.`)]);
+    }
+    const maybe = await web("GET", "accounts?$select=name&$count=maybe");
+    expect([maybe.status, maybe.json?.error?.message]).toEqual([400, expect.stringContaining("'maybe' is not a valid count option")]);
+    const uncounted = await web("GET", "accounts?$select=name&$count=false&tag=kept");
+    expect([uncounted.status, uncounted.json["@odata.count"], uncounted.json.value.length]).toEqual([200, undefined, 5]);
   });
 });
 

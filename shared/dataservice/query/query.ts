@@ -22,9 +22,13 @@ export type QueryOptions = Partial<Record<"$select" | "$filter" | "$orderby" | "
 
 const SUPPORTED = new Set(["$select", "$filter", "$orderby", "$top", "$count", "$skiptoken"]);
 
+/**
+ * The query of a RetrieveMultiple. Any other parameter (Dataverse's `fetchXml`, `savedQuery`, `userQuery`,
+ * `$expand`…) is refused rather than ignored, so a caller never takes unfiltered rows for its query's answer.
+ */
 export function parseQuery(table: TableDefinition, options: QueryOptions & Record<string, string | undefined>): RecordQuery {
   for (const name of Object.keys(options)) {
-    if (name.startsWith("$") && !SUPPORTED.has(name)) throw queryError(`The query parameter ${name} is not supported.`);
+    if (!SUPPORTED.has(name)) throw queryError(`The query parameter ${name} is not supported. Supported: ${[...SUPPORTED].join(", ")}.`);
   }
   const filterTree = options.$filter === undefined ? undefined : parseFilter(options.$filter);
   return {
@@ -33,8 +37,13 @@ export function parseQuery(table: TableDefinition, options: QueryOptions & Recor
     storageFilter: filterTree && storageFilterOf(table, filterTree),
     orderBy: options.$orderby === undefined ? [] : parseOrderBy(table, options.$orderby),
     top: options.$top === undefined ? undefined : parseTop(options.$top),
-    count: options.$count === "true",
+    count: options.$count === undefined ? false : parseCount(options.$count),
   };
+}
+
+function parseCount(text: string): boolean {
+  if (text !== "true" && text !== "false") throw queryError(`'${text}' is not a valid count option: $count is true or false.`);
+  return text === "true";
 }
 
 /** `$select` alone (Retrieve takes no other option). */

@@ -1,4 +1,4 @@
-import type { DataverseWebApi } from "./web-api";
+import type { DataverseWebApi, ServerErrorLog } from "./web-api";
 
 /** What Functions' HttpRequest and the fetch API's Request have in common. */
 export interface FetchLikeRequest {
@@ -14,13 +14,16 @@ export interface SerializedResponse {
   body?: string;
 }
 
-/** Runs one HTTP request through the Web API and returns the response with its JSON body as text. */
-export async function handleHttp(webApi: DataverseWebApi, request: FetchLikeRequest): Promise<SerializedResponse> {
-  const response = await webApi.handle({
-    method: request.method.toUpperCase(),
-    url: new URL(request.url),
-    header: (name) => request.headers.get(name),
-    body: await request.text(),
-  });
+/** Runs one HTTP request through the Web API and returns the response with its JSON body as text; server-side failures go to `logServerError`. */
+export async function handleHttp(webApi: DataverseWebApi, request: FetchLikeRequest, logServerError?: ServerErrorLog): Promise<SerializedResponse> {
+  const response = await webApi.handle(
+    {
+      method: request.method.toUpperCase(),
+      url: new URL(request.url),
+      header: (name) => request.headers.get(name),
+      body: await request.text(),
+    },
+    logServerError,
+  );
   return { status: response.status, headers: response.headers, body: response.body === undefined ? undefined : JSON.stringify(response.body) };
 }

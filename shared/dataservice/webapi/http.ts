@@ -51,7 +51,16 @@ export function readPreferences(header: string | null): Preferences {
   };
 }
 
+/** The request's body as JSON: only a body sent as `application/json` (parameters such as charset or odata.metadata allowed) is read. */
 export function readJsonBody(request: WebApiRequest): unknown {
+  const mediaType = (request.header("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+  if (mediaType !== "application/json") {
+    // ASP.NET's answer to a media type without a formatter, which Dataverse's Web API gives: 415, OData's error code.
+    throw new PipelineError("InvalidFormat", `The request entity's media type '${mediaType || "(none)"}' is not supported for this resource. Send the body as application/json.`, {
+      httpStatus: 415,
+      dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
+    });
+  }
   try {
     return JSON.parse(request.body);
   } catch (error) {

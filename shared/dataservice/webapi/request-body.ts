@@ -41,7 +41,7 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   }
   for (const [name, value] of Object.entries(values)) {
     const column = table.columns.find((candidate) => candidate.logicalName === name);
-    if (column && value !== null) validateColumnValue(table, column, value);
+    if (column) validateColumnValue(table, column, value);
   }
   return values;
 }
@@ -64,7 +64,7 @@ function readBind(catalog: TableCatalog, table: TableDefinition, column: ColumnD
   const id = match ? parseEdm.guid(match[2]) : undefined;
   const target = match ? catalog.tableBySetName(match[1]) : undefined;
   if (!match || !id || !target) {
-    throw new PipelineError("InvalidFormat", `'${column.logicalName}@odata.bind' must be '/{entityset}({id})' of an existing table; got ${JSON.stringify(raw)}.`, {
+    throw new PipelineError("InvalidFormat", `'${column.logicalName}@odata.bind' must be '/{entityset}({id})' of an existing table; got ${describeJson(raw)}.`, {
       path: column.logicalName,
       dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
     });
@@ -75,12 +75,23 @@ function readBind(catalog: TableCatalog, table: TableDefinition, column: ColumnD
 function readPrimitive(table: TableDefinition, column: ColumnDefinition, raw: unknown): ColumnValue {
   const value = convert(column, raw);
   if (value === undefined) {
-    throw new PipelineError("InvalidFormat", `Cannot convert the value ${JSON.stringify(raw)} of '${column.logicalName}' to the expected type '${EDM_TYPE[column.type]}'.`, {
+    throw new PipelineError("InvalidFormat", `Cannot convert ${describeJson(raw)} of '${column.logicalName}' to the expected type '${EDM_TYPE[column.type]}'.`, {
       path: column.logicalName,
       dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
     });
   }
   return value;
+}
+
+/**
+ * What a refused JSON value is, never the value itself: it may be huge, nested too deep to print, or a
+ * secret sent to the wrong column.
+ */
+function describeJson(raw: unknown): string {
+  if (Array.isArray(raw)) return "an array";
+  if (typeof raw === "object") return "an object";
+  if (typeof raw === "string") return raw.length === 0 ? "an empty string" : `a string of ${raw.length} characters`;
+  return `a ${typeof raw}`;
 }
 
 function convert(column: ColumnDefinition, raw: unknown): ColumnValue | undefined {
@@ -110,7 +121,7 @@ function convert(column: ColumnDefinition, raw: unknown): ColumnValue | undefine
       return typeof raw === "string" ? parseEdm.guid(raw) : undefined;
     case "MultiSelectPicklist": {
       const items = typeof raw === "string" ? raw.split(",").filter((item) => item.trim() !== "") : raw;
-      if (!Array.isArray(items)) return undefined;
+      if (!Array.isArray(items) || !items.every((item) => typeof item === "number" || typeof item === "string")) return undefined;
       const numbers = items.map((item) => Number(item));
       return numbers.every(Number.isInteger) ? numbers : undefined;
     }

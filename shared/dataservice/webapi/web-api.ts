@@ -1,4 +1,4 @@
-import { PipelineError } from "../../errors";
+import { DATAVERSE_SPECIFIC_CODES, errorLogText, PipelineError } from "../../errors";
 import { parseEdm } from "../metadata/edm";
 import type { OrganizationDirectory } from "../organizations/organization-context";
 import type { DataServiceSettings } from "../organizations/settings";
@@ -14,6 +14,18 @@ import { RecordsApi, TAG_PARAMETER, type ApiLocation } from "./records-api";
 export const WEB_API_ROUTE = "{org}/api/data/v9.2/{*path}";
 const PATH = /^\/([^/]+)\/api\/data\/v9\.2(?:\/(.*))?$/;
 const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
+
+/** Where the Web API reports a request it failed on the server's side: the Functions adapter passes the invocation's logger. */
+export type ServerErrorLog = (text: string) => void;
+
+/** A path segment without its percent-encoding; malformed encoding (`%ZZ`, a cut UTF-8 sequence) is the caller's 400. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    throw new PipelineError("InvalidFormat", `The URL segment '${segment}' is not valid percent-encoding.`, { cause: error, dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError });
+  }
+}
 
 /** The Dataverse Web API (OData v4 JSON) of every declared organization. Never throws: errors become responses. */
 export class DataverseWebApi {
@@ -32,24 +44,28 @@ export class DataverseWebApi {
     this.definitionsApi = new EntityDefinitionsApi(metadata);
   }
 
-  async handle(request: WebApiRequest): Promise<WebApiResponse> {
+  /** `logServerError` hears of every request the service failed on its side (5xx); the caller's mistakes (4xx) are answered only. */
+  async handle(request: WebApiRequest, logServerError: ServerErrorLog = () => undefined): Promise<WebApiResponse> {
     try {
       return await this.route(request);
     } catch (error) {
-      return errorResponse(error);
+      const response = errorResponse(error);
+      // The method and path only: the query may carry a function key, the body anything.
+      if (response.status >= 500) logServerError(`The Web API failed on ${request.method} ${request.url.pathname} (${response.status}): ${errorLogText(error)}`);
+      return response;
     }
   }
 
   private async route(request: WebApiRequest): Promise<WebApiResponse> {
     const match = PATH.exec(request.url.pathname);
     if (!match) throw resourceNotFound(request.url.pathname);
-    const organizationName = decodeURIComponent(match[1]);
+    const organizationName = decodeSegment(match[1]);
     const organization = await this.directory.get(organizationName);
     const caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
     const tag = request.url.searchParams.get(TAG_PARAMETER);
     const scope: RequestScope = tag === null ? { organization, caller } : { organization, caller, tag };
     const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/v9.2/` };
-    const segments = (match[2] ?? "").split("/").filter(Boolean).map(decodeURIComponent);
+    const segments = (match[2] ?? "").split("/").filter(Boolean).map(decodeSegment);
 
     if (segments.length === 0) return this.serviceDocument(scope, location, request);
     if (segments[0] === "WhoAmI" || segments[0] === "WhoAmI()") {
