@@ -8,7 +8,7 @@ import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-s
 import type { UnitOfWork } from "../dataservice/store/unit-of-work";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
 import { compileRetryPolicy, type RandomSource } from "../retry";
-import { JobState, JobStatus } from "./job-states";
+import { isPausedByUser, JobState, JobStatus } from "./job-states";
 import { registrationRow, type CachedRegistrations } from "./registration-rows";
 import { ASYNC_OPERATION_TABLE, type JobReference, type SystemJobStore } from "./system-jobs";
 import { dateTimeText } from "../dataservice/metadata/edm";
@@ -34,6 +34,8 @@ export type AttemptResult =
   | { kind: "retry"; delayInMs: number }
   /** A Ready job a user postponed: not attempted, nothing written; wait until then and ask again. */
   | { kind: "postponed"; until: string }
+  /** A job a user paused (its row Suspended without postponeuntil): not attempted, nothing written; wait for a resume. */
+  | { kind: "paused" }
   | { kind: "completed"; statuscode: number }
   /** The job is gone or already completed (cancelled by a user, finished by an earlier run of this activity). */
   | { kind: "stopped" };
@@ -77,12 +79,14 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
   const started = await deps.jobs.update(
     reference,
     (current) => {
-      if (isCompleted(current)) return undefined;
+      if (isCompleted(current) || isPausedByUser(current)) return undefined;
       return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? dateTimeText() };
     },
     job,
   );
   if (!started || isCompleted(started.values)) return { kind: "stopped" };
+  // The row decides: a pause whose signal the orchestration missed still holds the job until a resume.
+  if (isPausedByUser(started.values)) return { kind: "paused" };
   const retriesSoFar = Number(started.values.retrycount ?? 0);
   // From the job's row first, so that a job whose step or context is gone still logs them.
   const record: JobAttemptRecord = { ...reference, ...rowIdentifiers(started.values), attempt: retriesSoFar + 1, outcome: "stopped" };
