@@ -2,7 +2,7 @@ import { attemptDelivery, decideAfterFailure, describeFailure, validateServiceEn
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { isLookupValue } from "../dataservice/store/records";
-import { PipelineError } from "../errors";
+import { PipelineError, toPipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
 import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-store";
 import type { UnitOfWork } from "../dataservice/store/unit-of-work";
@@ -12,6 +12,7 @@ import { isPausedByUser, JobState, JobStatus } from "./job-states";
 import { registrationRow, type CachedRegistrations } from "./registration-rows";
 import { ASYNC_OPERATION_TABLE, type JobReference, type SystemJobStore } from "./system-jobs";
 import { dateTimeText } from "../dataservice/metadata/edm";
+import { fitText } from "../dataservice/store/row-codec";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 
 /**
@@ -107,7 +108,20 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
     // Loading the step, its handler or the context failed: no post or plug-in ran.
     outcome = { kind: "fail", failure: describeFailure(error, "systemJob") };
   }
-  const { result, contextDeleted } = await recordOutcome(deps, reference, outcome, step, started);
+  outcome = storable(outcome);
+  let recorded: Recorded;
+  try {
+    recorded = await recordOutcome(deps, reference, outcome, step, started);
+  } catch (error) {
+    const failure = toPipelineError(error);
+    // Not recorded: the activity fails, the orchestration with it, and the sweep starts the job again. Logged each time.
+    deps.telemetry.attempt({ ...record, outcome: "unrecorded", errorCode: failure.code, message: failure.message });
+    if (!refusedByStore(failure)) throw error;
+    // The store refuses what this outcome writes, and would every time: the job fails, saying why, instead of running again every sweep.
+    outcome = storable({ kind: "fail", failure: { ...describeFailure(failure, "systemJob"), message: `The outcome of the attempt (${outcome.kind}) could not be recorded: ${failure.message}`, friendlyMessage: UNRECORDABLE } });
+    recorded = await recordOutcome(deps, reference, outcome, step, started);
+  }
+  const { result, contextDeleted } = recorded;
   record.outcome = result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";
   if (outcome.kind === "succeeded") {
     record.truncated = outcome.result.truncated;
@@ -181,6 +195,21 @@ async function attemptPluginStep(
 function asksForRetry(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause;
   return isInvalidPluginExecutionError(cause) && cause.status === OperationStatus.Retry;
+}
+
+const UNRECORDABLE = "The system job's outcome could not be recorded.";
+
+/** The store refused the values themselves (a length, a size): writing them again is refused again. */
+function refusedByStore(error: PipelineError): boolean {
+  return error.code === "ValidationFailed" || error.code === "MessageTooLarge";
+}
+
+/** The outcome with its failure's texts cut to what the job's columns keep (an exception's message can be any length). */
+function storable(outcome: DeliveryOutcome): DeliveryOutcome {
+  if (outcome.kind === "succeeded") return outcome;
+  const { message, friendlyMessage } = outcome.failure;
+  const failure = { ...outcome.failure, message: fitText(ASYNC_OPERATION_TABLE, "message", message), friendlyMessage: fitText(ASYNC_OPERATION_TABLE, "friendlymessage", friendlyMessage) };
+  return { ...outcome, failure };
 }
 
 function failureColumns(failure: DeliveryFailure): ColumnValues {
