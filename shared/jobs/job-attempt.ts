@@ -114,7 +114,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
     recorded = await recordOutcome(deps, reference, outcome, step, started);
   } catch (error) {
     const failure = toPipelineError(error);
-    // Not recorded: the activity fails, the orchestration with it, and the sweep starts the job again. Logged each time.
+    // Logged every time. A passing fault (storage unavailable) fails the activity and the orchestration; the sweep runs the job again.
     deps.telemetry.attempt({ ...record, outcome: "unrecorded", errorCode: failure.code, message: failure.message });
     if (!refusedByStore(failure)) throw error;
     // The store refuses what this outcome writes, and would every time: the job fails, saying why, instead of running again every sweep.
