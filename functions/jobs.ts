@@ -11,7 +11,8 @@ import {
 } from "../shared/jobs";
 
 // System jobs: an orchestration per asyncoperation (instance id = the job's id) that posts the job's
-// stored context to its step's service endpoint, and a sweep that starts any open job without one.
+// stored context to its step's service endpoint, and a sweep that starts any open job without one (and
+// resumes a paused one whose job a user resumed).
 
 const jobs = () => appServices().jobs;
 
@@ -29,7 +30,8 @@ app.timer("systemJobSweep", {
   extraInputs: [durableClientInput],
   handler: async (_timer: unknown, context: InvocationContext) => {
     const orchestrations = rememberDurableClient(context.extraInputs.get(durableClientInput), () => df.getClient(context));
-    const { started } = await jobs().sweep(orchestrations);
+    const { started, resumed } = await jobs().sweep(orchestrations);
     if (started.length > 0) context.log(`started the orchestration of ${started.length} system job(s) that had none`, { jobIds: started });
+    if (resumed.length > 0) context.log(`resumed the paused orchestration of ${resumed.length} Ready system job(s)`, { jobIds: resumed });
   },
 });

@@ -16,13 +16,14 @@ export interface ServiceEndpointNotificationService {
 /** Finds a registration by id (the pipeline's cache or the data service); NotFound when there is none. */
 export type ServiceEndpointLookup = (serviceEndpointId: string) => Promise<ServiceEndpoint>;
 
-export function createNotificationService(poster: EndpointPoster, findEndpoint: ServiceEndpointLookup): ServiceEndpointNotificationService {
+/** `organization`: the organization that posts (x-ms-dynamics-organization); default the context's. */
+export function createNotificationService(poster: EndpointPoster, findEndpoint: ServiceEndpointLookup, organization?: string): ServiceEndpointNotificationService {
   return {
     async execute(reference, context) {
       if (reference.logicalName !== "serviceendpoint") {
         throw new PipelineError("ValidationFailed", `the endpoint reference must be a serviceendpoint, not ${reference.logicalName}`, { path: "LogicalName" });
       }
-      const result = await poster.post(context, await findEndpoint(reference.id), { synchronous: true });
+      const result = await poster.post(context, await findEndpoint(reference.id), { synchronous: true, organizationName: organization });
       return result.response ?? "";
     },
   };

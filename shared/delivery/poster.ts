@@ -22,6 +22,8 @@ export interface PostOptions {
   replyTimeoutInMs?: number;
   /** Value of `x-ms-dynamics-organization` for this post; default from the poster's `organizationDomain`. */
   organizationHost?: string;
+  /** The organization that posts, for `x-ms-dynamics-organization`; default the context's OrganizationName. */
+  organizationName?: string;
 }
 
 export interface PostResult {
@@ -131,7 +133,8 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
   }
 
   async function postOverHttp(context: RemoteExecutionContext, endpoint: ServiceEndpoint, options: PostOptions): Promise<PostResult> {
-    const organizationHost = options.organizationHost ?? (config.organizationDomain ? `${context.organizationName}.${config.organizationDomain}` : context.organizationName);
+    const organizationName = options.organizationName ?? context.organizationName;
+    const organizationHost = options.organizationHost ?? (config.organizationDomain ? `${organizationName}.${config.organizationDomain}` : organizationName);
     const request = httpRequestFor(context, endpoint, organizationHost);
     const auth = parseAuthValue(endpoint.authtype, endpoint.authvalue ?? "");
     const url = endpoint.url ?? "";

@@ -3,7 +3,7 @@ export { SystemJobStore, ASYNC_OPERATION_TABLE, type JobReference } from "./syst
 export { runJobAttempt, ASYNC_PLUGIN_RETRY_POLICY, type AttemptResult, type JobAttemptInput, type AsyncPluginStepRunner, type JobContextReader, type JobAttemptDependencies } from "./job-attempt";
 export { cachedRegistrationsOf, type CachedRegistrations } from "./registration-rows";
 export { systemJobOrchestrator, SYSTEM_JOB_ORCHESTRATION, SYSTEM_JOB_ATTEMPT_ACTIVITY, JOB_CHANGED_EVENT, type JobSignal } from "./orchestration";
-export { durableJobOrchestrations, type JobOrchestrations, type JobOrchestrationInput } from "./orchestrations";
+export { durableJobOrchestrations, type JobOrchestrations, type JobOrchestrationInput, type JobOrchestrationState } from "./orchestrations";
 export { sweepSystemJobs, type SweepResult } from "./sweep";
 export { systemJobWriteRule } from "./job-change-rule";
 export { createJobDispatcher, type JobDispatcher } from "./dispatcher";

@@ -2,16 +2,17 @@ import { attemptDelivery, decideAfterFailure, describeFailure, validateServiceEn
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { ColumnValues, StoredRecord } from "../dataservice/store/records";
 import { isLookupValue } from "../dataservice/store/records";
-import { PipelineError } from "../errors";
+import { PipelineError, toPipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
 import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-store";
 import type { UnitOfWork } from "../dataservice/store/unit-of-work";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
 import { compileRetryPolicy, type RandomSource } from "../retry";
-import { JobState, JobStatus } from "./job-states";
+import { isPausedByUser, JobState, JobStatus } from "./job-states";
 import { registrationRow, type CachedRegistrations } from "./registration-rows";
 import { ASYNC_OPERATION_TABLE, type JobReference, type SystemJobStore } from "./system-jobs";
 import { dateTimeText } from "../dataservice/metadata/edm";
+import { fitText } from "../dataservice/store/row-codec";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 
 /**
@@ -34,6 +35,8 @@ export type AttemptResult =
   | { kind: "retry"; delayInMs: number }
   /** A Ready job a user postponed: not attempted, nothing written; wait until then and ask again. */
   | { kind: "postponed"; until: string }
+  /** A job a user paused (its row Suspended without postponeuntil): not attempted, nothing written; wait for a resume. */
+  | { kind: "paused" }
   | { kind: "completed"; statuscode: number }
   /** The job is gone or already completed (cancelled by a user, finished by an earlier run of this activity). */
   | { kind: "stopped" };
@@ -77,12 +80,14 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
   const started = await deps.jobs.update(
     reference,
     (current) => {
-      if (isCompleted(current)) return undefined;
+      if (isCompleted(current) || isPausedByUser(current)) return undefined;
       return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? dateTimeText() };
     },
     job,
   );
   if (!started || isCompleted(started.values)) return { kind: "stopped" };
+  // The row decides: a pause whose signal the orchestration missed still holds the job until a resume.
+  if (isPausedByUser(started.values)) return { kind: "paused" };
   const retriesSoFar = Number(started.values.retrycount ?? 0);
   // From the job's row first, so that a job whose step or context is gone still logs them.
   const record: JobAttemptRecord = { ...reference, ...rowIdentifiers(started.values), attempt: retriesSoFar + 1, outcome: "stopped" };
@@ -103,7 +108,20 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
     // Loading the step, its handler or the context failed: no post or plug-in ran.
     outcome = { kind: "fail", failure: describeFailure(error, "systemJob") };
   }
-  const { result, contextDeleted } = await recordOutcome(deps, reference, outcome, step, started);
+  outcome = storable(outcome);
+  let recorded: Recorded;
+  try {
+    recorded = await recordOutcome(deps, reference, outcome, step, started);
+  } catch (error) {
+    const failure = toPipelineError(error);
+    // Logged every time. A passing fault (storage unavailable) fails the activity and the orchestration; the sweep runs the job again.
+    deps.telemetry.attempt({ ...record, outcome: "unrecorded", errorCode: failure.code, message: failure.message });
+    if (!refusedByStore(failure)) throw error;
+    // The store refuses what this outcome writes, and would every time: the job fails, saying why, instead of running again every sweep.
+    outcome = storable({ kind: "fail", failure: { ...describeFailure(failure, "systemJob"), message: `The outcome of the attempt (${outcome.kind}) could not be recorded: ${failure.message}`, friendlyMessage: UNRECORDABLE } });
+    recorded = await recordOutcome(deps, reference, outcome, step, started);
+  }
+  const { result, contextDeleted } = recorded;
   record.outcome = result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";
   if (outcome.kind === "succeeded") {
     record.truncated = outcome.result.truncated;
@@ -177,6 +195,21 @@ async function attemptPluginStep(
 function asksForRetry(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause;
   return isInvalidPluginExecutionError(cause) && cause.status === OperationStatus.Retry;
+}
+
+const UNRECORDABLE = "The system job's outcome could not be recorded.";
+
+/** The store refused the values themselves (a length, a size): writing them again is refused again. */
+function refusedByStore(error: PipelineError): boolean {
+  return error.code === "ValidationFailed" || error.code === "MessageTooLarge";
+}
+
+/** The outcome with its failure's texts cut to what the job's columns keep (an exception's message can be any length). */
+function storable(outcome: DeliveryOutcome): DeliveryOutcome {
+  if (outcome.kind === "succeeded") return outcome;
+  const { message, friendlyMessage } = outcome.failure;
+  const failure = { ...outcome.failure, message: fitText(ASYNC_OPERATION_TABLE, "message", message), friendlyMessage: fitText(ASYNC_OPERATION_TABLE, "friendlymessage", friendlyMessage) };
+  return { ...outcome, failure };
 }
 
 function failureColumns(failure: DeliveryFailure): ColumnValues {

@@ -8,7 +8,7 @@ import type { JobSignal } from "./orchestration";
 function recordingOrchestrations(running: Set<string>) {
   const calls: { signals: [string, JobSignal][]; starts: JobOrchestrationInput[] } = { signals: [], starts: [] };
   const orchestrations: JobOrchestrations = {
-    isRunning: async (jobId) => running.has(jobId),
+    state: async (jobId) => (running.has(jobId) ? "running" : "none"),
     start: async (input) => Boolean(calls.starts.push(input)),
     terminate: async () => undefined,
     signal: async (jobId, signal) => void calls.signals.push([jobId, signal]),

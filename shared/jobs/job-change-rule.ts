@@ -50,7 +50,7 @@ export function systemJobWriteRule(
           : tell(`${current.id} ${change}`, async (control) => {
               await control.signal(current.id, { change, postponeuntil: typeof values.postponeuntil === "string" ? values.postponeuntil : undefined });
               // A paused job may have no orchestration (the sweep starts none for it): the resume starts one.
-              if (change === "resume" && !(await control.isRunning(current.id))) await control.start({ organization, jobId: current.id });
+              if (change === "resume" && (await control.state(current.id)) === "none") await control.start({ organization, jobId: current.id });
             });
       return { values: values as typeof changes, afterCommit };
     },

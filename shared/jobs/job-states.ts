@@ -35,6 +35,14 @@ function refuse(reason: string): never {
 }
 
 /**
+ * A Suspended job without `postponeuntil` was paused by a user (a pause clears it; a failed attempt sets
+ * it): nothing attempts it until a resume makes it Ready.
+ */
+export function isPausedByUser(job: JobStateColumns): boolean {
+  return job.statecode === JobState.Suspended && typeof job.postponeuntil !== "string";
+}
+
+/**
  * Which §F.1 transition a user's update of a system job is, or a 400 saying why it is not one:
  * cancel (0/1/2 → 3/32), pause (2 → 1), resume (1 → 0), postpone (`postponeuntil` alone, from 0 or 2).
  * Only `statecode`, `statuscode` and `postponeuntil` may be written. Returns the columns to write

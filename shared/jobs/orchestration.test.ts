@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { JOB_CHANGED_EVENT, systemJobOrchestrator, SYSTEM_JOB_ATTEMPT_ACTIVITY, type JobSignal } from "./orchestration";
+import { JOB_CHANGED_EVENT, PAUSED_STATUS, systemJobOrchestrator, SYSTEM_JOB_ATTEMPT_ACTIVITY, type JobSignal } from "./orchestration";
 
 // The library's own replay (durable-functions 3.5.0, as the host runs it): histories in, actions out.
 const { Orchestrator } = createRequire(__filename)("durable-functions/lib/src/orchestrations/Orchestrator") as {
@@ -52,6 +52,15 @@ async function next(history: History): Promise<string> {
   return words((state.actions.flat() as Action[]).at(-1)!);
 }
 
+/** The custom status the orchestration leaves after replaying `history` (PAUSED_STATUS while it waits paused). */
+async function customStatus(history: History): Promise<unknown> {
+  const state = (await new Orchestrator(systemJobOrchestrator).handle(
+    { history: history.events, input, instanceId: input.jobId, isReplaying: false, upperSchemaVersion: 1 },
+    { log: () => undefined },
+  )) as { customStatus?: unknown };
+  return state.customStatus;
+}
+
 // Attempt 1 fails (back-off 10 s); the timer fires at 11 s, attempt 2 (task 2) runs.
 const inSecondAttempt = () => History.started().episode(1, completed(0, retry(10_000)), timerCreated(1, 11)).episode(11, timerFired(1, 11), scheduled(2));
 
@@ -76,6 +85,23 @@ describe("systemJobOrchestrator replayed by durable-functions", () => {
       .episode(40, raised({ change: "resume" }), scheduled(6))
       .episode(41, raised({ change: "pause" }));
     expect(await next(history.episode(42, completed(6, retry(80_000))))).toBe("wait for a change");
+  });
+
+  it("waits for a resume when the attempt finds the job paused (the pause's signal lost), and only then attempts", async () => {
+    // The back-off's timer fired and attempt 2 found the row paused: nothing attempted, the orchestration waits paused.
+    const history = inSecondAttempt().episode(12, completed(2, JSON.stringify({ kind: "paused" })));
+    expect(await next(history)).toBe("wait for a change");
+    expect(await customStatus(history)).toBe(PAUSED_STATUS);
+    const resumed = history.episode(20, raised({ change: "resume", ifPaused: true }));
+    expect(await next(resumed)).toBe("attempt");
+    expect(await customStatus(resumed)).toEqual(expect.any(String));
+    expect(await customStatus(resumed)).not.toBe(PAUSED_STATUS);
+  });
+
+  it("ignores a resume the sweep sent again once the orchestration no longer waits paused: the back-off stands", async () => {
+    // The sweep's resume reached the orchestration while it waited for a back-off, as a user's resume would cut it short.
+    const history = History.started().episode(1, completed(0, retry(10_000)), timerCreated(1, 11)).episode(2, raised({ change: "resume", ifPaused: true }));
+    expect(await next(history)).toBe(`any(timer ${at(11)}, wait for a change)`);
   });
 
   it("replays a history without changes as before: attempt, timer, attempt", async () => {

@@ -6,12 +6,20 @@ import type { JobOrchestrationInput } from "./orchestrations";
 /** Durable function names (an orchestration per system job, instance id = the job's id). */
 export const SYSTEM_JOB_ORCHESTRATION = "systemJobOrchestration";
 export const SYSTEM_JOB_ATTEMPT_ACTIVITY = "systemJobAttempt";
+/** The custom status of an orchestration that waits for a resume (what the sweep looks for). */
+export const PAUSED_STATUS = "paused";
+const RESUMED_STATUS = "resumed";
 /** External event a user's change of a job raises (payload: JobSignal). */
 export const JOB_CHANGED_EVENT = "jobChanged";
 
 export interface JobSignal {
   change: Exclude<JobChange, "cancel">;
   postponeuntil?: string;
+  /**
+   * A resume the sweep sends again because the job's row is Ready (the user's signal may have been lost):
+   * it counts only while the orchestration waits paused, so a repeated one never cuts a back-off short.
+   */
+  ifPaused?: boolean;
 }
 
 /**
@@ -19,16 +27,20 @@ export interface JobSignal {
  * attempt asked for. A user's change reaches it whenever it is sent: while waiting, a resume attempts at
  * once, a pause waits for resume, a postpone waits until the new time; sent during an attempt, it counts
  * once the attempt is over (a pause holds the next attempt until resume, a postpone delays it to the later
- * of the back-off and the new time). A cancel terminates the instance. Input and history carry only the
- * job reference (and times); the context is loaded by the activity.
+ * of the back-off and the new time). A cancel terminates the instance. The job's row decides when a signal
+ * was lost: an attempt of a job the row shows paused waits for resume, and the sweep resumes a paused
+ * orchestration whose row is Ready. Input and history carry only the job reference (and times); the
+ * context is loaded by the activity.
  */
 export function* systemJobOrchestrator(context: OrchestrationContext): Generator<Task, AttemptResult, unknown> {
   const input = context.df.getInput() as JobOrchestrationInput;
   const changes = new JobChanges(context);
   let due = input.notBefore ? new Date(input.notBefore) : undefined;
   let afterRetry = false;
+  let paused = false;
   for (;;) {
-    const waited = yield* waitUntil(context, changes, due, afterRetry);
+    const waited = yield* waitUntil(context, changes, due, afterRetry, paused);
+    paused = false;
     const attempt: JobAttemptInput = { organization: input.organization, jobId: input.jobId };
     // A postponed Ready job's attempt does not run before its postponeuntil, unless this wait was for it.
     if (waited) attempt.waitedUntil = waited.toISOString();
@@ -36,6 +48,12 @@ export function* systemJobOrchestrator(context: OrchestrationContext): Generator
     if (result.kind === "postponed") {
       due = new Date(result.until);
       afterRetry = false;
+      continue;
+    }
+    if (result.kind === "paused") {
+      due = undefined;
+      afterRetry = false;
+      paused = true;
       continue;
     }
     if (result.kind !== "retry") return result;
@@ -79,11 +97,12 @@ class JobChanges {
  * Waits on a durable timer until `due`, or less or more as a user's changes say (those sent during the
  * attempt before first). `afterRetry`: the job is Waiting after a failed attempt, so a postpone was sent
  * during that attempt and keeps the later of the back-off and its time; otherwise (a Ready job waiting for
- * its postponeuntil) a postpone moves the time. Returns the time it waited until (undefined: none, attempt now).
+ * its postponeuntil) a postpone moves the time. `paused`: the attempt found the job paused; only a resume ends the wait.
+ * Returns the time it waited until (undefined: none, attempt now).
  */
-function* waitUntil(context: OrchestrationContext, changes: JobChanges, due: Date | undefined, afterRetry: boolean): Generator<Task, Date | undefined, unknown> {
-  let paused = false;
+function* waitUntil(context: OrchestrationContext, changes: JobChanges, due: Date | undefined, afterRetry: boolean, paused: boolean): Generator<Task, Date | undefined, unknown> {
   const apply = (signal: JobSignal) => {
+    if (signal.ifPaused && !paused) return;
     paused = signal.change === "pause";
     if (signal.change === "resume") due = undefined;
     if (signal.change === "postpone" && signal.postponeuntil) {
@@ -94,7 +113,10 @@ function* waitUntil(context: OrchestrationContext, changes: JobChanges, due: Dat
   changes.receivedMeanwhile().forEach(apply);
   for (;;) {
     if (paused) {
+      context.df.setCustomStatus(PAUSED_STATUS);
       apply((yield changes.next()) as JobSignal);
+      // Not null: the library drops a falsy custom status, and the status would stay "paused".
+      if (!paused) context.df.setCustomStatus(RESUMED_STATUS);
       continue;
     }
     if (!due) return undefined;

@@ -43,7 +43,7 @@ describe("job orchestrations through the durable client, judged by the managemen
   ])("through %s", (_through, orchestrations) => {
     it("treats an instance that does not exist (404) as not running: no status, nothing to stop or tell", async () => {
       const jobId = randomUUID();
-      expect(await orchestrations().isRunning(jobId)).toBe(false);
+      expect(await orchestrations().state(jobId)).toBe("none");
       await expect(orchestrations().terminate(jobId, "cancelled")).resolves.toBeUndefined();
       await expect(orchestrations().signal(jobId, { change: "pause" })).resolves.toBeUndefined();
     });
@@ -52,10 +52,10 @@ describe("job orchestrations through the durable client, judged by the managemen
       const jobId = randomUUID();
       expect(await orchestrations().start(input(jobId))).toBe(true);
       expect(await orchestrations().start(input(jobId))).toBe(false);
-      expect(await orchestrations().isRunning(jobId)).toBe(true);
+      expect(await orchestrations().state(jobId)).toBe("running");
       await orchestrations().signal(jobId, { change: "pause" });
       await orchestrations().terminate(jobId, "a user's cancel");
-      await eventually(async () => !(await orchestrations().isRunning(jobId)) || undefined, 20_000, `${jobId} to stop`);
+      await eventually(async () => (await orchestrations().state(jobId)) === "none" || undefined, 20_000, `${jobId} to stop`);
       await expect(orchestrations().terminate(jobId, "again")).resolves.toBeUndefined();
       await expect(orchestrations().signal(jobId, { change: "pause" })).resolves.toBeUndefined();
     });
@@ -63,7 +63,7 @@ describe("job orchestrations through the durable client, judged by the managemen
 
   it("reports any other answer (a rejected key: 401) as an error with its status", async () => {
     const refused = viaWebhooks("not-the-key");
-    await expect(refused.isRunning(randomUUID())).rejects.toMatchObject({ code: "ExternalUnavailable", httpStatus: 401 });
+    await expect(refused.state(randomUUID())).rejects.toMatchObject({ code: "ExternalUnavailable", httpStatus: 401 });
     await expect(refused.terminate(randomUUID(), "x")).rejects.toMatchObject({ httpStatus: 401 });
   });
 });

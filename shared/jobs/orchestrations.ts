@@ -1,6 +1,6 @@
 import type { DurableClient } from "durable-functions";
 import { PipelineError } from "../errors";
-import { JOB_CHANGED_EVENT, SYSTEM_JOB_ORCHESTRATION, type JobSignal } from "./orchestration";
+import { JOB_CHANGED_EVENT, PAUSED_STATUS, SYSTEM_JOB_ORCHESTRATION, type JobSignal } from "./orchestration";
 import type { JobReference } from "./system-jobs";
 
 /** What an orchestration's start carries: the reference, and when a Waiting job may try again. */
@@ -8,12 +8,15 @@ export interface JobOrchestrationInput extends JobReference {
   notBefore?: string;
 }
 
+/** A job's orchestration: none running (never started, or finished), running, or running and waiting for a resume. */
+export type JobOrchestrationState = "none" | "running" | "paused";
+
 /** The asynchronous service's hold on the orchestrations of system jobs (instance id = job id). */
 export interface JobOrchestrations {
   /** Starts the job's orchestration; false when one is already running. */
   start(input: JobOrchestrationInput): Promise<boolean>;
-  /** Whether an orchestration for the job is running (or pending). */
-  isRunning(jobId: string): Promise<boolean>;
+  /** Whether an orchestration for the job is running (or pending), and whether it waits paused. */
+  state(jobId: string): Promise<JobOrchestrationState>;
   /** Stops the job's orchestration for good (a user's cancel); nothing when none runs. */
   terminate(jobId: string, reason: string): Promise<void>;
   /** Tells a waiting orchestration of a user's pause, resume or postpone; nothing when none runs. */
@@ -87,7 +90,7 @@ export function rpcBaseUrlOf(bindingData: unknown): string | undefined {
 export function durableJobOrchestrations(client: DurableClient, rpcBaseUrl?: string, orchestrationName = SYSTEM_JOB_ORCHESTRATION): JobOrchestrations {
   const urls = (jobId: string) => instanceEndpoints(client, jobId, rpcBaseUrl);
 
-  async function runtimeStatus(jobId: string): Promise<string | undefined> {
+  async function runtimeStatus(jobId: string): Promise<{ runtimeStatus: string; customStatus: unknown } | undefined> {
     const url = new URL(urls(jobId).status);
     url.searchParams.set("showHistory", "false");
     url.searchParams.set("showInput", "false");
@@ -97,8 +100,8 @@ export function durableJobOrchestrations(client: DurableClient, rpcBaseUrl?: str
       return undefined;
     }
     if (!STATUS_ANSWERS.has(response.status)) throw await unexpected("status query", jobId, response);
-    const body = (await response.json()) as { runtimeStatus?: unknown };
-    return String(body.runtimeStatus);
+    const body = (await response.json()) as { runtimeStatus?: unknown; customStatus?: unknown };
+    return { runtimeStatus: String(body.runtimeStatus), customStatus: body.customStatus };
   }
 
   async function whenRunning(operation: string, jobId: string, url: string, body?: unknown): Promise<void> {
@@ -118,13 +121,14 @@ export function durableJobOrchestrations(client: DurableClient, rpcBaseUrl?: str
       } catch (error) {
         // Azure and the local host answer a start over a running instance differently (409 or 500), and the
         // client keeps the status in its message: whether the instance runs now is what tells.
-        if (await orchestrations.isRunning(input.jobId)) return false;
+        if ((await orchestrations.state(input.jobId)) !== "none") return false;
         throw error;
       }
     },
-    async isRunning(jobId) {
+    async state(jobId) {
       const status = await runtimeStatus(jobId);
-      return status !== undefined && RUNNING.has(status);
+      if (status === undefined || !RUNNING.has(status.runtimeStatus)) return "none";
+      return status.customStatus === PAUSED_STATUS ? "paused" : "running";
     },
     async terminate(jobId, reason) {
       await whenRunning("terminate", jobId, urls(jobId).terminate(reason));

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { tableClientFor } from "../config/table-client";
 import { RecordStore } from "../dataservice";
 import { JobState, JobStatus } from "./job-states";
+import type { JobSignal } from "./orchestration";
 import type { JobOrchestrationInput, JobOrchestrations } from "./orchestrations";
 import { sweepSystemJobs } from "./sweep";
 import { ASYNC_OPERATION_TABLE, SystemJobStore } from "./system-jobs";
@@ -20,9 +21,9 @@ describe("sweepSystemJobs", () => {
     const started: JobOrchestrationInput[] = [];
     // Injects the race: the `finishing` job's orchestration completes it between the listing and the check.
     const orchestrations: JobOrchestrations = {
-      async isRunning(jobId) {
+      async state(jobId) {
         if (jobId === finishing) await jobs.update({ organization, jobId }, () => ({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded }));
-        return false;
+        return "none";
       },
       start: async (input) => Boolean(started.push(input)),
       terminate: async () => undefined,
@@ -31,6 +32,30 @@ describe("sweepSystemJobs", () => {
     const result = await sweepSystemJobs(jobs, [organization], orchestrations);
     expect(result.started).toEqual([orphan]);
     expect(started).toEqual([{ organization, jobId: orphan, notBefore: undefined }]);
+  });
+
+  it("sends the resume again to a paused orchestration whose job's row is Ready (its signal lost), and to no other", async () => {
+    const store = new RecordStore(tableClientFor(`SweepResume${Date.now()}`));
+    await store.ensureTable();
+    const jobs = new SystemJobStore(store);
+    const organization = "contoso";
+    const [resumedRow, attempting, postponedResume, stillPaused] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const uow = store.beginUnitOfWork(organization);
+    uow.create(ASYNC_OPERATION_TABLE, resumedRow, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources });
+    uow.create(ASYNC_OPERATION_TABLE, attempting, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources });
+    uow.create(ASYNC_OPERATION_TABLE, postponedResume, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources, postponeuntil: "2099-01-01T00:00:00Z" });
+    uow.create(ASYNC_OPERATION_TABLE, stillPaused, { name: "job", statecode: JobState.Suspended, statuscode: JobStatus.Waiting });
+    await uow.commit();
+    const signals: [string, JobSignal][] = [];
+    const orchestrations: JobOrchestrations = {
+      state: async (jobId) => (jobId === attempting ? "running" : "paused"),
+      start: async () => true,
+      terminate: async () => undefined,
+      signal: async (jobId, signal) => void signals.push([jobId, signal]),
+    };
+    const result = await sweepSystemJobs(jobs, [organization], orchestrations);
+    expect(signals).toEqual([[resumedRow, { change: "resume", ifPaused: true }]]);
+    expect(result).toEqual({ started: [], resumed: [resumedRow] });
   });
 
   it("starts a Waiting job and a postponed Ready job to wait until their postponeuntil, and no job a user paused", async () => {
@@ -47,7 +72,7 @@ describe("sweepSystemJobs", () => {
     await uow.commit();
     const started: JobOrchestrationInput[] = [];
     const orchestrations: JobOrchestrations = {
-      isRunning: async () => false,
+      state: async () => "none",
       start: async (input) => Boolean(started.push(input)),
       terminate: async () => undefined,
       signal: async () => undefined,

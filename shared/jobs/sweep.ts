@@ -1,10 +1,13 @@
-import { JobState } from "./job-states";
+import { isPausedByUser, JobState } from "./job-states";
+import type { ColumnValues } from "../dataservice/store/records";
 import type { JobOrchestrations } from "./orchestrations";
 import type { SystemJobStore } from "./system-jobs";
 
 export interface SweepResult {
   /** Jobs whose orchestration was missing and is now started. */
   started: string[];
+  /** Ready jobs whose orchestration waited paused (the user's resume did not reach it) and was sent the resume again. */
+  resumed: string[];
 }
 
 /** Jobs looked at concurrently. */
@@ -15,26 +18,41 @@ const PARALLEL = 8;
  * none running: a crash between the commit and the start, or an instance lost, delays a job but never
  * loses it. A Waiting job's orchestration, and a Ready job's a user postponed, waits until its
  * `postponeuntil` first; a job a user paused gets none (its resume makes it Ready and starts its orchestration at once).
+ * The row decides when a user's resume did not reach the orchestration: a Ready job due now whose
+ * orchestration waits paused is sent the resume again (one that is no longer paused when it arrives ignores it).
  */
 export async function sweepSystemJobs(jobs: SystemJobStore, organizations: readonly string[], orchestrations: JobOrchestrations): Promise<SweepResult> {
   const started: string[] = [];
+  const resumed: string[] = [];
   for (const organization of organizations) {
     const open = await jobs.listOpen(organization);
     for (let index = 0; index < open.length; index += PARALLEL) {
       await Promise.all(
         open.slice(index, index + PARALLEL).map(async (job) => {
-          if (await orchestrations.isRunning(job.id)) return;
+          const state = await orchestrations.state(job.id);
+          if (state !== "none") {
+            if (state === "paused" && isDueReady(job.values)) {
+              await orchestrations.signal(job.id, { change: "resume", ifPaused: true });
+              resumed.push(job.id);
+            }
+            return;
+          }
           // The list is a snapshot: a job whose orchestration finished since then is completed, and needs none.
           const current = await jobs.read({ organization, jobId: job.id });
           if (!current || current.values.statecode === JobState.Completed) return;
           const { statecode, postponeuntil } = current.values;
-          // A Suspended job without postponeuntil was paused by a user (pause clears it; a failed attempt sets it): only a resume runs it again.
-          if (statecode === JobState.Suspended && typeof postponeuntil !== "string") return;
+          if (isPausedByUser(current.values)) return;
           const input = { organization, jobId: job.id, notBefore: typeof postponeuntil === "string" && statecode !== JobState.Locked ? postponeuntil : undefined };
           if (await orchestrations.start(input)) started.push(job.id);
         }),
       );
     }
   }
-  return { started };
+  return { started, resumed };
+}
+
+/** Ready, and not postponed to a time still to come (the list's snapshot: a resume sent again is harmless). */
+function isDueReady(job: ColumnValues): boolean {
+  if (job.statecode !== JobState.Ready) return false;
+  return typeof job.postponeuntil !== "string" || !(Date.parse(job.postponeuntil) > Date.now());
 }

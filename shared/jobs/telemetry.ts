@@ -12,7 +12,8 @@ export interface JobAttemptRecord {
   contract?: EndpointContract;
   /** 1 for the first attempt. */
   attempt: number;
-  outcome: "succeeded" | "waiting" | "failed" | "stopped";
+  /** "unrecorded": writing the outcome on the job's row failed (errorCode and message say why). */
+  outcome: "succeeded" | "waiting" | "failed" | "stopped" | "unrecorded";
   truncated?: boolean;
   /** The back-off before the next attempt (outcome "waiting"). */
   retryDelayInMs?: number;

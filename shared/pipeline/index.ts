@@ -1,10 +1,9 @@
 import { createDataService, type DataService, type DataServiceOptions } from "../dataservice";
 import { DEFAULT_PLUGINS_DIRECTORY, loadPluginCatalog, type PluginCatalog } from "../plugins/catalog";
-import type { IServiceEndpointNotificationService } from "../plugins/types";
 import { JobContextStore } from "./job-context-store";
 import { EventPipeline } from "./pipeline";
 import { PipelineRecords } from "./pipeline-records";
-import { NO_JOB_DISPATCHER, UNCONFIGURED_NOTIFICATION_SERVICE, type JobDispatcher } from "./ports";
+import { NO_JOB_DISPATCHER, UNCONFIGURED_NOTIFICATIONS, type JobDispatcher, type OrganizationNotifications } from "./ports";
 import { registrationWriteHook } from "./registration-rules";
 import { RegistrationCache } from "./registrations";
 import { readPipelineSettings } from "./settings";
@@ -13,7 +12,7 @@ import { SystemJobs } from "./system-jobs";
 
 export { EventPipeline, MAX_DEPTH, type Execution, type MessageRequest, type MessageResult } from "./pipeline";
 export { JobContextStore } from "./job-context-store";
-export { NO_JOB_DISPATCHER, UNCONFIGURED_NOTIFICATION_SERVICE, type JobDispatcher } from "./ports";
+export { NO_JOB_DISPATCHER, UNCONFIGURED_NOTIFICATIONS, type JobDispatcher, type OrganizationNotifications } from "./ports";
 export { ASYNC_PRIMARY_NAME_IMAGE, OBJECT_MODEL_IMPLEMENTATION } from "./operation";
 export { RegistrationCache, pluginTypeId } from "./registrations";
 export { PIPELINE_SETTINGS, readPipelineSettings, DEFAULT_STEP_TIMEOUT_MS } from "./settings";
@@ -24,8 +23,8 @@ export interface PipelineServiceOptions extends Omit<DataServiceOptions, "extens
   plugins?: PluginCatalog;
   /** Told about system jobs after their commit (the asynchronous service); default: nobody. */
   dispatcher?: JobDispatcher;
-  /** Posts contexts to service endpoints (the asynchronous service); default: refuses with a clear error. */
-  notifications?: IServiceEndpointNotificationService;
+  /** Posts contexts to an organization's service endpoints (the asynchronous service); default: refuses with a clear error. */
+  notifications?: OrganizationNotifications;
   /** Per-step time limit; default: setting PluginStepTimeoutSeconds, else 2 minutes. */
   stepTimeoutMs?: number;
   /** How long an instance reuses an organization's registrations when it did not change them itself. */
@@ -49,7 +48,7 @@ export function createPipelineService(options: PipelineServiceOptions = {}): Pip
     extension: ({ store }) => {
       const registrations = new RegistrationCache(store, plugins, options.registrationTtlMs);
       const jobContexts = new JobContextStore(store);
-      const runner = new StepRunner(plugins, options.notifications ?? UNCONFIGURED_NOTIFICATION_SERVICE, stepTimeoutMs);
+      const runner = new StepRunner(plugins, options.notifications ?? UNCONFIGURED_NOTIFICATIONS, stepTimeoutMs);
       return {
         writeHooks: [registrationWriteHook(store, registrations)],
         recordOperations: (records) => {

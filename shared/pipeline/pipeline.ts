@@ -131,7 +131,7 @@ export class EventPipeline {
     };
     const abort = new AbortController();
     try {
-      await this.parts.runner.run({ step, context, organizationService: new StepOrganizationService(this, execution, abort.signal), abort }, trace);
+      await this.parts.runner.run({ organization: organization.name, step, context, organizationService: new StepOrganizationService(this, execution, abort.signal), abort }, trace);
     } finally {
       await this.writeTrace(trace, organization);
     }
@@ -198,7 +198,7 @@ export class EventPipeline {
         tag: undefined,
       };
       const organizationService = new StepOrganizationService(this, nested, abort.signal);
-      await this.parts.runner.run({ step, context, organizationService, abort }, execution.trace);
+      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationService, abort }, execution.trace);
     }
     return ran;
   }

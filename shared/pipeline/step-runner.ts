@@ -3,7 +3,8 @@ import { PipelineError, isPipelineError } from "../errors";
 import { EntityReference, type RemoteExecutionContext } from "../model";
 import type { PluginCatalog } from "../plugins/catalog";
 import { isInvalidPluginExecutionError } from "../plugins/errors";
-import type { IOrganizationService, IPlugin, IServiceEndpointNotificationService, PluginExecution } from "../plugins/types";
+import type { IOrganizationService, IPlugin, PluginExecution } from "../plugins/types";
+import type { OrganizationNotifications } from "./ports";
 import type { StepRegistration } from "./registrations";
 import type { TraceLog } from "./trace-log";
 
@@ -11,6 +12,8 @@ export const UNEXPECTED_ISV_ERROR = "An unexpected error occurred from ISV code.
 export const TIMEOUT_MESSAGE = "The plug-in execution failed because the operation has timed-out at the Sandbox Host.";
 
 export interface StepRun {
+  /** The organization the step runs in: its notification service posts to this organization's endpoints only. */
+  organization: string;
   step: StepRegistration;
   context: RemoteExecutionContext;
   organizationService: IOrganizationService;
@@ -30,7 +33,7 @@ export class StepRunner {
 
   constructor(
     private readonly plugins: PluginCatalog,
-    private readonly notifications: IServiceEndpointNotificationService,
+    private readonly notifications: OrganizationNotifications,
     private readonly timeoutMs: number,
   ) {}
 
@@ -65,15 +68,16 @@ export class StepRunner {
 
   private async invoke(run: StepRun, lines: string[]): Promise<void> {
     const { step, context } = run;
+    const notificationService = this.notifications(run.organization);
     if (step.handler.kind === "serviceendpoint") {
-      await this.notifications.execute(new EntityReference("serviceendpoint", step.handler.id, step.handler.name || null), context);
+      await notificationService.execute(new EntityReference("serviceendpoint", step.handler.id, step.handler.name || null), context);
       return;
     }
     const execution: PluginExecution = {
       context: Object.freeze(context),
       organizationService: run.organizationService,
       tracingService: { trace: (format, ...args) => lines.push(formatWithOptions({ colors: false }, format, ...args)) },
-      notificationService: this.notifications,
+      notificationService,
     };
     await this.instance(step).execute(execution);
   }

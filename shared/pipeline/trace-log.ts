@@ -2,6 +2,7 @@ import { stampSystemColumns, type OrganizationContext, type RecordStore, type Ro
 import { randomUUID } from "node:crypto";
 import { MAX_OPERATIONS_PER_COMMIT } from "../dataservice/store/unit-of-work";
 import { dateTimeText } from "../dataservice/metadata/edm";
+import { fitText } from "../dataservice/store/row-codec";
 
 /** organization.plugintracelogsetting */
 export const TraceLogSetting = { Off: 0, Exception: 1, All: 2 } as const;
@@ -21,8 +22,6 @@ export interface TraceEntry {
   lines: string[];
   exception?: string;
 }
-
-const MESSAGE_BLOCK_LIMIT = 10240;
 
 /**
  * The trace entries of one top-level request, written as plugintracelog rows after the request ends,
@@ -53,8 +52,8 @@ export class TraceLog {
           typename: entry.typeName,
           messagename: entry.messageName,
           primaryentity: entry.primaryEntity,
-          messageblock: entry.lines.join("\n").slice(0, MESSAGE_BLOCK_LIMIT) || null,
-          exceptiondetails: entry.exception?.slice(0, MESSAGE_BLOCK_LIMIT) ?? null,
+          messageblock: fitText(table, "messageblock", entry.lines.join("\n")) || null,
+          exceptiondetails: entry.exception === undefined ? null : fitText(table, "exceptiondetails", entry.exception),
           mode: entry.mode,
           operationtype: 1,
           depth: entry.depth,

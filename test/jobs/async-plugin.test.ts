@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndpointPoster } from "../../shared/delivery";
-import { jobAttemptDependencies, JobState, JobStatus, runJobAttempt } from "../../shared/jobs";
+import { MAX_STORED_STRING_LENGTH } from "../../shared/dataservice/store/row-codec";
+import { PipelineError } from "../../shared/errors";
+import { jobAttemptDependencies, JobState, JobStatus, runJobAttempt, SystemJobStore } from "../../shared/jobs";
 import { uniqueOrganization } from "../support/data-service";
 import { attemptUntilDone } from "../support/system-jobs";
 import { seen } from "../pipeline/scripted-plugin";
@@ -65,6 +67,48 @@ describe("asynchronous plug-in steps run by the system job", () => {
     expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed });
     expect(`${job.message} ${job.friendlymessage}`).not.toMatch(/service endpoint/);
     expect(job.friendlymessage).toMatch(/plug-in/);
+  });
+
+  it("keeps a plug-in's message longer than the job's message column can hold, cut to it: the job fails once, for good", async () => {
+    const long = await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, script: { label: "async-long", throw: "invalid", onlyIfName: "Long Ltd", messageLength: 40_000 } });
+    const longRetry = await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, script: { label: "async-long-retry", throw: "retry", onlyIfName: "Long Ltd", messageLength: 40_000 } });
+    idFromHeader(await api("POST", "accounts", { body: { name: "Long Ltd" } }));
+    const [failing, retried] = [await jobOf(long), await jobOf(longRetry)];
+    expect(await runToCompletion(failing)).toEqual([{ kind: "completed", statuscode: JobStatus.Failed }]);
+    expect((await runToCompletion(retried)).map((result) => result.kind)).toEqual(["retry", "retry", "retry", "completed"]);
+    for (const jobId of [failing, retried]) {
+      const job = (await api("GET", `asyncoperations(${jobId})`)).json;
+      expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed });
+      // What one stored string keeps (the column's MaxLength, 100000, is more).
+      expect(job.message).toHaveLength(MAX_STORED_STRING_LENGTH);
+      expect(job.message).toMatch(/^(Stopped by async-long\.|Not yet, says async-long-retry\.)x+$/);
+      expect(logged.filter((record) => record.jobId === jobId).at(-1)).toMatchObject({ outcome: "failed", message: job.message });
+    }
+  });
+
+  it("fails a job whose outcome the store refuses to record (a refusal that would repeat), saying so, instead of running it again", async () => {
+    const refusing = await registerStep(api, { message: "Update", table: "contact", stage: 40, mode: 1, script: { label: "async-refused", throw: "invalid" } });
+    const contactId = idFromHeader(await api("POST", "contacts", { body: { lastname: "Refused" } }));
+    expect((await api("PATCH", `contacts(${contactId})`, { body: { lastname: "Refused again" } })).status).toBeLessThan(300);
+    const jobId = await jobOf(refusing);
+    // The row's store refuses the first write that records a failure, as the row codec refuses a value it cannot keep.
+    let refusals = 1;
+    const jobs = new SystemJobStore(deps.jobs.store);
+    jobs.update = (reference, change, known, alongside) =>
+      SystemJobStore.prototype.update.call(jobs, reference, (current) => {
+        const values = change(current);
+        if (values?.errorcode !== undefined && refusals > 0) {
+          refusals--;
+          throw new PipelineError("ValidationFailed", "The value of 'message' is longer than this store keeps.");
+        }
+        return values;
+      }, known, alongside);
+    expect(await runJobAttempt({ ...deps, jobs }, { organization, jobId })).toEqual({ kind: "completed", statuscode: JobStatus.Failed });
+    const job = (await api("GET", `asyncoperations(${jobId})`)).json;
+    expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed, retrycount: 0 });
+    expect(job.message).toBe("The outcome of the attempt (fail) could not be recorded: The value of 'message' is longer than this store keeps.");
+    expect(job.friendlymessage).toBe("The system job's outcome could not be recorded.");
+    expect(logged.filter((record) => record.jobId === jobId).map((record) => record.outcome)).toEqual(["unrecorded", "failed"]);
   });
 
   it("logs the correlation id and step id from the job's row when its step no longer exists", async () => {

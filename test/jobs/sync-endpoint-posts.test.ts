@@ -3,6 +3,7 @@ import { readDataServiceSettings } from "../../shared/dataservice";
 import { isPipelineError } from "../../shared/errors";
 import { createAppServices, type AppServices } from "../../shared/jobs";
 import { Entity, EntityReference, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { createContext } from "../../shared/model";
 import { PluginCatalog } from "../../shared/plugins/catalog";
 import * as accountDefaults from "../../plugins/account-defaults";
 import * as scripted from "../pipeline/scripted-plugin";
@@ -21,6 +22,20 @@ class Relay implements IPlugin {
   }
 }
 
+/**
+ * A plug-in that posts a context it builds itself (createContext), naming the organization its
+ * configuration gives ("" when none, as createContext leaves it), to the service endpoint its configuration names.
+ */
+class OwnContextRelay implements IPlugin {
+  constructor(private readonly configuration: string | null) {}
+
+  async execute({ context, notificationService }: PluginExecution): Promise<void> {
+    const { serviceEndpointId, organizationName } = JSON.parse(this.configuration ?? "{}") as { serviceEndpointId: string; organizationName?: string };
+    const built = createContext({ messageName: context.messageName, primaryEntityName: context.primaryEntityName, primaryEntityId: context.primaryEntityId, organizationName });
+    await notificationService.execute(new EntityReference("serviceendpoint", serviceEndpointId), built);
+  }
+}
+
 const DOMAIN = "crm.example.test";
 const organizations = {
   retried: uniqueOrganization("sretry"),
@@ -29,6 +44,8 @@ const organizations = {
   rejectedAt40: uniqueOrganization("srej40"),
   relayed: uniqueOrganization("srelay"),
   job: uniqueOrganization("sjob"),
+  contoso: uniqueOrganization("scontoso"),
+  fabrikam: uniqueOrganization("sfabrikam"),
 };
 
 /**
@@ -48,7 +65,7 @@ describe("synchronous service-endpoint posts", () => {
       AllowAnonymousAsAdmin: "true",
       OrganizationDomain: DOMAIN,
     };
-    const plugins = new PluginCatalog({ "scripted-plugin": scripted, "account-defaults": accountDefaults, relay: { Relay } });
+    const plugins = new PluginCatalog({ "scripted-plugin": scripted, "account-defaults": accountDefaults, relay: { Relay, OwnContextRelay } });
     services = createAppServices(env, { plugins, settings: readDataServiceSettings(env) });
     server = await startTestHttpServer();
   });
@@ -131,6 +148,36 @@ describe("synchronous service-endpoint posts", () => {
     expect(server.requests[0].headers["content-type"]).toBe("application/xml; charset=utf-8");
     expect(server.requests[0].headers["x-ms-dynamics-organization"]).toBe(`${organization}.${DOMAIN}`);
     expect(await accountsNamed(organization, "Relayed")).toMatchObject([{ name: "Relayed", description: "approved by the REST listener" }]);
+  });
+
+  it("posts a plug-in's own context only to endpoints of the organization the plug-in runs in, whatever organization the context names", async () => {
+    const [contoso, fabrikam] = [apiOf(organizations.contoso), apiOf(organizations.fabrikam)];
+    const endpointOf = async (api: typeof contoso, name: string) => {
+      const created = await api("POST", "serviceendpoints", { body: { name, contract: 8, authtype: 4, authvalue: "k", url: server.url } });
+      expect(created.status).toBe(204);
+      return /\(([0-9a-f-]{36})\)$/.exec(created.headers.get("OData-EntityId") ?? "")![1];
+    };
+    const [own, foreign] = [await endpointOf(contoso, "contoso's hook"), await endpointOf(fabrikam, "fabrikam's hook")];
+    const relayStep = async (name: string, configuration: object) => {
+      const step = await stepBody(contoso, { message: "Create", table: "account", stage: 20, name, type: "relay.OwnContextRelay", configuration: JSON.stringify(configuration) });
+      const registered = await contoso("POST", "sdkmessageprocessingsteps", { body: step });
+      expect(registered.status).toBe(204);
+      return /\(([0-9a-f-]{36})\)$/.exec(registered.headers.get("OData-EntityId") ?? "")![1];
+    };
+
+    // A context naming fabrikam, from a plug-in in contoso: fabrikam's endpoint is not found there, nothing is posted.
+    const foreignStep = await relayStep("to fabrikam's endpoint", { serviceEndpointId: foreign, organizationName: organizations.fabrikam });
+    server.requests.length = 0;
+    const refused = await contoso("POST", "accounts", { body: { name: "Crossing over" } });
+    expect([refused.status, refused.json.error.message]).toEqual([404, `serviceendpoint With Id = ${foreign} Does Not Exist`]);
+    expect(server.requests).toHaveLength(0);
+    expect((await contoso("DELETE", `sdkmessageprocessingsteps(${foreignStep})`)).status).toBe(204);
+
+    // A context createContext built (OrganizationName ""): contoso's own endpoint, posted as contoso.
+    await relayStep("to contoso's endpoint", { serviceEndpointId: own });
+    expect((await contoso("POST", "accounts", { body: { name: "Staying home" } })).status).toBe(204);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0].headers["x-ms-dynamics-organization"]).toBe(`${organizations.contoso}.${DOMAIN}`);
   });
 
   it("sends the organization's domain name from a system job's post too", async () => {

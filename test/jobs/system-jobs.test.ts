@@ -2,17 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
 import { RecordStore } from "../../shared/dataservice";
 import { createRecordsTableClient } from "../../shared/dataservice/store/table-client";
-import { JobState, JobStatus } from "../../shared/jobs";
+import { JobState, JobStatus, SystemJobStore } from "../../shared/jobs";
 import { JobContextStore } from "../../shared/pipeline/job-context-store";
 import { eventually, SAMPLE_KEYS, type HostUnderTest } from "../host/run-host";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
 import { listenerLines, timeAttemptLines } from "./host-lines";
-import { attemptLines, brokerConfigWithUnreadQueue, listReceipts, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
+import {
+  attemptLines,
+  brokerConfigWithUnreadQueue,
+  listReceipts,
+  commitJob,
+  orchestrationCustomStatus,
+  orchestrationStatus,
+  receiptsFor,
+  registerQueueStep,
+  runSweep,
+  startJobOrchestration,
+  startProjectHost,
+  webApi,
+} from "../support/system-jobs";
 
 const organization = uniqueOrganization("jobs");
 const TIME_SCALE = 10;
 const storedContexts = new JobContextStore(new RecordStore(createRecordsTableClient()));
+/** The job rows as storage has them: a user's change written here is one whose signal to the orchestration was lost. */
+const jobRows = new SystemJobStore(new RecordStore(createRecordsTableClient()));
 
 describe("system jobs through the local runtime", () => {
   let broker: ServiceBusBroker;
@@ -350,6 +365,65 @@ describe("system jobs through the local runtime", () => {
       const [row] = await completed([jobId]);
       expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 0 });
       expect(hook.requests).toHaveLength(1);
+    } finally {
+      await hook.close();
+    }
+  }, 60_000);
+
+  it("runs a job whose resume reached its row but not its paused orchestration, once the sweep ran", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      const stepId = await hookStep(hook, "resume lost");
+      hook.hang = true;
+      const jobId = await commitJob(organization, stepId, accountCreated());
+      await startJobOrchestration(host, organization, jobId);
+      await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+      expect((await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Suspended })).status).toBeLessThan(300);
+      hook.hang = false;
+      hook.answerHung(503);
+      await eventually(async () => (await orchestrationCustomStatus(host, jobId)) === "paused", 30_000, "the orchestration to wait paused");
+
+      // The resume as the Web API commits it (Ready, postponeuntil cleared), its signal lost.
+      await jobRows.update({ organization, jobId }, () => ({ statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources, postponeuntil: null }));
+      await sleep(1_000);
+      expect(hook.requests).toHaveLength(1);
+      await runSweep(host);
+      const [row] = await completed([jobId]);
+      expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
+      expect(hook.requests).toHaveLength(2);
+      expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
+    } finally {
+      await hook.close();
+    }
+  }, 60_000);
+
+  it("holds a job its row shows paused though the orchestration was not told: the next attempt does not post; a resume runs it", async () => {
+    const hook = await startTestHttpServer();
+    try {
+      const stepId = await hookStep(hook, "pause lost");
+      hook.hang = true;
+      const jobId = await commitJob(organization, stepId, accountCreated());
+      await startJobOrchestration(host, organization, jobId);
+      await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+      // The pause as the Web API commits it (Suspended, postponeuntil cleared), its signal lost.
+      await jobRows.update({ organization, jobId }, () => ({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, postponeuntil: null }));
+      hook.hang = false;
+      hook.answerHung(503);
+      await eventually(() => attemptLines(host, jobId).length === 1, 30_000, "the first attempt's outcome");
+
+      // The back-off is 0.1 s at this time scale: fifteen times over, no second post.
+      await sleep(1_500);
+      expect(hook.requests).toHaveLength(1);
+      expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting"]);
+      const paused = await job(jobId);
+      expect(paused).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1 });
+      expect(paused.postponeuntil ?? null).toBeNull();
+      expect(await orchestrationCustomStatus(host, jobId)).toBe("paused");
+
+      expect((await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Ready })).status).toBeLessThan(300);
+      const [row] = await completed([jobId]);
+      expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
+      expect(hook.requests).toHaveLength(2);
     } finally {
       await hook.close();
     }

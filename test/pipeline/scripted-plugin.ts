@@ -39,6 +39,8 @@ interface Script {
   setShared?: Record<string, string>;
   /** "retry": InvalidPluginExecutionError with OperationStatus.Retry (asks the asynchronous service to try again). */
   throw?: "invalid" | "error" | "retry";
+  /** The thrown message padded with "x" to this many characters. */
+  messageLength?: number;
   sleepMs?: number;
   createAccount?: string;
   /** Ignores an error of its createAccount call. */
@@ -170,8 +172,9 @@ export class Scripted implements IPlugin {
     }
     if (script.register) await register(organizationService, script.register);
     if (script.retrieveContact) await organizationService.retrieve("contact", script.retrieveContact);
-    if (script.throw === "invalid") throw new InvalidPluginExecutionError(`Stopped by ${script.label ?? "a plug-in"}.`);
+    const message = (text: string) => text.padEnd(script.messageLength ?? 0, "x");
+    if (script.throw === "invalid") throw new InvalidPluginExecutionError(message(`Stopped by ${script.label ?? "a plug-in"}.`));
     if (script.throw === "error") throw new TypeError("secret internal detail");
-    if (script.throw === "retry") throw new InvalidPluginExecutionError(`Not yet, says ${script.label ?? "a plug-in"}.`, OperationStatus.Retry);
+    if (script.throw === "retry") throw new InvalidPluginExecutionError(message(`Not yet, says ${script.label ?? "a plug-in"}.`), OperationStatus.Retry);
   }
 }

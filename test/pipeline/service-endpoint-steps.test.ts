@@ -6,7 +6,7 @@ import { idFromHeader, pipelineForTests, stepBody } from "./support";
 const org = uniqueOrganization("pe");
 const posted: { endpoint: EntityReference; context: RemoteExecutionContext }[] = [];
 const { api: apiOf } = pipelineForTests([org], {
-  notifications: { execute: async (endpoint, context) => (posted.push({ endpoint, context }), "accepted") },
+  notifications: () => ({ execute: async (endpoint, context) => (posted.push({ endpoint, context }), "accepted") }),
 });
 const api = apiOf(org);
 

@@ -1,9 +1,8 @@
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { createWebApiHandler } from "../../functions/webapi";
 import { readDataServiceSettings } from "../../shared/dataservice";
-import { createPipelineService, type JobDispatcher, type PipelineService } from "../../shared/pipeline";
+import { createPipelineService, type JobDispatcher, type OrganizationNotifications, type PipelineService } from "../../shared/pipeline";
 import { PluginCatalog } from "../../shared/plugins/catalog";
-import type { IServiceEndpointNotificationService } from "../../shared/plugins";
 import * as accountDefaults from "../../plugins/account-defaults";
 import * as scripted from "./scripted-plugin";
 import type { ApiCallOptions, ApiResult } from "../support/data-service";
@@ -16,7 +15,7 @@ export const testPlugins = () => new PluginCatalog({ "scripted-plugin": scripted
 /** The pipeline service on the test Azurite with the test plug-ins and the sample, called through the Functions handler. */
 export function pipelineForTests(
   organizations: string[],
-  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: IServiceEndpointNotificationService } = {},
+  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications } = {},
 ) {
   const env = { AzureWebJobsStorage: process.env.AzureWebJobsStorage, Organizations: organizations.join(","), AllowAnonymousAsAdmin: "true" };
   const service: PipelineService = createPipelineService({

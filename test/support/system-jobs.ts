@@ -132,6 +132,23 @@ export async function orchestrationStatus(host: HostUnderTest, jobId: string): P
   return ((await response.json()) as { runtimeStatus: string }).runtimeStatus;
 }
 
+/** The custom status a job's orchestration set ("paused" while it waits for a resume). */
+export async function orchestrationCustomStatus(host: HostUnderTest, jobId: string): Promise<unknown> {
+  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${SAMPLE_KEYS.durable}`);
+  if (response.status === 404) return undefined;
+  return ((await response.json()) as { customStatus?: unknown }).customStatus;
+}
+
+/** Runs the system-job sweep now (the timer function, through the host's admin API). */
+export async function runSweep(host: HostUnderTest): Promise<void> {
+  const response = await fetch(`${host.baseUrl}/admin/functions/systemJobSweep`, {
+    method: "POST",
+    headers: { "x-functions-key": SAMPLE_KEYS.master, "content-type": "application/json" },
+    body: JSON.stringify({ input: "" }),
+  });
+  if (response.status !== 202) throw new Error(`sweep: ${response.status} ${await response.text()}`);
+}
+
 /** What the sample listener recorded from the events queue. */
 export function listReceipts() {
   return new ReceiptStore(tableClientFor(azureResources.tables.listenerReceipts)).list({ source: azureResources.serviceBus.queues.events.name });

@@ -1,7 +1,7 @@
 import { PipelineError } from "../../errors";
 import type { TableEntity, TableEntityResult } from "@azure/data-tables";
 import { dateTimeText } from "../metadata/edm";
-import type { TableDefinition } from "../metadata/tables";
+import { findColumn, type TableDefinition } from "../metadata/tables";
 import { isLookupType } from "../metadata/columns";
 import { isLookupValue, type ColumnValues, type StoredRecord } from "./records";
 
@@ -22,6 +22,20 @@ const TARGET_SUFFIX = "__target";
 
 /** Table Storage keeps at most 64 KiB (32K UTF-16 code units) in one string property. */
 export const MAX_STORED_STRING_LENGTH = 32 * 1024;
+
+/**
+ * Text the platform writes itself (an error's message, a trace) cut to what `table`'s column keeps: its
+ * MaxLength, within what one stored string holds. Such a write must not fail for its length (a user's
+ * value is refused instead, see validate.ts); the cut never leaves half a surrogate pair.
+ */
+export function fitText(table: TableDefinition, columnName: string, text: string): string {
+  const column = findColumn(table, columnName);
+  if (!column) throw new PipelineError("Internal", `${table.logicalName} has no column ${columnName}.`);
+  const limit = Math.min(column.maxLength ?? MAX_STORED_STRING_LENGTH, MAX_STORED_STRING_LENGTH);
+  if (text.length <= limit) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[limit - 1]) ? limit - 1 : limit;
+  return text.slice(0, end);
+}
 
 export type RecordEntity = TableEntity<Record<string, unknown>>;
 

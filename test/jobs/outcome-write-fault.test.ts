@@ -1,0 +1,78 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
+import { startTableProxy, type ProxiedRequest, type ProxyAction, type TableProxy } from "../../local/storage/table-proxy";
+import { JobState, JobStatus } from "../../shared/jobs";
+import { eventually, type HostUnderTest } from "../host/run-host";
+import { accountCreated } from "../support/delivery";
+import { uniqueOrganization } from "../support/data-service";
+import { listenerLines } from "./host-lines";
+import { attemptLines, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, runSweep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
+
+const organization = uniqueOrganization("outcomefault");
+
+/** Refuses (503, nothing written) every transaction that writes `jobId`'s row as Succeeded while armed. */
+function refuseSucceededWrite() {
+  let jobId: string | undefined;
+  let refused = 0;
+  const decide = (request: ProxiedRequest): ProxyAction => {
+    if (jobId === undefined || !request.url.includes("$batch") || !request.body.includes(jobId)) return "forward";
+    if (!/"statuscode":30\b/.test(request.body)) return "forward";
+    refused++;
+    return "refuse";
+  };
+  return {
+    decide,
+    arm: (id: string) => void (jobId = id),
+    disarm: () => void (jobId = undefined),
+    refused: () => refused,
+  };
+}
+
+describe("a system job whose post succeeded but whose Succeeded write failed", () => {
+  let broker: ServiceBusBroker;
+  let proxy: TableProxy;
+  let host: HostUnderTest;
+  const fault = refuseSucceededWrite();
+  const api = webApi(() => host, organization);
+  const job = async (jobId: string) => (await api("GET", `asyncoperations(${jobId})`)).json as Record<string, unknown>;
+
+  beforeAll(async () => {
+    broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
+    proxy = await startTableProxy(process.env.AzureWebJobsStorage ?? "", fault.decide);
+    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, env: { AzureWebJobsStorage: proxy.connectionString } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    await proxy?.close();
+    await broker?.stop();
+  });
+
+  it("is run again by the sweep: the repeated post keeps its MessageId, the listener records it once, the job Succeeds", async () => {
+    const stepId = await registerQueueStep(api, broker.connectionString);
+    const jobId = await commitJob(organization, stepId, accountCreated());
+    fault.arm(jobId);
+    await startJobOrchestration(host, organization, jobId);
+
+    // The post went; recording Succeeded did not (its retries refused too): the activity, and the orchestration, failed.
+    await eventually(async () => (await orchestrationStatus(host, jobId)) === "Failed", 60_000, "the orchestration to fail");
+    fault.disarm();
+    expect(fault.refused()).toBeGreaterThan(0);
+    expect(await job(jobId)).toMatchObject({ statecode: JobState.Locked, statuscode: JobStatus.InProgress, retrycount: 0 });
+    expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ outcome: "unrecorded", stepId })]);
+    await eventually(async () => (await receiptsFor([jobId])).length === 1, 20_000, "the first post's receipt");
+
+    await runSweep(host);
+    const row = await eventually(async () => {
+      const current = await job(jobId);
+      return current.statecode === JobState.Completed && current;
+    }, 30_000, "the job to complete");
+    expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 0 });
+    expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["unrecorded", "succeeded"]);
+    // Posted twice with the same MessageId (= OperationId = the job's id): the broker's duplicate detection drops the second.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await receiptsFor([jobId])).toHaveLength(1);
+    expect(listenerLines(host.output, "recorded", jobId)).toHaveLength(1);
+  }, 120_000);
+});
