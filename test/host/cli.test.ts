@@ -34,6 +34,26 @@ describe("npm run host: bad input", () => {
   });
 });
 
+describe("npm run host: a host.json member of the wrong shape", () => {
+  it.each([
+    [{ version: "3.0" }, 'version must be "2.0"'],
+    [[], "must be a JSON object"],
+    [{ version: "2.0", logging: { logLevel: { default: "loud" } } }, "logging.logLevel.default must be one of trace, debug, information, warning, error, critical, none"],
+    [{ version: "2.0", extensions: { serviceBus: { maxConcurrentCalls: "x" } } }, "extensions.serviceBus.maxConcurrentCalls must be a positive integer"],
+    [{ version: "2.0", extensions: { http: { routePrefix: 5 } } }, "extensions.http.routePrefix must be a string"],
+    [{ version: "2.0", extensions: { durableTask: [] } }, "extensions.durableTask must be an object"],
+  ])("%j is a usage error naming the file and the member (exit 2)", (hostJson, message) => {
+    const app = mkdtempSync(join(tmpdir(), "bad-host-json-"));
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "bad-host-json", main: "index.js" }));
+    writeFileSync(join(app, "index.js"), "");
+    writeFileSync(join(app, "host.json"), JSON.stringify(hostJson));
+    const result = run("--app", app, "--port", "0");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${join(app, "host.json")}: ${message}`);
+    expect(result.stdout).not.toContain("Functions host ready");
+  });
+});
+
 describe("--data that cannot be a directory", () => {
   const file = join(mkdtempSync(join(tmpdir(), "data-option-")), "a-file");
   writeFileSync(file, "not a directory");
