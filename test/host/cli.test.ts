@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { freePort } from "../../local/util/free-port";
 
 const HOST_MAIN = resolve(__dirname, "../../dist/local/host/main.js");
 const START = resolve(__dirname, "../../dist/local/start.js");
@@ -31,6 +32,18 @@ describe("npm run host: bad input", () => {
     const badSchedule = run("--app", app, "--port", "0");
     expect(badSchedule.status).toBe(2);
     expect(badSchedule.stderr).toContain('nightly: timer schedule "0 0 * * *" must have six fields');
+  });
+});
+
+describe("npm run host with no storage running", () => {
+  it("names the AzureWebJobsStorage setting, where it points and what to start (exit 2)", async () => {
+    const port = await freePort();
+    const key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    const storage = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
+    const result = spawnSync(process.execPath, [HOST_MAIN, "--port", "0"], { cwd: resolve(__dirname, "../.."), env: { PATH: process.env.PATH, AzureWebJobsStorage: storage }, encoding: "utf8", timeout: 60_000 });
+    expect(result.stderr).toContain(`AzureWebJobsStorage (127.0.0.1:${port}) is not reachable: start \`npm run storage\` and export the AzureWebJobsStorage connection string it prints`);
+    expect(result.stderr).not.toContain(key);
+    expect(result.status).toBe(2);
   });
 });
 
