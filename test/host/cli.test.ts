@@ -94,3 +94,14 @@ describe("npm start: bad input", () => {
     expect(badScale.stdout).not.toContain("Starting");
   });
 });
+
+describe("npm run servicebus: bad configuration", () => {
+  it("refuses a queue name used twice before starting, naming the file and the entity (exit 2)", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sb-duplicate-")), "config.json");
+    writeFileSync(file, JSON.stringify({ UserConfig: { Namespaces: [{ Name: "ns", Queues: [{ Name: "orders" }, { Name: "orders" }] }] } }));
+    const result = runScript(SERVICEBUS, "--config", file, "--port", "0");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${file}: queue orders: the name is already used by queue orders`);
+    expect(result.stdout).toBe("");
+  });
+});
