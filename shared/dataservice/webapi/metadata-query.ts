@@ -20,7 +20,7 @@ const ALWAYS_KEPT = new Set(["@odata.type", "MetadataId", "Attributes"]);
 /** Refuses system query options the route does not support (`$top`, `$orderby`, … on metadata). */
 export function checkMetadataOptions(request: WebApiRequest, supported: readonly MetadataOption[]): void {
   for (const name of request.url.searchParams.keys()) {
-    if (name.startsWith("$") && !(supported as readonly string[]).includes(name)) throw queryError(`The query parameter ${name} is not supported on metadata here.`);
+    if (name.startsWith("$") && !(supported as readonly string[]).includes(name)) throw queryError(`The query parameter ${name} is not supported.`);
   }
 }
 
