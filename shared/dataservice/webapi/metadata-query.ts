@@ -28,15 +28,25 @@ export function checkMetadataOptions(request: WebApiRequest, supported: readonly
 export function queryMetadata(typeName: string, items: Metadata[], request: WebApiRequest): Metadata[] {
   const filterText = request.url.searchParams.get("$filter");
   const kept = filterText === null ? items : filterMetadata(typeName, items, filterText);
-  return kept.map((item) => selectMetadata(typeName, item, request, items));
+  const keep = selectedProperties(typeName, items, request);
+  return keep ? kept.map((item) => pick(item, keep)) : kept;
 }
 
-/** One metadata object under the request's `$select`; `sample` gives the properties the type has (default: the object itself). */
-export function selectMetadata(typeName: string, item: Metadata, request: WebApiRequest, sample: Metadata[] = [item]): Metadata {
+/** One metadata object under the request's `$select`. */
+export function selectMetadata(typeName: string, item: Metadata, request: WebApiRequest): Metadata {
+  const keep = selectedProperties(typeName, [item], request);
+  return keep ? pick(item, keep) : item;
+}
+
+/** The properties `$select` keeps (undefined: all); a name no item of the type has is a 400. */
+function selectedProperties(typeName: string, items: Metadata[], request: WebApiRequest): Set<string> | undefined {
   const text = request.url.searchParams.get("$select");
-  if (text === null) return item;
-  const selected = parseSelect(pseudoTable(typeName, sample, () => "String"), text).map((column) => column.logicalName);
-  const keep = new Set([...selected, ...ALWAYS_KEPT]);
+  if (text === null) return undefined;
+  const selected = parseSelect(pseudoTable(typeName, items, () => "String"), text).map((column) => column.logicalName);
+  return new Set([...selected, ...ALWAYS_KEPT]);
+}
+
+function pick(item: Metadata, keep: Set<string>): Metadata {
   return Object.fromEntries(Object.entries(item).filter(([name]) => keep.has(name)));
 }
 
