@@ -78,9 +78,12 @@ describe("dataverse-context CLI", () => {
     expect(stderr.split("\n")[0]).toMatch(/^dataverse-context: /);
   });
 
-  it("fails cleanly on a missing file", () => {
-    const { status, stderr } = cli(["inspect", join(dir, "nope.json")]);
-    expect(status).toBe(2);
-    expect(stderr).toBe(`dataverse-context: cannot read ${join(dir, "nope.json")}\n`);
+  it("fails cleanly on a missing file or a directory, naming it", () => {
+    const missing = cli(["inspect", join(dir, "nope.json")]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe(`dataverse-context: cannot read ${join(dir, "nope.json")}: no such file\n`);
+    const directory = cli(["inspect", dir]);
+    expect(directory.status).toBe(2);
+    expect(directory.stderr).toBe(`dataverse-context: cannot read ${dir}: it is a directory\n`);
   });
 });

@@ -19,6 +19,9 @@ const USAGE = `usage: dataverse-context <command> [FILE]   (reads stdin without 
 
 class UsageError extends Error {}
 
+/** The input could not be read (a missing file, a directory…): exit code 2, naming the file. */
+class InputError extends Error {}
+
 const FORMATS: Record<string, MessageFormat> = { json: MessageFormat.Json, xml: MessageFormat.TextXml };
 const FORMAT_NAMES: Array<[string, MessageFormat]> = [
   ["JSON", MessageFormat.Json],
@@ -30,7 +33,13 @@ const CHANNELS: Array<[string, SizeLimitedChannel]> = [
 ];
 
 function readInput(file: string | undefined): string {
-  return readFileSync(file ?? 0, "utf8");
+  try {
+    return readFileSync(file ?? 0, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "EISDIR" ? "it is a directory" : code === "ENOENT" ? "no such file" : (code ?? (error as Error).message);
+    throw new InputError(`cannot read ${file ?? "standard input"}: ${reason}`);
+  }
 }
 
 function parseArgs(args: string[]): { command: string; to?: string; file?: string } {
@@ -96,8 +105,8 @@ function main(): void {
       process.exitCode = 2;
       return;
     }
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EISDIR") {
-      process.stderr.write(`dataverse-context: cannot read ${(error as NodeJS.ErrnoException).path ?? "input"}\n`);
+    if (error instanceof InputError) {
+      process.stderr.write(`dataverse-context: ${error.message}\n`);
       process.exitCode = 2;
       return;
     }

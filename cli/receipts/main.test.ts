@@ -24,11 +24,14 @@ describe("npm run receipts", () => {
     expect(lines).toEqual([{ ...receipt, receivedOn: receivedOn.toISOString() }]);
   });
 
-  it("says what is missing: the storage connection, or a known option", () => {
+  it("says what is missing or wrong: the storage connection (unset or malformed), or a known option", () => {
     const { AzureWebJobsStorage: _storage, ...withoutStorage } = process.env;
     void _storage;
     const unset = run([], withoutStorage);
     expect([unset.status, unset.stderr.split("\n")[0]]).toEqual([2, "AzureWebJobsStorage is not set"]);
     expect(run(["--table", "x"]).status).toBe(2);
+    const malformed = run([], { ...withoutStorage, AzureWebJobsStorage: "garbage" });
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr.split("\n")[0]).toMatch(/^AzureWebJobsStorage is malformed: it is not a storage connection string/);
   });
 });

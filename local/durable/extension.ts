@@ -1,3 +1,4 @@
+import { TableClient } from "@azure/data-tables";
 import type { HostExtension } from "../host/host";
 import { presentedKey } from "../host/http/keys";
 import { startHttpServer } from "../host/http/server";
@@ -17,6 +18,21 @@ function timeScaleFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return value;
 }
 
+const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN"]);
+
+/**
+ * The first storage call of the host failed for want of a server: names the setting and where it points
+ * (`npm run host` alone falls back to local.settings.example.json's UseDevelopmentStorage=true).
+ */
+function unreachableStorage(connectionString: string, error: unknown): unknown {
+  if (!NETWORK_ERRORS.has(String((error as { code?: unknown }).code))) return error;
+  const endpoint = new URL(TableClient.fromConnectionString(connectionString, "probe", { allowInsecureConnection: true }).url).host;
+  const target = /UseDevelopmentStorage=true/i.test(connectionString) ? `UseDevelopmentStorage=true → ${endpoint}` : endpoint;
+  return new AppConfigError(
+    `AzureWebJobsStorage (${target}) is not reachable: start \`npm run storage\` and export the AzureWebJobsStorage connection string it prints (${errorMessage(error)})`,
+  );
+}
+
 /**
  * The Durable Functions extension of the local host: the engine, its state in Table Storage
  * (AzureWebJobsStorage), the durable client binding, the public management webhooks and the
@@ -29,7 +45,9 @@ export function durableExtension(): HostExtension {
       if (!usesDurable) return { stop: async () => undefined };
       const storage = connectionString("AzureWebJobsStorage");
       if (!storage) throw new AppConfigError("AzureWebJobsStorage is not set: Durable Functions keep their state in Table Storage (start Azurite with `npm run storage`)");
-      const store = await DurableStore.open(storage, settings.hubName);
+      const store = await DurableStore.open(storage, settings.hubName).catch((error: unknown) => {
+        throw unreachableStorage(storage, error);
+      });
       const engine = new DurableEngine(store, catalog, logger, timeScale ?? timeScaleFromEnv(), settings.maxConcurrentActivityFunctions);
       const urls = (): ManagementUrls => ({ base: `${baseUrl()}/runtime/webhooks/durabletask`, taskHub: settings.hubName, systemKey: keys.durableSystemKey });
       const rpc = await startHttpServer(0, [managementHandler(engine, "/durabletask/", urls, () => true)], (error) => logger.host("error", `durable RPC: ${errorMessage(error)}`));

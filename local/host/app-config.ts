@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { globSync } from "tinyglobby";
-import { isLogLevel } from "./logger";
+import { z } from "zod";
+import { isLogLevel, LOG_LEVELS } from "./logger";
 import type { RpcLogLevel } from "./core-types";
 
 /** A startup problem in the app's files: reported with its location, exit code 2. */
@@ -29,28 +30,54 @@ function readJson(path: string): unknown {
 type Json = Record<string, unknown>;
 const object = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
 
-const positive = (value: unknown, fallback: number): number => (typeof value === "number" && Number.isInteger(value) && value > 0 ? value : fallback);
+const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => z.looseObject(shape, { error: "must be an object" }).optional();
+const positiveInteger = z.number({ error: "must be a positive integer" }).int().positive().optional();
 
-/** host.json settings the local host honours (defaults as in Azure). */
+/** The host.json members the local host honours; others are left alone, as the Functions host ignores what it does not know. */
+const hostJsonSchema = z.looseObject(
+  {
+    version: z.literal("2.0", { error: 'must be "2.0" (the Functions runtime v4 host.json schema)' }),
+    logging: section({
+      logLevel: section({
+        default: z
+          .string({ error: `must be one of ${LOG_LEVELS.join(", ")}` })
+          .transform((level) => level.toLowerCase())
+          .pipe(z.custom<RpcLogLevel>(isLogLevel, { error: `must be one of ${LOG_LEVELS.join(", ")}` }))
+          .optional(),
+      }),
+    }),
+    extensions: section({
+      http: section({ routePrefix: z.string({ error: "must be a string" }).optional() }),
+      durableTask: section({ hubName: z.string({ error: "must be a non-empty string" }).min(1).optional(), maxConcurrentActivityFunctions: positiveInteger }),
+      serviceBus: section({ maxConcurrentCalls: positiveInteger, maxConcurrentSessions: positiveInteger, autoCompleteMessages: z.boolean({ error: "must be true or false" }).optional() }),
+    }),
+  },
+  { error: "must be a JSON object" },
+);
+
+/** host.json settings the local host honours (defaults as in Azure); a present member of the wrong shape is an AppConfigError naming it. */
 export function readHostSettings(appDir: string): HostSettings {
   const path = join(appDir, "host.json");
-  const hostJson = existsSync(path) ? object(readJson(path)) : {};
-  const extensions = object(hostJson.extensions);
-  const http = object(extensions.http);
-  const durable = object(extensions.durableTask);
-  const serviceBus = object(extensions.serviceBus);
-  const logLevel = object(object(hostJson.logging).logLevel).default;
-  const prefix = typeof http.routePrefix === "string" ? http.routePrefix : "api";
+  if (!existsSync(path)) return hostSettingsOf({ version: "2.0" });
+  const parsed = hostJsonSchema.safeParse(readJson(path));
+  if (!parsed.success) {
+    throw new AppConfigError(parsed.error.issues.map((issue) => `${path}: ${issue.path.length ? `${issue.path.join(".")} ` : ""}${issue.message}`).join("\n"));
+  }
+  return hostSettingsOf(parsed.data);
+}
+
+function hostSettingsOf(hostJson: z.infer<typeof hostJsonSchema>): HostSettings {
+  const { http, durableTask, serviceBus } = hostJson.extensions ?? {};
   return {
-    routePrefix: prefix.replace(/^\/+|\/+$/g, ""),
-    hubName: typeof durable.hubName === "string" && durable.hubName ? durable.hubName : "TestHubName",
-    maxConcurrentActivityFunctions: positive(durable.maxConcurrentActivityFunctions, 10),
+    routePrefix: (http?.routePrefix ?? "api").replace(/^\/+|\/+$/g, ""),
+    hubName: durableTask?.hubName ?? "TestHubName",
+    maxConcurrentActivityFunctions: durableTask?.maxConcurrentActivityFunctions ?? 10,
     serviceBus: {
-      maxConcurrentCalls: positive(serviceBus.maxConcurrentCalls, 16),
-      maxConcurrentSessions: positive(serviceBus.maxConcurrentSessions, 8),
-      autoCompleteMessages: serviceBus.autoCompleteMessages !== false,
+      maxConcurrentCalls: serviceBus?.maxConcurrentCalls ?? 16,
+      maxConcurrentSessions: serviceBus?.maxConcurrentSessions ?? 8,
+      autoCompleteMessages: serviceBus?.autoCompleteMessages ?? true,
     },
-    logLevel: isLogLevel(typeof logLevel === "string" ? logLevel.toLowerCase() : logLevel) ? (String(logLevel).toLowerCase() as RpcLogLevel) : "information",
+    logLevel: hostJson.logging?.logLevel?.default ?? "information",
   };
 }
 

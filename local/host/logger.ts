@@ -11,6 +11,8 @@ export interface HostLogger {
   host(level: RpcLogLevel, message: string): void;
 }
 
+export const LOG_LEVELS = Object.keys(LEVEL_RANK) as RpcLogLevel[];
+
 export function isLogLevel(value: unknown): value is RpcLogLevel {
   return typeof value === "string" && value in LEVEL_RANK;
 }

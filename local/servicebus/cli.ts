@@ -63,8 +63,8 @@ async function main(): Promise<void> {
   console.log(`Control API: http://127.0.0.1:${control.port}/ (POST /interrupt?ms=N, POST /resume)`);
   console.log("Ctrl-C stops it.");
   const stop = () => void Promise.all([broker.stop(), control.stop()]).then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // As stopOnSignals (local/util/cli.ts): SIGHUP is the terminal closing.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, stop);
 }
 
 main().catch((error: unknown) => {

@@ -105,6 +105,17 @@ describe("configuration", () => {
     expect(() => loadConfigFile(file)).toThrow(/not valid JSON/);
   });
 
+  it.each([
+    ["two queues", { Queues: [{ Name: "orders" }, { Name: "Orders" }] }, "queue Orders: the name is already used by queue orders"],
+    ["a queue and a topic", { Queues: [{ Name: "events" }], Topics: [{ Name: "events" }] }, "topic events: the name is already used by queue events"],
+    ["two subscriptions of a topic", { Topics: [{ Name: "t", Subscriptions: [{ Name: "s" }, { Name: "s" }] }] }, "topic t, subscription s: the name is already used by subscription s"],
+  ])("refuses %s with the same name, naming the file and the entity", (_name, namespace, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), "sb-config-")), "config.json");
+    writeFileSync(file, JSON.stringify({ UserConfig: { Namespaces: [{ Name: "ns", ...namespace }] } }));
+    expect(() => loadConfigFile(file)).toThrow(ConfigError);
+    expect(() => loadConfigFile(file)).toThrow(`${file}: ${message}`);
+  });
+
   it("refuses a SQL filter outside the supported subset, naming the rule", () => {
     const load = () => parseConfig({ UserConfig: { Namespaces: [{ Name: "ns", Topics: [{ Name: "t", Subscriptions: [{ Name: "s", Rules: [{ Name: "r", Properties: { FilterType: "Sql", SqlFilter: { SqlExpression: "price * 2 > 10" } } }] }] }] }] } });
     expect(load).toThrow(ConfigError);

@@ -187,6 +187,14 @@ export function parseConfig(raw: unknown, source = "configuration"): BrokerConfi
     autoCreateEntities: LocalBroker?.AutoCreateEntities ?? false,
     maxMessageSizeInBytes: (LocalBroker?.MaxMessageSizeInKilobytes ?? 256) * 1024,
   };
+  refuseDuplicateNames(source, "", [...config.queues.map((queue) => ["queue", queue.name] as const), ...config.topics.map((topic) => ["topic", topic.name] as const)]);
+  for (const topic of config.topics) {
+    refuseDuplicateNames(source, `topic ${topic.name}, `, topic.subscriptions.map((subscription) => ["subscription", subscription.name] as const));
+    for (const subscription of topic.subscriptions) {
+      refuseDuplicateNames(source, `topic ${topic.name}, subscription ${subscription.name}, `, subscription.rules.map((rule) => ["rule", rule.name] as const));
+    }
+  }
+  refuseDuplicateNames(source, "", config.eventHubs.map((hub) => ["event hub", hub.name] as const));
   const sendTargets = new Set([...config.queues.map((queue) => queue.name.toLowerCase()), ...config.topics.map((topic) => topic.name.toLowerCase())]);
   const receivables = [
     ...config.queues.map((queue) => ({ where: `queue ${queue.name}`, properties: queue.receivable })),
@@ -201,6 +209,19 @@ export function parseConfig(raw: unknown, source = "configuration"): BrokerConfi
     if (!Number.isInteger(hub.partitionCount) || hub.partitionCount < 1) throw new ConfigError(`${source}: event hub ${hub.name}: PartitionCount must be a positive integer`);
   }
   return config;
+}
+
+/**
+ * Entities that share a name space (the namespace's queues and topics, a topic's subscriptions, a
+ * subscription's rules) have distinct names, compared case-insensitively as Service Bus does.
+ */
+function refuseDuplicateNames(source: string, where: string, entities: (readonly [kind: string, name: string])[]): void {
+  const seen = new Map<string, string>();
+  for (const [kind, name] of entities) {
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) throw new ConfigError(`${source}: ${where}${kind} ${name}: the name is already used by ${first} (names are case-insensitive)`);
+    seen.set(name.toLowerCase(), `${kind} ${name}`);
+  }
 }
 
 export function loadConfigFile(file: string): BrokerConfig {

@@ -48,7 +48,7 @@ export function parseDataDir(text: string | undefined): string | undefined {
   return dir;
 }
 
-/** On Ctrl-C or SIGTERM, runs `stop` once and exits. */
+/** On Ctrl-C, SIGTERM or SIGHUP (the terminal closed), runs `stop` once and exits: children such as Azurite run detached and would outlive us. */
 export function stopOnSignals(stop: () => Promise<void>): void {
   let stopping = false;
   const onSignal = () => {
@@ -56,8 +56,7 @@ export function stopOnSignals(stop: () => Promise<void>): void {
     stopping = true;
     void stop().then(() => process.exit(0));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, onSignal);
 }
 
 /**

@@ -22,6 +22,7 @@ export class MetadataService {
     if (catalog.table(table.logicalName) || catalog.tableBySetName(table.entitySetName)) {
       throw new PipelineError("Duplicate", `A table named '${table.logicalName}' (entity set '${table.entitySetName}') already exists.`);
     }
+    checkColumnNames(table);
     for (const column of table.columns) this.checkTargets(scope, column, table);
     const uow = this.store.beginUnitOfWork(scope.organization.name);
     writeCustomTable(uow, table);
@@ -32,9 +33,7 @@ export class MetadataService {
 
   async addColumn(scope: RequestScope, table: TableDefinition, column: ColumnDefinition): Promise<ColumnDefinition> {
     if (!scope.caller.privileges.has(CREATE_ATTRIBUTE_PRIVILEGE)) throw missingPrivilege(scope.caller.userId, CREATE_ATTRIBUTE_PRIVILEGE);
-    if (table.columns.some((existing) => existing.logicalName === column.logicalName)) {
-      throw new PipelineError("Duplicate", `The table '${table.logicalName}' already has a column '${column.logicalName}'.`);
-    }
+    checkColumnNames({ ...table, columns: [...table.columns, column] });
     if (column.isPrimaryName) throw new PipelineError("ValidationFailed", "A table's primary name column is set when the table is created.", { path: "IsPrimaryName" });
     this.checkTargets(scope, column, table);
     const etag = await readCustomTableEtag(this.store, scope.organization.name, table.logicalName);
@@ -51,5 +50,16 @@ export class MetadataService {
         throw new PipelineError("ValidationFailed", `The lookup '${column.logicalName}' targets '${target}', which is no table.`, { path: column.logicalName });
       }
     }
+  }
+}
+
+/** A table's columns have distinct names: a new table's own attributes, and a column added to an existing table. */
+function checkColumnNames(table: TableDefinition): void {
+  const seen = new Set<string>();
+  for (const column of table.columns) {
+    if (seen.has(column.logicalName)) {
+      throw new PipelineError("ValidationFailed", `The table '${table.logicalName}' already has a column named '${column.logicalName}' (SchemaName '${column.schemaName}').`, { path: column.logicalName });
+    }
+    seen.add(column.logicalName);
   }
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { freePort } from "../../local/util/free-port";
 
 const HOST_MAIN = resolve(__dirname, "../../dist/local/host/main.js");
 const START = resolve(__dirname, "../../dist/local/start.js");
@@ -34,6 +35,38 @@ describe("npm run host: bad input", () => {
   });
 });
 
+describe("npm run host with no storage running", () => {
+  it("names the AzureWebJobsStorage setting, where it points and what to start (exit 2)", async () => {
+    const port = await freePort();
+    const key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    const storage = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
+    const result = spawnSync(process.execPath, [HOST_MAIN, "--port", "0"], { cwd: resolve(__dirname, "../.."), env: { PATH: process.env.PATH, AzureWebJobsStorage: storage }, encoding: "utf8", timeout: 60_000 });
+    expect(result.stderr).toContain(`AzureWebJobsStorage (127.0.0.1:${port}) is not reachable: start \`npm run storage\` and export the AzureWebJobsStorage connection string it prints`);
+    expect(result.stderr).not.toContain(key);
+    expect(result.status).toBe(2);
+  });
+});
+
+describe("npm run host: a host.json member of the wrong shape", () => {
+  it.each([
+    [{ version: "3.0" }, 'version must be "2.0"'],
+    [[], "must be a JSON object"],
+    [{ version: "2.0", logging: { logLevel: { default: "loud" } } }, "logging.logLevel.default must be one of trace, debug, information, warning, error, critical, none"],
+    [{ version: "2.0", extensions: { serviceBus: { maxConcurrentCalls: "x" } } }, "extensions.serviceBus.maxConcurrentCalls must be a positive integer"],
+    [{ version: "2.0", extensions: { http: { routePrefix: 5 } } }, "extensions.http.routePrefix must be a string"],
+    [{ version: "2.0", extensions: { durableTask: [] } }, "extensions.durableTask must be an object"],
+  ])("%j is a usage error naming the file and the member (exit 2)", (hostJson, message) => {
+    const app = mkdtempSync(join(tmpdir(), "bad-host-json-"));
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "bad-host-json", main: "index.js" }));
+    writeFileSync(join(app, "index.js"), "");
+    writeFileSync(join(app, "host.json"), JSON.stringify(hostJson));
+    const result = run("--app", app, "--port", "0");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${join(app, "host.json")}: ${message}`);
+    expect(result.stdout).not.toContain("Functions host ready");
+  });
+});
+
 describe("--data that cannot be a directory", () => {
   const file = join(mkdtempSync(join(tmpdir(), "data-option-")), "a-file");
   writeFileSync(file, "not a directory");
@@ -59,5 +92,16 @@ describe("npm start: bad input", () => {
     expect(badScale.status).toBe(2);
     expect(badScale.stderr).toContain('--time-scale: "fast" must be a positive number');
     expect(badScale.stdout).not.toContain("Starting");
+  });
+});
+
+describe("npm run servicebus: bad configuration", () => {
+  it("refuses a queue name used twice before starting, naming the file and the entity (exit 2)", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sb-duplicate-")), "config.json");
+    writeFileSync(file, JSON.stringify({ UserConfig: { Namespaces: [{ Name: "ns", Queues: [{ Name: "orders" }, { Name: "orders" }] }] } }));
+    const result = runScript(SERVICEBUS, "--config", file, "--port", "0");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${file}: queue orders: the name is already used by queue orders`);
+    expect(result.stdout).toBe("");
   });
 });

@@ -18,7 +18,10 @@ const accepts = (port: number) =>
   });
 
 describe("npm start", () => {
-  it("starts storage, the broker and the host, prints every endpoint, and Ctrl-C stops all of them", async () => {
+  it.each([
+    ["Ctrl-C", "SIGINT"],
+    ["closing the terminal", "SIGHUP"],
+  ] as const)("starts storage, the broker and the host, prints every endpoint, and %s stops all of them", async (_name, signal) => {
     const port = await freePort();
     const output: string[] = [];
     const child = spawnManaged(process.execPath, [START, "--port", String(port), "--time-scale", "60"], { onOutput: (line) => output.push(line) });
@@ -34,7 +37,7 @@ describe("npm start", () => {
       expect(await accepts(brokerPort)).toBe(true);
 
       const exited = new Promise<number | null>((done) => child.process.once("exit", (code) => done(code)));
-      child.process.kill("SIGINT");
+      child.process.kill(signal);
       expect(await exited).toBe(0);
       expect(await accepts(port)).toBe(false);
       expect(await accepts(tablePort)).toBe(false);

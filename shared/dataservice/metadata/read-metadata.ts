@@ -44,8 +44,8 @@ export function readAttributeMetadata(value: unknown, path = "Attribute"): Colum
   const { schemaName, logicalName } = readNames(body, path);
   const column: ColumnDefinition = { logicalName, schemaName, displayName: readLabel(body.DisplayName, schemaName), type, isCustom: true };
   if (body.IsPrimaryName === true) column.isPrimaryName = true;
-  if (type === "String" || type === "Memo") column.maxLength = readNumber(body.MaxLength, `${path}.MaxLength`, type === "String" ? 100 : 2000);
-  if (type === "Decimal" || type === "Money") column.precision = readNumber(body.Precision, `${path}.Precision`, 2);
+  if (type === "String" || type === "Memo") column.maxLength = readNumber(body.MaxLength, `${path}.MaxLength`, SUPPORTED_RANGES[type].maxLength);
+  if (type === "Decimal" || type === "Money") column.precision = readNumber(body.Precision, `${path}.Precision`, SUPPORTED_RANGES[type].precision);
   if (typeof body.MinValue === "number") column.minValue = body.MinValue;
   if (typeof body.MaxValue === "number") column.maxValue = body.MaxValue;
   if (type === "Integer") {
@@ -63,9 +63,25 @@ export function readAttributeMetadata(value: unknown, path = "Attribute"): Colum
   return column;
 }
 
-function readNumber(value: unknown, path: string, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (!Number.isInteger(value) || (value as number) < 0) throw invalid(`${path} must be a non-negative integer.`, path);
+/** Default and supported range of a column size (the SDK's Min/MaxSupportedLength and …Precision constants). */
+interface SupportedRange {
+  fallback: number;
+  min: number;
+  max: number;
+}
+
+const SUPPORTED_RANGES = {
+  String: { maxLength: { fallback: 100, min: 1, max: 4000 } },
+  Memo: { maxLength: { fallback: 2000, min: 1, max: 1048576 } },
+  Decimal: { precision: { fallback: 2, min: 0, max: 10 } },
+  Money: { precision: { fallback: 2, min: 0, max: 4 } },
+} satisfies Record<string, Record<string, SupportedRange>>;
+
+function readNumber(value: unknown, path: string, range: SupportedRange): number {
+  if (value === undefined || value === null) return range.fallback;
+  if (!Number.isInteger(value) || (value as number) < range.min || (value as number) > range.max) {
+    throw invalid(`${path} must be an integer from ${range.min} to ${range.max} (found ${JSON.stringify(value)}).`, path);
+  }
   return value as number;
 }
 
@@ -88,7 +104,7 @@ export function readEntityMetadata(value: unknown): TableDefinition {
   if (primary.length !== 1 || primary[0].type !== "String") {
     throw invalid("EntityMetadata.Attributes must contain exactly one String attribute with IsPrimaryName true.", "Attributes");
   }
-  const ownership = body.OwnershipType === "OrganizationOwned" ? "OrganizationOwned" : "UserOwned";
+  const ownership = readOwnership(body.OwnershipType);
   const entitySetName = typeof body.EntitySetName === "string" ? body.EntitySetName : pluralize(logicalName);
   const displayName = readLabel(body.DisplayName, schemaName);
   return defineTable(
@@ -104,6 +120,16 @@ export function readEntityMetadata(value: unknown): TableDefinition {
     },
     [...columns, ...stateColumns(ACTIVE_INACTIVE)],
   );
+}
+
+const OWNERSHIP_TYPES: readonly TableDefinition["ownership"][] = ["UserOwned", "OrganizationOwned"];
+
+/** OwnershipType: UserOwned when absent; the other OwnershipTypes (TeamOwned, BusinessOwned, …) are not supported. */
+function readOwnership(value: unknown): TableDefinition["ownership"] {
+  if (value === undefined || value === null) return "UserOwned";
+  const ownership = OWNERSHIP_TYPES.find((type) => type === value);
+  if (!ownership) throw invalid(`EntityMetadata.OwnershipType must be ${OWNERSHIP_TYPES.map((type) => `'${type}'`).join(" or ")} (found ${JSON.stringify(value)}).`, "EntityMetadata.OwnershipType");
+  return ownership;
 }
 
 function pluralize(name: string): string {

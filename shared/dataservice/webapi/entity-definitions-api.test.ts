@@ -20,6 +20,37 @@ describe("EntityDefinitions", () => {
     }
   });
 
+  it("filters tables with $filter (eq, and, or on LogicalName, SchemaName, EntitySetName, MetadataId), as clients read value[0]", async () => {
+    const names = async (query: string) => {
+      const result = await web("GET", `EntityDefinitions?${query}`);
+      expect(result.status).toBe(200);
+      return result.json.value.map((entity: { LogicalName: string }) => entity.LogicalName).sort();
+    };
+    expect(await names("$filter=LogicalName eq 'account'&$select=LogicalName,EntitySetName")).toEqual(["account"]);
+    expect(await names("$filter=SchemaName eq 'Contact' or EntitySetName eq 'systemusers'")).toEqual(["contact", "systemuser"]);
+    const account = await web("GET", "EntityDefinitions(LogicalName='account')?$select=LogicalName");
+    expect(await names(`$filter=MetadataId eq ${account.json.MetadataId} and LogicalName eq 'account'`)).toEqual(["account"]);
+    expect(await names("$filter=LogicalName eq 'nothing'")).toEqual([]);
+    const attributes = await web("GET", "EntityDefinitions(LogicalName='account')/Attributes?$filter=LogicalName eq 'name'&$select=LogicalName,MaxLength");
+    expect(attributes.json.value).toEqual([{ "@odata.type": "#Microsoft.Dynamics.CRM.StringAttributeMetadata", MetadataId: expect.any(String), LogicalName: "name", MaxLength: expect.any(Number) }]);
+  });
+
+  it("refuses a $select of a property metadata does not have, and query options it does not support", async () => {
+    for (const path of ["EntityDefinitions?$select=LogicalName,Foo", "EntityDefinitions(LogicalName='account')?$select=Foo", "EntityDefinitions(LogicalName='account')/Attributes?$select=Foo"]) {
+      const result = await web("GET", path);
+      expect(result.status).toBe(400);
+      expect(result.json.error.message).toContain("Could not find a property named 'Foo'");
+    }
+    for (const path of ["EntityDefinitions?$top=1", "EntityDefinitions?$orderby=LogicalName", "EntityDefinitions(LogicalName='account')?$filter=LogicalName eq 'account'"]) {
+      const result = await web("GET", path);
+      expect(result.status).toBe(400);
+      expect(result.json.error.message).toMatch(/The query parameter \$\w+ is not supported/);
+    }
+    const unknownInFilter = await web("GET", "EntityDefinitions?$filter=Foo eq 'x'");
+    expect(unknownInFilter.status).toBe(400);
+    expect(unknownInFilter.json.error.message).toContain("Could not find a property named 'Foo' on type 'Microsoft.Dynamics.CRM.EntityMetadata'");
+  });
+
   it("describes a table with its attributes, option values and lookup targets", async () => {
     const result = await web("GET", "EntityDefinitions(LogicalName='serviceendpoint')?$expand=Attributes");
     expect(result.status).toBe(200);
@@ -93,6 +124,39 @@ describe("EntityDefinitions", () => {
     const body = { SchemaName: "new_Twice", Attributes: [{ "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Name", IsPrimaryName: true }] };
     expect((await web("POST", "EntityDefinitions", { body })).status).toBe(204);
     expect((await web("POST", "EntityDefinitions", { body })).json.error.code).toBe("0x80040237");
+  });
+
+  it.each([
+    [
+      "two attributes with the same SchemaName",
+      { "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Name", MaxLength: 20 },
+      {},
+      "already has a column named 'new_name'",
+    ],
+    ["a Money precision above 4", { "@odata.type": "Microsoft.Dynamics.CRM.MoneyAttributeMetadata", SchemaName: "new_Price", Precision: 99 }, {}, "Attributes[1].Precision must be an integer from 0 to 4"],
+    ["a Decimal precision above 10", { "@odata.type": "Microsoft.Dynamics.CRM.DecimalAttributeMetadata", SchemaName: "new_Rate", Precision: 11 }, {}, "Attributes[1].Precision must be an integer from 0 to 10"],
+    ["a String MaxLength above 4000", { "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Note", MaxLength: 4001 }, {}, "Attributes[1].MaxLength must be an integer from 1 to 4000"],
+    ["an unknown OwnershipType", { "@odata.type": "Microsoft.Dynamics.CRM.IntegerAttributeMetadata", SchemaName: "new_Count" }, { OwnershipType: "Bogus" }, "OwnershipType must be 'UserOwned' or 'OrganizationOwned'"],
+  ])("refuses a new table with %s (400, nothing created)", async (_name, second, extra, message) => {
+    const schemaName = `new_Invalid${Math.random().toString(36).slice(2, 8)}`;
+    const created = await web("POST", "EntityDefinitions", {
+      body: { SchemaName: schemaName, ...extra, Attributes: [{ "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Name", IsPrimaryName: true }, second] },
+    });
+    expect(created.status).toBe(400);
+    expect(created.json.error.message).toContain(message);
+    expect((await web("GET", `EntityDefinitions(LogicalName='${schemaName.toLowerCase()}')`)).status).toBe(404);
+  });
+
+  it("refuses a column the table already has, by the same check (400)", async () => {
+    const duplicate = await web("POST", "EntityDefinitions(LogicalName='account')/Attributes", {
+      body: { "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Twin" },
+    });
+    expect(duplicate.status).toBe(204);
+    const again = await web("POST", "EntityDefinitions(LogicalName='account')/Attributes", {
+      body: { "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_TWIN" },
+    });
+    expect(again.status).toBe(400);
+    expect(again.json.error.message).toContain("The table 'account' already has a column named 'new_twin'");
   });
 
   it("adds a custom column to a built-in table", async () => {

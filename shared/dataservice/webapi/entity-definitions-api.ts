@@ -4,6 +4,7 @@ import { readAttributeMetadata, readEntityMetadata } from "../metadata/read-meta
 import type { MetadataService } from "../metadata-service";
 import type { RequestScope } from "../record-service";
 import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, resourceNotFound, type WebApiRequest, type WebApiResponse } from "./http";
+import { checkMetadataOptions, queryMetadata, selectMetadata } from "./metadata-query";
 import type { ApiLocation } from "./records-api";
 
 /** `EntityDefinitions`, `EntityDefinitions(LogicalName='x')` and `…/Attributes`. */
@@ -18,8 +19,9 @@ export class EntityDefinitionsApi {
     const context = `${location.baseUrl}$metadata#EntityDefinitions`;
     if (logicalName === undefined) {
       if (request.method === "GET") {
+        checkMetadataOptions(request, ["$select", "$filter", "$expand"]);
         const value = scope.organization.catalog.tables.map((table) => toEntityMetadata(table, expandsAttributes(request)));
-        return jsonResponse(200, { "@odata.context": context, value: value.map((entity) => select(entity, request)) });
+        return jsonResponse(200, { "@odata.context": context, value: queryMetadata("EntityMetadata", value, request) });
       }
       if (request.method === "POST") {
         const table = await this.metadata.createTable(scope, readEntityMetadata(readJsonBody(request)));
@@ -31,7 +33,9 @@ export class EntityDefinitionsApi {
     if (!table) throw new PipelineError("NotFound", `Could not find entity with logical name '${logicalName}'.`, { dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError });
     if (child === "Attributes") {
       if (request.method === "GET") {
-        return jsonResponse(200, { "@odata.context": `${context}('${logicalName}')/Attributes`, value: table.columns.map((column) => toAttributeMetadata(table, column)) });
+        checkMetadataOptions(request, ["$select", "$filter"]);
+        const value = table.columns.map((column) => toAttributeMetadata(table, column));
+        return jsonResponse(200, { "@odata.context": `${context}('${logicalName}')/Attributes`, value: queryMetadata("AttributeMetadata", value, request) });
       }
       if (request.method === "POST") {
         const column = await this.metadata.addColumn(scope, table, readAttributeMetadata(readJsonBody(request)));
@@ -40,19 +44,11 @@ export class EntityDefinitionsApi {
       throw methodNotAllowed(request.method);
     }
     if (request.method !== "GET") throw methodNotAllowed(request.method);
-    return jsonResponse(200, { "@odata.context": `${context}/$entity`, ...select(toEntityMetadata(table, expandsAttributes(request)), request) });
+    checkMetadataOptions(request, ["$select", "$expand"]);
+    return jsonResponse(200, { "@odata.context": `${context}/$entity`, ...selectMetadata("EntityMetadata", toEntityMetadata(table, expandsAttributes(request)), request) });
   }
 }
 
 function expandsAttributes(request: WebApiRequest): boolean {
   return /(^|,)\s*Attributes\b/.test(request.url.searchParams.get("$expand") ?? "");
 }
-
-/** `$select` on metadata keeps the named properties (and the expanded Attributes). */
-function select(entity: Record<string, unknown>, request: WebApiRequest): Record<string, unknown> {
-  const names = request.url.searchParams.get("$select");
-  if (!names) return entity;
-  const keep = new Set([...names.split(",").map((name) => name.trim()), "MetadataId", "Attributes"]);
-  return Object.fromEntries(Object.entries(entity).filter(([name]) => keep.has(name)));
-}
-
