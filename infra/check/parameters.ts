@@ -13,10 +13,10 @@ interface DocumentedEnvironmentValue {
 }
 
 /** `${NAME}` or `${NAME=default}`: the azd environment value a parameter is read from. */
-const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
+export const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
 
 /** The rows of the README's azd environment table (first column `NAME`, parameter named in the second). */
-function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
+export function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
   const lines = readmeText.split(/\r?\n/);
   const header = lines.findIndex((line) => /^\|\s*azd environment value\s*\|/i.test(line));
   if (header < 0) return [];
