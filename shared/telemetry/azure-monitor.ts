@@ -19,31 +19,35 @@ function isAzureSdkRequest(request: RequestOptions): boolean {
 }
 
 /**
- * Outgoing HTTP calls that are not an Azure SDK's: the durable client's calls to the host's Durable
- * Functions API. Azure SDK calls already have their span (azureSdk, HTTP child included). Incoming
- * requests are the Functions host's to report; the server side is not patched at all, as an ignored
- * request would run its handler (and so a whole invocation, behind HTTP streaming or the local host)
- * with tracing suppressed.
+ * Every instrumentation the distro bundles, on or off on purpose (its defaults turn all of them on). Made
+ * anew for each call: the distro writes its own hook into the `http` options it is given.
  */
-const http: HttpInstrumentationConfig = {
-  enabled: true,
-  disableIncomingRequestInstrumentation: true,
-  ignoreOutgoingRequestHook: (request) => isAzureSdkRequest(request) || request.hostname === AZURE_METADATA_HOST || request.host === AZURE_METADATA_HOST,
-};
-
-/** Every instrumentation the distro bundles, on or off on purpose (its defaults turn all of them on). */
-export const instrumentationOptions: Required<InstrumentationOptions> = {
-  // Tables, Service Bus, Event Hubs and Entra ID token calls, as dependencies of the invocation.
-  azureSdk: { enabled: true },
-  http,
-  mongoDb: { enabled: false },
-  mySql: { enabled: false },
-  postgreSql: { enabled: false },
-  redis: { enabled: false },
-  redis4: { enabled: false },
-  bunyan: { enabled: false },
-  winston: { enabled: false },
-};
+function instrumentationOptions(): Required<InstrumentationOptions> {
+  /**
+   * Outgoing HTTP calls that are not an Azure SDK's: the durable client's calls to the host's Durable
+   * Functions API. Azure SDK calls already have their span (azureSdk, HTTP child included). Incoming
+   * requests are the Functions host's to report; the server side is not patched at all, as an ignored
+   * request would run its handler (and so a whole invocation, behind HTTP streaming or the local host)
+   * with tracing suppressed.
+   */
+  const http: HttpInstrumentationConfig = {
+    enabled: true,
+    disableIncomingRequestInstrumentation: true,
+    ignoreOutgoingRequestHook: (request) => isAzureSdkRequest(request) || request.hostname === AZURE_METADATA_HOST || request.host === AZURE_METADATA_HOST,
+  };
+  return {
+    // Tables, Service Bus, Event Hubs and Entra ID token calls, as dependencies of the invocation.
+    azureSdk: { enabled: true },
+    http,
+    mongoDb: { enabled: false },
+    mySql: { enabled: false },
+    postgreSql: { enabled: false },
+    redis: { enabled: false },
+    redis4: { enabled: false },
+    bunyan: { enabled: false },
+    winston: { enabled: false },
+  };
+}
 
 /**
  * The Azure Monitor OpenTelemetry options for the app's settings, undefined when
@@ -54,10 +58,10 @@ export const instrumentationOptions: Required<InstrumentationOptions> = {
  *
  * Sampling is Application Insights' fixed percentage, decided on the trace id, so an invocation's spans
  * are kept or dropped together, consistently with every other component sampling at the same ratio; spans
- * sampled out still count in the standard metrics. The ratio is 1 here; the app settings
- * OTEL_TRACES_SAMPLER=microsoft.fixed_percentage and OTEL_TRACES_SAMPLER_ARG=<ratio>, which the distro
- * reads and puts before these options, set it in Azure. `tracesPerSecond: 0` keeps the distro's default
- * rate limiter (5 traces/s per instance) from replacing it.
+ * sampled out still count in the standard metrics. The ratio is 1 here; in Azure the app settings
+ * OTEL_TRACES_SAMPLER=microsoft.fixed_percentage and OTEL_TRACES_SAMPLER_ARG=<ratio> (Bicep parameter
+ * telemetrySamplingRatio), which the distro reads and puts before these options, set it.
+ * `tracesPerSecond: 0` keeps the distro's default rate limiter (5 traces/s per instance) from replacing it.
  */
 export function azureMonitorOptions(env: Record<string, string | undefined> = process.env): AzureMonitorOpenTelemetryOptions | undefined {
   const connectionString = env[applicationInsightsConnectionString]?.trim();
@@ -68,7 +72,7 @@ export function azureMonitorOptions(env: Record<string, string | undefined> = pr
     azureMonitorExporterOptions: { connectionString, credential },
     samplingRatio: 1,
     tracesPerSecond: 0,
-    instrumentationOptions,
+    instrumentationOptions: instrumentationOptions(),
   };
 }
 
@@ -91,7 +95,7 @@ function parseAuthenticationString(text: string | undefined): Record<string, str
  * to send them again. It patches `@azure/functions` when that is next required: call this before the
  * app's functions register.
  */
-export function registerAzureMonitor(options: AzureMonitorOpenTelemetryOptions): void {
+function registerAzureMonitor(options: AzureMonitorOpenTelemetryOptions): void {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when telemetry is on */
   const { useAzureMonitor } = require("@azure/monitor-opentelemetry") as typeof import("@azure/monitor-opentelemetry");
   const { registerInstrumentations } = require("@opentelemetry/instrumentation") as typeof import("@opentelemetry/instrumentation");
