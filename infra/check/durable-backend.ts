@@ -2,7 +2,7 @@ import type { BicepModule } from "./bicep-model";
 import { where, type SourceLocation } from "./bicep-syntax";
 import type { Finding } from "./check-infra";
 import type { InfraFacts } from "./infra-facts";
-import { environmentValueOf } from "./parameters";
+import { environmentValueOf, givenParameters } from "./parameters";
 import type { ValueTracer } from "./value-origins";
 
 const SCHEDULER = "Microsoft.DurableTask/schedulers";
@@ -45,7 +45,7 @@ export function durableBackendFindings(facts: InfraFacts, tracer: ValueTracer, h
   if (!durableTask) return [];
   const providerType = typeof durableTask.storageProvider?.type === "string" ? durableTask.storageProvider.type : "AzureStorage";
   const hostUsesScheduler = providerType.toLowerCase() === SCHEDULER_PROVIDER;
-  const given = parametersText ? ((JSON.parse(parametersText) as { parameters?: Record<string, { value?: unknown }> }).parameters ?? {}) : {};
+  const given = parametersText ? givenParameters(parametersText) : {};
   const findings: Finding[] = [];
   const report = (subject: string, location: SourceLocation, deploys: string): void => {
     findings.push({

@@ -12,6 +12,11 @@ interface DocumentedEnvironmentValue {
   parameter?: string;
 }
 
+/** The `parameters` of main.parameters.json. */
+export function givenParameters(parametersText: string): Record<string, { value?: unknown }> {
+  return (JSON.parse(parametersText) as { parameters?: Record<string, { value?: unknown }> }).parameters ?? {};
+}
+
 /** `${NAME}` or `${NAME=default}`: the azd environment value a parameter is read from. */
 export const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
 
@@ -77,7 +82,7 @@ export function parameterFindings(facts: InfraFacts, tracer: ValueTracer, parame
     }
   }
   if (!existsSync(parametersPath)) return [...findings, { rule: "parameters", subject: "main.parameters.json", message: "infra/main.parameters.json is missing" }];
-  const given = (JSON.parse(readFileSync(parametersPath, "utf8")) as { parameters?: Record<string, { value?: unknown }> }).parameters ?? {};
+  const given = givenParameters(readFileSync(parametersPath, "utf8"));
   findings.push(...parameterFileFindings(main, given, mainFeeds, readmePath));
   return findings;
 }
