@@ -49,7 +49,7 @@ param serviceBusPremiumMessagingUnits int = 1
 @description('Deploy an Event Hubs namespace and hub for Event Hub endpoints (contract 7).')
 param eventHubsEnabled bool = false
 
-@description('Deploy a Durable Task Scheduler and point the app at it; set host.json storageProvider type to azureManaged with it.')
+@description('Deploy a Durable Task Scheduler and point the app at it. host.json decides the backend: its durableTask storageProvider type must be azureManaged exactly when this is true (the infra check compares it with this default and main.parameters.json\'s).')
 param durableTaskSchedulerEnabled bool = false
 
 @description('Upper bound of Function App instances.')
@@ -74,6 +74,9 @@ param alwaysReadyDurableInstances int = 1
 @minValue(1)
 @maxValue(1000)
 param httpPerInstanceConcurrency int = 16
+
+@description('Share of traces the app keeps, from 0 to 1 (Application Insights fixed-percentage sampling on the trace id).')
+param telemetrySamplingRatio string = '1'
 
 @description('Entra ID tenant of the Web API app registration; empty for the deployment\'s tenant.')
 param authTenantId string = ''
@@ -182,8 +185,6 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     serviceBusNamespaceName: serviceBus.outputs.name
     eventHubsNamespaceName: eventHubsEnabled ? eventHubs!.outputs.name : ''
     applicationInsightsName: monitoring.outputs.applicationInsightsName
-    // Durable Functions on the Azure Storage backend keeps its work items in queues; the scheduler does not.
-    storageQueuesUsed: !durableTaskSchedulerEnabled
   }
 }
 
@@ -211,6 +212,7 @@ module functionApp 'modules/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyDurableInstances: alwaysReadyDurableInstances
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    telemetrySamplingRatio: telemetrySamplingRatio
   }
   // The host starts with its identity already allowed in, so its first storage call does not fail.
   dependsOn: [

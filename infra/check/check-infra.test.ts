@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { azureResources, type AzureResourcesDefinition } from "../../shared/config/azure-resources";
+import { loadBicepFiles } from "./bicep-syntax";
 import { checkInfra, type Finding } from "./check-infra";
+import { infraFacts } from "./infra-facts";
+import { outputsTheReadmeReads } from "./outputs";
 
 const repositoryRoot = resolve(__dirname, "../..");
 const copies: string[] = [];
@@ -377,23 +380,41 @@ describe("roles", () => {
       hostJson.extensions.durableTask.storageProvider = { type: "azureManaged", connectionStringName };
       return JSON.stringify(hostJson);
     };
+    /** The azd default of the switch turned on, as the README's steps do with host.json. */
+    const schedulerByDefault = { "main.parameters.json": replaceOnce("${DURABLE_TASK_SCHEDULER_ENABLED=false}", "${DURABLE_TASK_SCHEDULER_ENABLED=true}") };
 
-    test("is covered by the Bicep's durableTaskSchedulerEnabled switch", () => {
-      expect(checkBrokenCopy({ app: { "host.json": schedulerHostJson("DURABLE_TASK_SCHEDULER_CONNECTION_STRING") } })).toEqual([]);
+    test("is covered by the Bicep's durableTaskSchedulerEnabled switch, on by default", () => {
+      expect(checkBrokenCopy({ app: { "host.json": schedulerHostJson("DURABLE_TASK_SCHEDULER_CONNECTION_STRING") }, infra: schedulerByDefault })).toEqual([]);
+    });
+
+    test("host.json switched while the deployment's default stays off", () => {
+      const findings = checkBrokenCopy({ app: { "host.json": schedulerHostJson("DURABLE_TASK_SCHEDULER_CONNECTION_STRING") } });
+      expect(findings).toEqual([{ rule: "durable-backend", subject: "durableTaskSchedulerEnabled" }]);
+    });
+
+    test("the deployment's default switched on while host.json keeps Azure Storage (jobs would wait on queues no one reads)", () => {
+      expect(checkBrokenCopy({ infra: schedulerByDefault })).toEqual([{ rule: "durable-backend", subject: "durableTaskSchedulerEnabled" }]);
     });
 
     test("needs the scheduler's data role", () => {
       const findings = checkBrokenCopy({
         app: { "host.json": schedulerHostJson("DURABLE_TASK_SCHEDULER_CONNECTION_STRING") },
-        infra: { "modules/durable-task-scheduler.bicep": withoutResource("durableTaskDataContributor") },
+        infra: { ...schedulerByDefault, "modules/durable-task-scheduler.bicep": withoutResource("durableTaskDataContributor") },
       });
       expect(findings).toEqual([{ rule: "role-missing", subject: "Durable Task Data Contributor" }]);
     });
 
     test("needs the connection setting host.json names", () => {
-      const findings = checkBrokenCopy({ app: { "host.json": schedulerHostJson("SCHEDULER") } });
+      const findings = checkBrokenCopy({ app: { "host.json": schedulerHostJson("SCHEDULER") }, infra: schedulerByDefault });
       expect(findings).toEqual([{ rule: "setting-missing", subject: "SCHEDULER" }]);
     });
+  });
+
+  test("the storage queue role is granted whatever the Durable backend: host.json, not a deployment switch, decides whether queues are used", () => {
+    const findings = checkBrokenCopy({
+      infra: { "modules/role-assignments.bicep": replaceOnce("resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {", "resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {") },
+    });
+    expect(findings).toEqual([{ rule: "role-missing", subject: "Storage Queue Data Contributor" }]);
   });
 });
 
@@ -515,7 +536,7 @@ describe("the user-assigned identity is wired through", () => {
 
   test("a role assignment for a user instead of a service principal", () => {
     const findings = checkBrokenCopy(
-      roleAssignments("    principalType: 'ServicePrincipal'\n  }\n}\n\nresource storageQueueDataContributor", "    principalType: 'User'\n  }\n}\n\nresource storageQueueDataContributor"),
+      roleAssignments("    principalType: 'ServicePrincipal'\n  }\n}\n\n// Granted whatever", "    principalType: 'User'\n  }\n}\n\n// Granted whatever"),
     );
     expect(findings).toEqual([{ rule: "identity", subject: "storageBlobDataOwner" }]);
   });
@@ -529,3 +550,54 @@ describe("the user-assigned identity is wired through", () => {
     expect(findings).toEqual([{ rule: "identity", subject: "functionApp.deployment" }]);
   });
 });
+
+describe("secure defaults", () => {
+  const edit = (file: string, search: string, replacement: string) => ({ infra: { [file]: replaceOnce(search, replacement) } });
+  const site = (search: string, replacement: string) => edit("modules/function-app.bicep", search, replacement);
+  const storage = (search: string, replacement: string) => edit("modules/storage.bicep", search, replacement);
+
+  test.each([
+    ["functionApp.properties.httpsOnly", site("    httpsOnly: true\n", "    httpsOnly: false\n")],
+    ["functionApp.properties.httpsOnly", site("    httpsOnly: true\n", "")],
+    ["functionApp.properties.siteConfig.minTlsVersion", site("minTlsVersion: '1.2'", "minTlsVersion: '1.0'")],
+    ["functionApp.properties.siteConfig.ftpsState", site("ftpsState: 'Disabled'", "ftpsState: 'AllAllowed'")],
+    ["ftpPublishing.properties.allow", site("  name: 'ftp'\n  properties: {\n    allow: false", "  name: 'ftp'\n  properties: {\n    allow: true")],
+    ["storageAccount.properties.allowBlobPublicAccess", storage("allowBlobPublicAccess: false", "allowBlobPublicAccess: true")],
+    ["storageAccount.properties.minimumTlsVersion", storage("minimumTlsVersion: 'TLS1_2'", "minimumTlsVersion: 'TLS1_0'")],
+    ["storageAccount.properties.supportsHttpsTrafficOnly", storage("supportsHttpsTrafficOnly: true", "supportsHttpsTrafficOnly: false")],
+    ["namespace.properties.minimumTlsVersion", edit("modules/servicebus.bicep", "minimumTlsVersion: '1.2'", "minimumTlsVersion: '1.0'")],
+    ["namespace.properties.minimumTlsVersion", edit("modules/eventhubs.bicep", "minimumTlsVersion: '1.2'", "minimumTlsVersion: '1.1'")],
+  ])("%s weakened", (subject, breakage) => {
+    expect(checkBrokenCopy(breakage)).toEqual([{ rule: "secure-default", subject }]);
+  });
+});
+
+describe("endpoint settings read their own service's resource", () => {
+  test.each([
+    ["ServiceBusConnection__fullyQualifiedNamespace", { "modules/function-app.bicep": replaceOnce("ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace", "ServiceBusConnection__fullyQualifiedNamespace: eventHubsFullyQualifiedNamespace") }],
+    ["ServiceBusConnection__fullyQualifiedNamespace", { "main.bicep": replaceOnce("serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace", "serviceBusFullyQualifiedNamespace: serviceBus.outputs.name") }],
+    ["ServiceBusConnection__fullyQualifiedNamespace", { "modules/function-app.bicep": replaceOnce("ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace", "ServiceBusConnection__fullyQualifiedNamespace: 'sb-other.servicebus.windows.net'") }],
+    ["AzureWebJobsStorage__queueServiceUri", { "modules/function-app.bicep": replaceOnce("AzureWebJobsStorage__queueServiceUri: storageAccount.properties.primaryEndpoints.queue", "AzureWebJobsStorage__queueServiceUri: storageAccount.properties.primaryEndpoints.table") }],
+  ])("%s points elsewhere", (subject, infra) => {
+    expect(checkBrokenCopy({ infra })).toEqual([{ rule: "endpoint", subject }]);
+  });
+});
+
+describe("outputs the README reads with azd env get-value", () => {
+  test("are derived from the README: values it reads and neither sets nor lists as parameters", () => {
+    const readme = readFileSync(join(repositoryRoot, "README.md"), "utf8");
+    const main = infraFacts(loadBicepFiles(join(repositoryRoot, "infra"))).modules.find((module) => module.file === "main.bicep")!;
+    expect(outputsTheReadmeReads(readme, main).sort()).toEqual(["SERVICE_BUS_NAMESPACE", "WEB_API_BASE_URL"]);
+  });
+
+  test("an output the README reads is removed", () => {
+    const findings = checkBrokenCopy({ infra: { "main.bicep": replaceOnce("output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.name\n", "") } });
+    expect(findings).toEqual([{ rule: "outputs", subject: "SERVICE_BUS_NAMESPACE" }]);
+  });
+
+  test("an output the README reads is renamed", () => {
+    const findings = checkBrokenCopy({ infra: { "main.bicep": replaceOnce("output WEB_API_BASE_URL string", "output WEB_API_URL string") } });
+    expect(findings).toEqual([{ rule: "outputs", subject: "WEB_API_BASE_URL" }]);
+  });
+});
+

@@ -5,10 +5,14 @@ import { azureResources, type AzureResourcesDefinition } from "../../shared/conf
 import { appUsage, type AppUsage, type Capability, type UsageSource } from "./app-usage";
 import { Opaque, valueAt, type BicepValue } from "./bicep-model";
 import { loadBicepFiles, syntaxErrors, where } from "./bicep-syntax";
+import { durableBackendFindings } from "./durable-backend";
+import { endpointSettings, endpointWiringFindings } from "./endpoint-wiring";
 import { identityWiringFindings } from "./identity-wiring";
 import { infraFacts, type EntityFact, type InfraFacts } from "./infra-facts";
+import { outputFindings } from "./outputs";
 import { parameterFindings } from "./parameters";
 import { builtInRoles, requiredRoles, roleById } from "./roles";
+import { secureDefaultFindings } from "./secure-defaults";
 import { ValueTracer } from "./value-origins";
 
 export type FindingRule =
@@ -31,6 +35,10 @@ export type FindingRule =
   | "flex-config"
   | "parameters"
   | "parameter-passing"
+  | "secure-default"
+  | "endpoint"
+  | "outputs"
+  | "durable-backend"
   | "azd";
 
 /** One disagreement between the Bicep and the app. `subject` names the setting, entity, role or file. */
@@ -287,6 +295,9 @@ class InfraChecker {
           continue;
         }
         assigned.add(role[0]);
+        if (role[1].neededFor === "always" && assignment.conditional) {
+          this.report("role-missing", role[1].displayName, `${where(assignment.location)}: "${role[1].displayName}" is assigned only under a condition; every deployment needs it`);
+        }
         if (assignment.scopeType.toLowerCase() !== role[1].scopeType.toLowerCase()) {
           this.report("role-scope", role[1].displayName, `${where(assignment.location)}: "${role[1].displayName}" is scoped to ${assignment.scopeType}, expected one ${role[1].scopeType}`);
         }
@@ -383,10 +394,18 @@ export function checkInfra({ infraDir, appRoot, readmePath = join(appRoot, "READ
     clientId: config.appSettings.managedIdentityClientId ?? "AZURE_CLIENT_ID",
     appInsightsAuthentication: config.appSettings.applicationInsightsAuthenticationString ?? "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
   };
+  const readIfPresent = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : undefined);
+  const parametersPath = join(infraDir, "main.parameters.json");
+  const readmeText = readIfPresent(readmePath);
+  const main = facts.modules.find((module) => module.file === "main.bicep");
   return [
     ...new InfraChecker(facts, appUsage({ appRoot, config }), config).run(),
+    ...secureDefaultFindings(facts),
+    ...endpointWiringFindings(facts, tracer, endpointSettings(config)),
     ...identityWiringFindings(facts, tracer, identitySettings),
-    ...parameterFindings(facts, tracer, join(infraDir, "main.parameters.json"), readmePath),
+    ...durableBackendFindings(facts, tracer, readIfPresent(join(appRoot, "host.json")), readIfPresent(parametersPath)),
+    ...parameterFindings(facts, tracer, parametersPath, readmePath),
+    ...(main && readmeText !== undefined ? outputFindings(main, readmeText) : []),
     ...checkAzureYaml(facts, join(appRoot, "azure.yaml"), infraDir),
   ];
 }

@@ -12,11 +12,16 @@ interface DocumentedEnvironmentValue {
   parameter?: string;
 }
 
+/** The `parameters` of main.parameters.json. */
+export function givenParameters(parametersText: string): Record<string, { value?: unknown }> {
+  return (JSON.parse(parametersText) as { parameters?: Record<string, { value?: unknown }> }).parameters ?? {};
+}
+
 /** `${NAME}` or `${NAME=default}`: the azd environment value a parameter is read from. */
-const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
+export const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
 
 /** The rows of the README's azd environment table (first column `NAME`, parameter named in the second). */
-function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
+export function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
   const lines = readmeText.split(/\r?\n/);
   const header = lines.findIndex((line) => /^\|\s*azd environment value\s*\|/i.test(line));
   if (header < 0) return [];
@@ -77,7 +82,7 @@ export function parameterFindings(facts: InfraFacts, tracer: ValueTracer, parame
     }
   }
   if (!existsSync(parametersPath)) return [...findings, { rule: "parameters", subject: "main.parameters.json", message: "infra/main.parameters.json is missing" }];
-  const given = (JSON.parse(readFileSync(parametersPath, "utf8")) as { parameters?: Record<string, { value?: unknown }> }).parameters ?? {};
+  const given = givenParameters(readFileSync(parametersPath, "utf8"));
   findings.push(...parameterFileFindings(main, given, mainFeeds, readmePath));
   return findings;
 }

@@ -23,7 +23,9 @@ export const builtInRoles = {
     id: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
     displayName: "Storage Queue Data Contributor",
     scopeType: "Microsoft.Storage/storageAccounts",
-    neededFor: ["storageQueue", "durableAzureStorage"],
+    // Durable Functions' queues on the Azure Storage backend. host.json, not a deployment switch, picks the
+    // backend, so the role goes with every deployment: without it a host.json on Azure Storage deploys, then 403s.
+    neededFor: "always",
   },
   storageTableDataContributor: {
     id: "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",

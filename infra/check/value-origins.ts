@@ -12,7 +12,9 @@ import { moduleTargetFile } from "./infra-facts";
 export type ValueOrigin =
   | { kind: "resource"; file: string; symbol: string; type: string; path: string[] }
   | { kind: "parameter"; file: string; name: string }
-  | { kind: "other"; file: string; text: string };
+  | { kind: "other"; file: string; text: string; module: BicepModule; node: SyntaxNode };
+
+export type ResourceOrigin = Extract<ValueOrigin, { kind: "resource" }>;
 
 /** A `module` statement and the file that holds it. */
 export interface ModuleCall {
@@ -49,7 +51,7 @@ export class ValueTracer {
   }
 
   origins(module: BicepModule, node: SyntaxNode, depth = 0): ValueOrigin[] {
-    const other: ValueOrigin[] = [{ kind: "other", file: module.file, text: node.text }];
+    const other: ValueOrigin[] = [{ kind: "other", file: module.file, text: node.text, module, node }];
     if (depth > MAX_DEPTH) return other;
     switch (node.type) {
       case "parenthesized_expression":
@@ -94,6 +96,20 @@ export class ValueTracer {
       const argument = this.argument(call, name);
       if (argument) return this.origins(call.caller, argument, depth + 1);
       return parameter.defaultValue ? this.origins(module, parameter.defaultValue, depth + 1) : [];
+    });
+  }
+
+  /**
+   * The resources whose properties an expression reads, looking also inside what `origins` leaves as
+   * text (function calls, interpolations, indexing): `split(namespace.properties.serviceBusEndpoint, ':')[0]`
+   * reads the namespace's `properties.serviceBusEndpoint`.
+   */
+  resourcesIn(module: BicepModule, node: SyntaxNode, depth = 0): ResourceOrigin[] {
+    if (depth > MAX_DEPTH) return [];
+    return this.origins(module, node).flatMap((origin) => {
+      if (origin.kind === "resource") return [origin];
+      if (origin.kind === "parameter") return [];
+      return origin.node.namedChildren.flatMap((child) => this.resourcesIn(origin.module, child, depth + 1));
     });
   }
 

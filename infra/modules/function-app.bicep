@@ -89,6 +89,9 @@ param alwaysReadyDurableInstances int = 1
 @maxValue(1000)
 param httpPerInstanceConcurrency int = 16
 
+@description('Share of traces the app keeps, from 0 to 1: Application Insights fixed-percentage sampling on the trace id (app setting OTEL_TRACES_SAMPLER_ARG).')
+param telemetrySamplingRatio string = '1'
+
 resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
 }
@@ -218,6 +221,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
       // The connection string of a component with local auth off only locates it; ingestion needs the token.
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      // Read by the Azure Monitor OpenTelemetry distro: a trace is kept or dropped whole, by its id.
+      OTEL_TRACES_SAMPLER: 'microsoft.fixed_percentage'
+      OTEL_TRACES_SAMPLER_ARG: telemetrySamplingRatio
       AZURE_CLIENT_ID: identityClientId
       Organizations: organizations
       AdministratorObjectId: administratorObjectId

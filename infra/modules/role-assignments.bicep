@@ -15,14 +15,11 @@ param eventHubsNamespaceName string = ''
 @description('Application Insights component the app sends telemetry to with Entra ID.')
 param applicationInsightsName string
 
-@description('Whether the app uses storage queues (Durable Functions on the Azure Storage backend).')
-param storageQueuesUsed bool = true
-
 // Built-in role definition IDs: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 var roleDefinitionIds = {
   // Runtime host (leases, keys), timer and Durable Functions blobs, and reading the deployment package.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  // Durable Functions control and work-item queues.
+  // Durable Functions control and work-item queues (Azure Storage backend).
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   // Durable Functions history and instances, and the project's tables.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
@@ -62,7 +59,9 @@ resource storageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (storageQueuesUsed) {
+// Granted whatever the Durable backend: host.json, not a deployment switch, decides whether Durable Functions
+// keeps its work items in queues, and a missing role only shows as 403s once orchestrations run.
+resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, principalId, roleDefinitionIds.storageQueueDataContributor)
   scope: storageAccount
   properties: {

@@ -56,6 +56,8 @@ export interface RpcInvocationRequest {
   inputData: RpcParameterBinding[];
   triggerMetadata: Record<string, RpcTypedData>;
   retryContext?: { retryCount: number; maxRetryCount: number } | null;
+  /** The invocation's W3C trace context, as the host starts it (`00-<trace id>-<span id>-<flags>`). */
+  traceContext?: { traceParent?: string | null; traceState?: string | null; attributes?: Record<string, string> | null } | null;
 }
 
 export interface RpcInvocationResponse {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { CoreApi, RegisteredFunction } from "./core-api";
 import type { CoreInvocationContext, RpcInvocationRequest, RpcInvocationResponse, RpcLogCategory, RpcLogLevel, RpcParameterBinding, RpcTypedData } from "./core-types";
 import type { HostLogger } from "./logger";
@@ -9,11 +9,25 @@ export interface InvocationInput {
   triggerMetadata?: Record<string, RpcTypedData>;
   invocationId?: string;
   retryContext?: RpcInvocationRequest["retryContext"];
+  /** The caller's trace context; default a new trace, as the host starts one for a trigger without any. */
+  traceContext?: RpcInvocationRequest["traceContext"];
 }
 
 export type InvocationOutcome =
   | { ok: true; invocationId: string; response: RpcInvocationResponse; context: unknown }
   | { ok: false; invocationId: string; error: unknown; context: unknown };
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
+
+/**
+ * The trace context the host hands an invocation: a span of its own, a child of the caller's W3C
+ * `traceparent` when one came with the trigger (an HTTP request's header), else the root of a new trace.
+ */
+export function invocationTraceContext(traceparent?: string, tracestate?: string): NonNullable<RpcInvocationRequest["traceContext"]> {
+  const caller = TRACEPARENT.exec(traceparent?.trim().toLowerCase() ?? "");
+  const traceId = caller && !/^0+$/.test(caller[1]) ? caller[1] : randomBytes(16).toString("hex");
+  return { traceParent: `00-${traceId}-${randomBytes(8).toString("hex")}-${caller ? caller[2] : "01"}`, traceState: caller ? (tracestate ?? "") : "", attributes: {} };
+}
 
 /**
  * Runs one invocation exactly as the Node worker does, through the app's programming model:
@@ -31,6 +45,7 @@ export async function invokeRegisteredFunction(core: CoreApi, fn: RegisteredFunc
     inputData: input.inputData,
     triggerMetadata: input.triggerMetadata ?? {},
     retryContext: input.retryContext,
+    traceContext: input.traceContext ?? invocationTraceContext(),
   };
   let invocationContext: unknown;
   const coreContext: CoreInvocationContext = {

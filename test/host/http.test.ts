@@ -27,6 +27,19 @@ describe("local host: HTTP and timer triggers of the sample app", () => {
     expect((await fetch(`${host.baseUrl}/api/hello`)).headers.get("x-hooked")).toBe("post");
   });
 
+  it("hands each invocation a W3C trace context: a span of the caller's trace when the request brings a traceparent, else a new trace", async () => {
+    const caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const continued = (await (await fetch(`${host.baseUrl}/api/trace`, { headers: { traceparent: caller, tracestate: "congo=t61rcWkgMzE" } })).json()) as { traceParent: string; traceState: string };
+    expect(continued.traceParent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(continued.traceParent).not.toBe(caller);
+    expect(continued.traceState).toBe("congo=t61rcWkgMzE");
+    const first = (await (await fetch(`${host.baseUrl}/api/trace`)).json()) as { traceParent: string };
+    const second = (await (await fetch(`${host.baseUrl}/api/trace`, { headers: { traceparent: "not a traceparent" } })).json()) as { traceParent: string };
+    expect(first.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(second.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(second.traceParent.split("-")[1]).not.toBe(first.traceParent.split("-")[1]);
+  });
+
   it("enforces function and admin keys from the code query or the x-functions-key header", async () => {
     expect((await fetch(`${host.baseUrl}/api/items/7`)).status).toBe(401);
     expect((await fetch(`${host.baseUrl}/api/items/7?code=wrong`)).status).toBe(401);

@@ -1,6 +1,7 @@
 import type { RegisteredFunction } from "../core-api";
 import type { RpcHttpData } from "../core-types";
 import { triggerOf, type FunctionCatalog } from "../functions";
+import { invocationTraceContext } from "../invoke";
 import { compileRoute, type CompiledRoute } from "./route-template";
 import { presentedKey, type AuthLevel, type FunctionKeys } from "./keys";
 import type { HostRequest, HostResponse, RequestHandler } from "./server";
@@ -53,7 +54,8 @@ async function invokeHttp(catalog: FunctionCatalog, fn: RegisteredFunction, requ
   const query: Record<string, string> = {};
   for (const [name, value] of request.url.searchParams) query[name] ??= value;
   const http: RpcHttpData = { method: request.method, url: request.url.href, headers, query, params, body: { bytes: request.body } };
-  const outcome = await catalog.invoke(fn, { http });
+  const traceContext = invocationTraceContext(headers.traceparent, headers.tracestate);
+  const outcome = await catalog.invoke(fn, { http }, { traceContext });
   if (!outcome.ok) return { status: 500 };
   const data = outcome.response.returnValue?.http ?? outcome.response.outputData?.find((output) => output.data?.http)?.data?.http;
   if (!data) return { status: 204 };

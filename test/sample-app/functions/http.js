@@ -33,6 +33,12 @@ app.http("files", {
   handler: async (request) => ({ jsonBody: { path: request.params.path ?? "" } }),
 });
 
+app.http("trace", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  handler: async (_request, context) => ({ jsonBody: context.traceContext }),
+});
+
 app.http("echo", {
   methods: ["POST"],
   authLevel: "anonymous",
