@@ -34,6 +34,10 @@ export function describeValue(value: Value): string {
       return `DateTime ${formatXmlDate(value)}`;
     case "Guid":
       return `Guid ${value.value}`;
+    case "Int64":
+      return `Int64 ${value.value}`;
+    case "Double":
+      return `Double ${value.value}`;
     case "KeyValuePair":
       return `${value.key} = ${describeValue(value.value)}`;
     case "Unknown":

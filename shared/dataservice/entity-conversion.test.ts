@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Decimal, EntityReference, Money, OptionSetValue, entity, money, optionSetValue } from "../model";
+import { Decimal, DoubleValue, EntityReference, Int64Value, Money, OptionSetValue, double, entity, int64, money, optionSetValue } from "../model";
 import { entityToValues, recordToEntity } from "./entity-conversion";
 import { TableCatalog } from "./metadata/catalog";
 import type { TableDefinition } from "./metadata/tables";
@@ -29,6 +29,17 @@ describe("records as SDK entities", () => {
     expect(result.has("telephone1")).toBe(false);
     const endpoint = recordToEntity(serviceendpoint, { table: "serviceendpoint", id, etag: "", values: { name: "hook", authvalue: "secret" } });
     expect(endpoint.has("authvalue")).toBe(false);
+  });
+
+  it("types BigInt columns Int64 and Double columns Double (integral or not), and reads them back", () => {
+    const job = catalog.table("asyncoperation") as TableDefinition;
+    const result = recordToEntity(job, { table: "asyncoperation", id, etag: "", values: { sequence: 5, executiontimespan: 3, depth: 1 } });
+    expect(result.get("sequence")).toEqual(new Int64Value(5));
+    expect(result.get("executiontimespan")).toEqual(new DoubleValue(3));
+    expect(result.get("depth")).toBe(1);
+    expect(entityToValues(job, entity("asyncoperation", id, { sequence: int64(6), executiontimespan: double(2.5) }))).toEqual({ sequence: 6, executiontimespan: 2.5 });
+    expect(entityToValues(job, entity("asyncoperation", id, { sequence: 7, executiontimespan: 1 }))).toEqual({ sequence: 7, executiontimespan: 1 });
+    expect(() => entityToValues(job, entity("asyncoperation", id, { depth: int64(1) }))).toThrow(/depth/);
   });
 
   it("reads an Entity back into validated column values", () => {

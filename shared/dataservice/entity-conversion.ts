@@ -2,9 +2,11 @@ import { PipelineError } from "../errors";
 import {
   DateTimeValue,
   Decimal,
+  DoubleValue,
   Entity,
   EntityReference,
   GuidValue,
+  Int64Value,
   Money,
   OptionSetValue,
   OptionSetValueCollection,
@@ -41,6 +43,10 @@ function toSdkValue(column: ColumnDefinition, value: ColumnValue, lookupNames: M
       return new DateTimeValue(Date.parse(String(value)));
     case "Uniqueidentifier":
       return new GuidValue(String(value));
+    case "BigInt":
+      return new Int64Value(value as number);
+    case "Double":
+      return new DoubleValue(value as number);
     case "Picklist":
     case "State":
     case "Status":
@@ -78,10 +84,11 @@ function fromSdkValue(column: ColumnDefinition, value: Value): ColumnValue | und
     case "Memo":
       return typeof value === "string" ? value : undefined;
     case "Integer":
-    case "BigInt":
       return Number.isSafeInteger(value) ? (value as number) : undefined;
+    case "BigInt":
+      return value instanceof Int64Value ? value.value : Number.isSafeInteger(value) ? (value as number) : undefined;
     case "Double":
-      return typeof value === "number" ? value : undefined;
+      return value instanceof DoubleValue ? value.value : typeof value === "number" ? value : undefined;
     case "Boolean":
       return typeof value === "boolean" ? value : undefined;
     case "Decimal":

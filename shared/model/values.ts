@@ -74,6 +74,46 @@ export class GuidValue {
   }
 }
 
+/**
+ * A value typed as System.Int64 (a BigInt column). JSON writes the plain number; XML types it `long`
+ * (a plain JS number is typed by its magnitude: `int`, else `long`).
+ */
+export class Int64Value {
+  readonly kind = "Int64" as const;
+
+  constructor(readonly value: number) {
+    if (!Number.isSafeInteger(value)) throw new PipelineError("InvalidFormat", `${value} is not an Int64 this model can hold exactly`);
+  }
+
+  toNumber(): number {
+    return this.value;
+  }
+
+  toString(): string {
+    return String(this.value);
+  }
+}
+
+/**
+ * A value typed as System.Double (a Double column), also when it is integral. JSON writes the plain
+ * number; XML types it `double` (a plain JS number is typed `double` only when it has a fraction).
+ */
+export class DoubleValue {
+  readonly kind = "Double" as const;
+
+  constructor(readonly value: number) {
+    if (!Number.isFinite(value)) throw new PipelineError("InvalidFormat", `${value} is not a finite double`);
+  }
+
+  toNumber(): number {
+    return this.value;
+  }
+
+  toString(): string {
+    return String(this.value);
+  }
+}
+
 export class OptionSetValue {
   readonly kind = "OptionSetValue" as const;
   constructor(public value: number) {}
@@ -116,6 +156,8 @@ export type Value =
   | Decimal
   | DateTimeValue
   | GuidValue
+  | Int64Value
+  | DoubleValue
   | OptionSetValue
   | OptionSetValueCollection
   | Money
@@ -140,6 +182,8 @@ export const optionSetValue = (value: number): OptionSetValue => new OptionSetVa
 export const optionSetValues = (...values: number[]): OptionSetValueCollection =>
   new OptionSetValueCollection(values.map((value) => new OptionSetValue(value)));
 export const guid = (value: string): GuidValue => new GuidValue(value);
+export const int64 = (value: number): Int64Value => new Int64Value(value);
+export const double = (value: number): DoubleValue => new DoubleValue(value);
 export const keyValuePair = (key: string, value: Value): KeyValuePairValue => new KeyValuePairValue(key, value);
 
 /** A DateTime from a JS Date / ISO text / epoch ms; with `offset` (`+0200`) it is local kind. */

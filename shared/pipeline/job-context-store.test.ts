@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { RecordStore } from "../dataservice";
 import { BUILTIN_TABLES } from "../dataservice/metadata/builtin-tables";
 import { createRecordsTableClient } from "../dataservice/store/table-client";
-import { Entity, createContext } from "../model";
-import { encodeContextJson } from "../serialization";
+import { Entity, createContext, decimal, double, guid, int64 } from "../model";
+import { encodeContextJson, encodeContextXml, encodeTypedContextJson } from "../serialization";
 import { JobContextStore } from "./job-context-store";
 
 const store = new RecordStore(createRecordsTableClient(process.env));
@@ -24,7 +24,7 @@ describe("JobContextStore", () => {
     contexts.stage(uow, jobId, context);
     expect(uow.size).toBe(3);
     await uow.commit();
-    expect(await contexts.readJson(partition, jobId)).toBe(encodeContextJson(context));
+    expect(await contexts.readJson(partition, jobId)).toBe(encodeTypedContextJson(context));
     expect((await contexts.read(partition, jobId))?.messageName).toBe("Create");
     expect(await contexts.read(partition, randomUUID())).toBeUndefined();
   });
@@ -45,5 +45,26 @@ describe("JobContextStore", () => {
     expect(read.context?.messageName).toBe("Update");
     const missing = await contexts.readWithRecord(partition, randomUUID(), jobs, randomUUID());
     expect(missing).toEqual({ record: undefined, context: undefined });
+  });
+
+  it("reads a context back with each value's type: its XML post types a Guid guid, an Int64 long, a Double double, a decimal decimal", async () => {
+    await store.ensureTable();
+    const id = randomUUID();
+    const context = createContext({
+      messageName: "Create",
+      primaryEntityName: "account",
+      inputParameters: { Target: new Entity("account", id, { accountid: guid(id), sequence: int64(5), span: double(3), ratio: 2.5, rate: decimal("3") }) },
+      outputParameters: { id: guid(id) },
+    });
+    const jobId = randomUUID();
+    const uow = store.beginUnitOfWork(partition);
+    contexts.stage(uow, jobId, context);
+    await uow.commit();
+    const read = (await contexts.read(partition, jobId))!;
+    const xml = encodeContextXml(read);
+    expect(xml).toBe(encodeContextXml(context));
+    const typeOf = (key: string) => new RegExp(`<b:key>${key}</b:key><b:value i:type="([^"]*)"`).exec(xml)?.[1];
+    expect(["id", "accountid", "sequence", "span", "ratio", "rate"].map(typeOf)).toEqual(["e:guid", "e:guid", "c:long", "c:double", "c:double", "c:decimal"]);
+    expect(encodeContextJson(read)).toBe(encodeContextJson(context));
   });
 });

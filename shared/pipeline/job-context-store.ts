@@ -3,7 +3,7 @@ import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { RawRow } from "../dataservice/store/record-store";
 import { decodeRecord, recordRowKey } from "../dataservice/store/row-codec";
 import { isPipelineError, PipelineError } from "../errors";
-import { decodeContextJson, encodeContextJson } from "../serialization";
+import { decodeContextJson, encodeTypedContextJson } from "../serialization";
 import type { RemoteExecutionContext } from "../model";
 
 /** Table Storage keeps at most 32K UTF-16 code units in one string property; stay under it. */
@@ -22,7 +22,8 @@ export interface JobContextCleaner {
 }
 
 /**
- * The execution context a system job must deliver, serialized once (JSON, as Dataverse posts it) and
+ * The execution context a system job must deliver, serialized once (JSON that keeps each value's .NET
+ * type, `encodeTypedContextJson`: a Guid is read back a Guid, so the job's XML post types it `guid`) and
  * stored beside the job's asyncoperation row in the same partition and the same commit, split into
  * rows `asyncoperationcontext|{jobId}|{chunk}`; the orchestration carries only the job id.
  */
@@ -34,7 +35,7 @@ export class JobContextStore implements JobContextCleaner {
 
   /** Stages the context's rows in `uow` (committed with the operation, or not at all). */
   stage(uow: UnitOfWork, jobId: string, context: RemoteExecutionContext): void {
-    const json = encodeContextJson(context);
+    const json = encodeTypedContextJson(context);
     const count = Math.max(1, Math.ceil(json.length / CHUNK_CHARACTERS));
     for (let index = 0; index < count; index++) {
       const data = json.slice(index * CHUNK_CHARACTERS, (index + 1) * CHUNK_CHARACTERS);
@@ -42,7 +43,7 @@ export class JobContextStore implements JobContextCleaner {
     }
   }
 
-  /** The stored JSON text of a job's context (undefined when the job has none). */
+  /** The stored JSON text of a job's context (typed form, see `stage`; undefined when the job has none). */
   async readJson(organization: string, jobId: string): Promise<string | undefined> {
     return this.joinAndRemember(organization, jobId, await this.store.listRows(organization, contextRange(jobId)));
   }

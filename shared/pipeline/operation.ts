@@ -184,6 +184,10 @@ export class Operation {
   private primaryNameImage(): Entity | undefined {
     const record = this.after ?? this.before;
     if (!record) return undefined;
-    return this.imageOf(record, [this.table.primaryNameAttribute, this.table.primaryIdAttribute]);
+    const order = [this.table.primaryNameAttribute, this.table.primaryIdAttribute];
+    const image = this.imageOf(record, order);
+    // Dataverse lists the primary name first, then the id (`[fullname, contactid]`), not in column order.
+    image.attributes = new Map(order.filter((name) => image.attributes.has(name)).map((name) => [name, image.attributes.get(name) ?? null]));
+    return image;
   }
 }

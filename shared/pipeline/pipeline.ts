@@ -18,7 +18,7 @@ import {
   type UnitOfWork,
 } from "../dataservice";
 import { PipelineError } from "../errors";
-import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, Stage, queryExpression, allColumns, columnSet, type RemoteExecutionContext } from "../model";
+import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, GuidValue, Stage, queryExpression, allColumns, columnSet, type RemoteExecutionContext } from "../model";
 import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
 import { StepOrganizationService } from "./organization-service";
@@ -266,7 +266,7 @@ export class EventPipeline {
         const record = await this.parts.records.create(scope, table, targetValues(), options);
         operation.primaryEntityId = record.id;
         operation.after = record;
-        operation.outputParameters.set("id", record.id);
+        operation.outputParameters.set("id", new GuidValue(record.id));
         const target = operation.inputParameters.get("Target");
         if (target instanceof Entity) target.id = record.id;
         return { record };

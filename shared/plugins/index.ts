@@ -10,4 +10,17 @@ export {
   type PluginExecution,
   type RecordsQuery,
 } from "./types";
-export { Entity, EntityCollection, EntityReference, Money, OptionSetValue, Decimal, DateTimeValue, Stage, ExecutionMode } from "../model";
+export {
+  Entity,
+  EntityCollection,
+  EntityReference,
+  Money,
+  OptionSetValue,
+  Decimal,
+  DateTimeValue,
+  GuidValue,
+  Int64Value,
+  DoubleValue,
+  Stage,
+  ExecutionMode,
+} from "../model";

@@ -1,7 +1,8 @@
 import { DateTimeValue } from "../model";
 
+/** ISO text without its zone; the fraction as .NET writes it: trailing zeros trimmed (`.12` for 120 ms), none when zero. */
 function isoWithoutZeroFraction(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.000Z$|Z$/, "");
+  return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}` : ""));
 }
 
 /** xs:dateTime as DataContractSerializer writes it: UTC kind with `Z`, local kind with its `±hh:mm` offset. */

@@ -5,7 +5,9 @@ import type { Extensible, UnknownMember } from "../../model/json-node";
 import {
   Decimal,
   DateTimeValue,
+  DoubleValue,
   GuidValue,
+  Int64Value,
   KeyValuePairValue,
   OptionSetValue,
   OptionSetValueCollection,
@@ -14,7 +16,7 @@ import {
 } from "../../model/values";
 import { REMOTE_EXECUTION_CONTEXT, RELATIONSHIP, ENTITY_COLLECTION, SLOT_CONTRACTS, type Contract, type FieldType, type Member } from "../contracts";
 import { parseWcfDate } from "../wcf-date";
-import { readWithPath, type JsonReader } from "./reader";
+import { isPlainIntegerLiteral, readWithPath, type JsonReader } from "./reader";
 
 /**
  * Reads a RemoteExecutionContext from Dataverse JSON. Tolerant where Dataverse's reader is
@@ -114,6 +116,12 @@ function readInteger(r: JsonReader): number {
   const value = Number(literal);
   if (!Number.isSafeInteger(value) || /[.eE]/.test(literal)) r.fail(`expected an integer, found ${literal}`);
   return value;
+}
+
+function readDouble(r: JsonReader): DoubleValue {
+  const literal = r.readNumberLiteral();
+  const value = Number(literal);
+  return Number.isFinite(value) ? new DoubleValue(value) : r.fail(`${literal} is not a finite double`);
 }
 
 function readGuid(r: JsonReader): string {
@@ -234,8 +242,7 @@ function readAny(r: JsonReader): Value {
 
 /** Integers stay JS numbers; anything with a fraction, exponent or 16+ digits keeps its literal. */
 function numberValue(literal: string): number | Decimal {
-  const isPlainInteger = literal.length < 16 && !/[.eE]/.test(literal) && literal !== "-0";
-  return isPlainInteger ? Number(literal) : new Decimal(literal);
+  return isPlainIntegerLiteral(literal) ? Number(literal) : new Decimal(literal);
 }
 
 /** Type names of the contracts in object slots, as a hint starts (`Entity:`); the namespace is not checked. */
@@ -304,9 +311,15 @@ function readBoxed(r: JsonReader, typeName: string): Value {
       break;
     case "Int16":
     case "Int32":
-    case "Int64":
     case "Byte":
       value = readInteger(r);
+      break;
+    case "Int64":
+      value = new Int64Value(readInteger(r));
+      break;
+    case "Double":
+    case "Single":
+      value = readDouble(r);
       break;
     default:
       value = new Decimal(r.readNumberLiteral());

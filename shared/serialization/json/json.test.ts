@@ -8,16 +8,22 @@ import {
   Money,
   createContext,
   decimal,
+  double,
   entity,
   entityCollection,
   entityReference,
+  guid,
+  int64,
   keyValuePair,
   money,
   optionSetValue,
   optionSetValues,
 } from "../../model";
 import { dataverseFixtures, minifyJson } from "../../../test/fixtures/dataverse";
-import { decodeContextJson, encodeContextJson } from "./index";
+import { MessageFormat } from "../format";
+import { estimateSize } from "../size";
+import { encodeContextXml } from "../xml";
+import { decodeContextJson, encodeContextJson, encodeTypedContextJson } from "./index";
 
 function decodeError(text: string): PipelineError {
   try {
@@ -74,7 +80,7 @@ describe("Dataverse JSON", () => {
     expect(json).toContain(`{"key":"revenue","value":{"__type":"Money:${contracts}","Value":2154.32}}`);
     expect(json).toContain('{"key":"exchangerate","value":1.0000000000}');
     expect(json).toContain(`[{"__type":"OptionSetValue:${contracts}","Value":257760001},{"__type":"OptionSetValue:${contracts}","Value":257760002}]`);
-    expect(json).toContain('"line\\u000abreak \\/ slash \\u0001 \ud83d\ude00 lone \\ud800"');
+    expect(json).toContain('"line\\u000abreak \\/ slash \\u0001 \\ud83d\\ude00 lone \\ud800"');
     expect(json).toContain('"OperationCreatedOn":"\\/Date(1737024736000+0200)\\/"');
     expect(json).toContain(`{"__type":"EntityCollection:${contracts}","Entities":[{"Attributes":[]`);
     expect(json).toContain('"MinActiveRowVersion":"-1","MoreRecords":false,"PagingCookie":null,"TotalRecordCount":-1');
@@ -85,6 +91,55 @@ describe("Dataverse JSON", () => {
     expect(target.get<Money>("revenue")!.value).toEqual(new Decimal("2154.32"));
     expect(target.get<Decimal>("exchangerate")!.text).toBe("1.0000000000");
     expect(encodeContextJson(decodeContextJson(json))).toBe(json);
+  });
+
+  it("escapes strings as DataContractJsonSerializer does: every surrogate, U+FFFE/U+FFFF and the Unicode line breaks as lower-case \\uxxxx", () => {
+    const text = "a\u0085b\u2028c\u2029d\ufffe\uffff \ud83d\ude00 é\u00a0€\ufffd";
+    const json = encodeContextJson(createContext({ messageName: text }));
+    expect(json).toContain('"MessageName":"a\\u0085b\\u2028c\\u2029d\\ufffe\\uffff \\ud83d\\ude00 é\u00a0€\ufffd"');
+    expect(decodeContextJson(json).messageName).toBe(text);
+    // The size rules (§G) measure the body as written: the escaped text's UTF-8 bytes.
+    const emoji = createContext({ messageName: "\ud83d\ude00" });
+    expect(estimateSize(emoji, MessageFormat.Json).bytes).toBe(Buffer.byteLength(encodeContextJson(emoji)));
+    expect(Buffer.byteLength(encodeContextJson(emoji)) - Buffer.byteLength(encodeContextJson(createContext({ messageName: "" })))).toBe(12);
+  });
+
+  it("stores a context in a form that reads back with each value's .NET type, while the posted form stays plain", () => {
+    const id = "ec4e2f7d-9d60-e811-a95a-000d3af24950";
+    const values = {
+      accountid: guid(id),
+      sequence: int64(5),
+      span: double(3),
+      ratio: 2.5,
+      rate: decimal("3"),
+      big: 2 ** 50,
+      huge: 2 ** 60,
+      count: 7,
+      when: "/Date(1506384247000)/",
+      at: new DateTimeValue(1506384247000),
+    };
+    const context = createContext({ inputParameters: { Target: entity("account", id, values) }, outputParameters: { id: guid(id) } });
+    const stored = encodeTypedContextJson(context);
+    expect(stored).toContain(`{"key":"id","value":{"__type":"Guid:#System","__value":"${id}"}}`);
+    expect(stored).toContain('{"key":"sequence","value":{"__type":"Int64:#System","__value":5}}');
+    expect(stored).toContain('{"key":"span","value":{"__type":"Double:#System","__value":3}}');
+    const back = decodeContextJson(stored);
+    const target = back.inputParameters.get("Target") as Entity;
+    expect(target.get("accountid")).toEqual(guid(id));
+    expect(target.get("sequence")).toEqual(int64(5));
+    expect(target.get("span")).toEqual(double(3));
+    expect(target.get("ratio")).toEqual(double(2.5));
+    expect(target.get("rate")).toEqual(decimal("3"));
+    expect(target.get("big")).toEqual(int64(2 ** 50));
+    expect(target.get("huge")).toEqual(double(2 ** 60));
+    expect(target.get("count")).toBe(7);
+    expect(target.get("when")).toBe("/Date(1506384247000)/");
+    expect(target.get("at")).toEqual(new DateTimeValue(1506384247000));
+    expect(back.outputParameters.get("id")).toEqual(guid(id));
+    // What is posted from it is what the context itself posts: JSON and XML alike.
+    expect(encodeContextJson(back)).toBe(encodeContextJson(context));
+    expect(encodeContextXml(back)).toBe(encodeContextXml(context));
+    expect(encodeContextJson(back)).not.toContain("__value");
   });
 
   it("is tolerant of pretty-printing, unescaped slashes and unknown members, which it writes back in place", () => {
@@ -103,6 +158,8 @@ describe("Dataverse JSON", () => {
     expect(read('"/Date(-1000+0530)/"')).toEqual(new DateTimeValue(-1000, "+0530"));
     expect(read('"\\/Date(abc)\\/"')).toBe("/Date(abc)/");
     expect(read('{"__type":"Int32:#System","__value":2}')).toBe(2);
+    expect(read('{"__type":"Int64:#System","__value":2}')).toEqual(int64(2));
+    expect(read('{"__type":"Double:#System","__value":2.5}')).toEqual(double(2.5));
     expect(read("2.50")).toEqual(new Decimal("2.50"));
     expect(read("12345678901234567890")).toEqual(new Decimal("12345678901234567890"));
     const unknown = '{"__type":"AliasedValue:http:\\/\\/schemas.microsoft.com\\/xrm\\/2011\\/Contracts","AttributeLogicalName":"name","Value":1.50}';

@@ -18,6 +18,14 @@ export function readWithPath<T>(text: string, read: (reader: JsonReader) => T): 
 }
 
 /**
+ * A number literal an object-typed slot reads as a plain JS number (an integer of under 16 characters);
+ * any other (a fraction, an exponent, more digits, `-0`) is read as a Decimal that keeps the literal.
+ */
+export function isPlainIntegerLiteral(literal: string): boolean {
+  return literal.length < 16 && !/[.eE]/.test(literal) && literal !== "-0";
+}
+
+/**
  * A pull reader over JSON text that keeps number literals (JSON.parse would turn `1.0000000000` into 1)
  * and tracks the path of the value it is on, so every error names the bad member
  * (`InputParameters[0].value.Attributes[3]`). Whitespace anywhere between tokens is accepted.

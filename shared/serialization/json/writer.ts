@@ -1,9 +1,14 @@
 import { isJsonNumber, type JsonNode } from "../../model";
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
-const NEEDS_ESCAPE = /["\\/\u0000-\u001f\ud800-\udfff]/;
+const NEEDS_ESCAPE = /["\\/\u0000-\u001f\u0085\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
 
-/** A JSON string as DataContractJsonSerializer writes it: `/` as `\/`, control characters as lower-case `\u00xx`. */
+/**
+ * A JSON string as DataContractJsonSerializer writes it (XmlJsonWriter.WriteEscapedJsonString): `"`, `\`
+ * and `/` behind a backslash, and as lower-case `\uxxxx` the control characters, every UTF-16 surrogate
+ * (also each half of a valid pair: an emoji is `\ud83d\ude00`), U+FFFE, U+FFFF and the Unicode line
+ * breaks U+0085, U+2028, U+2029.
+ */
 export function quote(text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   let out = '"';
@@ -14,14 +19,8 @@ export function quote(text: string): string {
     if (code === 34) escaped = '\\"';
     else if (code === 92) escaped = "\\\\";
     else if (code === 47) escaped = "\\/";
-    else if (code < 32) escaped = `\\u${code.toString(16).padStart(4, "0")}`;
-    else if (code >= 0xd800 && code <= 0xdfff) {
-      const next = text.charCodeAt(i + 1);
-      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        i++;
-        continue;
-      }
-      escaped = `\\u${code.toString(16)}`;
+    else if (code < 32 || code === 0x85 || code === 0x2028 || code === 0x2029 || (code >= 0xd800 && code <= 0xdfff) || code >= 0xfffe) {
+      escaped = `\\u${code.toString(16).padStart(4, "0")}`;
     }
     if (escaped === undefined) continue;
     out += text.slice(chunk, i) + escaped;

@@ -2,7 +2,9 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { PipelineError } from "../../errors";
 import {
   Decimal,
+  DoubleValue,
   GuidValue,
+  Int64Value,
   KeyValuePairValue,
   OptionSetValue,
   OptionSetValueCollection,
@@ -165,15 +167,16 @@ function readAny(el: XElement, path: string): Value {
     case "int":
     case "short":
     case "byte":
-    case "long":
     case "unsignedInt":
     case "unsignedShort":
     case "unsignedByte":
       return readInteger(el.text, path);
+    case "long":
+      return new Int64Value(readInteger(el.text, path));
     case "double":
     case "float": {
       const value = Number(el.text.trim());
-      return Number.isFinite(value) && el.text.trim() !== "" ? value : fail(`"${el.text}" is not a finite number`, path);
+      return Number.isFinite(value) && el.text.trim() !== "" ? new DoubleValue(value) : fail(`"${el.text}" is not a finite number`, path);
     }
     case "decimal":
       return readDecimal(el.text, path);

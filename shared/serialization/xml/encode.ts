@@ -29,9 +29,7 @@ export function encodeContextXml(context: RemoteExecutionContext, options: XmlEn
   return joinEncoded(encodeContextXmlParts(context, options));
 }
 
-const ROOT_OPEN = `<RemoteExecutionContext ${Object.entries(XML_NAMESPACES)
-  .map(([prefix, uri]) => `${prefix ? `xmlns:${prefix}` : "xmlns"}="${uri}"`)
-  .join(" ")}>`;
+const ROOT_OPEN = `<RemoteExecutionContext xmlns="${XML_NAMESPACES[""]}" xmlns:i="${XML_NAMESPACES.i}">`;
 
 /** The context as its root members (see EncodedContext); joined, it is `encodeContextXml`'s text. */
 export function encodeContextXmlParts(context: RemoteExecutionContext, options: XmlEncodeOptions = {}): EncodedContext {
@@ -51,7 +49,36 @@ export function encodeContextXmlParts(context: RemoteExecutionContext, options: 
 }
 
 function memberXml(member: Member, value: unknown): string {
-  return builder.build([fieldElement(member.name, member.type, value, member.name)]) as string;
+  const node = fieldElement(member.name, member.type, value, member.name);
+  dropRedundantDeclarations(node, ROOT_SCOPE);
+  return builder.build([node]) as string;
+}
+
+type Prefix = Exclude<keyof typeof XML_NAMESPACES, "">;
+/** What the root element declares: its default namespace and `i`; every other prefix is declared where it is used. */
+const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([["i", XML_NAMESPACES.i]]);
+const declaration = (prefix: Prefix): Record<string, string> => ({ [`@_xmlns:${prefix}`]: XML_NAMESPACES[prefix] });
+
+/**
+ * Elements declare each prefix they or their items use (a collection the namespace of its items' members, a
+ * typed value the namespace of its `i:type`); as DataContractSerializer does, a declaration already in scope
+ * is not written again.
+ */
+function dropRedundantDeclarations(node: XmlNode, scope: ReadonlyMap<string, string>): void {
+  const attributes = node[":@"] as Record<string, string> | undefined;
+  let inner = scope;
+  if (attributes) {
+    for (const name of Object.keys(attributes)) {
+      if (!name.startsWith("@_xmlns:")) continue;
+      const prefix = name.slice(8);
+      if (inner.get(prefix) === attributes[name]) delete attributes[name];
+      else inner = new Map(inner).set(prefix, attributes[name]);
+    }
+  }
+  for (const [tag, children] of Object.entries(node)) {
+    if (tag === ":@" || tag === "#text") continue;
+    for (const child of children as XmlNode[]) if (!("#text" in child)) dropRedundantDeclarations(child, inner);
+  }
 }
 
 export interface XmlEncodeOptions {
@@ -93,7 +120,11 @@ function textElement(tag: string, text: string, path: string, attributes?: Recor
 }
 
 const NIL = { "@_i:nil": "true" };
-const typed = (type: string): Record<string, string> => ({ "@_i:type": type });
+/** An `i:type` hint, with the declaration of its prefix (`c:string` → `xmlns:c`). */
+function typed(type: string): Record<string, string> {
+  const colon = type.indexOf(":");
+  return colon < 0 ? { "@_i:type": type } : { "@_i:type": type, ...declaration(type.slice(0, colon) as Prefix) };
+}
 const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
 
 function reportUnknownMembers(source: Extensible, path: string): void {
@@ -131,14 +162,16 @@ function fieldElement(tag: string, type: FieldType, value: unknown, path: string
       if ((value as unknown[]).length === 0) return element(tag, []);
       throw new PipelineError("ValidationFailed", "uninterpreted members cannot be written as XML", { path });
     case "list": {
-      const itemTag = type.xmlItemNs === "arrays" ? `d:${type.xmlItem}` : type.xmlItem;
-      return element(tag, (value as unknown[]).map((item, i) => fieldElement(itemTag, type.of, item, `${path}[${i}]`)));
+      const inArrays = type.xmlItemNs === "arrays";
+      const itemTag = inArrays ? `d:${type.xmlItem}` : type.xmlItem;
+      const items = (value as unknown[]).map((item, i) => fieldElement(itemTag, type.of, item, `${path}[${i}]`));
+      return inArrays ? element(tag, items, declaration("d")) : element(tag, items);
     }
     case "map": {
       const pairs = [...(value as Map<string, unknown>)].map(([key, item], i) =>
         element(type.xmlItem, [textElement("b:key", key, `${path}[${i}].key`), fieldElement("b:value", type.of, item, `${path}[${i}].value`)]),
       );
-      return element(tag, pairs);
+      return element(tag, pairs, declaration("b"));
     }
     case "relatedEntities": {
       const pairs = (value as Array<{ relationship: object; entities: object }>).map((pair, i) =>
@@ -147,7 +180,7 @@ function fieldElement(tag: string, type: FieldType, value: unknown, path: string
           element("b:value", contractChildren(ENTITY_COLLECTION, pair.entities, `${path}[${i}].value`)),
         ]),
       );
-      return element(tag, pairs);
+      return element(tag, pairs, declaration("b"));
     }
     case "contract":
       return element(tag, contractChildren(type.contract, value as object, path));
@@ -164,7 +197,8 @@ function anyElement(tag: string, value: Value, path: string): XmlNode {
       return textElement(tag, String(value), path, typed("c:boolean"));
     case "number": {
       if (!Number.isFinite(value)) throw new PipelineError("ValidationFailed", `${value} cannot be written as XML`, { path });
-      const type = !Number.isInteger(value) ? "c:double" : Math.abs(value) <= 0x7fffffff ? "c:int" : "c:long";
+      // A JS number past 2^53 is a double that lost digits, not a long.
+      const type = !Number.isSafeInteger(value) ? "c:double" : Math.abs(value) <= 0x7fffffff ? "c:int" : "c:long";
       return textElement(tag, String(value), path, typed(type));
     }
   }
@@ -172,6 +206,10 @@ function anyElement(tag: string, value: Value, path: string): XmlNode {
   switch (value.kind) {
     case "Decimal":
       return textElement(tag, value.text, path, typed("c:decimal"));
+    case "Int64":
+      return textElement(tag, String(value.value), path, typed("c:long"));
+    case "Double":
+      return textElement(tag, String(value.value), path, typed("c:double"));
     case "DateTime":
       return textElement(tag, formatXmlDate(value), path, typed("c:dateTime"));
     case "Guid":

@@ -5,10 +5,12 @@ import {
   EntityRole,
   createContext,
   decimal,
+  double,
   entity,
   entityCollection,
   entityReference,
   guid,
+  int64,
   keyValuePair,
   money,
   optionSetValues,
@@ -17,6 +19,13 @@ import {
 import { dataverseFixtures } from "../../../test/fixtures/dataverse";
 import { decodeContextJson, encodeContextJson } from "../json";
 import { decodeContextXml, encodeContextXml } from "./index";
+
+const CONTRACTS = "http://schemas.microsoft.com/xrm/2011/Contracts";
+const XSI = "http://www.w3.org/2001/XMLSchema-instance";
+const XSD = "http://www.w3.org/2001/XMLSchema";
+const GENERIC = "http://schemas.datacontract.org/2004/07/System.Collections.Generic";
+const ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
+const SERIALIZATION = "http://schemas.microsoft.com/2003/10/Serialization/";
 
 function decodeError(xml: string): PipelineError {
   try {
@@ -40,23 +49,58 @@ describe("Text XML (DataContractSerializer form)", () => {
   it("writes the root, namespaces, member order, i:type hints, i:nil and KeyValuePairOfstringanyType items", () => {
     const fixture = dataverseFixtures().find((f) => f.name === "webhook-async-update-contact.json")!;
     const xml = encodeContextXml(decodeContextJson(fixture.text));
-    expect(xml).toMatch(
-      /^<RemoteExecutionContext xmlns="http:\/\/schemas\.microsoft\.com\/xrm\/2011\/Contracts" xmlns:i="http:\/\/www\.w3\.org\/2001\/XMLSchema-instance" xmlns:b="http:\/\/schemas\.datacontract\.org\/2004\/07\/System\.Collections\.Generic"/,
-    );
+    // §A.6: the root declares its namespace and i only; other prefixes are declared where they are first used.
+    expect(xml.slice(0, xml.indexOf(">") + 1)).toBe(`<RemoteExecutionContext xmlns="${CONTRACTS}" xmlns:i="${XSI}">`);
     expect(xml).toContain(
-      '<InputParameters><KeyValuePairOfstringanyType><b:key>Target</b:key><b:value i:type="Entity"><Attributes><KeyValuePairOfstringanyType><b:key>firstname</b:key><b:value i:type="c:string">James</b:value></KeyValuePairOfstringanyType>',
+      `<InputParameters xmlns:b="${GENERIC}"><KeyValuePairOfstringanyType><b:key>Target</b:key><b:value i:type="Entity"><Attributes><KeyValuePairOfstringanyType><b:key>firstname</b:key><b:value i:type="c:string" xmlns:c="${XSD}">James</b:value></KeyValuePairOfstringanyType>`,
     );
     expect(xml).toContain('<b:key>modifiedonbehalfby</b:key><b:value i:nil="true"/>');
-    expect(xml).toContain('<b:key>modifiedon</b:key><b:value i:type="c:dateTime">2017-09-26T00:04:07Z</b:value>');
+    expect(xml).toContain(`<b:key>modifiedon</b:key><b:value i:type="c:dateTime" xmlns:c="${XSD}">2017-09-26T00:04:07Z</b:value>`);
     expect(xml).toContain("<OperationCreatedOn>2017-09-26T00:04:08-07:00</OperationCreatedOn>");
-    expect(xml).toContain('<b:value i:type="b:ArrayOfKeyValuePairOfstringstring"><b:KeyValuePairOfstringstring><b:key>feedback</b:key><b:value>Update</b:value>');
+    expect(xml).toContain(
+      `<SharedVariables xmlns:b="${GENERIC}"><KeyValuePairOfstringanyType><b:key>ChangedEntityTypes</b:key><b:value i:type="b:ArrayOfKeyValuePairOfstringstring"><b:KeyValuePairOfstringstring><b:key>feedback</b:key><b:value>Update</b:value>`,
+    );
     expect(xml).toContain("<ParentContext i:nil=\"true\"/>");
     const query = encodeContextXml(decodeContextJson(dataverseFixtures().find((f) => f.name.startsWith("async-create"))!.text));
-    expect(query).toContain('<b:value i:type="QueryExpression"><ColumnSet><AllColumns>false</AllColumns><AttributeExpressions/><Columns><d:string>documentid</d:string>');
-    expect(query).toContain("<Operator>Equal</Operator><Values><d:anyType i:type=\"c:boolean\">false</d:anyType></Values><EntityName i:nil=\"true\"/>");
+    expect(query).toContain(`<b:value i:type="QueryExpression"><ColumnSet><AllColumns>false</AllColumns><AttributeExpressions/><Columns xmlns:d="${ARRAYS}"><d:string>documentid</d:string>`);
+    expect(query).toContain(`<Operator>Equal</Operator><Values xmlns:d="${ARRAYS}"><d:anyType i:type="c:boolean" xmlns:c="${XSD}">false</d:anyType></Values><EntityName i:nil="true"/>`);
+    // A prefix in scope is not declared again (the Entity's Attributes inside InputParameters).
+    expect(xml).not.toMatch(/<Attributes xmlns:b=/);
     const outer = xml.slice(0, xml.indexOf("<ParentContext>"));
     const order = [...outer.matchAll(/<\/(BusinessUnitId|Depth|MessageName|OrganizationName)>/g)].map((m) => m[1]);
     expect(order).toEqual(["BusinessUnitId", "Depth", "MessageName", "OrganizationName"]);
+  });
+
+  it("types GUIDs guid, Int64 values long and Double values double, whatever their magnitude", () => {
+    const id = "ec4e2f7d-9d60-e811-a95a-000d3af24950";
+    const context = createContext({
+      inputParameters: { Target: entity("account", id, { accountid: guid(id), sequence: int64(5), span: double(3), count: 5, ratio: 2.5, rate: decimal("3") }) },
+      outputParameters: { id: guid(id) },
+    });
+    const xml = encodeContextXml(context);
+    const value = (key: string) => new RegExp(`<b:key>${key}</b:key>(<b:value[^>]*>[^<]*</b:value>)`).exec(xml)?.[1];
+    expect(value("accountid")).toBe(`<b:value i:type="e:guid" xmlns:e="${SERIALIZATION}">${id}</b:value>`);
+    expect(value("id")).toBe(`<b:value i:type="e:guid" xmlns:e="${SERIALIZATION}">${id}</b:value>`);
+    expect(value("sequence")).toBe(`<b:value i:type="c:long" xmlns:c="${XSD}">5</b:value>`);
+    expect(value("span")).toBe(`<b:value i:type="c:double" xmlns:c="${XSD}">3</b:value>`);
+    expect(value("count")).toBe(`<b:value i:type="c:int" xmlns:c="${XSD}">5</b:value>`);
+    expect(value("ratio")).toBe(`<b:value i:type="c:double" xmlns:c="${XSD}">2.5</b:value>`);
+    expect(value("rate")).toBe(`<b:value i:type="c:decimal" xmlns:c="${XSD}">3</b:value>`);
+    // JSON, as Dataverse posts it, has no types for them: plain strings and numbers.
+    expect(encodeContextJson(context)).toContain(
+      `"Attributes":[{"key":"accountid","value":"${id}"},{"key":"sequence","value":5},{"key":"span","value":3},{"key":"count","value":5},{"key":"ratio","value":2.5},{"key":"rate","value":3}]`,
+    );
+    expect(encodeContextJson(context)).toContain(`"OutputParameters":[{"key":"id","value":"${id}"}]`);
+  });
+
+  it("writes a date's fraction as .NET does: trailing zeros trimmed, none when whole", () => {
+    const at = Date.UTC(2024, 0, 2, 3, 4, 5);
+    const xmlOf = (value: DateTimeValue) => /<OperationCreatedOn>([^<]*)</.exec(encodeContextXml(createContext({ operationCreatedOn: value })))?.[1];
+    expect(xmlOf(new DateTimeValue(at + 120))).toBe("2024-01-02T03:04:05.12Z");
+    expect(xmlOf(new DateTimeValue(at + 100, "+0200"))).toBe("2024-01-02T05:04:05.1+02:00");
+    expect(xmlOf(new DateTimeValue(at + 5))).toBe("2024-01-02T03:04:05.005Z");
+    expect(xmlOf(new DateTimeValue(at))).toBe("2024-01-02T03:04:05Z");
+    expect(decodeContextXml(encodeContextXml(createContext({ operationCreatedOn: new DateTimeValue(at + 120) }))).operationCreatedOn.epochMs).toBe(at + 120);
   });
 
   it("keeps types, decimal scale and date offsets through XML", () => {
@@ -70,8 +114,8 @@ describe("Text XML (DataContractSerializer form)", () => {
           rate: decimal("1.0000000000"),
           colors: optionSetValues(1, 2),
           text: "a < b & c\r\n",
-          big: 2 ** 40,
-          ratio: 0.25,
+          big: int64(2 ** 40),
+          ratio: double(0.25),
         }),
       },
     });
