@@ -1,11 +1,11 @@
-import { odata } from "@azure/data-tables";
 import type { TableCatalog } from "./metadata/catalog";
 import { isLookupType } from "./metadata/columns";
 import type { TableDefinition } from "./metadata/tables";
 import type { OrganizationContext } from "./organizations/organization-context";
 import type { RecordStore } from "./store/record-store";
 import type { UnitOfWork } from "./store/unit-of-work";
-import { isLookupValue, type StoredRecord } from "./store/records";
+import type { StoredRecord } from "./store/records";
+import { referringRows } from "./referring-rows";
 
 /** A row a delete takes with it, and its table. */
 export interface CascadedRow {
@@ -23,14 +23,9 @@ export async function cascadedDeletes(store: RecordStore, organization: Organiza
   const relationships = cascadeRelationships(organization.catalog);
   const visit = async (parent: TableDefinition, parentId: string): Promise<void> => {
     for (const { child, column } of relationships.get(parent.logicalName) ?? []) {
-      // Lookups are stored as the id (a polymorphic one's table beside it): storage narrows, the table is checked here.
-      const overlay = unitOfWork?.overlay(child);
-      const stored = await store.list(organization.name, child, `${column} ${odata`eq ${parentId}`}`);
-      for (const record of overlay ? overlay(stored) : stored) {
-        const lookup = record.values[column];
+      for (const record of await referringRows(store, organization.name, child, column, { table: parent.logicalName, id: parentId }, unitOfWork)) {
         const key = `${child.logicalName}|${record.id}`;
-        const pointsHere = isLookupValue(lookup) && lookup.logicalName === parent.logicalName && lookup.id === parentId;
-        if (!pointsHere || found.has(key) || (child === table && record.id === id)) continue;
+        if (found.has(key) || (child === table && record.id === id)) continue;
         found.set(key, { table: child, record });
         await visit(child, record.id);
       }

@@ -18,7 +18,7 @@ export type { WebApiRequest, WebApiResponse } from "./webapi/http";
 export { RoundTripCounter } from "./store/round-trips";
 export { RECORDS_TABLE_NAME } from "./store/table-client";
 export { DATA_SERVICE_SETTINGS, readDataServiceSettings } from "./organizations/settings";
-export { RecordService, notFound, type RequestScope, type RecordOperations, type RecordWriteHook, type WriteOptions } from "./record-service";
+export { RecordService, notFound, type RequestScope, type RecordOperations, type RecordWriteHook, type PrepareOptions, type WriteOptions } from "./record-service";
 export type { OrganizationContext, OrganizationDirectory } from "./organizations/organization-context";
 export type { TableDefinition } from "./metadata/tables";
 export type { StoredRecord, ColumnValues, LookupValue } from "./store/records";
@@ -29,6 +29,7 @@ export { authorizeRecordMessage, callerForUser, type Caller } from "./security/c
 export { parseQuery, type RecordQuery, type Page, type PageRequest } from "./query/query";
 export { recordRowKey } from "./store/row-codec";
 export { RecordStore } from "./store/record-store";
+export { referringRows } from "./referring-rows";
 export { UnitOfWork } from "./store/unit-of-work";
 
 /** Everything one process needs to serve the data service. */

@@ -34,6 +34,11 @@ export interface WriteOptions {
   current?: StoredRecord;
 }
 
+/** What a write hook's `prepare` is told: the request's unit of work, and whether the row is new or changes. */
+export interface PrepareOptions extends Pick<WriteOptions, "unitOfWork"> {
+  write: "create" | "update";
+}
+
 /**
  * Rules another part (the pipeline) adds to the write path of some tables: `prepare` may refuse a create
  * or update with a 400 before anything is staged, or fill in columns it derives (`row` is the row as it
@@ -42,7 +47,7 @@ export interface WriteOptions {
  */
 export interface RecordWriteHook {
   readonly tables: ReadonlySet<string>;
-  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: Pick<WriteOptions, "unitOfWork">): Promise<void>;
+  prepare?(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: PrepareOptions): Promise<void>;
   changed?(organization: string): void;
   /**
    * A table's own rule for updates (which system-job changes a user may make): the columns to write
@@ -120,7 +125,7 @@ export class RecordService {
     row[table.primaryIdAttribute] = id;
     deriveColumns(table, row, values);
     await this.checkLookups(scope, table, values, options);
-    await this.prepareWithHooks(scope, table, row, options);
+    await this.prepareWithHooks(scope, table, row, options, "create");
     const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
@@ -198,7 +203,7 @@ export class RecordService {
       const written = ruled?.values ?? values;
       const row = stampSystemColumns(table, { ...current.values, ...written }, this.writer(scope), { kind: "update", written });
       deriveColumns(table, row, written);
-      await this.prepareWithHooks(scope, table, row, options);
+      await this.prepareWithHooks(scope, table, row, options, "update");
       try {
         const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
         await this.afterCommit(options, ruled?.afterCommit);
@@ -267,9 +272,9 @@ export class RecordService {
     return etags.get(recordRowKey(table.logicalName, id)) ?? "";
   }
 
-  private async prepareWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: WriteOptions): Promise<void> {
+  private async prepareWithHooks(scope: RequestScope, table: TableDefinition, row: ColumnValues, options: WriteOptions, write: PrepareOptions["write"]): Promise<void> {
     for (const hook of this.hooks) {
-      if (hook.prepare && hook.tables.has(table.logicalName)) await hook.prepare(scope, table, row, { unitOfWork: options.unitOfWork });
+      if (hook.prepare && hook.tables.has(table.logicalName)) await hook.prepare(scope, table, row, { unitOfWork: options.unitOfWork, write });
     }
   }
 

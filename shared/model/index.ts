@@ -16,3 +16,4 @@ export * from "./entity";
 export * from "./query";
 export * from "./context";
 export * from "./post-id";
+export * from "./value-check";

@@ -23,6 +23,12 @@ export const OBJECT_MODEL_IMPLEMENTATION = { id: "63cdbb1b-ea3e-db11-86a7-000a3a
 /** The alias of the post image Dataverse adds to every asynchronous step's context. */
 export const ASYNC_PRIMARY_NAME_IMAGE = "AsynchronousStepPrimaryName";
 
+/**
+ * The messages whose later stages read pre-validation's shared variables through ParentContext only (§A.5);
+ * on any other message the pre-validation steps' variables are every stage's own.
+ */
+const SEPARATE_PRE_VALIDATION_VARIABLES = new Set(["Create", "Update", "Delete", "RetrieveExchangeRate"]);
+
 /** Where an operation runs: shared by a request and the nested calls of its plug-ins. */
 export interface OperationOrigin {
   organization: OrganizationContext;
@@ -42,8 +48,9 @@ export function stepReference(step: StepRegistration): EntityReference {
 /**
  * One message's execution state: the parameter collections every step shares (changes to Target in
  * stages 10 and 20 change what is written; OutputParameters from stage 40 are the response), the
- * shared variables (pre-validation steps share one collection, which later steps see through
- * ParentContext, §A.5) and the row before and after the operation for images.
+ * shared variables (pre-validation steps share one collection, which later steps of Create, Update and
+ * Delete see through ParentContext, and later steps of other messages as their own, §A.5) and the row
+ * before and after the operation for images.
  */
 export class Operation {
   readonly requestId = randomUUID();
@@ -65,7 +72,7 @@ export class Operation {
   ) {
     this.primaryEntityId = primaryEntityId ?? EMPTY_GUID;
     this.preValidationVariables = new SharedVariables(origin.tag);
-    this.sharedVariables = new SharedVariables(origin.tag);
+    this.sharedVariables = SEPARATE_PRE_VALIDATION_VARIABLES.has(message) ? new SharedVariables(origin.tag) : this.preValidationVariables;
   }
 
   /** The context a synchronous step sees. */

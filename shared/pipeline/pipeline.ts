@@ -151,20 +151,27 @@ export class EventPipeline {
   }
 
   private async executeOnce(execution: Execution, request: MessageRequest): Promise<MessageResult> {
-    if (execution.depth > MAX_DEPTH) throw new PipelineError("InfiniteLoop", INFINITE_LOOP_MESSAGE);
     const steps = execution.registrations.stepsFor(request.message, request.table.logicalName);
     const operation = new Operation(execution, request.message, request.table, "id" in request ? request.id : undefined);
     this.setInputs(operation, request);
+    // Depth counts the calls that trigger extensions (§C): a deep call that would run no step is no loop.
+    if (execution.depth > MAX_DEPTH && steps.some((step) => runsFor(step, operation))) throw new PipelineError("InfiniteLoop", INFINITE_LOOP_MESSAGE);
+    const preImage = needsPreImage(steps, request.message);
+    const readRow = () => this.parts.records.read({ organization: execution.organization, caller: execution.caller }, request.table, operation.primaryEntityId, { unitOfWork: execution.transaction?.unitOfWork });
     // The row as the caller read it (an upsert decided on it), else as this request's transaction leaves it.
     let current = request.message === "Update" ? request.current : undefined;
-    if (needsPreImage(steps, request.message)) {
-      operation.before = current ?? (await this.parts.records.read({ organization: execution.organization, caller: execution.caller }, request.table, operation.primaryEntityId, { unitOfWork: execution.transaction?.unitOfWork }));
+    if (preImage) {
+      operation.before = current ?? (await readRow());
       current = operation.before;
     }
 
     const validated = await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
-    // Pre-validation steps outside a transaction commit their own calls: the row read before them may be stale.
-    if (validated > 0 && !execution.transaction) current = undefined;
+    // Pre-validation steps outside a transaction commit their own calls: the row read before them (and the
+    // pre-image taken of it) may be stale, so later stages' pre-images come from the row read again.
+    if (validated > 0 && !execution.transaction) {
+      current = preImage ? await readRow() : undefined;
+      if (preImage) operation.before = current;
+    }
     const target = operation.inputParameters.get("Target");
     authorizeRecordMessage(execution.caller, request.message, request.table, target instanceof Entity && target.attributes.has("ownerid"));
     const transaction = execution.transaction ?? new Transaction(this.parts.store.beginUnitOfWork(execution.organization.name));

@@ -1,14 +1,18 @@
 import { validateServiceEndpoint } from "../delivery/endpoint";
-import { PipelineError } from "../errors";
-import type { ColumnValues, RecordStore, RecordWriteHook, RequestScope, TableDefinition, UnitOfWork } from "../dataservice";
-import { isLookupValue } from "../dataservice";
+import { PipelineError, isPipelineError } from "../errors";
+import type { ColumnValues, PrepareOptions, RecordStore, RecordWriteHook, RequestScope, TableDefinition, UnitOfWork } from "../dataservice";
+import { isLookupValue, referringRows } from "../dataservice";
 import { ImageType, REGISTRATION_TABLE_NAMES, splitColumns, type RegistrationCache } from "./registrations";
 
 const REGISTRABLE_STAGES = new Set([10, 20, 40]);
 /** Messages whose request names a record an image can be taken of (§B.3), with that request property. */
-const IMAGE_MESSAGES: Record<string, string[]> = {
-  Create: ["Target"], Update: ["Target"], Delete: ["Target"], Assign: ["Target"], SetState: ["EntityMoniker"],
-};
+const IMAGE_MESSAGES: Record<string, string[]> = { Create: ["Target"], Update: ["Target"], Delete: ["Target"] };
+/**
+ * Messages no Web API request raises here (an owner or state change is an Update, as in Dataverse's
+ * specialized update operations): a step on one would never run, so it is refused with the Update step
+ * that does, i.e. its filtering attributes.
+ */
+const UPDATE_INSTEAD: Record<string, string> = { Assign: "ownerid", SetState: "statecode,statuscode" };
 
 let lastSequence = 0;
 
@@ -30,7 +34,8 @@ function invalid(message: string, path: string): PipelineError {
 
 /**
  * The registration rules of §B, checked in the data service's write path of sdkmessageprocessingstep,
- * sdkmessageprocessingstepimage and sdkmessagefilter rows; a serviceendpoint row checked by the same
+ * sdkmessageprocessingstepimage and sdkmessagefilter rows (a changed step is checked against its images
+ * too); a serviceendpoint row checked by the same
  * `validateServiceEndpoint` a post uses (on an update, the stored row with the change, secrets included);
  * a new step's registration sequence (its order among steps of equal rank); and the cache invalidation
  * when any registration row changes.
@@ -73,8 +78,49 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     if (!write.scope.organization.catalog.table(tableName)) throw invalid(`primaryobjecttypecode: '${tableName}' is not a table of this organization.`, "primaryobjecttypecode");
   };
 
-  const validateStep = async (write: Write, row: ColumnValues) => {
+  /** The image rules (§B.3) of one image on its step: checked when an image is written and, for each of its images, when a step changes. */
+  const checkImage = async (write: Write, image: ColumnValues, step: ColumnValues) => {
+    const message = await messageName(write, step);
+    const imageType = Number(image.imagetype ?? ImageType.Pre);
+    const wantsPre = imageType !== ImageType.Post;
+    const wantsPost = imageType !== ImageType.Pre;
+    const properties = IMAGE_MESSAGES[message];
+    if (!properties) throw invalid(`The ${message} message does not support entity images.`, "imagetype");
+    if (!image.entityalias) throw invalid("entityalias is required.", "entityalias");
+    if (!properties.includes(String(image.messagepropertyname ?? ""))) {
+      throw invalid(`messagepropertyname must be ${properties.join(" or ")} for ${message}.`, "messagepropertyname");
+    }
+    if (wantsPre && message === "Create") throw invalid("A pre-image is not available on the Create message.", "imagetype");
+    if (wantsPost && message === "Delete") throw invalid("A post-image is not available on the Delete message.", "imagetype");
+    if (wantsPost && Number(step.stage) !== 40) throw invalid("A post-image is available only to post-operation (stage 40) steps.", "imagetype");
+    checkColumns(await stepTable(write, step), splitColumns(image.attributes), "attributes");
+  };
+
+  /** A changed step must still fit each of its images: the image rules, on the step as it will be. */
+  const checkStepImages = async (write: Write, step: ColumnValues) => {
+    const stepId = String(step.sdkmessageprocessingstepid);
+    const imageTable = write.scope.organization.catalog.table("sdkmessageprocessingstepimage") as TableDefinition;
+    const pointer = { table: "sdkmessageprocessingstep", id: stepId };
+    for (const image of await referringRows(store, write.scope.organization.name, imageTable, "sdkmessageprocessingstepid", pointer, write.unitOfWork)) {
+      try {
+        await checkImage(write, image.values, step);
+      } catch (error) {
+        if (!isPipelineError(error)) throw error;
+        throw invalid(`The step's image '${String(image.values.entityalias ?? "")}' (${image.id}) would no longer be valid: ${error.message} Change or delete the image first.`, `sdkmessageprocessingstepimage.${error.path ?? ""}`);
+      }
+    }
+  };
+
+  const validateStep = async (write: Write, row: ColumnValues, change: PrepareOptions["write"]) => {
     const message = await messageName(write, row);
+    const updateInstead = UPDATE_INSTEAD[message];
+    if (updateInstead !== undefined) {
+      throw invalid(
+        `Steps on the ${message} message are not supported: no request raises it here (an owner or state change is an Update, as in Dataverse). ` +
+          `Register the step on the Update message with filteringattributes '${updateInstead}'.`,
+        "sdkmessageid",
+      );
+    }
     if (!REGISTRABLE_STAGES.has(Number(row.stage))) {
       throw invalid("stage must be 10 (Pre-validation), 20 (Pre-operation) or 40 (Post-operation).", "stage");
     }
@@ -90,29 +136,17 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     const filter = await stepFilter(write, row);
     await checkFilterMessage(write, row, message, filter);
     checkColumns(filterTable(write, filter), splitColumns(row.filteringattributes), "filteringattributes");
+    if (change === "update") await checkStepImages(write, row);
   };
 
   const validateImage = async (write: Write, row: ColumnValues) => {
     if (!isLookupValue(row.sdkmessageprocessingstepid)) throw invalid("sdkmessageprocessingstepid is required: the step the image belongs to.", "sdkmessageprocessingstepid");
     const step = await read(write, "sdkmessageprocessingstep", row.sdkmessageprocessingstepid.id);
     if (!step) throw invalid(`sdkmessageprocessingstep With Id = ${row.sdkmessageprocessingstepid.id} Does Not Exist`, "sdkmessageprocessingstepid");
-    const message = await messageName(write, step);
-    const imageType = Number(row.imagetype ?? ImageType.Pre);
-    const wantsPre = imageType !== ImageType.Post;
-    const wantsPost = imageType !== ImageType.Pre;
-    const properties = IMAGE_MESSAGES[message];
-    if (!properties) throw invalid(`The ${message} message does not support entity images.`, "imagetype");
-    if (!row.entityalias) throw invalid("entityalias is required.", "entityalias");
-    if (!properties.includes(String(row.messagepropertyname ?? ""))) {
-      throw invalid(`messagepropertyname must be ${properties.join(" or ")} for ${message}.`, "messagepropertyname");
-    }
-    if (wantsPre && message === "Create") throw invalid("A pre-image is not available on the Create message.", "imagetype");
-    if (wantsPost && message === "Delete") throw invalid("A post-image is not available on the Delete message.", "imagetype");
-    if (wantsPost && Number(step.stage) !== 40) throw invalid("A post-image is available only to post-operation (stage 40) steps.", "imagetype");
-    checkColumns(await stepTable(write, step), splitColumns(row.attributes), "attributes");
+    await checkImage(write, row, step);
   };
 
-  const validators: Record<string, (write: Write, row: ColumnValues) => Promise<void>> = {
+  const validators: Record<string, (write: Write, row: ColumnValues, change: PrepareOptions["write"]) => Promise<void>> = {
     sdkmessageprocessingstep: validateStep,
     sdkmessageprocessingstepimage: validateImage,
     sdkmessagefilter: validateFilter,
@@ -120,8 +154,8 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
   };
   return {
     tables: REGISTRATION_TABLE_NAMES,
-    prepare: async (scope, table, row, { unitOfWork }) => {
-      await validators[table.logicalName]?.({ scope, unitOfWork }, row);
+    prepare: async (scope, table, row, { unitOfWork, write }) => {
+      await validators[table.logicalName]?.({ scope, unitOfWork }, row, write);
       if (table.logicalName === "sdkmessageprocessingstep") row.registrationsequence ??= nextRegistrationSequence();
     },
     changed: (organization) => cache.invalidate(organization),

@@ -1,4 +1,5 @@
 import type { ParameterCollection, Value } from "../model";
+import { checkContextValue } from "./context-values";
 
 /** The shared variable that carries the request's `tag` parameter. */
 const TAG_VARIABLE = "tag";
@@ -6,7 +7,8 @@ const TAG_VARIABLE = "tag";
 /**
  * An operation's SharedVariables. The caller's `tag` (the request parameter) is immutable (§A.5): a step's
  * write to it (set, delete, clear) has no effect, so every later step still sees the caller's value.
- * Without a tag from the caller, `tag` is an ordinary variable.
+ * Without a tag from the caller, `tag` is an ordinary variable. A value no context can hold (a function, a
+ * plain object, a JS Date) is refused when set, as its serialization would fail.
  */
 export class SharedVariables extends Map<string, Value> implements ParameterCollection {
   private readonly tag?: string;
@@ -18,8 +20,11 @@ export class SharedVariables extends Map<string, Value> implements ParameterColl
     if (tag !== undefined) super.set(TAG_VARIABLE, tag);
   }
 
+  /** @throws PipelineError (PluginUnexpected, naming the key) for a value the context cannot hold, e.g. a function. */
   override set(key: string, value: Value): this {
-    return this.isTag(key) ? this : super.set(key, value);
+    if (this.isTag(key)) return this;
+    checkContextValue(`SharedVariables[${JSON.stringify(key)}]`, value);
+    return super.set(key, value);
   }
 
   override delete(key: string): boolean {

@@ -4,6 +4,7 @@ import { EntityReference, type RemoteExecutionContext } from "../model";
 import type { PluginCatalog } from "../plugins/catalog";
 import { isInvalidPluginExecutionError } from "../plugins/errors";
 import type { IOrganizationService, IPlugin, PluginExecution } from "../plugins/types";
+import { checkContextValues } from "./context-values";
 import type { OrganizationNotifications } from "./ports";
 import type { StepRegistration } from "./registrations";
 import type { TraceLog } from "./trace-log";
@@ -24,8 +25,9 @@ export interface StepRun {
 /**
  * Runs one step's event handler with its time limit, turning what it throws into Dataverse's errors
  * (InvalidPluginExecutionError → its message, 0x80040265; a platform error from a nested call → as is;
- * anything else → "An unexpected error occurred from ISV code.", details only in the trace log), and
- * records the execution in the trace log.
+ * anything else → "An unexpected error occurred from ISV code.", details only in the trace log; a value
+ * the plug-in left in its context that no context can hold → 0x80040224 naming it), and records the
+ * execution in the trace log.
  */
 export class StepRunner {
   /** Keyed by what constructs an instance: registrations reload every few seconds, plug-ins need not. */
@@ -80,6 +82,7 @@ export class StepRunner {
       notificationService,
     };
     await this.instance(step).execute(execution);
+    checkContextValues(context);
   }
 
   /** One instance per step registration, reused until the step changes (plug-ins must be stateless, as in Dataverse). */

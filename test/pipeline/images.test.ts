@@ -59,6 +59,18 @@ describe("images, filtering attributes and shared variables", () => {
   });
 });
 
+describe("shared variables of messages other than Create, Update and Delete", () => {
+  it.each(["Retrieve", "RetrieveMultiple"])("%s: pre-validation's are the later stages' own", async (message) => {
+    await registerStep(api, { message, table: "contact", stage: 10, script: { label: `${message} 10`, setShared: { fromValidation: "yes" } } });
+    await registerStep(api, { message, table: "contact", stage: 20, script: { label: `${message} 20`, setShared: { fromPre: "yes" } } });
+    await registerStep(api, { message, table: "contact", stage: 40, script: { label: `${message} 40` } });
+    const id = idFromHeader(await api("POST", "contacts", { body: { lastname: message } }));
+    expect((await api("GET", message === "Retrieve" ? `contacts(${id})` : "contacts")).status).toBe(200);
+    expect(byLabel(`${message} 20`)[0].shared).toEqual({ fromValidation: "yes" });
+    expect(byLabel(`${message} 40`)[0].shared).toEqual({ fromValidation: "yes", fromPre: "yes" });
+  });
+});
+
 describe("the shared variable tag", () => {
   const tagApi = apiOf(tagOrg);
   const stepsSaw = (label: string): Seen[] => (seen.get(tagOrg) ?? []).filter((entry) => entry.label === label);

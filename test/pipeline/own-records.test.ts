@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { uniqueOrganization } from "../support/data-service";
 import { seen } from "./scripted-plugin";
-import { idFromHeader, pipelineForTests, registerStep } from "./support";
+import { idFromHeader, pipelineForTests, registerImage, registerStep } from "./support";
 
 const org = uniqueOrganization("po");
 const { api: apiOf, service } = pipelineForTests([org]);
@@ -17,6 +17,11 @@ describe("a request's own rows inside its transaction", () => {
     await registerStep(api, { message: "Update", table: "account", stage: 40, filteringattributes: "telephone1", script: { label: "post-update", updateOwn: { description: "set in 40" } } });
     await registerStep(api, { message: "Update", table: "account", stage: 20, filteringattributes: "websiteurl", script: { label: "pre-update", updateOwn: { description: "set in 20" } } });
     await registerStep(api, { message: "Update", table: "account", stage: 10, filteringattributes: "accountnumber", script: { label: "validation-update", updateOwn: { description: "set in 10" } } });
+    await registerStep(api, { message: "Update", table: "account", stage: 10, filteringattributes: "emailaddress1", script: { label: "imaged-validation", updateOwn: { description: "set in 10" } } });
+    for (const [stage, imagetype] of [[20, 0], [40, 2]]) {
+      const step = await registerStep(api, { message: "Update", table: "account", stage, filteringattributes: "emailaddress1", script: { label: `imaged-${stage}` } });
+      expect((await registerImage(api, step, { imagetype, entityalias: "image", attributes: "description,emailaddress1" })).status).toBe(204);
+    }
     await api("GET", "accounts?$top=1"); // registrations loaded
   });
 
@@ -68,5 +73,15 @@ describe("a request's own rows inside its transaction", () => {
     expect(result.status).toBe(204);
     const read = await api("GET", `accounts(${id})?$select=accountnumber,description`);
     expect(read.json).toMatchObject({ accountnumber: "A-1", description: "set in 10" });
+  });
+
+  it("gives later stages pre-images of the row as a top-level pre-validation step's own update left it", async () => {
+    const id = idFromHeader(await api("POST", "accounts", { body: { name: "imaged", emailaddress1: "old@example.com", description: "original" } }));
+    expect((await api("PATCH", `accounts(${id})`, { body: { emailaddress1: "new@example.com" } })).status).toBe(204);
+    expect(entry("imaged-validation")).toBeDefined();
+    const before = { description: "set in 10", emailaddress1: "old@example.com" };
+    expect(entry("imaged-20")?.preImages).toEqual({ image: before });
+    expect(entry("imaged-40")?.preImages).toEqual({ image: before });
+    expect(entry("imaged-40")?.postImages).toEqual({ image: { description: "set in 10", emailaddress1: "new@example.com" } });
   });
 });

@@ -75,6 +75,35 @@ describe("registration", () => {
     expect((await status(createStep, { imagetype: 1, entityalias: "post", attributes: "name" }))[0]).toBe(204);
   });
 
+  it("refuses steps on Assign and SetState, which no request raises, naming the Update step that runs instead", async () => {
+    const assign = await stepBody(api, { message: "Assign", table: "account", stage: 40 });
+    expect(await refused(assign)).toMatch(/Steps on the Assign message are not supported.*Register the step on the Update message with filteringattributes 'ownerid'\./);
+    expect(await refused(await stepBody(api, { message: "SetState", table: "account", stage: 40 }))).toMatch(/Register the step on the Update message with filteringattributes 'statecode,statuscode'\./);
+    const step = idFromHeader(await api("POST", "sdkmessageprocessingsteps", { body: await stepBody(api, { message: "Update", stage: 40 }) }));
+    const moved = await api("PATCH", `sdkmessageprocessingsteps(${step})`, { body: { "sdkmessageid@odata.bind": assign["sdkmessageid@odata.bind"] } });
+    expect([moved.status, moved.json.error.message]).toEqual([400, expect.stringMatching(/Steps on the Assign message are not supported/)]);
+  });
+
+  it("refuses a change of a step its images would no longer fit (stage, message, table), checked as when an image is written", async () => {
+    const step = await registerStep(api, { message: "Update", table: "account", stage: 40, script: {} });
+    expect((await registerImage(api, step, { imagetype: 2, entityalias: "both", attributes: "name" })).status).toBe(204);
+    const change = async (body: Record<string, unknown>) => {
+      const result = await api("PATCH", `sdkmessageprocessingsteps(${step})`, { body });
+      return [result.status, result.json?.error?.message];
+    };
+    const image = (reason: string) => expect.stringMatching(new RegExp(`^The step's image 'both' \\([0-9a-f-]{36}\\) would no longer be valid: ${reason}`));
+    expect(await change({ stage: 20 })).toEqual([400, image("A post-image is available only to post-operation \\(stage 40\\) steps\\.")]);
+    const create = await stepBody(api, { message: "Create", table: "account", stage: 40 });
+    expect(await change({ "sdkmessageid@odata.bind": create["sdkmessageid@odata.bind"], "sdkmessagefilterid@odata.bind": create["sdkmessagefilterid@odata.bind"] })).toEqual([
+      400,
+      image("A pre-image is not available on the Create message\\."),
+    ]);
+    const contact = await stepBody(api, { message: "Update", table: "contact", stage: 40 });
+    expect(await change({ "sdkmessagefilterid@odata.bind": contact["sdkmessagefilterid@odata.bind"] })).toEqual([400, image("attributes: 'name' is not a column of contact\\.")]);
+    expect((await api("GET", `sdkmessageprocessingsteps(${step})?$select=stage`)).json.stage).toBe(40);
+    expect(await change({ rank: 5 })).toEqual([204, undefined]);
+  });
+
   it("keeps the secure configuration write-only and hands it to the plug-in", async () => {
     const body = await stepBody(api, { message: "Create", table: "contact", stage: 20, script: { label: "secure" } });
     const step = idFromHeader(await api("POST", "sdkmessageprocessingsteps", { body: { ...body, secureconfig: "s3cret" } }));

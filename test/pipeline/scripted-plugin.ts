@@ -1,5 +1,5 @@
 import { Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
-import { Entity as ModelEntity, type RemoteExecutionContext } from "../../shared/model";
+import { Entity as ModelEntity, type RemoteExecutionContext, type Value } from "../../shared/model";
 
 /** What a test plug-in saw, for assertions. */
 export interface Seen {
@@ -37,6 +37,8 @@ interface Script {
   setTarget?: Record<string, string | number>;
   setOutputName?: string;
   setShared?: Record<string, string>;
+  /** Puts a value the model has no type for (a function, a plain object, a JS Date) under `key` in SharedVariables or Target's attributes. */
+  setUnsupported?: { into: "shared" | "target"; key: string; value: "function" | "object" | "date" };
   /** "retry": InvalidPluginExecutionError with OperationStatus.Retry (asks the asynchronous service to try again). */
   throw?: "invalid" | "error" | "retry";
   /** The thrown message padded with "x" to this many characters. */
@@ -47,6 +49,8 @@ interface Script {
   swallowNested?: boolean;
   /** Updates its own Target again (a loop of Update steps). */
   updateAgain?: boolean;
+  /** With updateAgain: updates again only below this depth. */
+  untilDepth?: number;
   /** Retrieves the record the context is about, and lists it with $filter on its id (into `read`). */
   readOwn?: boolean;
   /** Deletes the record the context is about. */
@@ -140,6 +144,12 @@ export class Scripted implements IPlugin {
     const target = context.inputParameters.get("Target");
     for (const [key, value] of Object.entries(script.setTarget ?? {})) if (target instanceof Entity) target.set(key, value);
     for (const [key, value] of Object.entries(script.setShared ?? {})) context.sharedVariables.set(key, value);
+    if (script.setUnsupported) {
+      const { into, key, value } = script.setUnsupported;
+      const unsupported = { function: () => 1, object: { a: 1 }, date: new Date() }[value] as unknown as Value;
+      if (into === "shared") context.sharedVariables.set(key, unsupported);
+      else if (target instanceof Entity) target.attributes.set(key, unsupported);
+    }
     if (script.setOutputName) {
       const entity = context.outputParameters.get("BusinessEntity");
       if (entity instanceof Entity) entity.set("name", script.setOutputName);
@@ -151,7 +161,7 @@ export class Scripted implements IPlugin {
       const created = organizationService.create(new Entity("account").set("name", script.createAccount));
       await (script.swallowNested ? created.catch(() => undefined) : created);
     }
-    if (script.updateAgain && target instanceof Entity) {
+    if (script.updateAgain && target instanceof Entity && context.depth < (script.untilDepth ?? Infinity)) {
       await organizationService.update(new Entity(target.logicalName, target.id).set("description", `depth ${context.depth}`));
     }
     const own = { table: context.primaryEntityName, id: context.primaryEntityId };

@@ -5,7 +5,9 @@ import { idFromHeader, pipelineForTests, registerStep } from "./support";
 
 const org = uniqueOrganization("pt");
 const slowOrg = uniqueOrganization("ps");
-const { api: apiOf, service } = pipelineForTests([org]);
+/** An organization with only the steps a test registers in it. */
+const deepOrg = uniqueOrganization("pd");
+const { api: apiOf, service } = pipelineForTests([org, deepOrg]);
 const api = apiOf(org);
 const entries = (organization: string, label: string) => (seen.get(organization) ?? []).filter((entry) => entry.label === label);
 
@@ -97,6 +99,16 @@ describe("one transaction", () => {
     expect(Math.max(...entries(org, "loop").map((entry) => entry.depth))).toBe(8);
     const read = await api("GET", `accounts(${id})?$select=name,description`);
     expect(read.json).toMatchObject({ name: "looping", description: "original" });
+  });
+
+  it("lets a plug-in at depth 8 make a call that runs no step: only a call that would run one is a loop", async () => {
+    const deep = apiOf(deepOrg);
+    const contact = idFromHeader(await deep("POST", "contacts", { body: { lastname: "deep" } }));
+    await registerStep(deep, { message: "Update", table: "contact", stage: 40, filteringattributes: "description", script: { label: "deep", updateAgain: true, untilDepth: 8, retrieveContact: contact } });
+    const result = await deep("PATCH", `contacts(${contact})`, { body: { description: "start" } });
+    expect(result.status).toBe(204);
+    expect(entries(deepOrg, "deep").map((entry) => entry.depth)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await deep("GET", `contacts(${contact})?$select=description`)).json.description).toBe("depth 7");
   });
 
   it("runs a step's calls as its impersonating user", async () => {

@@ -11,7 +11,7 @@ export const PROVISIONED_ROW_KEY = "$org|provisioned";
 
 export const ADMINISTRATOR_ROLE_NAME = "System Administrator";
 
-/** The SDK messages the pipeline registers steps on. */
+/** The SDK messages, as Dataverse names them; the pipeline refuses steps on Assign and SetState (an owner or state change is an Update). */
 export const SDK_MESSAGES = ["Create", "Update", "Delete", "Retrieve", "RetrieveMultiple", "Assign", "SetState"];
 
 /**

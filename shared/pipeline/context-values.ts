@@ -1,0 +1,23 @@
+import { PipelineError } from "../errors";
+import { unsupportedValue, type RemoteExecutionContext } from "../model";
+
+const SUPPORTED =
+  "Use a string, number, boolean, null, Guid, DateTimeValue, Decimal, Money, OptionSetValue, EntityReference, Entity, EntityCollection or an array of these.";
+
+/**
+ * Refuses a value a plug-in put where the execution context cannot hold it (it could not be serialized, §A.5):
+ * the plug-in's error (0x80040224) naming the place, e.g. `SharedVariables["total"]`, so the operation
+ * fails and nothing is written whether or not a later (asynchronous) step would have serialized it.
+ */
+export function checkContextValue(place: string, value: unknown): void {
+  const problem = unsupportedValue(value);
+  if (problem) throw new PipelineError("PluginUnexpected", `The value of ${place} is ${problem}, which an execution context cannot hold (it cannot be serialized). ${SUPPORTED}`);
+}
+
+/** Checks what a plug-in may have changed in its context: InputParameters (Target's attributes), OutputParameters, SharedVariables. */
+export function checkContextValues(context: RemoteExecutionContext): void {
+  const collections = { InputParameters: context.inputParameters, OutputParameters: context.outputParameters, SharedVariables: context.sharedVariables };
+  for (const [name, collection] of Object.entries(collections)) {
+    for (const [key, value] of collection) checkContextValue(`${name}[${JSON.stringify(key)}]`, value);
+  }
+}
