@@ -2,19 +2,19 @@ import { describe, expect, it } from "vitest";
 import { LogicalOperator, OrderType, columnSet, condition, filterExpression, guid, optionSetValue, queryExpression, type ConditionExpression } from "../../model";
 import { TableCatalog } from "../metadata/catalog";
 import type { TableDefinition } from "../metadata/tables";
-import type { StoredRecord } from "../store/records";
+import type { ColumnValues, StoredRecord } from "../store/records";
 import { Operator } from "./conditions";
 import { parseQuery } from "./query";
 import { compileQuery, projectRecord, runQuery } from "./query-expression";
 
 const account = new TableCatalog().table("account") as TableDefinition;
 const ID = "6d81597f-0f9f-e711-8122-000d3aa2331c";
-const rows: StoredRecord[] = [
+const rows: StoredRecord[] = ([
   { name: "50% off", numberofemployees: 5, industrycode: 7, accountid: ID },
   { name: "500 off", numberofemployees: 50, industrycode: 13 },
   { name: "a_b", numberofemployees: null, industrycode: 7 },
   { name: "Bravo", numberofemployees: 500, industrycode: null },
-].map((values, index) => ({ table: "account", id: `00000000-0000-0000-0000-00000000000${index}`, values, etag: "" }));
+] as ColumnValues[]).map((values, index) => ({ table: "account", id: `00000000-0000-0000-0000-00000000000${index}`, values, etag: "" }));
 
 function namesWhere(...conditions: ConditionExpression[]): string[] {
   const query = queryExpression("account", { criteria: filterExpression(LogicalOperator.And, conditions), orders: [{ alias: null, attributeName: "name", orderType: OrderType.Ascending }] });
