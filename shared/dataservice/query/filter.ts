@@ -63,8 +63,12 @@ function partOf(table: TableDefinition, node: Token, negated: boolean): Conditio
       }
       return filter;
     }
-    case "NotExpression":
-      return partOf(table, node.value, !negated);
+    case "NotExpression": {
+      const operand = node.value as Token;
+      // @odata/parser lets `not` take all that follows (`not a or b` → not (a or b)); in OData `not` binds tighter than and/or.
+      if (operand.type === "AndExpression" || operand.type === "OrExpression") return partOf(table, negateLeftmost(operand), negated);
+      return partOf(table, operand, !negated);
+    }
     case "BoolParenExpression":
     case "ParenExpression":
     case "CommonExpression":
@@ -77,6 +81,12 @@ function partOf(table: TableDefinition, node: Token, negated: boolean): Conditio
       return comparisonCondition(table, node, negated ? comparison.negated : comparison.operator);
     }
   }
+}
+
+/** `a op b …` with `not` on its leftmost operand: what `not a op b …` means. */
+function negateLeftmost(node: Token): Token {
+  if (node.type !== "AndExpression" && node.type !== "OrExpression") return { ...node, type: "NotExpression", value: node, raw: `not ${String(node.raw)}` } as Token;
+  return { ...node, value: { ...node.value, left: negateLeftmost(node.value.left as Token) } } as Token;
 }
 
 function comparisonCondition(table: TableDefinition, node: Token, operator: number): ConditionExpression {
