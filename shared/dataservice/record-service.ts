@@ -155,8 +155,9 @@ export class RecordService {
   /**
    * One page of the rows a QueryExpression asks for, with its ColumnSet's columns. Without Orders and
    * ReturnTotalRecordCount the rows are read in id order only until the page is full (the token remembers
-   * the last id); otherwise every row is read, ordered, and the token is an offset into the ordered result. When the caller's unit of work staged rows of the table,
-   * every row is read and merged with them, then filtered, ordered and paged in memory (offset tokens).
+   * the last id); otherwise every row is read, ordered, and the token is an offset into the ordered
+   * result. When the caller's unit of work staged rows of the table, every row is read and merged with
+   * them, then filtered, ordered and paged in memory (offset tokens).
    */
   async retrieveMultiple(scope: RequestScope, table: TableDefinition, expression: QueryExpression, page: PageRequest, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<Page> {
     const query = compileQuery(table, expression);

@@ -226,11 +226,9 @@ export class EventPipeline {
         return;
       }
       case "Delete":
-        operation.inputParameters.set("Target", new EntityReference(table.logicalName, request.id));
-        return;
       case "Retrieve":
         operation.inputParameters.set("Target", new EntityReference(table.logicalName, request.id));
-        operation.inputParameters.set("ColumnSet", request.columnSet ?? allColumns());
+        if (request.message === "Retrieve") operation.inputParameters.set("ColumnSet", request.columnSet ?? allColumns());
         return;
       case "RetrieveMultiple":
         // The request's own QueryExpression: what steps in stages 10 and 20 change is what runs.
@@ -304,7 +302,7 @@ export class EventPipeline {
     const { table } = request;
     if (request.message === "Retrieve" && result.record) {
       const entity = operation.outputParameters.get("BusinessEntity");
-      if (entity instanceof Entity) result.record = { ...result.record, values: returnedValues(table, entity, result.record.values) };
+      if (entity instanceof Entity) result.record = { ...result.record, values: entityToRecordValues(table, entity, result.record.values) };
     }
     if (request.message === "RetrieveMultiple" && result.page) {
       const collection = operation.outputParameters.get("BusinessEntityCollection");
@@ -314,7 +312,7 @@ export class EventPipeline {
           ...result.page,
           records: collection.entities.map((entity) => {
             const stored = storedById.get(entity.id);
-            return { table: table.logicalName, id: entity.id, values: returnedValues(table, entity, stored?.values), etag: stored?.etag ?? "" };
+            return { table: table.logicalName, id: entity.id, values: entityToRecordValues(table, entity, stored?.values ?? {}), etag: stored?.etag ?? "" };
           }),
         };
       }
@@ -339,13 +337,6 @@ export class EventPipeline {
       }
     }
   }
-}
-
-/** A post-operation step's entity as the answer's values: the columns the operation read (its ColumnSet's) and those the step set. */
-function returnedValues(table: TableDefinition, entity: Entity, read: ColumnValues | undefined): ColumnValues {
-  const values = entityToRecordValues(table, entity, read ?? {});
-  if (!read) return values;
-  return Object.fromEntries(Object.entries(values).filter(([name]) => name in read || entity.attributes.has(name)));
 }
 
 /** Update steps with filtering attributes run only when the update sets one of them. */

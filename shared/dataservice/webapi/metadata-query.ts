@@ -8,7 +8,8 @@ import type { WebApiRequest } from "./http";
 
 /**
  * `$select` and `$filter` on metadata (EntityMetadata, AttributeMetadata), with the records' own OData
- * parser and filter compiler (through the QueryExpression criteria the records run): the metadata objects' scalar properties stand in for a table's columns.
+ * parser and criteria (`$filter` as a QueryExpression's FilterExpression): the metadata objects' scalar
+ * properties stand in for a table's columns.
  */
 
 type Metadata = Record<string, unknown>;
