@@ -4,7 +4,7 @@ import { seen } from "./scripted-plugin";
 import { idFromHeader, pipelineForTests, registerStep } from "./support";
 
 /** One organization per behaviour: each has its own RetrieveMultiple/Retrieve steps on account. */
-const orgs = { seeing: uniqueOrganization("qs"), narrowing: uniqueOrganization("qn"), limiting: uniqueOrganization("ql"), columns: uniqueOrganization("qc") };
+const orgs = { seeing: uniqueOrganization("qs"), narrowing: uniqueOrganization("qn"), limiting: uniqueOrganization("ql"), columns: uniqueOrganization("qc"), refusing: uniqueOrganization("qr") };
 const { api: apiOf } = pipelineForTests(Object.values(orgs));
 const api = (org: string) => apiOf(org);
 
@@ -30,6 +30,8 @@ beforeAll(async () => {
   await registerStep(api(orgs.limiting), { message: "RetrieveMultiple", table: "account", stage: 10, script: { label: "limit", query: { topCount: 1 } } });
   await registerStep(api(orgs.columns), { message: "Retrieve", table: "account", stage: 20, script: { label: "columns", columnSet: ["name"] } });
   await registerStep(api(orgs.columns), { message: "Retrieve", table: "account", stage: 40, script: { label: "columns-post" } });
+  // ConditionOperator 15 is Today: not one this service runs.
+  await registerStep(api(orgs.refusing), { message: "RetrieveMultiple", table: "account", stage: 20, script: { label: "today", query: { addCondition: ["createdon", 15, ""] } } });
   for (const org of Object.values(orgs)) await seedAccounts(org);
 });
 
@@ -103,6 +105,12 @@ describe("RetrieveMultiple's Query", () => {
     expect(names(list)).toEqual(["R2"]);
     const all = await api(orgs.limiting)("GET", "accounts?$select=name&$orderby=name");
     expect(names(all)).toEqual(["R1"]);
+  });
+
+  it("is refused with a 400 naming what a step added that the service cannot run, never run without it", async () => {
+    const list = await api(orgs.refusing)("GET", `accounts?${QUERY}`);
+    expect(list.status).toBe(400);
+    expect(list.json.error.message).toBe("The condition operator Today (on 'createdon') is not supported by this service.");
   });
 });
 
