@@ -22,6 +22,8 @@ export function describeValue(value: Value): string {
       return `EntityCollection of ${value.entities.length} ${value.entityName ?? "record"}(s)`;
     case "QueryExpression":
       return `QueryExpression on ${value.entityName} (${value.columnSet.allColumns ? "all columns" : `${value.columnSet.columns.length} columns`}, ${value.criteria.conditions.length} conditions)`;
+    case "ColumnSet":
+      return `ColumnSet (${value.allColumns ? "all columns" : value.columns.join(", ")})`;
     case "OptionSetValue":
       return `OptionSetValue ${value.value}`;
     case "OptionSetValueCollection":

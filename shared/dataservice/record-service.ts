@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { DATAVERSE_SPECIFIC_CODES, PipelineError, isPipelineError } from "../errors";
+import type { ColumnSet, QueryExpression } from "../model";
 import { cascadedDeletes, type CascadedRow } from "./cascade-delete";
 import { isLookupType } from "./metadata/columns";
 import type { TableDefinition } from "./metadata/tables";
 import { findColumn } from "./metadata/tables";
 import { columnValidationError } from "./metadata/validate";
 import { CONTEXT_TABLES, type OrganizationContext, type OrganizationDirectory } from "./organizations/organization-context";
-import { runQuery, type Page, type PageRequest, type PageToken, type RecordQuery } from "./query/query";
+import type { Page, PageRequest, PageToken } from "./query/query";
+import { columnsOf, compileQuery, projectRecord, runQuery, type CompiledQuery } from "./query/query-expression";
 import { authorizeRecordMessage, type Caller } from "./security/caller";
 import type { RecordStore } from "./store/record-store";
 import type { UnitOfWork } from "./store/unit-of-work";
@@ -73,9 +75,9 @@ export function authorizedRecordOperations(records: RecordService): RecordOperat
       authorizeRecordMessage(scope.caller, "Create", table);
       return records.create(scope, table, values, options);
     },
-    retrieve: (scope, table, id) => {
+    retrieve: (scope, table, id, options) => {
       authorizeRecordMessage(scope.caller, "Retrieve", table);
-      return records.retrieve(scope, table, id);
+      return records.retrieve(scope, table, id, { columnSet: options?.columnSet });
     },
     retrieveMultiple: (scope, table, query, page) => {
       authorizeRecordMessage(scope.caller, "RetrieveMultiple", table);
@@ -92,6 +94,11 @@ export function authorizedRecordOperations(records: RecordService): RecordOperat
     lookupNames: (scope, lookups) => records.lookupNames(scope, lookups),
     read: (scope, table, id) => records.read(scope, table, id),
   };
+}
+
+export interface RetrieveOptions extends Pick<WriteOptions, "unitOfWork"> {
+  /** Retrieve's ColumnSet: the columns to return (none: all). */
+  columnSet?: ColumnSet;
 }
 
 /** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
@@ -130,10 +137,12 @@ export class RecordService {
     return { table: table.logicalName, id, values: withNulls(table, row), etag };
   }
 
-  async retrieve(scope: RequestScope, table: TableDefinition, id: string, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<StoredRecord> {
+  /** The row with the columns `columnSet` names (and its key); every column without one or for AllColumns. */
+  async retrieve(scope: RequestScope, table: TableDefinition, id: string, options: RetrieveOptions = {}): Promise<StoredRecord> {
+    const columns = options.columnSet && columnsOf(table, options.columnSet);
     const record = await this.read(scope, table, id, options);
     if (!record) throw notFound(table, id);
-    return record;
+    return columns ? projectRecord(table, record, columns) : record;
   }
 
   /** The row as the caller's unit of work leaves it (its creates and updates; its deletes as none), else as stored; undefined when there is none. */
@@ -149,12 +158,19 @@ export class RecordService {
   }
 
   /**
-   * One page of matching rows. Without $orderby and $count the rows are read in id order only until
-   * the page is full (the token remembers the last id); otherwise every row is read, ordered, and the
-   * token is an offset into the ordered result. When the caller's unit of work staged rows of the table,
-   * every row is read and merged with them, then filtered, ordered and paged in memory (offset tokens).
+   * One page of the rows a QueryExpression asks for, with its ColumnSet's columns. Without Orders and
+   * ReturnTotalRecordCount the rows are read in id order only until the page is full (the token remembers
+   * the last id); otherwise every row is read, ordered, and the token is an offset into the ordered
+   * result. When the caller's unit of work staged rows of the table, every row is read and merged with
+   * them, then filtered, ordered and paged in memory (offset tokens).
    */
-  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<Page> {
+  async retrieveMultiple(scope: RequestScope, table: TableDefinition, expression: QueryExpression, page: PageRequest, options: Pick<WriteOptions, "unitOfWork"> = {}): Promise<Page> {
+    const query = compileQuery(table, expression);
+    const found = await this.findPage(scope, table, query, page, options);
+    return { ...found, records: found.records.map((record) => projectRecord(table, record, query.columns)) };
+  }
+
+  private async findPage(scope: RequestScope, table: TableDefinition, query: CompiledQuery, page: PageRequest, options: Pick<WriteOptions, "unitOfWork">): Promise<Page> {
     const token = page.token;
     const overlay = options.unitOfWork?.overlay(table);
     if (!overlay && query.orderBy.length === 0 && !query.count && (token === undefined || "after" in token)) {
@@ -172,7 +188,7 @@ export class RecordService {
     };
   }
 
-  private async scanPage(scope: RequestScope, table: TableDefinition, query: RecordQuery, size: number, token?: { after: string; taken: number }): Promise<Page> {
+  private async scanPage(scope: RequestScope, table: TableDefinition, query: CompiledQuery, size: number, token?: { after: string; taken: number }): Promise<Page> {
     const taken = token?.taken ?? 0;
     const limit = query.top === undefined ? size : Math.min(size, query.top - taken);
     const records: StoredRecord[] = [];

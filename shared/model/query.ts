@@ -2,8 +2,9 @@ import type { Extensible, JsonNode } from "./json-node";
 import type { Value } from "./values";
 
 /**
- * QueryExpression and its parts, read and written faithfully. The pipeline does not evaluate queries;
- * members this model does not name are kept in `unknownMembers` and written back where they were.
+ * QueryExpression and its parts, read and written faithfully; members this model does not name are kept in
+ * `unknownMembers` and written back where they were. The data service runs RetrieveMultiple from a
+ * QueryExpression (shared/dataservice/query/query-expression.ts).
  */
 export const LogicalOperator = { And: 0, Or: 1 } as const;
 export type LogicalOperator = (typeof LogicalOperator)[keyof typeof LogicalOperator];
@@ -27,7 +28,9 @@ export const CONDITION_OPERATORS = [
 ] as const;
 export type ConditionOperator = number;
 
+/** Has `kind` because Retrieve's InputParameters carry one on its own (`ColumnSet`), as an object-typed value. */
 export interface ColumnSet extends Extensible {
+  readonly kind: "ColumnSet";
   allColumns: boolean;
   /** XrmAttributeExpression items, not interpreted. */
   attributeExpressions: JsonNode[];
@@ -90,11 +93,11 @@ export interface QueryExpression extends Extensible {
 }
 
 export function columnSet(...columns: string[]): ColumnSet {
-  return { allColumns: false, attributeExpressions: [], columns };
+  return { kind: "ColumnSet", allColumns: false, attributeExpressions: [], columns };
 }
 
 export function allColumns(): ColumnSet {
-  return { allColumns: true, attributeExpressions: [], columns: [] };
+  return { kind: "ColumnSet", allColumns: true, attributeExpressions: [], columns: [] };
 }
 
 export function filterExpression(filterOperator: LogicalOperator = LogicalOperator.And, conditions: ConditionExpression[] = []): FilterExpression {

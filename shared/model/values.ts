@@ -2,7 +2,7 @@ import { PipelineError } from "../errors";
 import { normalizeGuid, type Guid } from "./guid";
 import type { Entity, EntityCollection, EntityReference } from "./entity";
 import type { JsonNode } from "./json-node";
-import type { QueryExpression } from "./query";
+import type { ColumnSet, QueryExpression } from "./query";
 
 const DECIMAL_LITERAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
@@ -166,6 +166,7 @@ export type Value =
   | Entity
   | EntityCollection
   | QueryExpression
+  | ColumnSet
   | UnknownValue
   | Value[];
 

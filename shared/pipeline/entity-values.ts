@@ -19,8 +19,12 @@ export function writeOnlyValues(table: TableDefinition, values: ColumnValues | u
   return Object.fromEntries(table.columns.filter((column) => column.writeOnly && column.logicalName in values).map((column) => [column.logicalName, values[column.logicalName]]));
 }
 
-/** An entity a step returned, as the record values the Web API represents; write-only columns kept from `stored`. */
+/**
+ * An entity a step returned, as the record values the Web API represents; write-only columns kept from
+ * `stored`. `stored` read with a ColumnSet (only its columns): the answer has those and the ones the step set.
+ */
 export function entityToRecordValues(table: TableDefinition, entity: Entity, stored: ColumnValues): ColumnValues {
-  const values: ColumnValues = Object.fromEntries(table.columns.map((column) => [column.logicalName, column.writeOnly ? (stored[column.logicalName] ?? null) : null]));
+  const read = Object.keys(stored).length > 0 ? table.columns.filter((column) => column.logicalName in stored) : table.columns;
+  const values: ColumnValues = Object.fromEntries(read.map((column) => [column.logicalName, column.writeOnly ? (stored[column.logicalName] ?? null) : null]));
   return { ...values, ...entityToValues(table, entity) };
 }

@@ -1,7 +1,7 @@
 import type { TableDefinition } from "../dataservice";
 import { parseQuery } from "../dataservice";
 import { PipelineError } from "../errors";
-import { Entity, EntityCollection, type Guid } from "../model";
+import { Entity, EntityCollection, allColumns, columnSet, type Guid } from "../model";
 import type { IOrganizationService, RecordsQuery } from "../plugins/types";
 import { recordToEntity } from "../dataservice";
 import type { EventPipeline, Execution } from "./pipeline";
@@ -27,17 +27,15 @@ export class StepOrganizationService implements IOrganizationService {
   }
 
   async retrieve(logicalName: string, id: Guid, columns?: string[]): Promise<Entity> {
-    const { record } = await this.run({ message: "Retrieve", table: this.table(logicalName), id });
-    const entity = recordToEntity(this.table(logicalName), record!);
-    if (columns) for (const name of [...entity.attributes.keys()]) if (!columns.includes(name)) entity.attributes.delete(name);
-    return entity;
+    const { record } = await this.run({ message: "Retrieve", table: this.table(logicalName), id, columnSet: columns ? columnSet(...columns) : allColumns() });
+    return recordToEntity(this.table(logicalName), record!);
   }
 
   async retrieveMultiple(logicalName: string, query: RecordsQuery = {}): Promise<EntityCollection> {
     const table = this.table(logicalName);
     const options = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined).map(([key, value]) => [key, String(value)]));
     const parsed = parseQuery(table, options);
-    const { page } = await this.run({ message: "RetrieveMultiple", table, query: parsed, page: { size: Math.min(parsed.top ?? MAX_PAGE, MAX_PAGE) } });
+    const { page } = await this.run({ message: "RetrieveMultiple", table, query: parsed, page: { size: Math.min(parsed.topCount ?? MAX_PAGE, MAX_PAGE) } });
     const collection = new EntityCollection(page!.records.map((record) => recordToEntity(table, record)), logicalName);
     collection.moreRecords = page!.next !== undefined;
     return collection;

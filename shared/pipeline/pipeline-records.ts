@@ -1,4 +1,5 @@
-import type { ColumnValues, RecordOperations, RecordQuery, RequestScope, StoredRecord, TableDefinition, PageRequest, Page, RecordService, WriteOptions } from "../dataservice";
+import type { ColumnValues, RecordOperations, RequestScope, RetrieveOptions, StoredRecord, TableDefinition, PageRequest, Page, RecordService, WriteOptions } from "../dataservice";
+import type { QueryExpression } from "../model";
 import type { EventPipeline } from "./pipeline";
 
 /** The Web API's record operations, each run as a message through the pipeline. */
@@ -12,11 +13,11 @@ export class PipelineRecords implements RecordOperations {
     return (await this.pipeline.executeRequest(scope, { message: "Create", table, values })).record!;
   }
 
-  async retrieve(scope: RequestScope, table: TableDefinition, id: string): Promise<StoredRecord> {
-    return (await this.pipeline.executeRequest(scope, { message: "Retrieve", table, id })).record!;
+  async retrieve(scope: RequestScope, table: TableDefinition, id: string, options: Pick<RetrieveOptions, "columnSet"> = {}): Promise<StoredRecord> {
+    return (await this.pipeline.executeRequest(scope, { message: "Retrieve", table, id, columnSet: options.columnSet })).record!;
   }
 
-  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: RecordQuery, page: PageRequest): Promise<Page> {
+  async retrieveMultiple(scope: RequestScope, table: TableDefinition, query: QueryExpression, page: PageRequest): Promise<Page> {
     return (await this.pipeline.executeRequest(scope, { message: "RetrieveMultiple", table, query, page })).page!;
   }
 

@@ -9,16 +9,16 @@ import {
   type OrganizationContext,
   type Page,
   type PageRequest,
-  type RecordQuery,
   type RecordService,
   type RecordStore,
   type RequestScope,
   type StoredRecord,
   type TableDefinition,
   type UnitOfWork,
+  showPage,
 } from "../dataservice";
 import { PipelineError } from "../errors";
-import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, GuidValue, Stage, queryExpression, allColumns, columnSet, type RemoteExecutionContext } from "../model";
+import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, GuidValue, Stage, allColumns, type ColumnSet, type QueryExpression, type RemoteExecutionContext } from "../model";
 import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
 import { StepOrganizationService } from "./organization-service";
@@ -27,6 +27,7 @@ import { ImageType, type RegistrationCache, type Registrations, type StepRegistr
 import type { StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
 import { entityToRecordValues, valuesToEntity, writeOnlyValues } from "./entity-values";
+import { columnSetParameter, queryParameter } from "./query-parameters";
 
 /** Depth at which a chain of plug-in calls counts as an infinite loop (§C). */
 export const MAX_DEPTH = 8;
@@ -41,8 +42,8 @@ export type MessageRequest =
   | { message: "Create"; table: TableDefinition; values?: ColumnValues; entity?: Entity }
   | { message: "Update"; table: TableDefinition; id: string; values?: ColumnValues; entity?: Entity; ifMatch?: string; current?: StoredRecord }
   | { message: "Delete"; table: TableDefinition; id: string; ifMatch?: string }
-  | { message: "Retrieve"; table: TableDefinition; id: string }
-  | { message: "RetrieveMultiple"; table: TableDefinition; query: RecordQuery; page: PageRequest };
+  | { message: "Retrieve"; table: TableDefinition; id: string; columnSet?: ColumnSet }
+  | { message: "RetrieveMultiple"; table: TableDefinition; query: QueryExpression; page: PageRequest };
 
 export interface MessageResult {
   record?: StoredRecord;
@@ -234,12 +235,11 @@ export class EventPipeline {
       case "Delete":
       case "Retrieve":
         operation.inputParameters.set("Target", new EntityReference(table.logicalName, request.id));
+        if (request.message === "Retrieve") operation.inputParameters.set("ColumnSet", request.columnSet ?? allColumns());
         return;
       case "RetrieveMultiple":
-        operation.inputParameters.set(
-          "Query",
-          queryExpression(table.logicalName, { columnSet: request.query.select ? columnSet(...request.query.select.map((column) => column.logicalName)) : allColumns() }),
-        );
+        // The request's own QueryExpression: what steps in stages 10 and 20 change is what runs.
+        operation.inputParameters.set("Query", showPage(request.query, request.page));
     }
   }
 
@@ -287,12 +287,12 @@ export class EventPipeline {
         await this.parts.records.delete(scope, table, request.id, request.ifMatch, options);
         return {};
       case "Retrieve": {
-        const record = await this.parts.records.retrieve(scope, table, request.id, options);
+        const record = await this.parts.records.retrieve(scope, table, request.id, { ...options, columnSet: columnSetParameter(operation.inputParameters) });
         if (hasSteps) operation.outputParameters.set("BusinessEntity", recordToEntity(table, record));
         return { record };
       }
       case "RetrieveMultiple": {
-        const page = await this.parts.records.retrieveMultiple(scope, table, request.query, request.page, options);
+        const page = await this.parts.records.retrieveMultiple(scope, table, queryParameter(operation.inputParameters), request.page, options);
         if (hasSteps) {
           const collection = new EntityCollection(page.records.map((record) => recordToEntity(table, record)), table.logicalName);
           collection.moreRecords = page.next !== undefined;

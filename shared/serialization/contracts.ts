@@ -148,7 +148,7 @@ export const RELATIONSHIP = contract("Relationship", () => ({ primaryEntityRole:
 
 // QueryExpression and its parts: member order as the SDK's DataMember Order attributes put it
 // (unordered members alphabetically first, then the ordered ones).
-export const COLUMN_SET = contract("ColumnSet", () => ({ allColumns: false, attributeExpressions: [], columns: [] }), [
+export const COLUMN_SET = contract("ColumnSet", () => ({ kind: "ColumnSet", allColumns: false, attributeExpressions: [], columns: [] }), [
   m("AllColumns", BOOL),
   m("AttributeExpressions", listOf({ t: "json" }, "XrmAttributeExpression")),
   m("Columns", listOf(STRING, "string", "arrays")),
@@ -324,7 +324,7 @@ for (const member of REMOTE_EXECUTION_CONTEXT.members) REMOTE_EXECUTION_CONTEXT.
 
 /** Contracts that appear in object-typed slots, by data-contract name (the part of a hint before `:`). */
 export const SLOT_CONTRACTS: ReadonlyMap<string, Contract> = new Map(
-  [ENTITY, ENTITY_REFERENCE, ENTITY_COLLECTION, OPTION_SET_VALUE, MONEY, QUERY_EXPRESSION].map((c) => [c.name, c]),
+  [ENTITY, ENTITY_REFERENCE, ENTITY_COLLECTION, OPTION_SET_VALUE, MONEY, QUERY_EXPRESSION, COLUMN_SET].map((c) => [c.name, c]),
 );
 
 /** Members a size-limited channel drops (§G), in Dataverse's documented order. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createContext, entity } from "../model";
+import { columnSet, createContext, entity } from "../model";
 import { sampleContext } from "../../bench/sample-context";
 import { dataverseFixtures } from "../../test/fixtures/dataverse";
 import {
@@ -21,6 +21,18 @@ import {
 } from "./index";
 
 const bytes = (text: string): number => Buffer.byteLength(text, "utf8");
+
+describe("a ColumnSet input parameter (Retrieve's)", () => {
+  it("is written with its data-contract type in JSON and XML and read back", () => {
+    const context = createContext({ messageName: "Retrieve" });
+    context.inputParameters.set("ColumnSet", columnSet("name", "telephone1"));
+    const json = encodeContextJson(context);
+    expect(json).toContain('{"key":"ColumnSet","value":{"__type":"ColumnSet:http:\\/\\/schemas.microsoft.com\\/xrm\\/2011\\/Contracts","AllColumns":false,"AttributeExpressions":[],"Columns":["name","telephone1"]}}');
+    const xml = encodeContextXml(context);
+    expect(xml).toContain('<b:value i:type="ColumnSet"><AllColumns>false</AllColumns><AttributeExpressions/><Columns><d:string>name</d:string><d:string>telephone1</d:string></Columns></b:value>');
+    for (const text of [json, xml]) expect(decodeContext(text).inputParameters.get("ColumnSet")).toEqual(columnSet("name", "telephone1"));
+  });
+});
 
 describe("format detection and content types", () => {
   it("detects JSON and XML and encodes with §D.2's content types", () => {

@@ -1,5 +1,6 @@
 import { Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
-import { Entity as ModelEntity, type RemoteExecutionContext, type Value } from "../../shared/model";
+import { Entity as ModelEntity, columnSet, condition, type QueryExpression, type RemoteExecutionContext, type Value } from "../../shared/model";
+import { encodeValueJson } from "../../shared/serialization";
 
 /** What a test plug-in saw, for assertions. */
 export interface Seen {
@@ -24,6 +25,10 @@ export interface Seen {
   secureConfig: string | null;
   /** What its own calls read (readOwn, createAndRead). */
   read: Record<string, unknown>;
+  /** InputParameters as the JSON data contracts write them (a Query, a ColumnSet). */
+  inputs: Record<string, unknown>;
+  /** OutputParameters' BusinessEntity, its attributes. */
+  businessEntity: Record<string, unknown>;
 }
 
 /** Everything the scripted plug-ins saw, per organization. */
@@ -61,6 +66,10 @@ interface Script {
   createAndRead?: string;
   /** Retrieves the contact with this id (fails when there is none). */
   retrieveContact?: string;
+  /** RetrieveMultiple: changes the Query in place (adds a condition `[attribute, operator, value]`, sets TopCount). */
+  query?: { addCondition?: [string, number, string | number]; topCount?: number };
+  /** Retrieve: replaces the ColumnSet with these columns. */
+  columnSet?: string[];
   /** Registers, in its own calls, a filter of `message` on `table`, an Update step of this plug-in type on it, and a pre-image of that step. */
   register?: { sdkmessageid: string; plugintypeid: string; table: string; filteringattributes: string; imageattributes: string };
 }
@@ -96,6 +105,8 @@ function snapshot(label: string, context: RemoteExecutionContext, secureConfig: 
     postImages: images(context.postEntityImages),
     outputKeys: [...context.outputParameters.keys()],
     read: {},
+    inputs: Object.fromEntries([...context.inputParameters].map(([key, value]) => [key, JSON.parse(encodeValueJson(value as Value)) as unknown])),
+    businessEntity: plain(context.outputParameters.get("BusinessEntity")),
   };
 }
 
@@ -150,6 +161,10 @@ export class Scripted implements IPlugin {
       if (into === "shared") context.sharedVariables.set(key, unsupported);
       else if (target instanceof Entity) target.attributes.set(key, unsupported);
     }
+    const query = context.inputParameters.get("Query") as QueryExpression | undefined;
+    if (script.query?.addCondition && query) query.criteria.conditions.push(condition(...script.query.addCondition));
+    if (script.query?.topCount !== undefined && query) query.topCount = script.query.topCount;
+    if (script.columnSet) context.inputParameters.set("ColumnSet", columnSet(...script.columnSet));
     if (script.setOutputName) {
       const entity = context.outputParameters.get("BusinessEntity");
       if (entity instanceof Entity) entity.set("name", script.setOutputName);

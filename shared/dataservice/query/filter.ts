@@ -1,23 +1,12 @@
 import { defaultParser, type Token } from "@odata/parser";
-import { DATAVERSE_SPECIFIC_CODES, PipelineError } from "../../errors";
+import { DateTimeValue, Decimal, GuidValue, LogicalOperator, condition, filterExpression, type ConditionExpression, type FilterExpression, type Value } from "../../model";
 import type { ColumnDefinition } from "../metadata/columns";
 import { EDM_TYPE, parseEdm } from "../metadata/edm";
 import type { TableDefinition } from "../metadata/tables";
 import { resolveColumnReference } from "../metadata/validate";
-import { isLookupValue, type ColumnValue, type StoredRecord } from "../store/records";
+import { Operator, escapeLike, queryError } from "./conditions";
 
-/** A compiled `$filter`: true for the records it keeps. */
-export type RecordPredicate = (record: StoredRecord) => boolean;
-
-/** SQL's three-valued logic, as Dataverse evaluates filters: a comparison with a null column is unknown. */
-type Truth = boolean | null;
-type Condition = (record: StoredRecord) => Truth;
-
-type Comparable = string | number | boolean | null;
-
-export function queryError(message: string): PipelineError {
-  return new PipelineError("InvalidFormat", message, { dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError });
-}
+export { queryError } from "./conditions";
 
 /** Parses `$filter` with @odata/parser. */
 export function parseFilter(text: string): Token {
@@ -28,101 +17,107 @@ export function parseFilter(text: string): Token {
   }
 }
 
-/** Compiles a parsed `$filter` against the table's typed columns. */
-export function compileFilter(table: TableDefinition, tree: Token): RecordPredicate {
-  const condition = compileBoolean(table, tree);
-  return (record) => condition(record) === true;
+/** OData comparisons and their ConditionOperator, and the operator of their negation (`not`). */
+const COMPARISONS: Record<string, { operator: number; negated: number }> = {
+  EqualsExpression: { operator: Operator.Equal, negated: Operator.NotEqual },
+  NotEqualsExpression: { operator: Operator.NotEqual, negated: Operator.Equal },
+  LesserThanExpression: { operator: Operator.LessThan, negated: Operator.GreaterEqual },
+  LesserOrEqualsExpression: { operator: Operator.LessEqual, negated: Operator.GreaterThan },
+  GreaterThanExpression: { operator: Operator.GreaterThan, negated: Operator.LessEqual },
+  GreaterOrEqualsExpression: { operator: Operator.GreaterEqual, negated: Operator.LessThan },
+};
+
+/** The Like pattern of each OData string function. */
+const STRING_FUNCTIONS: Record<string, (text: string) => string> = {
+  contains: (text) => `%${escapeLike(text)}%`,
+  startswith: (text) => `${escapeLike(text)}%`,
+  endswith: (text) => `%${escapeLike(text)}`,
+};
+
+/**
+ * A parsed `$filter` as a QueryExpression's Criteria, as Dataverse's Web API translates it: comparisons
+ * become conditions (`eq null` → Null), string functions Like, and/or nest as filters. QueryExpression has
+ * no Not: `not` is pushed down to the conditions (De Morgan; eq ↔ ne, lt ↔ ge, Like ↔ NotLike), which under
+ * three-valued logic keeps its meaning exactly.
+ */
+export function filterExpressionOf(table: TableDefinition, tree: Token): FilterExpression {
+  const part = partOf(table, tree, false);
+  return "attributeName" in part ? filterExpression(LogicalOperator.And, [part]) : part;
 }
 
-export const COMPARISONS: Record<string, (order: number) => boolean> = {
-  EqualsExpression: (order) => order === 0,
-  NotEqualsExpression: (order) => order !== 0,
-  LesserThanExpression: (order) => order < 0,
-  LesserOrEqualsExpression: (order) => order <= 0,
-  GreaterThanExpression: (order) => order > 0,
-  GreaterOrEqualsExpression: (order) => order >= 0,
-};
-
-const STRING_METHODS: Record<string, (value: string, argument: string) => boolean> = {
-  contains: (value, argument) => value.includes(argument),
-  startswith: (value, argument) => value.startsWith(argument),
-  endswith: (value, argument) => value.endsWith(argument),
-};
-
-function compileBoolean(table: TableDefinition, node: Token): Condition {
+function partOf(table: TableDefinition, node: Token, negated: boolean): ConditionExpression | FilterExpression {
   switch (node.type) {
-    case "AndExpression": {
-      const [left, right] = [compileBoolean(table, node.value.left), compileBoolean(table, node.value.right)];
-      return (record) => {
-        const [a, b] = [left(record), right(record)];
-        return a === false || b === false ? false : a === null || b === null ? null : true;
-      };
-    }
+    case "AndExpression":
     case "OrExpression": {
-      const [left, right] = [compileBoolean(table, node.value.left), compileBoolean(table, node.value.right)];
-      return (record) => {
-        const [a, b] = [left(record), right(record)];
-        return a === true || b === true ? true : a === null || b === null ? null : false;
-      };
+      const isAnd = (node.type === "AndExpression") !== negated;
+      const operator = isAnd ? LogicalOperator.And : LogicalOperator.Or;
+      const filter = filterExpression(operator);
+      for (const side of [node.value.left, node.value.right] as Token[]) {
+        const part = partOf(table, side, negated);
+        if ("attributeName" in part) filter.conditions.push(part);
+        // `a and (b and c)` is one And filter, as Dataverse builds it.
+        else if (part.filterOperator === operator) {
+          filter.conditions.push(...part.conditions);
+          filter.filters.push(...part.filters);
+        } else filter.filters.push(part);
+      }
+      return filter;
     }
     case "NotExpression": {
-      const inner = compileBoolean(table, node.value);
-      return (record) => {
-        const value = inner(record);
-        return value === null ? null : !value;
-      };
+      const operand = node.value as Token;
+      // @odata/parser lets `not` take all that follows (`not a or b` → not (a or b)); in OData `not` binds tighter than and/or.
+      if (operand.type === "AndExpression" || operand.type === "OrExpression") return partOf(table, negateLeftmost(operand), negated);
+      return partOf(table, operand, !negated);
     }
     case "BoolParenExpression":
     case "ParenExpression":
     case "CommonExpression":
-      return compileBoolean(table, node.value);
+      return partOf(table, node.value, negated);
     case "MethodCallExpression":
-      return compileMethod(table, node);
-    default:
-      if (node.type in COMPARISONS) return compileComparison(table, node, COMPARISONS[node.type]);
-      throw queryError(`The $filter expression '${node.raw}' is not supported.`);
+      return methodCondition(table, node, negated);
+    default: {
+      const comparison = COMPARISONS[node.type];
+      if (!comparison) throw queryError(`The $filter expression '${node.raw}' is not supported.`);
+      return comparisonCondition(table, node, negated ? comparison.negated : comparison.operator);
+    }
   }
 }
 
-function compileComparison(table: TableDefinition, node: Token, test: (order: number) => boolean): Condition {
+/** `a op b …` with `not` on its leftmost operand: what `not a op b …` means. */
+function negateLeftmost(node: Token): Token {
+  if (node.type !== "AndExpression" && node.type !== "OrExpression") return { ...node, type: "NotExpression", value: node, raw: `not ${String(node.raw)}` } as Token;
+  return { ...node, value: { ...node.value, left: negateLeftmost(node.value.left as Token) } } as Token;
+}
+
+function comparisonCondition(table: TableDefinition, node: Token, operator: number): ConditionExpression {
   const column = memberColumn(table, node.value.left);
-  const literal = node.value.right as Token;
-  const operand = literalFor(column, literal);
-  const isEquality = node.type === "EqualsExpression" || node.type === "NotEqualsExpression";
-  if (operand === null) {
-    if (!isEquality) throw queryError(`null can only be compared with eq or ne ('${node.raw}').`);
-    return (record) => test(comparableOf(column, record.values[column.logicalName] ?? null) === null ? 0 : 1);
-  }
-  return (record) => {
-    const value = comparableOf(column, record.values[column.logicalName] ?? null);
-    return value === null ? null : test(compare(value, operand));
-  };
+  const value = literalValue(column, node.value.right as Token);
+  if (value !== null) return condition(column.logicalName, operator, value);
+  if (operator !== Operator.Equal && operator !== Operator.NotEqual) throw queryError(`null can only be compared with eq or ne ('${node.raw}').`);
+  return condition(column.logicalName, operator === Operator.Equal ? Operator.Null : Operator.NotNull);
 }
 
-function compileMethod(table: TableDefinition, node: Token): Condition {
+function methodCondition(table: TableDefinition, node: Token, negated: boolean): ConditionExpression {
   const method = String(node.value.method).toLowerCase();
-  const apply = STRING_METHODS[method];
+  const pattern = STRING_FUNCTIONS[method];
   const [member, argument] = node.value.parameters as Token[];
-  if (!apply || !member || !argument) throw queryError(`The $filter function '${node.raw}' is not supported.`);
+  if (!pattern || !member || !argument) throw queryError(`The $filter function '${node.raw}' is not supported.`);
   const column = memberColumn(table, member);
   if (column.type !== "String" && column.type !== "Memo") throw queryError(`${method} applies to text columns only ('${column.logicalName}').`);
-  const text = literalFor(column, argument);
+  const text = literalValue(column, argument);
   if (typeof text !== "string") throw queryError(`${method} needs a text argument ('${node.raw}').`);
-  return (record) => {
-    const value = record.values[column.logicalName];
-    return typeof value === "string" ? apply(value.toLowerCase(), text) : null;
-  };
+  return condition(column.logicalName, negated ? Operator.NotLike : Operator.Like, pattern(text));
 }
 
-export function memberColumn(table: TableDefinition, node: Token): ColumnDefinition {
+function memberColumn(table: TableDefinition, node: Token): ColumnDefinition {
   if (node?.type !== "FirstMemberExpression" || String(node.raw).includes("/")) {
     throw queryError(`Expected a column name in $filter, found '${node?.raw}'.`);
   }
   return resolveColumnReference(table, String(node.raw));
 }
 
-/** The literal converted to the column's comparable form; strings compare case-insensitively as in Dataverse. */
-export function literalFor(column: ColumnDefinition, node: Token): Comparable {
+/** An OData literal as the SDK value a condition on the column carries (text, number, Decimal, Guid, DateTime). */
+function literalValue(column: ColumnDefinition, node: Token): Value {
   if (node?.type !== "Literal") throw queryError(`Expected a literal value, found '${node?.raw}'.`);
   const raw = String(node.raw);
   if (node.value === "null") return null;
@@ -132,54 +127,29 @@ export function literalFor(column: ColumnDefinition, node: Token): Comparable {
     case "String":
     case "Memo":
       if (node.value !== "Edm.String") throw mismatch();
-      return text.toLowerCase();
+      return text;
     case "Boolean":
       if (node.value !== "Edm.Boolean") throw mismatch();
       return raw === "true";
     case "DateTime": {
       const date = parseEdm.dateTime(text);
       if (date === undefined) throw mismatch();
-      return Date.parse(date);
+      return new DateTimeValue(Date.parse(date));
     }
     case "Uniqueidentifier":
     case "Lookup":
     case "Owner": {
       const guid = parseEdm.guid(text);
       if (guid === undefined) throw mismatch();
-      return guid;
+      return new GuidValue(guid);
     }
     case "MultiSelectPicklist":
-      return text.split(",").map((item) => Number(item.trim())).sort((a, b) => a - b).join(",");
+      return text;
     default: {
       if (node.value === "Edm.String" || node.value === "Edm.Boolean" || node.value === "Edm.Guid") throw mismatch();
       const number = Number(text);
       if (!Number.isFinite(number)) throw mismatch();
-      return number;
+      return (column.type === "Decimal" || column.type === "Money") && parseEdm.decimal(text) ? new Decimal(text) : number;
     }
   }
-}
-
-/** A stored value in the same comparable form as `literalFor`. */
-export function comparableOf(column: ColumnDefinition, value: ColumnValue | null): Comparable {
-  if (value === null) return null;
-  if (isLookupValue(value)) return value.id.toLowerCase();
-  if (Array.isArray(value)) return [...value].sort((a, b) => a - b).join(",");
-  switch (column.type) {
-    case "String":
-    case "Memo":
-    case "Uniqueidentifier":
-      return String(value).toLowerCase();
-    case "DateTime":
-      return Date.parse(String(value));
-    case "Decimal":
-    case "Money":
-      return Number(value);
-    default:
-      return value as Comparable;
-  }
-}
-
-export function compare(left: Exclude<Comparable, null>, right: Exclude<Comparable, null>): number {
-  if (left === right) return 0;
-  return left < right ? -1 : 1;
 }

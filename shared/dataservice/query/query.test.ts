@@ -40,6 +40,8 @@ describe("RetrieveMultiple $filter", () => {
     ["startswith(name,'d')", ["Delta Logistics"]],
     ["endswith(name,'ings')", ["Alpha Holdings"]],
     ["not contains(name,'a')", ["echo consulting"]],
+    ["not contains(name,'e') or industrycode eq 7", ["Alpha Holdings", "echo consulting"]],
+    ["not (industrycode eq 7) and numberofemployees lt 100", ["Bravo Bikes", "Charlie's Café"]],
     ["statecode eq 1", ["Delta Logistics"]],
     ["emailaddress1 ne null", ["Charlie's Café"]],
   ])("%s", async (filter, expected) => {

@@ -1,44 +1,35 @@
 import { defaultParser, type Token } from "@odata/parser";
+import { OrderType, allColumns, columnSet, queryExpression, type OrderExpression, type QueryExpression } from "../../model";
 import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { resolveColumnReference } from "../metadata/validate";
 import type { StoredRecord } from "../store/records";
-import { comparableOf, compare, compileFilter, parseFilter, queryError, type RecordPredicate } from "./filter";
-import { storageFilterOf } from "./storage-filter";
-
-/** A RetrieveMultiple query over one table, parsed from the OData system query options. */
-export interface RecordQuery {
-  /** Columns to return; undefined = all readable columns. */
-  select?: ColumnDefinition[];
-  filter?: RecordPredicate;
-  /** The part of the filter storage applies itself (see storage-filter.ts). */
-  storageFilter?: string;
-  orderBy: { column: ColumnDefinition; descending: boolean }[];
-  top?: number;
-  count: boolean;
-}
+import { filterExpressionOf, parseFilter, queryError } from "./filter";
 
 export type QueryOptions = Partial<Record<"$select" | "$filter" | "$orderby" | "$top" | "$count", string>>;
 
 const SUPPORTED = new Set(["$select", "$filter", "$orderby", "$top", "$count", "$skiptoken"]);
 
 /**
- * The query of a RetrieveMultiple. Any other parameter (Dataverse's `fetchXml`, `savedQuery`, `userQuery`,
- * `$expand`…) is refused rather than ignored, so a caller never takes unfiltered rows for its query's answer.
+ * The query of a RetrieveMultiple as the QueryExpression Dataverse's Web API makes of it (what plug-ins see
+ * as the Query input parameter, and what runs): $select → ColumnSet, $filter → Criteria, $orderby → Orders,
+ * $top → TopCount, $count → PageInfo.ReturnTotalRecordCount. Any other parameter (Dataverse's `fetchXml`,
+ * `savedQuery`, `userQuery`, `$expand`…) is refused rather than ignored, so a caller never takes unfiltered
+ * rows for its query's answer.
  */
-export function parseQuery(table: TableDefinition, options: QueryOptions & Record<string, string | undefined>): RecordQuery {
+export function parseQuery(table: TableDefinition, options: QueryOptions & Record<string, string | undefined>): QueryExpression {
   for (const name of Object.keys(options)) {
     if (!SUPPORTED.has(name)) throw queryError(`The query parameter ${name} is not supported. Supported: ${[...SUPPORTED].join(", ")}.`);
   }
-  const filterTree = options.$filter === undefined ? undefined : parseFilter(options.$filter);
-  return {
-    select: options.$select === undefined ? undefined : parseSelect(table, options.$select),
-    filter: filterTree && compileFilter(table, filterTree),
-    storageFilter: filterTree && storageFilterOf(table, filterTree),
-    orderBy: options.$orderby === undefined ? [] : parseOrderBy(table, options.$orderby),
-    top: options.$top === undefined ? undefined : parseTop(options.$top),
-    count: options.$count === undefined ? false : parseCount(options.$count),
-  };
+  const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
+  const query = queryExpression(table.logicalName, {
+    columnSet: select ? columnSet(...select.map((column) => column.logicalName)) : allColumns(),
+    orders: options.$orderby === undefined ? [] : parseOrderBy(table, options.$orderby),
+  });
+  if (options.$filter !== undefined) query.criteria = filterExpressionOf(table, parseFilter(options.$filter));
+  if (options.$top !== undefined) query.topCount = parseTop(options.$top);
+  if (options.$count !== undefined) query.pageInfo.returnTotalRecordCount = parseCount(options.$count);
+  return query;
 }
 
 function parseCount(text: string): boolean {
@@ -52,9 +43,13 @@ export function parseSelect(table: TableDefinition, text: string): ColumnDefinit
   return items.map((item) => resolveColumnReference(table, String(item.raw)));
 }
 
-function parseOrderBy(table: TableDefinition, text: string): RecordQuery["orderBy"] {
+function parseOrderBy(table: TableDefinition, text: string): OrderExpression[] {
   const items = parseOption("$orderby", text).value.items as Token[];
-  return items.map((item) => ({ column: resolveColumnReference(table, String(item.value.expr.raw)), descending: item.value.direction === -1 }));
+  return items.map((item) => ({
+    alias: null,
+    attributeName: resolveColumnReference(table, String(item.value.expr.raw)).logicalName,
+    orderType: item.value.direction === -1 ? OrderType.Descending : OrderType.Ascending,
+  }));
 }
 
 function parseTop(text: string): number {
@@ -72,23 +67,6 @@ function parseOption(name: string, text: string): Token {
   }
 }
 
-/** Filters and orders the records; `$top` applies before paging as in OData. Nulls sort first ascending. */
-export function runQuery(query: RecordQuery, records: StoredRecord[]): StoredRecord[] {
-  const kept = query.filter ? records.filter(query.filter) : [...records];
-  if (query.orderBy.length > 0) {
-    kept.sort((a, b) => {
-      for (const { column, descending } of query.orderBy) {
-        const left = comparableOf(column, a.values[column.logicalName] ?? null);
-        const right = comparableOf(column, b.values[column.logicalName] ?? null);
-        const order = left === right ? 0 : left === null ? -1 : right === null ? 1 : compare(left, right);
-        if (order !== 0) return descending ? -order : order;
-      }
-      return 0;
-    });
-  }
-  return query.top === undefined ? kept : kept.slice(0, query.top);
-}
-
 /** Where the next page starts: an offset into an ordered result, or after the last id of a scan. */
 export type PageToken = { offset: number } | { after: string; taken: number };
 
@@ -102,4 +80,17 @@ export interface Page {
   /** `$count`: all matching rows, regardless of $top and paging. */
   total?: number;
   next?: PageToken;
+}
+
+/**
+ * Shows in the query's PageInfo the page a request asks for (Count: its size; PageNumber: which, from 1), as
+ * Dataverse's Web API fills it; with TopCount it stays empty, as there. Paging itself follows the request
+ * (odata.maxpagesize, $skiptoken): a plug-in's change of Count or PageNumber does not move it.
+ */
+export function showPage(query: QueryExpression, page: PageRequest): QueryExpression {
+  if (query.topCount !== undefined && query.topCount !== null) return query;
+  const first = page.token === undefined ? 0 : "offset" in page.token ? page.token.offset : page.token.taken;
+  query.pageInfo.count = page.size;
+  query.pageInfo.pageNumber = Math.floor(first / Math.max(page.size, 1)) + 1;
+  return query;
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { TableCatalog } from "../metadata/catalog";
 import type { TableDefinition } from "../metadata/tables";
-import { parseFilter } from "./filter";
+import { filterExpressionOf, parseFilter } from "./filter";
 import { storageFilterOf } from "./storage-filter";
 
 const account = new TableCatalog().table("account") as TableDefinition;
-const pushed = (filter: string) => storageFilterOf(account, parseFilter(filter));
+const pushed = (filter: string) => storageFilterOf(account, filterExpressionOf(account, parseFilter(filter)));
 
 describe("storageFilterOf", () => {
   it("pushes the top-level and-terms on exactly stored columns", () => {

@@ -1,13 +1,15 @@
 import type { ColumnDefinition, ColumnType } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
-import { compileFilter, parseFilter, queryError } from "../query/filter";
+import { compileCriteria } from "../query/conditions";
+import { filterExpressionOf, parseFilter, queryError } from "../query/filter";
 import { parseSelect } from "../query/query";
 import type { ColumnValue, StoredRecord } from "../store/records";
 import type { WebApiRequest } from "./http";
 
 /**
  * `$select` and `$filter` on metadata (EntityMetadata, AttributeMetadata), with the records' own OData
- * parser and filter compiler: the metadata objects' scalar properties stand in for a table's columns.
+ * parser and criteria (`$filter` as a QueryExpression's FilterExpression): the metadata objects' scalar
+ * properties stand in for a table's columns.
  */
 
 type Metadata = Record<string, unknown>;
@@ -52,8 +54,8 @@ function pick(item: Metadata, keep: Set<string>): Metadata {
 
 function filterMetadata(typeName: string, items: Metadata[], text: string): Metadata[] {
   const table = pseudoTable(typeName, items, filterType);
-  const keeps = compileFilter(table, parseFilter(text));
-  return items.filter((item) => keeps(asRecord(typeName, item, table)));
+  const keeps = compileCriteria(table, filterExpressionOf(table, parseFilter(text)));
+  return keeps ? items.filter((item) => keeps(asRecord(typeName, item, table))) : items;
 }
 
 /** The column type a scalar metadata property compares as; complex ones (labels, option sets) are not filterable. */

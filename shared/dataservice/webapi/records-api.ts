@@ -1,5 +1,6 @@
 import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
+import { allColumns, columnSet } from "../../model";
 import { parseEdm } from "../metadata/edm";
 import { webApiPropertyName } from "../metadata/validate";
 import { parseQuery, parseSelect, type PageToken } from "../query/query";
@@ -89,7 +90,7 @@ export class RecordsApi {
     const unsupported = Object.keys(options).find((name) => name !== "$select" && name !== TAG_PARAMETER);
     if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported when retrieving one row.`);
     const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
-    const record = await this.records.retrieve(scope, table, id);
+    const record = await this.records.retrieve(scope, table, id, { columnSet: select ? columnSet(...select.map((column) => column.logicalName)) : allColumns() });
     if (request.header("If-None-Match") === record.etag) return emptyResponse(304);
     const preferences = readPreferences(request.header("Prefer"));
     const [body] = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
@@ -99,19 +100,21 @@ export class RecordsApi {
   private async retrieveMultiple(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
     const { [TAG_PARAMETER]: _tag, ...options } = Object.fromEntries(request.url.searchParams);
     const query = parseQuery(table, options);
+    const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
+    const top = query.topCount ?? undefined;
     const preferences = readPreferences(request.header("Prefer"));
     // As in Dataverse, $top returns one page and odata.maxpagesize is then not applied.
-    const pageSize = query.top ?? preferences.maxPageSize ?? MAX_PAGE_SIZE;
+    const pageSize = top ?? preferences.maxPageSize ?? MAX_PAGE_SIZE;
     const page = await this.records.retrieveMultiple(scope, table, query, { size: Math.min(pageSize, MAX_PAGE_SIZE), token: readSkipToken(options.$skiptoken) });
-    const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, query.select)}` };
+    const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}` };
     if (page.total !== undefined) body["@odata.count"] = page.total;
-    body.value = await this.represent(scope, table, page.records, query.select, preferences.includeAnnotations);
+    body.value = await this.represent(scope, table, page.records, select, preferences.includeAnnotations);
     if (page.next) {
       const next = new URL(request.url.href);
       next.searchParams.set("$skiptoken", writeSkipToken(page.next));
       body["@odata.nextLink"] = next.href;
     }
-    const applied = [preferences.maxPageSize && query.top === undefined ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
+    const applied = [preferences.maxPageSize && top === undefined ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
     return jsonResponse(200, body, applied.some(Boolean) ? { "Preference-Applied": applied.filter(Boolean).join(",") } : {});
   }
 

@@ -33,6 +33,8 @@ export function lookupsOf(table: TableDefinition, records: StoredRecord[], selec
 export function toWebApiEntity(table: TableDefinition, record: StoredRecord, options: RepresentationOptions): Record<string, unknown> {
   const entity: Record<string, unknown> = { "@odata.etag": record.etag };
   for (const column of visibleColumns(table, options.select)) {
+    // A row read with a ColumnSet (which a plug-in may have changed) carries only its columns.
+    if (!(column.logicalName in record.values)) continue;
     const value = record.values[column.logicalName] ?? null;
     const property = webApiPropertyName(column);
     entity[property] = toJsonValue(column, value);
