@@ -79,21 +79,28 @@ describe("posted execution contexts, compared with Dataverse's", () => {
     expect(posted.InitiatingUserAgent).toBe(USER_AGENT);
   });
 
-  it("gives an asynchronous Create step the created Target (system columns, FormattedValues) and a post image with lookup names and FormattedValues", async () => {
-    const stepId = await webhookStep("contact", "Create", 1);
-    const image = await api("POST", "sdkmessageprocessingstepimages", {
-      name: "PostImage",
-      entityalias: "PostImage",
-      imagetype: 1,
-      messagepropertyname: "Target",
-      attributes: "lastname,ownerid,owningbusinessunit,parentcustomerid,statecode,statuscode",
-      "sdkmessageprocessingstepid@odata.bind": `/sdkmessageprocessingsteps(${stepId})`,
-    });
-    expect(image.status, JSON.stringify(image.json)).toBe(201);
-    const parent = await call("POST", "accounts", { name: "Parent Ltd" });
-    const contact = await call("POST", "contacts", { lastname: "Glynn", "parentcustomerid_account@odata.bind": `/accounts(${parent.accountid})` });
-    const [posted] = await eventually(() => postsOf("contact", "Create").length > 0 && postsOf("contact", "Create"), 30_000, "the job's post");
+  /** An asynchronous webhook step on contact Create with a post image, and the context its job posted for a new contact. */
+  let createdContact: Promise<{ posted: Posted; contact: Record<string, string>; parent: Record<string, string> }> | undefined;
+  const contactCreated = () =>
+    (createdContact ??= (async () => {
+      const stepId = await webhookStep("contact", "Create", 1);
+      const image = await api("POST", "sdkmessageprocessingstepimages", {
+        name: "PostImage",
+        entityalias: "PostImage",
+        imagetype: 1,
+        messagepropertyname: "Target",
+        attributes: "lastname,ownerid,owningbusinessunit,parentcustomerid,statecode,statuscode",
+        "sdkmessageprocessingstepid@odata.bind": `/sdkmessageprocessingsteps(${stepId})`,
+      });
+      expect(image.status, JSON.stringify(image.json)).toBe(201);
+      const parent = await call("POST", "accounts", { name: "Parent Ltd" });
+      const contact = await call("POST", "contacts", { lastname: "Glynn", "parentcustomerid_account@odata.bind": `/accounts(${parent.accountid})` });
+      const [posted] = await eventually(() => postsOf("contact", "Create").length > 0 && postsOf("contact", "Create"), 30_000, "the job's post");
+      return { posted, contact, parent };
+    })());
 
+  it("gives an asynchronous Create step the created Target: the request's columns, the key, defaults and system columns, with FormattedValues", async () => {
+    const { posted, contact } = await contactCreated();
     const target = parameter(posted.InputParameters, "Target") as PostedEntity;
     expect(keys(target)).toEqual(["lastname", "parentcustomerid", "contactid", "fullname", "statecode", "statuscode", "owningbusinessunit", "createdby", "ownerid", "modifiedon", "modifiedby", "createdon"]);
     expect(parameter(target.Attributes, "contactid")).toBe(contact.contactid);
@@ -108,7 +115,10 @@ describe("posted execution contexts, compared with Dataverse's", () => {
       { key: "createdon", value: `${createdOn}+00:00` },
     ]);
     expect(keys(parameter(posted.ParentContext.InputParameters, "Target") as PostedEntity)).toEqual(["lastname", "parentcustomerid"]);
+  });
 
+  it("gives the post image lookup names (users and business units from the cache, other rows read) and FormattedValues", async () => {
+    const { posted, parent } = await contactCreated();
     const user = (await api("GET", `systemusers(${posted.UserId})?$select=fullname,_businessunitid_value`)).json;
     const unit = (await api("GET", `businessunits(${user._businessunitid_value})?$select=name`)).json;
     const postImage = parameter(posted.PostEntityImages, "PostImage") as PostedEntity;
