@@ -301,7 +301,8 @@ export class RecordService {
   }
 
   private writer(scope: RequestScope): RowWriter {
-    return { userId: scope.caller.userId, at: dateTimeText(this.clock()), users: scope.organization.users };
+    const { userId, initiatingUserId } = scope.caller;
+    return { userId, at: dateTimeText(this.clock()), users: scope.organization.users, ...(initiatingUserId && initiatingUserId !== userId && { onBehalfOf: initiatingUserId }) };
   }
 }
 

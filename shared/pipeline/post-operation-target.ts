@@ -3,10 +3,13 @@ import { Entity } from "../model";
 
 /**
  * The system columns a main operation sets, in the order Dataverse's post-operation Target lists them
- * (fixtures: an Update's `…, modifiedon, modifiedby`; a Create's `owningbusinessunit … createdby … ownerid …
- * modifiedon … modifiedby … createdon`).
+ * (fixtures: an Update's `…, modifiedon, modifiedby, modifiedonbehalfby`; a Create's `owningbusinessunit,
+ * modifiedonbehalfby … createdby … ownerid … modifiedon … modifiedby … createdon`).
  */
-const SYSTEM_COLUMN_ORDER = ["owningbusinessunit", "createdby", "ownerid", "modifiedon", "modifiedby", "createdon"];
+const SYSTEM_COLUMN_ORDER = {
+  Create: ["owningbusinessunit", "modifiedonbehalfby", "createdby", "createdonbehalfby", "ownerid", "modifiedon", "modifiedby", "createdon"],
+  Update: ["owningbusinessunit", "modifiedon", "modifiedby", "modifiedonbehalfby"],
+};
 
 /**
  * Target as stage 40 and asynchronous steps see it after a Create or Update (§A, fixtures): the request's
@@ -20,7 +23,7 @@ export function postOperationTarget(table: TableDefinition, message: "Create" | 
   target.keyAttributes = new Map(requestTarget.keyAttributes);
   for (const [name, value] of requestTarget.attributes) target.attributes.set(name, value);
   const set = new Set((record.setColumns ?? []).filter((name) => isNewReadable(table, name, target)));
-  const system = SYSTEM_COLUMN_ORDER.filter((name) => set.has(name));
+  const system = SYSTEM_COLUMN_ORDER[message].filter((name) => set.has(name));
   const others = table.columns.map((column) => column.logicalName).filter((name) => set.has(name) && !system.includes(name));
   const written = recordToEntity(table, record);
   for (const name of [table.primaryIdAttribute, ...others, ...system]) {

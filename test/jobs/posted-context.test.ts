@@ -70,8 +70,9 @@ describe("posted execution contexts, compared with Dataverse's", () => {
     await call("PATCH", `accounts(${account.accountid})`, { telephone1: "1111" });
     const [posted] = postsOf("account", "Update");
     const target = parameter(posted.InputParameters, "Target") as PostedEntity;
-    // sync-postoperation-update-account.json: telephone1, accountid, modifiedon, modifiedby (Dataverse adds modifiedonbehalfby: no such column here).
-    expect(keys(target)).toEqual(["telephone1", "accountid", "modifiedon", "modifiedby"]);
+    // sync-postoperation-update-account.json: telephone1, accountid, modifiedon, modifiedby, modifiedonbehalfby (null).
+    expect(keys(target)).toEqual(["telephone1", "accountid", "modifiedon", "modifiedby", "modifiedonbehalfby"]);
+    expect(parameter(target.Attributes, "modifiedonbehalfby")).toBeNull();
     expect(attribute(target, "modifiedby")).toMatchObject({ LogicalName: "systemuser", Id: posted.UserId, Name: null });
     expect(String(parameter(target.Attributes, "modifiedon"))).toMatch(/^\/Date\(\d+\)\/$/);
     expect(target.FormattedValues).toEqual([]);
@@ -102,7 +103,7 @@ describe("posted execution contexts, compared with Dataverse's", () => {
   it("gives an asynchronous Create step the created Target: the request's columns, the key, defaults and system columns, with FormattedValues", async () => {
     const { posted, contact } = await contactCreated();
     const target = parameter(posted.InputParameters, "Target") as PostedEntity;
-    expect(keys(target)).toEqual(["lastname", "parentcustomerid", "contactid", "fullname", "statecode", "statuscode", "owningbusinessunit", "createdby", "ownerid", "modifiedon", "modifiedby", "createdon"]);
+    expect(keys(target)).toEqual(["lastname", "parentcustomerid", "contactid", "fullname", "statecode", "statuscode", "owningbusinessunit", "modifiedonbehalfby", "createdby", "ownerid", "modifiedon", "modifiedby", "createdon"]);
     expect(parameter(target.Attributes, "contactid")).toBe(contact.contactid);
     expect(attribute(target, "ownerid")).toMatchObject({ LogicalName: "systemuser", Id: posted.UserId, Name: null });
     expect(attribute(target, "statecode")).toMatchObject({ Value: 0 });
