@@ -28,7 +28,7 @@ import type { JobDispatcher } from "./ports";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
 import type { StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
-import { entityToRecordValues, valuesToEntity, writeOnlyValues } from "./entity-values";
+import { entityToRecordValues, keyValue, valuesToEntity, writeOnlyValues } from "./entity-values";
 import { postOperationTarget } from "./post-operation-target";
 
 /** Depth at which a chain of plug-in calls counts as an infinite loop (§C). */
@@ -213,7 +213,7 @@ export class EventPipeline {
    * Reads the primary names of the lookups in `record` that some step's image shows (its images but those of
    * type `excluded`): nothing without such an image; users and business units come from the cached context.
    */
-  private async nameImageLookups(execution: Execution, operation: Operation, steps: StepRegistration[], record: StoredRecord | undefined, excluded: number): Promise<void> {
+  private async nameImageLookups(execution: Execution, operation: Operation, steps: StepRegistration[], record: StoredRecord | undefined, excluded: typeof ImageType.Pre | typeof ImageType.Post): Promise<void> {
     if (!record) return;
     const images = steps.flatMap((step) => step.images.filter((image) => image.imageType !== excluded));
     if (images.length === 0) return;
@@ -246,7 +246,7 @@ export class EventPipeline {
         if (request.message === "Update") {
           target.id = request.id;
           // The Web API puts the key of the URL into Target after the body's columns, as Dataverse's does.
-          if (!request.entity) target.attributes.set(table.primaryIdAttribute, valuesToEntity(table, { [table.primaryIdAttribute]: request.id }, request.id).attributes.get(table.primaryIdAttribute) ?? request.id);
+          if (!request.entity) target.attributes.set(table.primaryIdAttribute, keyValue(table, request.id));
         }
         operation.inputParameters.set("Target", target);
         if (target.id !== EMPTY_GUID) operation.primaryEntityId = target.id;

@@ -17,9 +17,9 @@ export type RowChange = { kind: "create" } | { kind: "update"; written: ColumnVa
 /**
  * Sets the system columns the service owns on a row about to be written: modifiedon/modifiedby and
  * modifiedonbehalfby (the delegate, null without one) always; on a create createdon/createdby
- * (createdonbehalfby only with a delegate, as Dataverse's created Target shows) and, on a user-owned table, ownerid (the writer unless given); and
- * owningbusinessunit from the owner's business unit when the owner is set. Every writer of rows stamps
- * through here, so the columns mean the same whoever writes.
+ * (createdonbehalfby only with a delegate, as Dataverse's created Target shows) and, on a user-owned
+ * table, ownerid (the writer unless given); and owningbusinessunit from the owner's business unit when the
+ * owner is set. Every writer of rows stamps through here, so the columns mean the same whoever writes.
  */
 export function stampSystemColumns(table: TableDefinition, row: ColumnValues, writer: RowWriter, change: RowChange): ColumnValues {
   const user: LookupValue = { id: writer.userId, logicalName: "systemuser" };
