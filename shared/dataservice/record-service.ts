@@ -6,7 +6,7 @@ import { isLookupType } from "./metadata/columns";
 import type { TableDefinition } from "./metadata/tables";
 import { findColumn } from "./metadata/tables";
 import { columnValidationError } from "./metadata/validate";
-import { CONTEXT_TABLES, type OrganizationContext, type OrganizationDirectory } from "./organizations/organization-context";
+import { CONTEXT_TABLES, cachedRow, type OrganizationContext, type OrganizationDirectory } from "./organizations/organization-context";
 import type { Page, PageRequest, PageToken } from "./query/query";
 import { columnsOf, compileQuery, projectRecord, runQuery, type CompiledQuery } from "./query/query-expression";
 import { authorizeRecordMessage, type Caller } from "./security/caller";
@@ -23,6 +23,8 @@ export interface RequestScope {
   caller: Caller;
   /** The request's optional `tag` parameter: plug-ins see it as the shared variable `tag`. */
   tag?: string;
+  /** The caller's User-Agent header: the pipeline's InitiatingUserAgent. */
+  userAgent?: string;
 }
 
 /**
@@ -134,7 +136,7 @@ export class RecordService {
     await this.checkLookups(scope, table, values, options);
     await this.prepareWithHooks(scope, table, row, options, "create");
     const etag = await this.write(scope, table, id, options, (uow) => uow.create(table, id, row));
-    return { table: table.logicalName, id, values: withNulls(table, row), etag };
+    return { table: table.logicalName, id, values: withNulls(table, row), etag, setColumns: Object.keys(row) };
   }
 
   /** The row with the columns `columnSet` names (and its key); every column without one or for AllColumns. */
@@ -217,13 +219,16 @@ export class RecordService {
       if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
       const ruled = this.ruleFor(table)?.update?.(scope.organization.name, current, values);
       const written = ruled?.values ?? values;
-      const row = stampSystemColumns(table, { ...current.values, ...written }, this.writer(scope), { kind: "update", written });
+      const { row, setColumns } = assignmentsTracked({ ...current.values });
+      Object.assign(row, written);
+      stampSystemColumns(table, row, this.writer(scope), { kind: "update", written });
       deriveColumns(table, row, written);
       await this.prepareWithHooks(scope, table, row, options, "update");
+      const updated = { ...row };
       try {
-        const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, row, current.etag));
+        const etag = await this.write(scope, table, id, options, (uow) => uow.replace(table, id, updated, current.etag));
         await this.afterCommit(options, ruled?.afterCommit);
-        return { table: table.logicalName, id, values: row, etag };
+        return { table: table.logicalName, id, values: updated, etag, setColumns: [...setColumns] };
       } catch (error) {
         const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
         if (!lostRace || ifMatch || options.unitOfWork || attempt >= UPDATE_ATTEMPTS) throw error;
@@ -253,7 +258,7 @@ export class RecordService {
     else await action();
   }
 
-  /** The primary names of the rows some lookups point at (for formatted values), read in parallel. */
+  /** The primary names of the rows some lookups point at (for formatted values), read in parallel; users and business units from the cached context. */
   async lookupNames(scope: RequestScope, lookups: LookupValue[]): Promise<Map<string, string>> {
     const names = new Map<string, string>();
     const distinct = [...new Map(lookups.map((lookup) => [lookup.id, lookup])).values()];
@@ -261,8 +266,7 @@ export class RecordService {
       distinct.map(async (lookup) => {
         const table = scope.organization.catalog.table(lookup.logicalName);
         if (!table) return;
-        const cachedUser = lookup.logicalName === "systemuser" ? scope.organization.users.get(lookup.id) : undefined;
-        const record = cachedUser ?? (await this.store.read(scope.organization.name, table, lookup.id));
+        const record = cachedRow(scope.organization, lookup) ?? (await this.store.read(scope.organization.name, table, lookup.id));
         const name = record?.values[table.primaryNameAttribute];
         if (typeof name === "string") names.set(lookup.id, name);
       }),
@@ -318,7 +322,8 @@ export class RecordService {
   }
 
   private writer(scope: RequestScope): RowWriter {
-    return { userId: scope.caller.userId, at: dateTimeText(this.clock()), users: scope.organization.users };
+    const { userId, initiatingUserId } = scope.caller;
+    return { userId, at: dateTimeText(this.clock()), users: scope.organization.users, ...(initiatingUserId && initiatingUserId !== userId && { onBehalfOf: initiatingUserId }) };
   }
 }
 
@@ -362,6 +367,18 @@ function deriveColumns(table: TableDefinition, row: ColumnValues, written: Colum
     const flag = `is${column.logicalName}set`;
     if (column.writeOnly && findColumn(table, flag)) row[flag] = row[column.logicalName] !== null && row[column.logicalName] !== undefined;
   }
+}
+
+/** A row whose assignments are remembered: which columns an update set (the caller's, stamped, derived, a hook's). */
+function assignmentsTracked(values: ColumnValues): { row: ColumnValues; setColumns: Set<string> } {
+  const setColumns = new Set<string>();
+  const row = new Proxy(values, {
+    set(target, name, value) {
+      if (typeof name === "string") setColumns.add(name);
+      return Reflect.set(target, name, value);
+    },
+  });
+  return { row, setColumns };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { entityToValues, recordToEntity, type ColumnValues, type TableDefinition } from "../dataservice";
-import { EMPTY_GUID, type Entity } from "../model";
+import { EMPTY_GUID, type Entity, type Value } from "../model";
 
 /** Web API input as the SDK Entity plug-ins see (a column set to null stays, as null). */
 export function valuesToEntity(table: TableDefinition, values: ColumnValues, id: string | undefined): Entity {
@@ -7,6 +7,11 @@ export function valuesToEntity(table: TableDefinition, values: ColumnValues, id:
   const entity = recordToEntity(table, { table: table.logicalName, id: id ?? (typeof primaryId === "string" ? primaryId : EMPTY_GUID), values, etag: "" });
   for (const [name, value] of Object.entries(values)) if (value === null) entity.attributes.set(name, null);
   return entity;
+}
+
+/** A row's id as the value of its key column in an Entity (the same conversion as every other column). */
+export function keyValue(table: TableDefinition, id: string): Value {
+  return valuesToEntity(table, { [table.primaryIdAttribute]: id }, id).attributes.get(table.primaryIdAttribute) ?? id;
 }
 
 /**

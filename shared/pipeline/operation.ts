@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Caller, OrganizationContext, StoredRecord, TableDefinition } from "../dataservice";
-import { recordToEntity } from "../dataservice";
+import { recordToEntity, sdkFormattedValues } from "../dataservice";
 import {
   DateTimeValue,
   Entity,
@@ -39,6 +39,8 @@ export interface OperationOrigin {
   parentContext: RemoteExecutionContext | null;
   /** The request's `tag` parameter (top-level requests only): the shared variable `tag` of every step. */
   tag?: string;
+  /** The Web API caller's User-Agent: InitiatingUserAgent of every context of the chain (absent when none). */
+  initiatingUserAgent?: string;
 }
 
 export function stepReference(step: StepRegistration): EntityReference {
@@ -63,6 +65,10 @@ export class Operation {
   primaryEntityId: string;
   before?: StoredRecord;
   after?: StoredRecord;
+  /** Primary names of the rows the images' lookups point at (read only when a step has images). */
+  readonly lookupNames = new Map<string, string>();
+  /** InputParameters as the main operation got them (ParentContext's), once Target was completed after it. */
+  private coreInputParameters?: ParameterCollection;
 
   constructor(
     readonly origin: OperationOrigin,
@@ -73,6 +79,17 @@ export class Operation {
     this.primaryEntityId = primaryEntityId ?? EMPTY_GUID;
     this.preValidationVariables = new SharedVariables(origin.tag);
     this.sharedVariables = SEPARATE_PRE_VALIDATION_VARIABLES.has(message) ? new SharedVariables(origin.tag) : this.preValidationVariables;
+  }
+
+  /** Target as the request (and stages 10 and 20) gave it to the main operation: what filtering attributes test. */
+  get requestTarget(): unknown {
+    return (this.coreInputParameters ?? this.inputParameters).get("Target");
+  }
+
+  /** After the main operation: stage 40 and asynchronous steps see `target`; ParentContext keeps the request's. */
+  completeTarget(target: Entity): void {
+    this.coreInputParameters = new Map(this.inputParameters);
+    this.inputParameters.set("Target", target);
   }
 
   /** The context a synchronous step sees. */
@@ -102,7 +119,7 @@ export class Operation {
     parent.operationId = jobId;
     parent.operationCreatedOn = jobCreatedOn;
     // The core operation's context is taken before it has a response: Dataverse's async parent has OutputParameters [].
-    parent.inputParameters = new Map(this.inputParameters);
+    parent.inputParameters = new Map(this.coreInputParameters ?? this.inputParameters);
     parent.outputParameters = new Map();
     parent.sharedVariables = new Map(this.preValidationVariables);
     const context = this.baseContext(step, {
@@ -134,6 +151,7 @@ export class Operation {
       parentContext: this.origin.parentContext,
     });
     core.sharedVariables = this.preValidationVariables;
+    if (this.coreInputParameters) core.inputParameters = this.coreInputParameters;
     return core;
   }
 
@@ -161,6 +179,7 @@ export class Operation {
       userId,
       initiatingUserAzureActiveDirectoryObjectId: objectIdOf(caller.initiatingUserId) ?? EMPTY_GUID,
       userAzureActiveDirectoryObjectId: objectIdOf(userId) ?? EMPTY_GUID,
+      ...(this.origin.initiatingUserAgent !== undefined && { initiatingUserAgent: this.origin.initiatingUserAgent }),
       ...init,
     });
     context.inputParameters = this.inputParameters;
@@ -180,11 +199,13 @@ export class Operation {
     return images;
   }
 
+  /** An image: the row's columns (`attributes`, else all) with lookup names and FormattedValues, as Dataverse gives them. */
   private imageOf(record: StoredRecord, attributes: string[] | undefined): Entity {
-    const entity = recordToEntity(this.table, record);
+    const entity = recordToEntity(this.table, record, this.lookupNames);
     if (attributes) {
       for (const name of [...entity.attributes.keys()]) if (!attributes.includes(name)) entity.attributes.delete(name);
     }
+    entity.formattedValues = sdkFormattedValues(this.table, record.values, entity.attributes.keys(), this.lookupNames);
     return entity;
   }
 

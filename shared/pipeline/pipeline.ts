@@ -5,6 +5,8 @@ import {
   recordRowKey,
   recordToEntity,
   authorizeRecordMessage,
+  isLookupType,
+  isLookupValue,
   type ColumnValues,
   type OrganizationContext,
   type Page,
@@ -26,8 +28,9 @@ import type { JobDispatcher } from "./ports";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
 import type { StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
-import { entityToRecordValues, valuesToEntity, writeOnlyValues } from "./entity-values";
+import { entityToRecordValues, keyValue, valuesToEntity, writeOnlyValues } from "./entity-values";
 import { columnSetParameter, queryParameter } from "./query-parameters";
+import { postOperationTarget } from "./post-operation-target";
 
 /** Depth at which a chain of plug-in calls counts as an infinite loop (§C). */
 export const MAX_DEPTH = 8;
@@ -98,7 +101,7 @@ export class EventPipeline {
   async executeRequest(scope: RequestScope, request: MessageRequest): Promise<MessageResult> {
     const registrations = await this.parts.registrations.get(scope.organization);
     const trace = new TraceLog(registrations.traceLogSetting);
-    const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId: randomUUID(), depth: 1, parentContext: null, registrations, trace, tag: scope.tag };
+    const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId: randomUUID(), depth: 1, parentContext: null, registrations, trace, tag: scope.tag, initiatingUserAgent: scope.userAgent };
     try {
       return await this.execute(execution, request);
     } finally {
@@ -129,6 +132,7 @@ export class EventPipeline {
       parentContext: context,
       registrations,
       trace,
+      initiatingUserAgent: context.initiatingUserAgent,
     };
     const abort = new AbortController();
     try {
@@ -164,6 +168,7 @@ export class EventPipeline {
     if (preImage) {
       operation.before = current ?? (await readRow());
       current = operation.before;
+      await this.nameImageLookups(execution, operation, steps, operation.before, ImageType.Post);
     }
 
     const validated = await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
@@ -171,13 +176,17 @@ export class EventPipeline {
     // pre-image taken of it) may be stale, so later stages' pre-images come from the row read again.
     if (validated > 0 && !execution.transaction) {
       current = preImage ? await readRow() : undefined;
-      if (preImage) operation.before = current;
+      if (preImage) {
+        operation.before = current;
+        await this.nameImageLookups(execution, operation, steps, operation.before, ImageType.Post);
+      }
     }
     const target = operation.inputParameters.get("Target");
     authorizeRecordMessage(execution.caller, request.message, request.table, target instanceof Entity && target.attributes.has("ownerid"));
     const transaction = execution.transaction ?? new Transaction(this.parts.store.beginUnitOfWork(execution.organization.name));
     await this.runStage(execution, operation, steps, Stage.PreOperation, transaction);
     const result = await this.mainOperation(execution, operation, request, transaction, steps.length > 0, current);
+    await this.nameImageLookups(execution, operation, steps, operation.after, ImageType.Pre);
     await this.runStage(execution, operation, steps, Stage.PostOperation, transaction);
     this.readOutputs(operation, request, result, steps);
     for (const step of steps) {
@@ -211,6 +220,24 @@ export class EventPipeline {
     return ran;
   }
 
+  /**
+   * Reads the primary names of the lookups in `record` that some step's image shows (its images but those of
+   * type `excluded`): nothing without such an image; users and business units come from the cached context.
+   */
+  private async nameImageLookups(execution: Execution, operation: Operation, steps: StepRegistration[], record: StoredRecord | undefined, excluded: typeof ImageType.Pre | typeof ImageType.Post): Promise<void> {
+    if (!record) return;
+    const images = steps.flatMap((step) => step.images.filter((image) => image.imageType !== excluded));
+    if (images.length === 0) return;
+    const shown = (name: string) => images.some((image) => !image.attributes || image.attributes.includes(name));
+    const lookups = operation.table.columns
+      .filter((column) => isLookupType(column.type) && shown(column.logicalName))
+      .map((column) => record.values[column.logicalName])
+      .filter(isLookupValue);
+    if (lookups.length === 0) return;
+    const names = await this.parts.records.lookupNames({ organization: execution.organization, caller: execution.caller }, lookups);
+    for (const [id, name] of names) operation.lookupNames.set(id, name);
+  }
+
   /** The trace log never changes a request's outcome: a failure to write it is only reported. */
   private async writeTrace(trace: TraceLog, organization: OrganizationContext): Promise<void> {
     if (!trace.enabled) return;
@@ -227,7 +254,11 @@ export class EventPipeline {
       case "Create":
       case "Update": {
         const target = request.entity ?? valuesToEntity(table, request.values ?? {}, "id" in request ? request.id : undefined);
-        if (request.message === "Update") target.id = request.id;
+        if (request.message === "Update") {
+          target.id = request.id;
+          // The Web API puts the key of the URL into Target after the body's columns, as Dataverse's does.
+          if (!request.entity) target.attributes.set(table.primaryIdAttribute, keyValue(table, request.id));
+        }
         operation.inputParameters.set("Target", target);
         if (target.id !== EMPTY_GUID) operation.primaryEntityId = target.id;
         return;
@@ -266,6 +297,8 @@ export class EventPipeline {
       // A value a step set in Target itself wins over the request's.
       const values = { ...writeOnlyValues(table, "values" in request ? request.values : undefined), ...entityToValues(table, target) };
       if (request.message === "Create" && target.id !== EMPTY_GUID) values[table.primaryIdAttribute] = target.id;
+      // An Update's row is the URL's: Target's key column names it, it does not move it.
+      if (request.message === "Update") delete values[table.primaryIdAttribute];
       return values;
     };
     switch (request.message) {
@@ -276,11 +309,14 @@ export class EventPipeline {
         operation.outputParameters.set("id", new GuidValue(record.id));
         const target = operation.inputParameters.get("Target");
         if (target instanceof Entity) target.id = record.id;
+        if (hasSteps && target instanceof Entity) operation.completeTarget(postOperationTarget(table, "Create", target, record));
         return { record };
       }
       case "Update": {
         const record = await this.parts.records.update(scope, table, request.id, targetValues(), request.ifMatch, options);
         operation.after = record;
+        const target = operation.inputParameters.get("Target");
+        if (hasSteps && target instanceof Entity) operation.completeTarget(postOperationTarget(table, "Update", target, record));
         return { record };
       }
       case "Delete":
@@ -349,7 +385,7 @@ export class EventPipeline {
 /** Update steps with filtering attributes run only when the update sets one of them. */
 function runsFor(step: StepRegistration, operation: Operation): boolean {
   if (operation.message !== "Update" || step.filteringAttributes.length === 0) return true;
-  const target = operation.inputParameters.get("Target");
+  const target = operation.requestTarget;
   return target instanceof Entity && step.filteringAttributes.some((name) => target.attributes.has(name));
 }
 

@@ -5,7 +5,7 @@ import { idFromHeader, pipelineForTests, registerImage, registerStep } from "./s
 
 const org = uniqueOrganization("pi");
 const tagOrg = uniqueOrganization("pt");
-const { api: apiOf } = pipelineForTests([org, tagOrg]);
+const { api: apiOf, service } = pipelineForTests([org, tagOrg]);
 const api = apiOf(org);
 const byLabel = (label: string): Seen[] => (seen.get(org) ?? []).filter((entry) => entry.label === label);
 
@@ -31,6 +31,17 @@ describe("images, filtering attributes and shared variables", () => {
     const [pre] = byLabel("pre");
     expect(pre.preImages.all).toMatchObject({ name: "Before Ltd", telephone1: "1", description: "kept" });
     expect(pre.postImages).toEqual({});
+  });
+
+  it("names an image's owner, creator and business unit from the cached context: a Create with an all-columns post image is still one round trip", async () => {
+    const post = await registerStep(api, { message: "Create", table: "account", stage: 40, script: { label: "created" } });
+    expect((await registerImage(api, post, { imagetype: 1, entityalias: "created" })).status).toBe(204);
+    await api("GET", "accounts?$top=1"); // registrations loaded
+    const { result, roundTrips } = await service.roundTrips.measure(() => api("POST", "accounts", { body: { name: "Counted Ltd" } }));
+    expect(result.status).toBe(204);
+    expect(roundTrips).toBe(1);
+    const [created] = byLabel("created");
+    expect(created.postImages.created).toMatchObject({ name: "Counted Ltd", ownerid: { name: expect.any(String) }, owningbusinessunit: { name: expect.any(String) } });
   });
 
   it("runs an Update step with filtering attributes only when the update sets one of them", async () => {

@@ -169,11 +169,11 @@ export function attemptLines(host: HostUnderTest | string[], jobId: string): Rec
     .filter((record) => record.jobId === jobId);
 }
 
-/** The project's broker configuration plus a queue no listener reads (`two-way-requests`). */
-export function brokerConfigWithUnreadQueue(): BrokerConfig {
+/** The project's broker configuration plus a queue no listener reads (default `two-way-requests`). */
+export function brokerConfigWithUnreadQueue(name = "two-way-requests"): BrokerConfig {
   const raw = JSON.parse(readFileSync(resolve(__dirname, "../../local/servicebus/config.json"), "utf8"));
   const queues = raw.UserConfig.Namespaces[0].Queues;
-  queues.push({ ...queues[0], Name: "two-way-requests" });
+  queues.push({ ...queues[0], Name: name });
   return parseConfig(raw);
 }
 

@@ -88,6 +88,8 @@ export function defineTable(spec: TableSpec, columns: ColumnDefinition[]): Table
     column("modifiedon", "DateTime", { readOnly: true, schemaName: "ModifiedOn", displayName: "Modified On" }),
     column("createdby", "Lookup", { targets: ["systemuser"], readOnly: true, schemaName: "CreatedBy", displayName: "Created By" }),
     column("modifiedby", "Lookup", { targets: ["systemuser"], readOnly: true, schemaName: "ModifiedBy", displayName: "Modified By" }),
+    column("createdonbehalfby", "Lookup", { targets: ["systemuser"], readOnly: true, schemaName: "CreatedOnBehalfBy", displayName: "Created By (Delegate)" }),
+    column("modifiedonbehalfby", "Lookup", { targets: ["systemuser"], readOnly: true, schemaName: "ModifiedOnBehalfBy", displayName: "Modified By (Delegate)" }),
   ];
   if (spec.ownership === "UserOwned") {
     system.push(

@@ -20,6 +20,7 @@ describe("system columns", () => {
       modifiedon: ada.at,
       createdby: user("ada"),
       modifiedby: user("ada"),
+      modifiedonbehalfby: null,
       ownerid: user("ada"),
       owningbusinessunit: unit("research"),
     });
@@ -32,15 +33,23 @@ describe("system columns", () => {
 
   it("gives an organization-owned row no owner", () => {
     const row = stampSystemColumns(table("plugintracelog"), {}, ada, { kind: "create" });
-    expect(Object.keys(row).sort()).toEqual(["createdby", "createdon", "modifiedby", "modifiedon"]);
+    expect(Object.keys(row).sort()).toEqual(["createdby", "createdon", "modifiedby", "modifiedon", "modifiedonbehalfby"]);
   });
 
   it("stamps an update's modified columns only, and moves the business unit with a new owner", () => {
     const current = { createdon: "2020-01-01T00:00:00Z", createdby: user("bob"), ownerid: user("bob"), owningbusinessunit: unit("sales") };
     const later: RowWriter = { ...ada, at: "2026-11-24T08:00:00Z" };
     const edited = stampSystemColumns(table("account"), { ...current, name: "x" }, later, { kind: "update", written: { name: "x" } });
-    expect(edited).toEqual({ ...current, name: "x", modifiedon: later.at, modifiedby: user("ada") });
+    expect(edited).toEqual({ ...current, name: "x", modifiedon: later.at, modifiedby: user("ada"), modifiedonbehalfby: null });
     const assigned = stampSystemColumns(table("account"), { ...current, ownerid: user("ada") }, later, { kind: "update", written: { ownerid: user("ada") } });
     expect(assigned.owningbusinessunit).toEqual(unit("research"));
+  });
+
+  it("names the delegate of an impersonated writer: createdonbehalfby on a create, modifiedonbehalfby on every write", () => {
+    const impersonating: RowWriter = { ...ada, onBehalfOf: "bob" };
+    const created = stampSystemColumns(table("account"), {}, impersonating, { kind: "create" });
+    expect([created.createdby, created.createdonbehalfby, created.modifiedonbehalfby]).toEqual([user("ada"), user("bob"), user("bob")]);
+    const updated = stampSystemColumns(table("account"), { ...created }, ada, { kind: "update", written: {} });
+    expect([updated.createdonbehalfby, updated.modifiedonbehalfby]).toEqual([user("bob"), null]);
   });
 });

@@ -16,6 +16,8 @@ export interface OrganizationContext {
   organizationId: string;
   catalog: TableCatalog;
   users: Map<string, StoredRecord>;
+  /** The business units (few, and their writes drop the context): lookups to them need no read. */
+  businessUnits: Map<string, StoredRecord>;
   administratorId: string;
   /** systemuserid → the `privileges` texts of the user's roles. */
   userPrivileges: Map<string, string[]>;
@@ -23,6 +25,13 @@ export interface OrganizationContext {
 
 /** Tables whose rows are part of the cached context: writing one invalidates it. */
 export const CONTEXT_TABLES = new Set(["organization", "businessunit", "systemuser", "role", "systemuserroles"]);
+
+/** The row a lookup points at when the context caches it (a user or a business unit). */
+export function cachedRow(organization: OrganizationContext, lookup: { logicalName: string; id: string }): StoredRecord | undefined {
+  if (lookup.logicalName === "systemuser") return organization.users.get(lookup.id);
+  if (lookup.logicalName === "businessunit") return organization.businessUnits.get(lookup.id);
+  return undefined;
+}
 
 /**
  * Loads (and on first use provisions) organizations. A loaded context is reused for `ttlMs`; this
@@ -62,7 +71,7 @@ export class OrganizationDirectory {
     }
     const catalog = new TableCatalog(await readCustomTables(this.store, name));
     const list = (table: string) => this.store.list(name, catalog.table(table) as TableDefinition);
-    const [users, roles, links] = await Promise.all([list("systemuser"), list("role"), list("systemuserroles")]);
+    const [users, roles, links, businessUnits] = await Promise.all([list("systemuser"), list("role"), list("systemuserroles"), list("businessunit")]);
     const privilegesByRole = new Map(roles.map((role) => [role.id, String(role.values.privileges ?? "")]));
     const userPrivileges = new Map<string, string[]>();
     for (const link of links) {
@@ -76,6 +85,7 @@ export class OrganizationDirectory {
       organizationId: String(marker?.organizationid ?? ""),
       catalog,
       users: new Map(users.map((user) => [user.id, user])),
+      businessUnits: new Map(businessUnits.map((unit) => [unit.id, unit])),
       administratorId: String(marker?.administratorid ?? ""),
       userPrivileges,
     };

@@ -23,6 +23,11 @@ export interface StoredRecord {
   etag: string;
   /** When storage last wrote the row (its Timestamp: storage's clock, to the millisecond, unlike `modifiedon`). */
   writtenOn?: string;
+  /**
+   * On the record a create or update returns: the columns that write set, the caller's and the service's
+   * own (system columns, defaults, derived columns), in the order they were set.
+   */
+  setColumns?: readonly string[];
 }
 
 export function isLookupValue(value: unknown): value is LookupValue {

@@ -2,6 +2,7 @@ import { isLookupType, type ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { webApiPropertyName } from "../metadata/validate";
 import { isLookupValue, type ColumnValue, type LookupValue, type StoredRecord } from "../store/records";
+import { formatValue } from "../formatted-values";
 
 export const ANNOTATIONS = {
   formattedValue: "OData.Community.Display.V1.FormattedValue",
@@ -60,37 +61,4 @@ function toJsonValue(column: ColumnDefinition, value: ColumnValue | null): unkno
   if (Array.isArray(value)) return value.join(",");
   if (column.type === "Decimal" || column.type === "Money") return Number(value);
   return value;
-}
-
-const NUMBER = new Intl.NumberFormat("en-US");
-const MONEY = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-/** `11/23/2026 2:54 PM`: en-US's short date with a four-digit year, as Dataverse formats it. */
-const DATE_TIME = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "2-digit", timeZone: "UTC" });
-
-/** The user-facing text Dataverse puts in FormattedValue (en-US, UTC). */
-function formatValue(column: ColumnDefinition, value: ColumnValue): string | undefined {
-  const label = (option: number) => column.options?.find((candidate) => candidate.value === option)?.label ?? String(option);
-  switch (column.type) {
-    case "Picklist":
-    case "State":
-    case "Status":
-      return label(Number(value));
-    case "MultiSelectPicklist":
-      return (value as number[]).map(label).join("; ");
-    case "Boolean":
-      return value ? "Yes" : "No";
-    case "Money":
-      return MONEY.format(Number(value));
-    case "Integer":
-    case "BigInt":
-    case "Double":
-      return NUMBER.format(Number(value));
-    case "Decimal":
-      return new Intl.NumberFormat("en-US", { minimumFractionDigits: column.precision ?? 0 }).format(Number(value));
-    case "DateTime":
-      // Some ICU versions put a narrow no-break space before AM/PM; Dataverse has a plain space.
-      return DATE_TIME.format(new Date(String(value))).replace(",", "").replace(/\s/g, " ");
-    default:
-      return undefined;
-  }
 }

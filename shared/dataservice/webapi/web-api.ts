@@ -63,7 +63,8 @@ export class DataverseWebApi {
     const organization = await this.directory.get(organizationName);
     const caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
     const tag = request.url.searchParams.get(TAG_PARAMETER);
-    const scope: RequestScope = tag === null ? { organization, caller } : { organization, caller, tag };
+    const userAgent = request.header("User-Agent");
+    const scope: RequestScope = { organization, caller, ...(tag !== null && { tag }), ...(userAgent && { userAgent }) };
     const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/v9.2/` };
     const segments = (match[2] ?? "").split("/").filter(Boolean).map(decodeSegment);
 
