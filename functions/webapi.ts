@@ -2,8 +2,7 @@ import "../shared/telemetry/start";
 import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { DATAVERSE_ERRORS, errorLogText, isPipelineError, PipelineError, toDataverseErrorResponse } from "../shared/errors";
-import { handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
-import type { ServerFailure } from "../shared/dataservice/webapi/web-api";
+import { handleHttp, WEB_API_ROUTE, type DataService, type ServerFailure } from "../shared/dataservice";
 import { appServices, rememberDurableClient } from "../shared/jobs";
 import { LOG_EVENTS, structuredLog, type LogEvent } from "../shared/telemetry/structured-log";
 

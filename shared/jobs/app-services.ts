@@ -20,6 +20,11 @@ export interface AppServices {
   close(): Promise<void>;
 }
 
+export interface AppServicesOptions extends Pick<PipelineServiceOptions, "plugins" | "settings"> {
+  /** Where metrics and log records go; default the global providers (Azure Monitor's once started), logs through the invocation's logger otherwise. */
+  telemetry?: { meterProvider?: MeterProvider; loggerProvider?: LoggerProvider };
+}
+
 /**
  * The one composition root: the Web API and the system jobs share one pipeline service (so one
  * registration cache, invalidated by the Web API's own writes), one endpoint poster (one Service Bus
@@ -45,11 +50,6 @@ export function createAppServices(
     notifications: createEndpointNotificationService(registrations, poster),
   });
   return { pipeline, jobs: createJobRuntime({ env, telemetry, pipeline, poster }), close: () => poster.close() };
-}
-
-export interface AppServicesOptions extends Pick<PipelineServiceOptions, "plugins" | "settings"> {
-  /** Where metrics and log records go; default the global providers (Azure Monitor's once started), logs through the invocation's logger otherwise. */
-  telemetry?: { meterProvider?: MeterProvider; loggerProvider?: LoggerProvider };
 }
 
 let services: AppServices | undefined;
