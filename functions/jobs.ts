@@ -4,11 +4,13 @@ import * as df from "durable-functions";
 import {
   appServices,
   rememberDurableClient,
+  sweepLogEvent,
   systemJobOrchestrator,
   SYSTEM_JOB_ATTEMPT_ACTIVITY,
   SYSTEM_JOB_ORCHESTRATION,
   type JobAttemptInput,
 } from "../shared/jobs";
+import { structuredLog } from "../shared/telemetry/structured-log";
 
 // System jobs: an orchestration per asyncoperation (instance id = the job's id) that posts the job's
 // stored context to its step's service endpoint, and a sweep that starts any open job without one (and
@@ -30,8 +32,7 @@ app.timer("systemJobSweep", {
   extraInputs: [durableClientInput],
   handler: async (_timer: unknown, context: InvocationContext) => {
     const orchestrations = rememberDurableClient(context.extraInputs.get(durableClientInput), () => df.getClient(context));
-    const { started, resumed } = await jobs().sweep(orchestrations);
-    if (started.length > 0) context.log(`started the orchestration of ${started.length} system job(s) that had none`, { jobIds: started });
-    if (resumed.length > 0) context.log(`resumed the paused orchestration of ${resumed.length} Ready system job(s)`, { jobIds: resumed });
+    const logged = sweepLogEvent(await jobs().sweep(orchestrations));
+    if (logged) structuredLog(logged, context);
   },
 });

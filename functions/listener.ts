@@ -1,7 +1,8 @@
 import "../shared/telemetry/start";
 import { app, trigger, type InvocationContext } from "@azure/functions";
 import { azureResources } from "../shared/config/azure-resources";
-import { runSampleListener } from "../shared/listener/sample-listener";
+import { listenerReceiptEvent, runSampleListener } from "../shared/listener/sample-listener";
+import { structuredLog } from "../shared/telemetry/structured-log";
 
 // The sample listener: what a queue or topic service endpoint posted, read, checked, recorded once per
 // post (postMessageId) in ListenerReceipts, and answered when it is a two-way or one-way request.
@@ -11,14 +12,7 @@ const subscription = topics.events.subscriptions.listener;
 
 async function listen(source: string, message: unknown, context: InvocationContext): Promise<void> {
   const outcome = await runSampleListener(source, message, context.triggerMetadata ?? {});
-  const { context: received } = outcome.message;
-  context.log(`${outcome.status} ${received.messageName} of ${received.primaryEntityName} ${received.primaryEntityId}`, {
-    correlationId: received.correlationId,
-    operationId: received.operationId,
-    organization: received.organizationName,
-    truncated: outcome.message.truncated,
-    replied: outcome.reply !== undefined,
-  });
+  structuredLog(listenerReceiptEvent(source, outcome), context);
 }
 
 // `dataType: "binary"`: the host hands the body over as its bytes (a Buffer). Without it the Node library

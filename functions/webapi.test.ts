@@ -1,6 +1,7 @@
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import { createAppServices } from "../shared/jobs";
+import { uniqueOrganization } from "../test/support/data-service";
 import { createWebApiHandler } from "./webapi";
 
 const request = () => new HttpRequest({ method: "GET", url: "http://127.0.0.1:7071/contoso/api/data/v9.2/accounts" });
@@ -30,9 +31,28 @@ describe("dataverseWebApi function", () => {
     const response = await handler(failing, context);
     expect([response.status, await response.json()]).toEqual([500, { error: { code: "0x80040216", message: "An unexpected error occurred." } }]);
     const errors = lines.filter((line) => line.level === "error").map((line) => line.text);
-    expect(errors).toEqual([expect.stringContaining("The Web API failed on POST /contoso/api/data/v9.2/accounts (500): TypeError: Cannot read properties of undefined")]);
-    expect(errors[0]).toContain("AccountKey=***");
+    expect(errors).toHaveLength(1);
+    // One line: the structured record as JSON.
+    expect(errors[0]).not.toContain("\n");
+    const record = JSON.parse(errors[0]) as Record<string, unknown>;
+    expect(record).toMatchObject({ event: "webApiFailure", method: "POST", path: "/contoso/api/data/v9.2/accounts", status: 500, organization: "contoso", errorCode: "Internal" });
+    expect(record.message).toEqual(expect.stringContaining("The Web API failed on POST /contoso/api/data/v9.2/accounts (500): TypeError: Cannot read properties of undefined"));
+    expect(record.message).toContain("AccountKey=***");
     for (const secret of ["function-key-value", "body-marker", "c2VjcmV0"]) expect(errors[0]).not.toContain(secret);
+  });
+
+  it("logs a request that failed within the event pipeline with the correlation id of its execution", async () => {
+    const organization = uniqueOrganization("webapifail");
+    const env = { AzureWebJobsStorage: process.env.AzureWebJobsStorage, Organizations: organization, AllowAnonymousAsAdmin: "true" };
+    const service = createAppServices(env).pipeline;
+    service.registrations.get = async () => {
+      throw new TypeError("registrations unreadable");
+    };
+    const { context, lines } = loggingContext();
+    const failing = new HttpRequest({ method: "POST", url: `http://127.0.0.1:7071/${organization}/api/data/v9.2/accounts`, headers: { "Content-Type": "application/json" }, body: { string: JSON.stringify({ name: "x" }) } });
+    expect((await createWebApiHandler(() => service)(failing, context)).status).toBe(500);
+    const [error] = lines.filter((line) => line.level === "error").map((line) => JSON.parse(line.text) as Record<string, unknown>);
+    expect(error).toMatchObject({ event: "webApiFailure", organization, status: 500, correlationId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/) });
   });
 
 
@@ -55,6 +75,7 @@ describe("dataverseWebApi function", () => {
     expect(body.error.code).toBe("0x80040216");
     expect(body.error.message).toContain("OrganizationDomain");
     expect(body.error.message).not.toContain(String(env.AzureWebJobsStorage));
-    expect(lines.filter((line) => line.level === "error").map((line) => line.text)).toEqual([expect.stringContaining("OrganizationDomain")]);
+    const errors = lines.filter((line) => line.level === "error").map((line) => JSON.parse(line.text) as Record<string, unknown>);
+    expect(errors).toEqual([expect.objectContaining({ event: "webApiFailure", status: 500, message: expect.stringContaining("OrganizationDomain") })]);
   });
 });

@@ -1,9 +1,15 @@
 import "../shared/telemetry/start";
 import { app, HttpResponse, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { DATAVERSE_ERRORS, isPipelineError, PipelineError, toDataverseErrorResponse } from "../shared/errors";
-import { handleHttp, WEB_API_ROUTE, type DataService } from "../shared/dataservice";
+import { DATAVERSE_ERRORS, errorLogText, isPipelineError, PipelineError, toDataverseErrorResponse } from "../shared/errors";
+import { handleHttp, WEB_API_ROUTE, type DataService, type ServerFailure } from "../shared/dataservice";
 import { appServices, rememberDurableClient } from "../shared/jobs";
+import { LOG_EVENTS, structuredLog, type LogEvent } from "../shared/telemetry/structured-log";
+
+/** A request the Web API failed on (5xx), as logged: an error, with the ids to find it by. */
+function webApiFailureEvent({ text, ...fields }: ServerFailure): LogEvent {
+  return { event: LOG_EVENTS.webApiFailure, severity: "error", message: text, fields };
+}
 
 /** Adapts a Functions HTTP request to the data service's Web API and back. */
 export function createWebApiHandler(getService: () => DataService): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponse> {
@@ -12,12 +18,14 @@ export function createWebApiHandler(getService: () => DataService): (request: Ht
     try {
       service = getService();
     } catch (error) {
-      context.error("The Web API cannot serve requests: building its services failed.", error);
-      const response = toDataverseErrorResponse(misconfiguration(error));
+      const failure = misconfiguration(error);
+      const response = toDataverseErrorResponse(failure);
+      const { pathname } = new URL(request.url);
+      structuredLog(webApiFailureEvent({ method: request.method, path: pathname, status: response.status, errorCode: failure.code, text: `The Web API cannot serve requests: building its services failed. ${errorLogText(error)}` }), context);
       return new HttpResponse({ status: response.status, headers: response.headers, jsonBody: response.body });
     }
     // The Web API turns request errors into responses itself, and reports its own failures (5xx) to the invocation's log.
-    return new HttpResponse(await handleHttp(service.webApi, request, (text) => context.error(text)));
+    return new HttpResponse(await handleHttp(service.webApi, request, (failure) => structuredLog(webApiFailureEvent(failure), context)));
   };
 }
 

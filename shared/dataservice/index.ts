@@ -12,7 +12,7 @@ import { RoundTripCounter } from "./store/round-trips";
 import { createRecordsTableClient } from "./store/table-client";
 import { DataverseWebApi } from "./webapi/web-api";
 
-export { DataverseWebApi, WEB_API_ROUTE } from "./webapi/web-api";
+export { DataverseWebApi, WEB_API_ROUTE, type ServerFailure } from "./webapi/web-api";
 export { handleHttp, type FetchLikeRequest } from "./webapi/adapter";
 export type { WebApiRequest, WebApiResponse } from "./webapi/http";
 export { RoundTripCounter } from "./store/round-trips";

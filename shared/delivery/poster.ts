@@ -58,6 +58,8 @@ export interface PostEvent {
   /** PipelineError code of a failure. */
   errorCode?: string;
   retryable?: boolean;
+  /** A synchronous step's or a plug-in's post (the caller waited); else a system job's. */
+  synchronous: boolean;
   durationInMs: number;
 }
 
@@ -173,6 +175,7 @@ export function createEndpointPoster(config: EndpointPosterOptions = {}): Endpoi
             operationId: context.operationId,
             correlationId: context.correlationId,
             organizationName: context.organizationName,
+            synchronous: options.synchronous === true,
             durationInMs: performance.now() - startedAt,
             ...event,
           });

@@ -2,3 +2,4 @@ export * from "./pipeline-error";
 export * from "./dataverse-codes";
 export * from "./http";
 export * from "./log-text";
+export * from "./correlation";

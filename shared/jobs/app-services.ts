@@ -5,6 +5,9 @@ import { currentJobOrchestrations } from "./durable-client";
 import { createEndpointNotificationService } from "./notifications";
 import { cachedRegistrationsOf } from "./registration-rows";
 import { createJobRuntime, readReplyTimeoutInMs, type JobRuntime } from "./runtime";
+import type { MeterProvider } from "@opentelemetry/api";
+import type { LoggerProvider } from "@opentelemetry/api-logs";
+import { createStructuredLog } from "../telemetry/structured-log";
 import { createJobTelemetry } from "./telemetry";
 
 /** Everything the Functions app's entries call, built once per worker. */
@@ -17,6 +20,11 @@ export interface AppServices {
   close(): Promise<void>;
 }
 
+export interface AppServicesOptions extends Pick<PipelineServiceOptions, "plugins" | "settings"> {
+  /** Where metrics and log records go; default the global providers (Azure Monitor's once started), logs through the invocation's logger otherwise. */
+  telemetry?: { meterProvider?: MeterProvider; loggerProvider?: LoggerProvider };
+}
+
 /**
  * The one composition root: the Web API and the system jobs share one pipeline service (so one
  * registration cache, invalidated by the Web API's own writes), one endpoint poster (one Service Bus
@@ -25,9 +33,12 @@ export interface AppServices {
  */
 export function createAppServices(
   env: Record<string, string | undefined> = process.env,
-  options: Pick<PipelineServiceOptions, "plugins" | "settings"> = {},
+  { telemetry: providers, ...options }: AppServicesOptions = {},
 ): AppServices {
-  const telemetry = createJobTelemetry();
+  const telemetry = createJobTelemetry({
+    meter: providers?.meterProvider?.getMeter("event-pipeline.jobs"),
+    log: providers?.loggerProvider ? createStructuredLog({ loggerProvider: providers.loggerProvider }) : undefined,
+  });
   const poster = createEndpointPoster({ env, observer: (event) => telemetry.post(event), replyTimeoutInMs: readReplyTimeoutInMs(env), organizationDomain: readOrganizationDomain(env) });
   // The notification service finds endpoints in the registration cache of the pipeline it serves.
   const registrations = () => cachedRegistrationsOf(pipeline);

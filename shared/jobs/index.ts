@@ -4,11 +4,11 @@ export { runJobAttempt, ASYNC_PLUGIN_RETRY_POLICY, type AttemptResult, type JobA
 export { cachedRegistrationsOf, type CachedRegistrations } from "./registration-rows";
 export { systemJobOrchestrator, SYSTEM_JOB_ORCHESTRATION, SYSTEM_JOB_ATTEMPT_ACTIVITY, JOB_CHANGED_EVENT, type JobSignal } from "./orchestration";
 export { durableJobOrchestrations, type JobOrchestrations, type JobOrchestrationInput, type JobOrchestrationState } from "./orchestrations";
-export { sweepSystemJobs, type SweepResult } from "./sweep";
+export { sweepLogEvent, sweepSystemJobs, type SweepResult } from "./sweep";
 export { systemJobWriteRule } from "./job-change-rule";
 export { createJobDispatcher, type JobDispatcher } from "./dispatcher";
 export { createJobTelemetry, JOB_METRICS, type JobTelemetry, type JobTelemetryOptions, type JobAttemptRecord } from "./telemetry";
 export { createJobRuntime, jobAttemptDependencies, type JobRuntime, type JobRuntimeDependencies } from "./runtime";
 export { rememberDurableClient, currentJobOrchestrations } from "./durable-client";
 export { createEndpointNotificationService } from "./notifications";
-export { appServices, createAppServices, type AppServices } from "./app-services";
+export { appServices, createAppServices, type AppServices, type AppServicesOptions } from "./app-services";

@@ -100,6 +100,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
     record.stepId = step.id;
     record.correlationId = loaded.context.correlationId;
     record.serviceEndpointId = loaded.endpoint?.serviceendpointid;
+    record.handler = loaded.endpoint ? "serviceEndpoint" : "plugin";
     record.contract = loaded.endpoint?.contract;
     outcome = loaded.endpoint
       ? await attemptDelivery(deps.poster, loaded.context, loaded.endpoint, retriesSoFar, { random: deps.random })

@@ -5,7 +5,7 @@ import { RecordStore } from "../dataservice";
 import { JobState, JobStatus } from "./job-states";
 import type { JobSignal } from "./orchestration";
 import type { JobOrchestrationInput, JobOrchestrations } from "./orchestrations";
-import { sweepSystemJobs } from "./sweep";
+import { sweepLogEvent, sweepSystemJobs } from "./sweep";
 import { ASYNC_OPERATION_TABLE, SystemJobStore } from "./system-jobs";
 
 describe("sweepSystemJobs", () => {
@@ -85,5 +85,20 @@ describe("sweepSystemJobs", () => {
         { organization, jobId: postponed, notBefore: expect.stringMatching(/^2031-01-01T00:00:00/) },
       ]),
     );
+  });
+});
+
+describe("the sweep's log event", () => {
+  it("says how many jobs it started, as a warning, and lists at most 50 of their ids on one field (an outage may leave hundreds)", () => {
+    const started = Array.from({ length: 120 }, () => randomUUID());
+    const event = sweepLogEvent({ started, resumed: [] });
+    expect(event).toMatchObject({ event: "systemJobSweep", severity: "warning", fields: { startedCount: 120, resumedCount: 0, resumedJobIds: undefined } });
+    const listed = String(event?.fields.startedJobIds).split(",");
+    expect(listed).toEqual([...started.slice(0, 50), "…"]);
+  });
+
+  it("is information when it only resumed, and nothing when it did nothing", () => {
+    expect(sweepLogEvent({ started: [], resumed: ["a", "b"] })).toMatchObject({ severity: "information", fields: { startedCount: 0, resumedCount: 2, resumedJobIds: "a,b" } });
+    expect(sweepLogEvent({ started: [], resumed: [] })).toBeUndefined();
   });
 });

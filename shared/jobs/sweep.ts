@@ -2,6 +2,7 @@ import { isPausedByUser, JobState } from "./job-states";
 import type { ColumnValues } from "../dataservice/store/records";
 import type { JobOrchestrations } from "./orchestrations";
 import type { SystemJobStore } from "./system-jobs";
+import { boundedIds, LOG_EVENTS, type LogEvent } from "../telemetry/structured-log";
 
 export interface SweepResult {
   /** Jobs whose orchestration was missing and is now started. */
@@ -55,4 +56,27 @@ export async function sweepSystemJobs(jobs: SystemJobStore, organizations: reado
 function isDueReady(job: ColumnValues): boolean {
   if (job.statecode !== JobState.Ready) return false;
   return typeof job.postponeuntil !== "string" || !(Date.parse(job.postponeuntil) > Date.now());
+}
+
+/**
+ * What a sweep logs when it did something: how many orchestrations it started (missing ones: a warning,
+ * as something lost them) and resumed, with their job ids (a bounded list).
+ */
+export function sweepLogEvent({ started, resumed }: SweepResult): LogEvent | undefined {
+  if (started.length === 0 && resumed.length === 0) return undefined;
+  const parts = [
+    started.length > 0 ? `started the orchestration of ${started.length} system job(s) that had none` : "",
+    resumed.length > 0 ? `resumed the paused orchestration of ${resumed.length} Ready system job(s)` : "",
+  ];
+  return {
+    event: LOG_EVENTS.sweep,
+    severity: started.length > 0 ? "warning" : "information",
+    message: `The system job sweep ${parts.filter(Boolean).join(" and ")}`,
+    fields: {
+      startedCount: started.length,
+      startedJobIds: started.length > 0 ? boundedIds(started) : undefined,
+      resumedCount: resumed.length,
+      resumedJobIds: resumed.length > 0 ? boundedIds(resumed) : undefined,
+    },
+  };
 }

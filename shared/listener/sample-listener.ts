@@ -3,6 +3,7 @@ import { tableClientFor } from "../config/table-client";
 import { appBrokerConnection, ServiceBusChannel } from "../delivery";
 import { handleListenerMessage, type ListenerDependencies, type ListenerOutcome, type ReceivedMessage, type ReplySender } from "./listener";
 import { ReceiptStore } from "./receipts";
+import { LOG_EVENTS, type LogEvent } from "../telemetry/structured-log";
 
 /** What a Service Bus trigger's metadata carries (the library camel-cases the extension's names). */
 export interface TriggerMetadata {
@@ -56,4 +57,26 @@ export function sampleListenerDependencies(env: Environment = process.env): List
 /** Entry point of the sample listener functions. */
 export function runSampleListener(source: string, body: unknown, metadata: TriggerMetadata): Promise<ListenerOutcome> {
   return handleListenerMessage(receivedFromTrigger(source, body, metadata), sampleListenerDependencies());
+}
+
+/** What the sample listener logs for a message it handled (ids and flags; never the body). */
+export function listenerReceiptEvent(source: string, outcome: ListenerOutcome): LogEvent {
+  const { context, truncated } = outcome.message;
+  return {
+    event: LOG_EVENTS.listenerReceipt,
+    severity: "information",
+    message: `${outcome.status} ${context.messageName} of ${context.primaryEntityName} ${context.primaryEntityId}`,
+    fields: {
+      status: outcome.status,
+      source,
+      correlationId: context.correlationId,
+      operationId: context.operationId,
+      organization: context.organizationName,
+      messageName: context.messageName,
+      primaryEntityName: context.primaryEntityName,
+      primaryEntityId: context.primaryEntityId,
+      truncated,
+      replied: outcome.reply !== undefined,
+    },
+  };
 }

@@ -19,7 +19,7 @@ import {
   type UnitOfWork,
   showPage,
 } from "../dataservice";
-import { PipelineError } from "../errors";
+import { markCorrelation, PipelineError } from "../errors";
 import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, GuidValue, Stage, allColumns, type ColumnSet, type QueryExpression, type RemoteExecutionContext } from "../model";
 import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
@@ -99,13 +99,20 @@ export class EventPipeline {
 
   /** A request from outside (the Web API): depth 1, a new correlation; the trace log written at the end. */
   async executeRequest(scope: RequestScope, request: MessageRequest): Promise<MessageResult> {
-    const registrations = await this.parts.registrations.get(scope.organization);
-    const trace = new TraceLog(registrations.traceLogSetting);
-    const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId: randomUUID(), depth: 1, parentContext: null, registrations, trace, tag: scope.tag, initiatingUserAgent: scope.userAgent };
+    const correlationId = randomUUID();
     try {
-      return await this.execute(execution, request);
-    } finally {
-      await this.writeTrace(trace, scope.organization);
+      const registrations = await this.parts.registrations.get(scope.organization);
+      const trace = new TraceLog(registrations.traceLogSetting);
+      const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId, depth: 1, parentContext: null, registrations, trace, tag: scope.tag, initiatingUserAgent: scope.userAgent };
+      try {
+        return await this.execute(execution, request);
+      } finally {
+        await this.writeTrace(trace, scope.organization);
+      }
+    } catch (error) {
+      // The Web API's log of a failed request names its correlation, as the request's system jobs and posts do.
+      markCorrelation(error, correlationId);
+      throw error;
     }
   }
 

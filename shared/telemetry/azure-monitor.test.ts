@@ -65,7 +65,7 @@ describe("the Azure Monitor distro with these options", () => {
     // The ingestion endpoint is always HTTPS: the test's server has a self-signed certificate.
     useAzureMonitor({ ...options, azureMonitorExporterOptions: { ...options?.azureMonitorExporterOptions, tlsOptions: { ca: ingestion.certificate } } });
     const telemetry = createJobTelemetry({ log: () => undefined });
-    telemetry.post({ contract: 2, operationId: "op", correlationId: "c", organizationName: "contoso", outcome: "succeeded", truncated: true, durationInMs: 3 });
+    telemetry.post({ contract: 2, operationId: "op", correlationId: "c", organizationName: "contoso", outcome: "succeeded", truncated: true, synchronous: false, durationInMs: 3 });
     await shutdownAzureMonitor();
 
     const metrics = ingestion.envelopes.filter((envelope) => envelope.name.endsWith("Metric")).map((envelope) => envelope.data.baseData);
@@ -103,7 +103,7 @@ describe("a function app whose entry starts telemetry first, in the local host",
       // Spans and logs leave in batches every 5 s.
       const deadline = Date.now() + 20_000;
       const arrived = (name: string) => envelopesOfTheCall().some((envelope) => envelope.data.baseData.name === name || envelope.data.baseData.message === name);
-      while (Date.now() < deadline && !(arrived("probe: invoked") && arrived("TableClient.createTable"))) {
+      while (Date.now() < deadline && !(arrived("probe: invoked") && arrived("probe: structured") && arrived("TableClient.createTable"))) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     } finally {
@@ -120,6 +120,17 @@ describe("a function app whose entry starts telemetry first, in the local host",
     expect(message?.tags).toMatchObject({ "ai.operation.id": traceId, "ai.operation.parentId": invocationSpanId });
   });
 
+  it("sends a structured log record once, as a trace of the invocation with its level and its fields as properties (customDimensions)", () => {
+    const records = envelopesOfTheCall().filter((envelope) => envelope.data.baseData.message === "probe: structured");
+    expect(records).toHaveLength(1);
+    expect(records[0].name).toMatch(/Message$/);
+    expect(records[0].tags).toMatchObject({ "ai.operation.id": traceId, "ai.operation.parentId": invocationSpanId });
+    expect(records[0].data.baseData).toMatchObject({
+      severityLevel: "Warning",
+      properties: { event: "systemJobSweep", startedCount: "2", startedJobIds: "a,b", resumedCount: "0" },
+    });
+  });
+
   it("records the Table call as one dependency of the invocation, with the Azure SDK's HTTP call under it and no second copy", () => {
     const dependencies = envelopesOfTheCall().filter((envelope) => envelope.name.endsWith("RemoteDependency"));
     expect(dependencies.map((envelope) => envelope.data.baseData.name).sort()).toEqual(["POST /devstoreaccount1/Tables", "TableClient.createTable"]);
@@ -133,7 +144,7 @@ describe("a function app whose entry starts telemetry first, in the local host",
 interface Envelope {
   name: string;
   tags?: Record<string, string>;
-  data: { baseData: { metrics?: { name: string; value: number }[]; properties?: Record<string, string>; message?: string; id?: string; name?: string } };
+  data: { baseData: { metrics?: { name: string; value: number }[]; properties?: Record<string, string>; message?: string; severityLevel?: string; id?: string; name?: string } };
 }
 
 /** Ingestion and Live Metrics both at the test's server, so nothing leaves the machine. */

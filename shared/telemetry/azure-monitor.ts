@@ -110,6 +110,11 @@ function registerAzureMonitor(options: AzureMonitorOpenTelemetryOptions): void {
 
 let started = false;
 
+/** Whether this process sends its telemetry to Azure Monitor (the structured log then emits OpenTelemetry records). */
+export function azureMonitorStarted(): boolean {
+  return started;
+}
+
 /**
  * Starts telemetry once per worker process, when the app is configured for it. Loaded lazily so an app
  * without a connection string never loads the SDKs.

@@ -1,4 +1,5 @@
 import type { HostUnderTest } from "../host/run-host";
+import { structuredLines } from "../support/system-jobs";
 
 /** What the local host logged, as the system-job tests read it. */
 
@@ -16,16 +17,9 @@ export function timeAttemptLines(host: HostUnderTest): (jobId: string) => number
   return (jobId) => arrivals.filter(({ line }) => line.includes('"event":"systemJobAttempt"') && line.includes(`"jobId":"${jobId}"`)).map(({ at }) => at);
 }
 
-/**
- * The sample listener's log entries (`recorded …` or `duplicate …`, each with the object logged after it,
- * over several lines) for a message with this OperationId.
- */
-export function listenerLines(output: string[], status: "recorded" | "duplicate", operationId: string): string[] {
-  const entries: string[] = [];
-  output.forEach((line, index) => {
-    if (!line.includes(`: ${status} `)) return;
-    const end = output.findIndex((candidate, after) => after > index && candidate === "}");
-    entries.push(output.slice(index, end === -1 ? index + 1 : end + 1).join("\n"));
-  });
-  return entries.filter((entry) => entry.includes(`operationId: '${operationId}'`));
+/** The sample listener's structured lines (status `recorded` or `duplicate`) for a message with this OperationId. */
+export function listenerLines(output: string[], status: "recorded" | "duplicate", operationId: string): Record<string, unknown>[] {
+  return structuredLines(output, "listenerReceipt")
+    .map((line) => line.record)
+    .filter((record) => record.status === status && record.operationId === operationId);
 }

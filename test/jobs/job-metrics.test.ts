@@ -2,10 +2,11 @@ import { MeterProvider, MetricReader, type DataPoint, type Histogram, type Metri
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndpointPoster } from "../../shared/delivery";
 import { createJobTelemetry, JOB_METRICS, JobStatus, jobAttemptDependencies, type JobAttemptDependencies } from "../../shared/jobs";
+import type { LogEvent } from "../../shared/telemetry/structured-log";
 import { uniqueOrganization } from "../support/data-service";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { attemptUntilDone, commitJob, registerQueueStep } from "../support/system-jobs";
-import { pipelineForTests } from "../pipeline/support";
+import { pipelineForTests, registerStep } from "../pipeline/support";
 
 /** Reads what the SDK aggregated, when asked (no export interval). */
 class CollectingReader extends MetricReader {
@@ -21,8 +22,8 @@ const webApi = (method: string, path: string, body?: unknown) => api(method, pat
 describe("system job metrics, recorded with the OpenTelemetry SDK on real deliveries", () => {
   const reader = new CollectingReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
-  const logLines: string[] = [];
-  const telemetry = createJobTelemetry({ meter: meterProvider.getMeter("test"), log: (line) => logLines.push(line) });
+  const logged: LogEvent[] = [];
+  const telemetry = createJobTelemetry({ meter: meterProvider.getMeter("test"), log: (event) => void logged.push(event) });
   const deps: JobAttemptDependencies = {
     ...jobAttemptDependencies(service, createEndpointPoster({ observer: (event) => telemetry.post(event) }), telemetry),
     random: () => 0,
@@ -66,14 +67,14 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
     expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Succeeded }]);
     const window = Date.now() - beforeCommit;
     // createdon has whole seconds: a latency taken from it would be off by up to a second.
-    const logged = logLines.map((line) => JSON.parse(line) as { jobId?: string; latencyInMs?: number }).find((line) => line.jobId === jobId);
-    expect(logged?.latencyInMs).toBeGreaterThanOrEqual(0);
-    expect(logged?.latencyInMs).toBeLessThanOrEqual(window);
+    const latencyInMs = logged.find((event) => event.fields.jobId === jobId)?.fields.latencyInMs;
+    expect(latencyInMs).toBeGreaterThanOrEqual(0);
+    expect(latencyInMs).toBeLessThanOrEqual(window);
     expect(await counted(JOB_METRICS.posts, { ...webhook, outcome: "succeeded" })).toBe(1);
     const latency = await collected(JOB_METRICS.deliveryLatency);
     expect(latency?.descriptor).toMatchObject({ unit: "ms", type: "HISTOGRAM" });
     const points = (latency?.dataPoints ?? []) as DataPoint<Histogram>[];
-    expect(points.map((point) => ({ attributes: point.attributes, count: point.value.count, sum: point.value.sum }))).toEqual([{ attributes: { ...webhook, outcome: "succeeded" }, count: 1, sum: logged?.latencyInMs }]);
+    expect(points.map((point) => ({ attributes: point.attributes, count: point.value.count, sum: point.value.sum }))).toEqual([{ attributes: { ...webhook, outcome: "succeeded" }, count: 1, sum: latencyInMs }]);
   });
 
   it("counts the failed post and the retry of a job that waits, then its successful post", async () => {
@@ -109,8 +110,38 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
     ]);
   });
 
-  it("logs the attempts without the endpoint's secret (write-only authvalue)", () => {
-    expect(logLines.length).toBeGreaterThan(0);
-    expect(logLines.join("\n")).not.toContain("the-key");
+  it("counts a job that fails without any post (an asynchronous plug-in that throws) as a failed attempt, with its error code, and logs it as an error", async () => {
+    const postsBefore = await counted(JOB_METRICS.posts, { organization });
+    const stepId = await registerStep(api, { message: "Create", table: "contact", stage: 40, mode: 1, script: { label: "failing-async", throw: "invalid" } });
+    await api("POST", "contacts", { body: { lastname: "Fails" } });
+    const jobs = await api("GET", `asyncoperations?$filter=_owningextensionid_value eq ${stepId}&$select=asyncoperationid`);
+    const jobId: string = jobs.json.value[0].asyncoperationid;
+    expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Failed }]);
+    const attempts = ((await collected(JOB_METRICS.attempts))?.dataPoints ?? []) as DataPoint<number>[];
+    expect(attempts.filter((point) => point.attributes.contract === "PlugIn").map((point) => [point.attributes, point.value])).toEqual([
+      [{ organization, contract: "PlugIn", outcome: "failed", errorCode: "PluginCancelled" }, 1],
+    ]);
+    expect(await counted(JOB_METRICS.posts, { organization })).toBe(postsBefore);
+    expect(logged.filter((event) => event.fields.jobId === jobId)).toEqual([
+      expect.objectContaining({ event: "systemJobAttempt", severity: "error", fields: expect.objectContaining({ stepId, contract: "PlugIn", outcome: "failed", errorCode: "PluginCancelled" }) }),
+    ]);
+  });
+
+  it("counts every attempt by outcome, and records each post's duration by contract and outcome", async () => {
+    expect(await counted(JOB_METRICS.attempts, { ...webhook, outcome: "succeeded" })).toBe(3);
+    expect(await counted(JOB_METRICS.attempts, { ...webhook, outcome: "waiting" })).toBe(1);
+    expect(await counted(JOB_METRICS.attempts, { ...webhook, outcome: "failed" })).toBe(1);
+    const durations = ((await collected(JOB_METRICS.postDuration))?.dataPoints ?? []) as DataPoint<Histogram>[];
+    expect((await collected(JOB_METRICS.postDuration))?.descriptor).toMatchObject({ unit: "ms", type: "HISTOGRAM" });
+    expect(durations.map((point) => [point.attributes, point.value.count])).toEqual([
+      [{ ...webhook, outcome: "succeeded" }, 3],
+      [{ ...webhook, outcome: "failed" }, 2],
+    ]);
+  });
+
+  it("logs the attempts by severity (waiting a warning, failed an error) with the contract's name, without the endpoint's secret (write-only authvalue)", () => {
+    const webhookAttempts = logged.filter((event) => event.fields.contract === "Webhook");
+    expect(new Set(webhookAttempts.map((event) => `${String(event.fields.outcome)} ${event.severity}`))).toEqual(new Set(["succeeded information", "waiting warning", "failed error"]));
+    expect(JSON.stringify(logged)).not.toContain("the-key");
   });
 });

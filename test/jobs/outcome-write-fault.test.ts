@@ -7,7 +7,7 @@ import { eventually, type HostUnderTest } from "../host/run-host";
 import { accountCreated } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
 import { listenerLines } from "./host-lines";
-import { attemptLines, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, runSweep, startJobOrchestration, startProjectHost, webApi } from "../support/system-jobs";
+import { attemptLines, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, runSweep, startJobOrchestration, startProjectHost, structuredLines, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("outcomefault");
 
@@ -61,6 +61,7 @@ describe("a system job whose post succeeded but whose Succeeded write failed", (
     expect(fault.refused()).toBeGreaterThan(0);
     expect(await job(jobId)).toMatchObject({ statecode: JobState.Locked, statuscode: JobStatus.InProgress, retrycount: 0 });
     expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ outcome: "unrecorded", stepId })]);
+    expect(structuredLines(host, "systemJobAttempt").filter((line) => line.record.jobId === jobId).map((line) => line.level)).toEqual(["error"]);
     await eventually(async () => (await receiptsFor([jobId])).length === 1, 20_000, "the first post's receipt");
 
     await runSweep(host);
@@ -70,6 +71,9 @@ describe("a system job whose post succeeded but whose Succeeded write failed", (
     }, 30_000, "the job to complete");
     expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 0 });
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["unrecorded", "succeeded"]);
+    // The sweep says what it recovered: a warning naming the job.
+    const sweeps = structuredLines(host, "systemJobSweep").filter((line) => String(line.record.startedJobIds).split(",").includes(jobId));
+    expect(sweeps).toEqual([expect.objectContaining({ level: "warning", functionName: "systemJobSweep", record: expect.objectContaining({ startedCount: expect.any(Number), resumedCount: 0 }) })]);
     // Posted twice with the same MessageId (= OperationId = the job's id): the broker's duplicate detection drops the second.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await receiptsFor([jobId])).toHaveLength(1);

@@ -20,6 +20,7 @@ import {
   runSweep,
   startJobOrchestration,
   startProjectHost,
+  structuredLines,
   webApi,
 } from "../support/system-jobs";
 
@@ -152,6 +153,8 @@ describe("system jobs through the local runtime", () => {
     // A receipt row per OperationId hides a second delivery: the listener logs it as a duplicate.
     await eventually(() => [first, second].every((jobId) => listenerLines(host.output, "recorded", jobId).length === 1), 10_000, "the listener's lines");
     expect([first, second].flatMap((jobId) => listenerLines(host.output, "duplicate", jobId))).toEqual([]);
+    const received = structuredLines(host, "listenerReceipt").find((line) => line.record.operationId === first);
+    expect(received).toMatchObject({ level: "information", functionName: "dataverseQueueListener", record: { status: "recorded", organization, correlationId: expect.any(String), source: "dataverse-events" } });
 
     expect(await job(cancelled)).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Canceled });
     expect(await orchestrationStatus(host, cancelled)).toBe("Terminated");
@@ -209,6 +212,15 @@ describe("system jobs through the local runtime", () => {
       return all.find((candidate) => candidate.primaryEntityId === contactId);
     }, 20_000, "the synchronous post's receipt");
     expect(receipt).toMatchObject({ messageName: "Create", primaryEntityName: "contact", mode: 0, stage: 40 });
+    // The post's own line, in the Web API's invocation, with the ids to find it by.
+    const posted = structuredLines(host, "serviceEndpointPost").filter((line) => line.record.correlationId === receipt?.correlationId);
+    expect(posted).toEqual([
+      expect.objectContaining({
+        level: "information",
+        functionName: "dataverseWebApi",
+        record: expect.objectContaining({ organization, operationId: receipt?.operationId, contract: "Queue", outcome: "succeeded", serviceEndpointId: expect.any(String), durationInMs: expect.any(Number) }),
+      }),
+    ]);
   });
 
   it("retries a two-way post no listener answers, then fails the job after the endpoint's retries", async () => {
@@ -222,6 +234,14 @@ describe("system jobs through the local runtime", () => {
     expect(row).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed, retrycount: 2 });
     expect(String(row.message)).toMatch(/no listener answered/);
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting", "failed"]);
+    // Each at its level, in its activity's invocation, with the contract's name.
+    const lines = structuredLines(host, "systemJobAttempt").filter((line) => line.record.jobId === jobId);
+    expect(lines.map((line) => [line.level, line.functionName, line.record.contract])).toEqual([
+      ["warning", "systemJobAttempt", "TwoWay"],
+      ["warning", "systemJobAttempt", "TwoWay"],
+      ["error", "systemJobAttempt", "TwoWay"],
+    ]);
+    expect(new Set(lines.map((line) => line.invocationId)).size).toBe(3);
   });
 
   it("attempts a waiting job at once when a user resumes it", async () => {

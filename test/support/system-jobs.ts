@@ -159,14 +159,31 @@ export async function receiptsFor(operationIds: string[]) {
   return (await listReceipts()).filter((receipt) => operationIds.includes(receipt.operationId));
 }
 
+/** A structured log line as the local host printed it: the level and function of the invocation that wrote it, and its JSON. */
+export interface HostLogLine {
+  level: string;
+  functionName: string;
+  invocationId: string;
+  record: Record<string, unknown>;
+}
+
+/** `[time] level functionName (invocationId): {"event":…}`: a function's structured line (shared/telemetry/structured-log.ts). */
+const STRUCTURED_LINE = /^\[[^\]]+\] (\w+)\s+(\S+) \(([^)]+)\): (\{"event":.*\})$/;
+
+/** The structured lines of one event a host logged. */
+export function structuredLines(host: HostUnderTest | string[], event: string): HostLogLine[] {
+  const output = Array.isArray(host) ? host : host.output;
+  return output.flatMap((line) => {
+    const match = STRUCTURED_LINE.exec(line);
+    if (!match) return [];
+    const record = JSON.parse(match[4]) as Record<string, unknown>;
+    return record.event === event ? [{ level: match[1], functionName: match[2], invocationId: match[3], record }] : [];
+  });
+}
+
 /** The structured attempt lines a host logged for a job. */
 export function attemptLines(host: HostUnderTest | string[], jobId: string): Record<string, unknown>[] {
-  const output = Array.isArray(host) ? host : host.output;
-  return output
-    .map((line) => /\{"event":"systemJobAttempt".*\}/.exec(line)?.[0])
-    .filter((json): json is string => json !== undefined)
-    .map((json) => JSON.parse(json) as Record<string, unknown>)
-    .filter((record) => record.jobId === jobId);
+  return structuredLines(host, "systemJobAttempt").map((line) => line.record).filter((record) => record.jobId === jobId);
 }
 
 /** The project's broker configuration plus a queue no listener reads (default `two-way-requests`). */

@@ -1,4 +1,4 @@
-import { DATAVERSE_SPECIFIC_CODES, errorLogText, PipelineError } from "../../errors";
+import { correlationIdOf, DATAVERSE_SPECIFIC_CODES, errorLogText, PipelineError, toPipelineError } from "../../errors";
 import { parseEdm } from "../metadata/edm";
 import type { OrganizationDirectory } from "../organizations/organization-context";
 import type { DataServiceSettings } from "../organizations/settings";
@@ -15,8 +15,23 @@ export const WEB_API_ROUTE = "{org}/api/data/v9.2/{*path}";
 const PATH = /^\/([^/]+)\/api\/data\/v9\.2(?:\/(.*))?$/;
 const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
 
-/** Where the Web API reports a request it failed on the server's side: the Functions adapter passes the invocation's logger. */
-export type ServerErrorLog = (text: string) => void;
+/** A request the Web API failed on the server's side (5xx): what identifies it, never its query or body. */
+export interface ServerFailure {
+  method: string;
+  path: string;
+  status: number;
+  /** The organization the path names. */
+  organization?: string;
+  /** The correlation of the pipeline execution that failed, when one had started. */
+  correlationId?: string;
+  /** The PipelineError code. */
+  errorCode: string;
+  /** `The Web API failed on {method} {path} ({status}): {error and causes, credentials masked}`. */
+  text: string;
+}
+
+/** Where the Web API reports a request it failed on the server's side: the Functions adapter passes the structured log. */
+export type ServerErrorLog = (failure: ServerFailure) => void;
 
 /** A path segment without its percent-encoding; malformed encoding (`%ZZ`, a cut UTF-8 sequence) is the caller's 400. */
 function decodeSegment(segment: string): string {
@@ -25,6 +40,18 @@ function decodeSegment(segment: string): string {
   } catch (error) {
     throw new PipelineError("InvalidFormat", `The URL segment '${segment}' is not valid percent-encoding.`, { cause: error, dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError });
   }
+}
+
+function serverFailure(request: WebApiRequest, status: number, error: unknown): ServerFailure {
+  const { method, url } = request;
+  let organization: string | undefined;
+  try {
+    organization = decodeSegment(PATH.exec(url.pathname)?.[1] ?? "") || undefined;
+  } catch {
+    // a path the router refused: no organization to name
+  }
+  const text = `The Web API failed on ${method} ${url.pathname} (${status}): ${errorLogText(error)}`;
+  return { method, path: url.pathname, status, organization, correlationId: correlationIdOf(error), errorCode: toPipelineError(error).code, text };
 }
 
 /** The Dataverse Web API (OData v4 JSON) of every declared organization. Never throws: errors become responses. */
@@ -51,7 +78,7 @@ export class DataverseWebApi {
     } catch (error) {
       const response = errorResponse(error);
       // The method and path only: the query may carry a function key, the body anything.
-      if (response.status >= 500) logServerError(`The Web API failed on ${request.method} ${request.url.pathname} (${response.status}): ${errorLogText(error)}`);
+      if (response.status >= 500) logServerError(serverFailure(request, response.status, error));
       return response;
     }
   }

@@ -4,8 +4,10 @@
 require("../../../dist/shared/telemetry/start");
 const { app } = require("@azure/functions");
 const { TableClient } = require("@azure/data-tables");
+const { structuredLog } = require("../../../dist/shared/telemetry/structured-log");
 
-// GET /api/probe: one context.log line and one Table storage call (Azurite, AzureWebJobsStorage).
+// GET /api/probe: one context.log line, one Table storage call (Azurite, AzureWebJobsStorage) and, after
+// it, one structured log record written without the invocation context at hand (as a job attempt's).
 app.http("probe", {
   methods: ["GET"],
   authLevel: "anonymous",
@@ -13,6 +15,7 @@ app.http("probe", {
     context.log("probe: invoked");
     const table = TableClient.fromConnectionString(process.env.AzureWebJobsStorage, "TelemetryProbe", { allowInsecureConnection: true });
     await table.createTable();
+    structuredLog({ event: "systemJobSweep", severity: "warning", message: "probe: structured", fields: { startedCount: 2, startedJobIds: "a,b", resumedCount: 0 } });
     return { status: 200, jsonBody: { traceParent: context.traceContext?.traceParent } };
   },
 });
