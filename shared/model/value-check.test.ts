@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { EntityCollection, allColumns, dateTime, decimal, entity, entityReference, guid, keyValuePair, money, optionSetValue, optionSetValues, queryExpression, unsupportedValue } from "./index";
+import { EntityCollection, allColumns, columnSet, dateTime, double, int64, decimal, entity, entityReference, guid, keyValuePair, money, optionSetValue, optionSetValues, queryExpression, unsupportedValue } from "./index";
 
 describe("unsupportedValue", () => {
   it("accepts every Value", () => {
     const values = [null, "text", 1.5, false, decimal("1.0"), dateTime(0), guid("6d81597f-0f9f-e711-8122-000d3aa2331c"), optionSetValue(1), optionSetValues(1, 2), money("2.50"),
       keyValuePair("contact", "Update"), entityReference("account", "6d81597f-0f9f-e711-8122-000d3aa2331c"), entity("account", undefined, { name: "A" }),
-      new EntityCollection([entity("account")]), queryExpression("account", { columnSet: allColumns() }), ["a", 1]];
+      new EntityCollection([entity("account")]), queryExpression("account", { columnSet: allColumns() }), columnSet("name"), int64(5), double(3), ["a", 1]];
     for (const value of values) expect(unsupportedValue(value)).toBeUndefined();
   });
 

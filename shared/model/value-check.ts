@@ -1,13 +1,13 @@
 import { Entity, EntityCollection, EntityReference } from "./entity";
-import { DateTimeValue, Decimal, GuidValue, KeyValuePairValue, Money, OptionSetValue, OptionSetValueCollection, UnknownValue } from "./values";
+import { DateTimeValue, Decimal, DoubleValue, GuidValue, Int64Value, KeyValuePairValue, Money, OptionSetValue, OptionSetValueCollection, UnknownValue } from "./values";
 
 /** The model's classes that hold no other Value. */
-const LEAF_CLASSES = [Decimal, DateTimeValue, GuidValue, OptionSetValue, OptionSetValueCollection, Money, EntityReference, UnknownValue];
+const LEAF_CLASSES = [Decimal, DateTimeValue, GuidValue, Int64Value, DoubleValue, OptionSetValue, OptionSetValueCollection, Money, EntityReference, UnknownValue];
 
 /**
  * What makes `value` something an execution context cannot hold (it could not be serialized), e.g.
  * "a function"; undefined when it is a Value: null, a string, a finite number, a boolean, one of the
- * model's value classes, a QueryExpression, or an array, KeyValuePair, Entity or EntityCollection of Values.
+ * model's value classes, a QueryExpression or ColumnSet, or an array, KeyValuePair, Entity or EntityCollection of Values.
  */
 export function unsupportedValue(value: unknown): string | undefined {
   if (value === null) return undefined;
@@ -33,7 +33,8 @@ export function unsupportedValue(value: unknown): string | undefined {
     return firstInside(value.entities.entries(), (index) => `an EntityCollection whose entity ${index}`);
   }
   if (LEAF_CLASSES.some((type) => value instanceof type)) return undefined;
-  if ((value as { kind?: unknown }).kind === "QueryExpression") return undefined;
+  const kind = (value as { kind?: unknown }).kind;
+  if (kind === "QueryExpression" || kind === "ColumnSet") return undefined;
   if (value instanceof Date) return "a JS Date (a DateTimeValue holds a date)";
   const type = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
   return type === Object.prototype || type === null ? "a plain object" : `an instance of ${type.constructor?.name || "an unknown class"}`;

@@ -2,7 +2,7 @@ import { PipelineError } from "../errors";
 import { unsupportedValue, type RemoteExecutionContext } from "../model";
 
 const SUPPORTED =
-  "Use a string, number, boolean, null, Guid, DateTimeValue, Decimal, Money, OptionSetValue, EntityReference, Entity, EntityCollection or an array of these.";
+  "Use a string, number, boolean, null, Guid, Int64Value, DoubleValue, DateTimeValue, Decimal, Money, OptionSetValue, EntityReference, Entity, EntityCollection or an array of these.";
 
 /**
  * Refuses a value a plug-in put where the execution context cannot hold it (it could not be serialized, §A.5):

@@ -29,7 +29,7 @@ describe("a ColumnSet input parameter (Retrieve's)", () => {
     const json = encodeContextJson(context);
     expect(json).toContain('{"key":"ColumnSet","value":{"__type":"ColumnSet:http:\\/\\/schemas.microsoft.com\\/xrm\\/2011\\/Contracts","AllColumns":false,"AttributeExpressions":[],"Columns":["name","telephone1"]}}');
     const xml = encodeContextXml(context);
-    expect(xml).toContain('<b:value i:type="ColumnSet"><AllColumns>false</AllColumns><AttributeExpressions/><Columns><d:string>name</d:string><d:string>telephone1</d:string></Columns></b:value>');
+    expect(xml).toContain('<b:value i:type="ColumnSet"><AllColumns>false</AllColumns><AttributeExpressions/><Columns xmlns:d="http://schemas.microsoft.com/2003/10/Serialization/Arrays"><d:string>name</d:string><d:string>telephone1</d:string></Columns></b:value>');
     for (const text of [json, xml]) expect(decodeContext(text).inputParameters.get("ColumnSet")).toEqual(columnSet("name", "telephone1"));
   });
 });
