@@ -3,18 +3,41 @@ import { structuredLines } from "../support/system-jobs";
 
 /** What the local host logged, as the system-job tests read it. */
 
-/**
- * Records when each line of the host's output reached the test (the attempt lines a worker prints carry
- * no time of their own); returns the times of a job's attempt lines, in order.
- */
-export function timeAttemptLines(host: HostUnderTest): (jobId: string) => number[] {
-  const arrivals: { at: number; line: string }[] = [];
-  const push = host.output.push.bind(host.output);
-  host.output.push = (...lines: string[]) => {
-    for (const line of lines) arrivals.push({ at: Date.now(), line });
-    return push(...lines);
-  };
-  return (jobId) => arrivals.filter(({ line }) => line.includes('"event":"systemJobAttempt"') && line.includes(`"jobId":"${jobId}"`)).map(({ at }) => at);
+/** A durable timer of a job's orchestration, from its history: what it was asked for and when it fired. */
+export interface JobTimer {
+  /** FireAt − the orchestration time it was created at: the wait the orchestration asked for. */
+  requestedMs: number;
+  /** When the attempt before it completed, in real time (the timer was created after that). */
+  afterAttemptAt: number;
+  /** When it fired, in real time. */
+  firedAt: number;
+}
+
+interface HistoryEvent {
+  EventType: number;
+  EventId?: number;
+  TimerId?: number;
+  Timestamp: string;
+  FireAt?: string;
+}
+
+const TASK_COMPLETED = 5;
+const TIMER_CREATED = 10;
+const TIMER_FIRED = 11;
+
+/** The timers a job's orchestration created after an attempt and that fired, in order, read from its history through the Durable status API. */
+export async function jobTimers(host: HostUnderTest, durableKey: string, jobId: string): Promise<JobTimer[]> {
+  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${durableKey}&showHistory=true`);
+  const { historyEvents } = (await response.json()) as { historyEvents: HistoryEvent[] };
+  const fired = new Map(historyEvents.filter((e) => e.EventType === TIMER_FIRED).map((e) => [e.TimerId, Date.parse(e.Timestamp)]));
+  const timers: JobTimer[] = [];
+  let afterAttemptAt = NaN;
+  for (const e of historyEvents) {
+    if (e.EventType === TASK_COMPLETED) afterAttemptAt = Date.parse(e.Timestamp);
+    const firedAt = fired.get(e.EventId);
+    if (e.EventType === TIMER_CREATED && firedAt !== undefined) timers.push({ requestedMs: Date.parse(String(e.FireAt)) - Date.parse(e.Timestamp), afterAttemptAt, firedAt });
+  }
+  return timers;
 }
 
 /** The sample listener's structured lines (status `recorded` or `duplicate`) for a message with this OperationId. */
