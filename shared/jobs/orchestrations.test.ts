@@ -14,7 +14,7 @@ const { DurableClient: DurableClientClass } = createRequire(__filename)("durable
 describe("job orchestrations through the durable client, judged by the management API's status codes", () => {
   let host: HostUnderTest;
   const clientWithKey = (systemKey: string): DurableClient => {
-    const urls = { base: `${host.baseUrl}/runtime/webhooks/durabletask`, taskHub: "SampleHub", systemKey };
+    const urls = { base: `${host.baseUrl}/runtime/webhooks/durabletask`, taskHub: host.hubName, systemKey };
     // No RPC base URL: the client then uses the public webhook URLs with the key, as any caller outside the host.
     return new DurableClientClass(durableClientData(urls, ""));
   };
