@@ -55,13 +55,66 @@ const hostJsonSchema = z.looseObject(
   { error: "must be a JSON object" },
 );
 
-/** host.json settings the local host honours (defaults as in Azure); a present member of the wrong shape is an AppConfigError naming it. */
-export function readHostSettings(appDir: string): HostSettings {
+/** The app-setting prefix that overrides a host.json member, as in Azure: `AzureFunctionsJobHost__extensions__durableTask__hubName`. */
+export const HOST_JSON_OVERRIDE_PREFIX = "AzureFunctionsJobHost__";
+
+/** The member names a schema level knows (through `.optional()`), to spell an override's segment as host.json does. */
+function knownMembers(schema: unknown): Record<string, unknown> {
+  let current = schema as { shape?: Record<string, unknown>; unwrap?: () => unknown } | undefined;
+  while (current && !current.shape && typeof current.unwrap === "function") current = current.unwrap() as typeof current;
+  return current?.shape ?? {};
+}
+
+/**
+ * Applies `AzureFunctionsJobHost__a__b__c` settings onto host.json as Azure does: the path's segments are
+ * matched without regard to case, the value is a string (a number or true/false where the member is one).
+ * Returns the overridden members' paths (dotted, as host.json spells them) with the setting that set each.
+ */
+function applyHostJsonOverrides(hostJson: Json, env: NodeJS.ProcessEnv): Map<string, string> {
+  const applied = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || name.slice(0, HOST_JSON_OVERRIDE_PREFIX.length).toLowerCase() !== HOST_JSON_OVERRIDE_PREFIX.toLowerCase()) continue;
+    const segments = name.slice(HOST_JSON_OVERRIDE_PREFIX.length).split("__");
+    if (segments.some((segment) => segment === "")) continue;
+    let target = hostJson;
+    let schema: unknown = hostJsonSchema;
+    const path: string[] = [];
+    segments.forEach((segment, index) => {
+      const members = knownMembers(schema);
+      const key = [...Object.keys(target), ...Object.keys(members)].find((candidate) => candidate.toLowerCase() === segment.toLowerCase()) ?? segment;
+      path.push(key);
+      schema = members[key];
+      if (index === segments.length - 1) target[key] = overrideValue(value, target[key]);
+      else target = target[key] = object(target[key]);
+    });
+    applied.set(path.join("."), name);
+  }
+  return applied;
+}
+
+/** An app setting's text as the member it replaces would be read (.NET binds strings to numbers and booleans). */
+function overrideValue(text: string, current: unknown): unknown {
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === "true";
+  if (typeof current !== "string" && /^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+/**
+ * host.json settings the local host honours (defaults as in Azure), with `AzureFunctionsJobHost__…` app
+ * settings overriding its members; a member of the wrong shape is an AppConfigError naming the file and
+ * member, or the setting that set it.
+ */
+export function readHostSettings(appDir: string, env: NodeJS.ProcessEnv = process.env): HostSettings {
   const path = join(appDir, "host.json");
-  if (!existsSync(path)) return hostSettingsOf({ version: "2.0" });
-  const parsed = hostJsonSchema.safeParse(readJson(path));
+  const hostJson = existsSync(path) ? readJson(path) : { version: "2.0" };
+  const overridden = hostJson && typeof hostJson === "object" && !Array.isArray(hostJson) ? applyHostJsonOverrides(hostJson as Json, env) : new Map<string, string>();
+  const parsed = hostJsonSchema.safeParse(hostJson);
   if (!parsed.success) {
-    throw new AppConfigError(parsed.error.issues.map((issue) => `${path}: ${issue.path.length ? `${issue.path.join(".")} ` : ""}${issue.message}`).join("\n"));
+    const where = (member: string) => {
+      const setting = overridden.get(member);
+      return setting ? `${setting} (${member})` : `${path}: ${member}`;
+    };
+    throw new AppConfigError(parsed.error.issues.map((issue) => (issue.path.length ? `${where(issue.path.join("."))} ${issue.message}` : `${path}: ${issue.message}`)).join("\n"));
   }
   return hostSettingsOf(parsed.data);
 }

@@ -2,16 +2,29 @@ import { spawn, type ChildProcess } from "node:child_process";
 
 export interface ManagedChild {
   readonly process: ChildProcess;
-  /** Stops the child and every process it started (its process group). */
+  /**
+   * Stops the child and every process it started (its process group). The SIGTERM is sent at once, in
+   * the call itself, so a process about to exit (a signal handler) can still call it.
+   */
   stop(): Promise<void>;
 }
 
 /**
+ * Loaded first into a Node child: when its parent is gone (it has been re-parented), it stops its own
+ * process group. A detached child gets no signal when its parent is killed outright (SIGKILL, a crash),
+ * which would otherwise leave it running with nobody to stop it.
+ */
+const PARENT_WATCHDOG = `data:text/javascript,${encodeURIComponent(
+  "const parent = process.ppid; setInterval(() => { if (process.ppid !== parent) { try { process.kill(-process.pid, 'SIGTERM'); } catch { process.exit(1); } } }, 500).unref();",
+)}`;
+
+/**
  * Starts a long-running helper process in its own process group, so that stopping it
- * also stops anything it spawned, and nothing is left behind.
+ * also stops anything it spawned, and nothing is left behind; a Node child (`process.execPath`)
+ * also stops by itself when this process dies without stopping it.
  */
 export function spawnManaged(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; onOutput?: (line: string) => void } = {}): ManagedChild {
-  const child = spawn(command, args, {
+  const child = spawn(command, command === process.execPath ? ["--import", PARENT_WATCHDOG, ...args] : args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     detached: true,

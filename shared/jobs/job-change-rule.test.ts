@@ -1,32 +1,36 @@
-import { describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startSampleHost, type HostUnderTest } from "../../test/host/run-host";
+import { instanceStatus, standInJobOrchestrations, startPausedStandIn } from "../../test/support/job-orchestrations";
 import { systemJobWriteRule } from "./job-change-rule";
 import { JobState, JobStatus } from "./job-states";
-import type { JobOrchestrationInput, JobOrchestrations } from "./orchestrations";
-import type { JobSignal } from "./orchestration";
-
-/** Orchestrations that record what the rule asks; `running` says which instances run. */
-function recordingOrchestrations(running: Set<string>) {
-  const calls: { signals: [string, JobSignal][]; starts: JobOrchestrationInput[] } = { signals: [], starts: [] };
-  const orchestrations: JobOrchestrations = {
-    state: async (jobId) => (running.has(jobId) ? "running" : "none"),
-    start: async (input) => Boolean(calls.starts.push(input)),
-    terminate: async () => undefined,
-    signal: async (jobId, signal) => void calls.signals.push([jobId, signal]),
-  };
-  return { orchestrations, calls };
-}
 
 const suspended = (id: string) => ({ table: "asyncoperation", id, etag: "*", values: { statecode: JobState.Suspended, statuscode: JobStatus.Waiting } });
 
+// The rule with the real job orchestrations on a local host (the sample app's stand-in orchestration in
+// place of a system job's), judged by what the management API then shows of each job's instance.
 describe("systemJobWriteRule", () => {
+  let host: HostUnderTest;
+  beforeAll(async () => {
+    host = await startSampleHost();
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
   it("resumes a job through its orchestration, and starts one when the job has none (a paused job's)", async () => {
-    const { orchestrations, calls } = recordingOrchestrations(new Set(["with"]));
-    const rule = systemJobWriteRule(() => orchestrations, undefined, () => undefined);
-    for (const id of ["with", "without"]) await rule.update!("contoso", suspended(id), { statecode: JobState.Ready }).afterCommit?.();
-    expect(calls.signals).toEqual([
-      ["with", { change: "resume", postponeuntil: undefined }],
-      ["without", { change: "resume", postponeuntil: undefined }],
-    ]);
-    expect(calls.starts).toEqual([{ organization: "contoso", jobId: "without" }]);
+    const orchestrations = await standInJobOrchestrations(host);
+    const [withOrchestration, without] = [randomUUID(), randomUUID()];
+    await startPausedStandIn(host, { organization: "contoso", jobId: withOrchestration });
+    await eventually(async () => (await orchestrations.state(withOrchestration)) === "paused", 15_000, "the orchestration paused");
+    const warnings: string[] = [];
+    const rule = systemJobWriteRule(() => orchestrations, undefined, (message) => warnings.push(message));
+
+    for (const id of [withOrchestration, without]) await rule.update!("contoso", suspended(id), { statecode: JobState.Ready }).afterCommit?.();
+
+    const received = await eventually(async () => (await instanceStatus(host, withOrchestration))?.customStatus as { received?: unknown } | undefined, 15_000, "the resume");
+    expect(received).toEqual({ received: { change: "resume" } });
+    expect(await instanceStatus(host, without)).toMatchObject({ runtimeStatus: expect.stringMatching(/^(Pending|Running)$/), input: { organization: "contoso", jobId: without } });
+    expect(warnings).toEqual([]);
   });
 });

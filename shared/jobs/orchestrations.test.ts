@@ -1,33 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DurableClient } from "durable-functions";
-import { createRequire } from "node:module";
-import { durableClientData } from "../../local/durable/management-api";
 import { eventually, SAMPLE_KEYS, startSampleHost, type HostUnderTest } from "../../test/host/run-host";
+import { durableClientOn, sampleClientBindingData } from "../../test/support/job-orchestrations";
 import { durableJobOrchestrations, rpcBaseUrlOf, type JobOrchestrations } from "./orchestrations";
-
-// The library's client class itself (not exported from its index; the host builds it the same way in getClient).
-const { DurableClient: DurableClientClass } = createRequire(__filename)("durable-functions/lib/src/durableClient/DurableClient") as {
-  DurableClient: new (clientData: unknown) => DurableClient;
-};
 
 describe("job orchestrations through the durable client, judged by the management API's status codes", () => {
   let host: HostUnderTest;
-  const clientWithKey = (systemKey: string): DurableClient => {
-    const urls = { base: `${host.baseUrl}/runtime/webhooks/durabletask`, taskHub: "SampleHub", systemKey };
-    // No RPC base URL: the client then uses the public webhook URLs with the key, as any caller outside the host.
-    return new DurableClientClass(durableClientData(urls, ""));
-  };
   let bindingData: unknown;
   // The sample app's orchestration that waits for an event that never comes; through the client's RPC
   // endpoint as functions reach it (rpcBaseUrl in the binding's data), or the webhooks with the key.
-  const viaRpc = (): JobOrchestrations => durableJobOrchestrations(clientWithKey(SAMPLE_KEYS.durable), rpcBaseUrlOf(bindingData), "waitForever");
-  const viaWebhooks = (systemKey = SAMPLE_KEYS.durable): JobOrchestrations => durableJobOrchestrations(clientWithKey(systemKey), undefined, "waitForever");
+  const viaRpc = (): JobOrchestrations => durableJobOrchestrations(durableClientOn(host), rpcBaseUrlOf(bindingData), "waitForever");
+  const viaWebhooks = (systemKey = SAMPLE_KEYS.durable): JobOrchestrations => durableJobOrchestrations(durableClientOn(host, systemKey), undefined, "waitForever");
   const input = (jobId: string) => ({ jobId, organization: "contoso" });
 
   beforeAll(async () => {
     host = await startSampleHost();
-    bindingData = await (await fetch(`${host.baseUrl}/api/durable-client-data`)).json();
+    bindingData = await sampleClientBindingData(host);
   });
   afterAll(async () => {
     await host?.stop();

@@ -1,90 +1,90 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startSampleHost, type HostUnderTest } from "../../test/host/run-host";
+import { instanceStatus, standInJobOrchestrations, startPausedStandIn } from "../../test/support/job-orchestrations";
 import { tableClientFor } from "../config/table-client";
 import { RecordStore } from "../dataservice";
+import type { ColumnValues } from "../dataservice/store/records";
 import { JobState, JobStatus } from "./job-states";
-import type { JobSignal } from "./orchestration";
-import type { JobOrchestrationInput, JobOrchestrations } from "./orchestrations";
+import type { JobOrchestrations } from "./orchestrations";
 import { sweepLogEvent, sweepSystemJobs } from "./sweep";
 import { ASYNC_OPERATION_TABLE, SystemJobStore } from "./system-jobs";
 
+// The sweep with the real job orchestrations on a local host (the sample app's stand-in orchestration in
+// place of a system job's), judged by what the management API then shows of each job's instance.
 describe("sweepSystemJobs", () => {
-  it("starts open jobs without an orchestration, but not one that completed after it was listed", async () => {
-    const store = new RecordStore(tableClientFor(`Sweep${Date.now()}`));
+  const organization = "contoso";
+  let host: HostUnderTest;
+  let orchestrations: JobOrchestrations;
+  beforeAll(async () => {
+    host = await startSampleHost();
+    orchestrations = await standInJobOrchestrations(host);
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  async function jobsWith(rows: Record<string, ColumnValues>): Promise<SystemJobStore> {
+    const store = new RecordStore(tableClientFor(`Sweep${randomUUID().replace(/-/g, "")}`));
     await store.ensureTable();
-    const jobs = new SystemJobStore(store);
-    const organization = "contoso";
-    const [orphan, finishing] = [randomUUID(), randomUUID()];
     const uow = store.beginUnitOfWork(organization);
-    for (const id of [orphan, finishing]) uow.create(ASYNC_OPERATION_TABLE, id, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources });
+    for (const [id, values] of Object.entries(rows)) uow.create(ASYNC_OPERATION_TABLE, id, { name: "job", ...values });
     await uow.commit();
-    const started: JobOrchestrationInput[] = [];
+    return new SystemJobStore(store);
+  }
+  const ready = { statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources };
+
+  it("starts open jobs without an orchestration, but not one that completed after it was listed", async () => {
+    const [orphan, finishing] = [randomUUID(), randomUUID()];
+    const jobs = await jobsWith({ [orphan]: ready, [finishing]: ready });
     // Injects the race: the `finishing` job's orchestration completes it between the listing and the check.
-    const orchestrations: JobOrchestrations = {
+    const racing: JobOrchestrations = {
+      ...orchestrations,
       async state(jobId) {
         if (jobId === finishing) await jobs.update({ organization, jobId }, () => ({ statecode: JobState.Completed, statuscode: JobStatus.Succeeded }));
-        return "none";
+        return orchestrations.state(jobId);
       },
-      start: async (input) => Boolean(started.push(input)),
-      terminate: async () => undefined,
-      signal: async () => undefined,
     };
-    const result = await sweepSystemJobs(jobs, [organization], orchestrations);
+    const result = await sweepSystemJobs(jobs, [organization], racing);
     expect(result.started).toEqual([orphan]);
-    expect(started).toEqual([{ organization, jobId: orphan, notBefore: undefined }]);
+    expect(await instanceStatus(host, orphan)).toMatchObject({ runtimeStatus: expect.stringMatching(/^(Pending|Running)$/), input: { organization, jobId: orphan } });
+    expect(await instanceStatus(host, finishing)).toBeUndefined();
   });
 
   it("sends the resume again to a paused orchestration whose job's row is Ready (its signal lost), and to no other", async () => {
-    const store = new RecordStore(tableClientFor(`SweepResume${Date.now()}`));
-    await store.ensureTable();
-    const jobs = new SystemJobStore(store);
-    const organization = "contoso";
     const [resumedRow, attempting, postponedResume, stillPaused] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    const uow = store.beginUnitOfWork(organization);
-    uow.create(ASYNC_OPERATION_TABLE, resumedRow, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources });
-    uow.create(ASYNC_OPERATION_TABLE, attempting, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources });
-    uow.create(ASYNC_OPERATION_TABLE, postponedResume, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources, postponeuntil: "2099-01-01T00:00:00Z" });
-    uow.create(ASYNC_OPERATION_TABLE, stillPaused, { name: "job", statecode: JobState.Suspended, statuscode: JobStatus.Waiting });
-    await uow.commit();
-    const signals: [string, JobSignal][] = [];
-    const orchestrations: JobOrchestrations = {
-      state: async (jobId) => (jobId === attempting ? "running" : "paused"),
-      start: async () => true,
-      terminate: async () => undefined,
-      signal: async (jobId, signal) => void signals.push([jobId, signal]),
-    };
+    const jobs = await jobsWith({
+      [resumedRow]: ready,
+      [attempting]: ready,
+      [postponedResume]: { ...ready, postponeuntil: "2099-01-01T00:00:00Z" },
+      [stillPaused]: { statecode: JobState.Suspended, statuscode: JobStatus.Waiting },
+    });
+    expect(await orchestrations.start({ organization, jobId: attempting })).toBe(true);
+    for (const jobId of [resumedRow, postponedResume, stillPaused]) await startPausedStandIn(host, { organization, jobId });
+    for (const jobId of [resumedRow, postponedResume, stillPaused]) await eventually(async () => (await orchestrations.state(jobId)) === "paused", 15_000, `${jobId} paused`);
+    await eventually(async () => (await orchestrations.state(attempting)) === "running", 15_000, `${attempting} running`);
+
     const result = await sweepSystemJobs(jobs, [organization], orchestrations);
-    expect(signals).toEqual([[resumedRow, { change: "resume", ifPaused: true }]]);
     expect(result).toEqual({ started: [], resumed: [resumedRow] });
+    const received = await eventually(async () => (await instanceStatus(host, resumedRow))?.customStatus as { received?: unknown } | undefined, 15_000, "the resume");
+    expect(received).toEqual({ received: { change: "resume", ifPaused: true } });
+    for (const jobId of [postponedResume, stillPaused]) expect(await orchestrations.state(jobId)).toBe("paused");
+    expect(await instanceStatus(host, attempting)).toMatchObject({ customStatus: null });
   });
 
   it("starts a Waiting job and a postponed Ready job to wait until their postponeuntil, and no job a user paused", async () => {
-    const store = new RecordStore(tableClientFor(`SweepPaused${Date.now()}`));
-    await store.ensureTable();
-    const jobs = new SystemJobStore(store);
-    const organization = "contoso";
     const [waiting, postponed, paused] = [randomUUID(), randomUUID(), randomUUID()];
-    const uow = store.beginUnitOfWork(organization);
-    // Waiting after a failed attempt: the attempt set postponeuntil. Paused by a user: the pause cleared it.
-    uow.create(ASYNC_OPERATION_TABLE, waiting, { name: "job", statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1, postponeuntil: "2030-01-01T00:00:00Z" });
-    uow.create(ASYNC_OPERATION_TABLE, postponed, { name: "job", statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources, postponeuntil: "2031-01-01T00:00:00Z" });
-    uow.create(ASYNC_OPERATION_TABLE, paused, { name: "job", statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1 });
-    await uow.commit();
-    const started: JobOrchestrationInput[] = [];
-    const orchestrations: JobOrchestrations = {
-      state: async () => "none",
-      start: async (input) => Boolean(started.push(input)),
-      terminate: async () => undefined,
-      signal: async () => undefined,
-    };
+    const jobs = await jobsWith({
+      // Waiting after a failed attempt: the attempt set postponeuntil. Paused by a user: the pause cleared it.
+      [waiting]: { statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1, postponeuntil: "2030-01-01T00:00:00Z" },
+      [postponed]: { ...ready, postponeuntil: "2031-01-01T00:00:00Z" },
+      [paused]: { statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1 },
+    });
     const result = await sweepSystemJobs(jobs, [organization], orchestrations);
     expect(result.started.sort()).toEqual([waiting, postponed].sort());
-    expect(started).toEqual(
-      expect.arrayContaining([
-        { organization, jobId: waiting, notBefore: expect.stringMatching(/^2030-01-01T00:00:00/) },
-        { organization, jobId: postponed, notBefore: expect.stringMatching(/^2031-01-01T00:00:00/) },
-      ]),
-    );
+    expect(await instanceStatus(host, waiting)).toMatchObject({ input: { organization, jobId: waiting, notBefore: expect.stringMatching(/^2030-01-01T00:00:00/) } });
+    expect(await instanceStatus(host, postponed)).toMatchObject({ input: { organization, jobId: postponed, notBefore: expect.stringMatching(/^2031-01-01T00:00:00/) } });
+    expect(await instanceStatus(host, paused)).toBeUndefined();
   });
 });
 

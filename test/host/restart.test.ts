@@ -15,7 +15,8 @@ describe("local host: Durable instances survive a host crash", () => {
     // Two orchestration hours pass in three seconds.
     const timeScale = 2400;
     host = await startSampleHost({ timeScale });
-    const observationsFile = host.observationsFile;
+    // Each restart is the same app: the same task hub and observations.
+    const { observationsFile, hubName } = host;
     const seen = (kind: string) => readObservations(observationsFile, kind).filter((entry) => entry.key === key || entry.value === `${key}:before` || entry.value === `${key}:after`);
     // What the engine has recorded: an activity counts as completed once its answer is in the history.
     const recorded = async (eventType: number) => {
@@ -30,17 +31,17 @@ describe("local host: Durable instances survive a host crash", () => {
     // 1. Killed during the two-hour timer.
     await eventually(async () => seen("record").length === 1 && (await recorded(TIMER_CREATED)) === 1, 15_000, "the first activity, then the timer");
     await host.kill();
-    host = await startSampleHost({ timeScale, observationsFile });
+    host = await startSampleHost({ timeScale, observationsFile, hubName });
 
     // 2. Killed between retries.
     await eventually(async () => seen("flaky").length >= 1 && (await recorded(TASK_FAILED)) >= 1, 20_000, "the first flaky attempt's failure");
     await host.kill();
-    host = await startSampleHost({ timeScale, observationsFile });
+    host = await startSampleHost({ timeScale, observationsFile, hubName });
 
     // 3. Killed while an activity runs.
     await eventually(() => seen("slowOnce").length >= 1, 20_000, "the slow activity");
     await host.kill();
-    host = await startSampleHost({ timeScale, observationsFile });
+    host = await startSampleHost({ timeScale, observationsFile, hubName });
 
     const statusUrl = `${host.baseUrl}/runtime/webhooks/durabletask/instances/${key}?code=${SAMPLE_KEYS.durable}`;
     const done = await eventually(async () => {

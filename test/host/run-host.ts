@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,6 +15,8 @@ export interface HostUnderTest {
   readonly port: number;
   readonly output: string[];
   readonly observationsFile: string;
+  /** The Durable task hub the host uses (its state: table `<hubName>Durable`). */
+  readonly hubName: string;
   stop(): Promise<void>;
   /** Kills the host at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
@@ -26,6 +29,17 @@ export interface HostRunOptions {
   env?: Record<string, string>;
   /** The app directory to serve; default the sample app. */
   app?: string;
+  /**
+   * The Durable task hub (AzureFunctionsJobHost__extensions__durableTask__hubName); default a new one, so that
+   * no other host of the test run (they share one Azurite) resumes this host's instances. A test that
+   * restarts a host passes the same name to each start.
+   */
+  hubName?: string;
+}
+
+/** A task hub name no other host of the test run uses (letters and digits, as Azure requires). */
+export function uniqueHubName(label = "Test"): string {
+  return `${label.replace(/[^A-Za-z0-9]/g, "")}${randomBytes(6).toString("hex")}`;
 }
 
 /** Starts the local host (built, in dist/) on the sample app as a child process, on a free port. */
@@ -34,6 +48,7 @@ export async function startSampleHost(options: HostRunOptions = {}): Promise<Hos
   const port = options.port ?? (await freePort());
   const observationsFile = options.observationsFile ?? join(mkdtempSync(join(tmpdir(), "sample-app-")), "observations.jsonl");
   const output: string[] = [];
+  const hubName = options.hubName ?? uniqueHubName();
   const args = [HOST_MAIN, "--app", options.app ?? SAMPLE_APP, "--port", String(port), "--time-scale", String(options.timeScale ?? 3600)];
   const env = {
     ...process.env,
@@ -43,6 +58,7 @@ export async function startSampleHost(options: HostRunOptions = {}): Promise<Hos
     FUNCTIONS_DURABLETASK_EXTENSION_KEY: SAMPLE_KEYS.durable,
     // The sample's Service Bus entities live in a broker the Service Bus test starts; elsewhere they are off.
     ServiceBusConnection: "",
+    AzureFunctionsJobHost__extensions__durableTask__hubName: hubName,
     ...options.env,
   };
   let child: ManagedChild;
@@ -63,6 +79,7 @@ export async function startSampleHost(options: HostRunOptions = {}): Promise<Hos
     port,
     output,
     observationsFile,
+    hubName,
     stop: () => running.stop(),
     async kill() {
       if (running.process.pid === undefined || running.process.exitCode !== null) return;

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
 import { JobState, JobStatus } from "../../shared/jobs";
-import { eventually, type HostUnderTest } from "../host/run-host";
+import { eventually, uniqueHubName, type HostUnderTest } from "../host/run-host";
 import { accountCreated } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
 import { listenerLines } from "./host-lines";
@@ -14,9 +14,11 @@ describe("system jobs survive host crashes", () => {
   let broker: ServiceBusBroker;
   let host: HostUnderTest;
   const output: string[] = [];
+  // Each restart is the same app: the same task hub.
+  const hubName = uniqueHubName("Restart");
   const api = webApi(() => host, organization);
   const start = async () => {
-    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10 });
+    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, hubName });
   };
   const kill = async () => {
     output.push(...host.output);

@@ -20,6 +20,7 @@ import {
   optionSetValues,
 } from "../../model";
 import { dataverseFixtures, minifyJson } from "../../../test/fixtures/dataverse";
+import { corruptAt, difference, jsonCorruption } from "../../../test/support/corruption";
 import { MessageFormat } from "../format";
 import { estimateSize } from "../size";
 import { encodeContextXml } from "../xml";
@@ -166,19 +167,53 @@ describe("Dataverse JSON", () => {
     expect(encodeContextJson(decodeContextJson(parameters(unknown)))).toContain(`{"key":"p","value":${unknown}}`);
   });
 
-  it("fails with InvalidFormat and a path, never anything else, on truncated and corrupted fixtures", () => {
+  it("fails with InvalidFormat and a path on truncated fixtures and on a corruption of their structure; a corruption in a string changes that string only, or is refused naming it", () => {
+    const seen = { structural: 0, refused: 0, decoded: 0 };
+    const outcome = (text: string) => {
+      try {
+        return { decoded: decodeContextJson(text) };
+      } catch (error) {
+        return { error: error as PipelineError };
+      }
+    };
+    const refusal = { code: "InvalidFormat", path: expect.any(String) };
     for (const fixture of dataverseFixtures()) {
       const text = minifyJson(fixture.text);
+      const reencoded = encodeContextJson(decodeContextJson(text));
       for (let cut = 0; cut < text.length; cut += 37) {
-        expect(decodeError(text.slice(0, cut))).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
-        const corrupted = `${text.slice(0, cut)}#${text.slice(cut + 1)}`;
-        try {
-          decodeContextJson(corrupted); // a '#' inside a string literal is still valid
-        } catch (error) {
-          expect(error).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        expect(decodeError(text.slice(0, cut))).toMatchObject(refusal);
+        const corrupted = corruptAt(text, cut);
+        const where = `${fixture.name}, '#' at ${cut}: …${corrupted.slice(Math.max(0, cut - 25), cut + 25)}…`;
+        const landing = jsonCorruption(text, corrupted, cut);
+        const { decoded, error } = outcome(corrupted);
+        if (error) seen.refused++;
+        else seen.decoded++;
+        if (landing.kind === "type") {
+          // A type hint is read by its prefix (`Entity:`), not its namespace: the same context; an unknown
+          // type is kept as it was written; or refused.
+          if (error) expect(error, where).toMatchObject(refusal);
+          else if (encodeContextJson(decoded!) !== reencoded) {
+            const { removed, added } = difference(landing.before, landing.after ?? "");
+            expect(difference(reencoded, encodeContextJson(decoded!)), where).toEqual({ at: expect.any(Number), removed, added });
+          }
+        } else if (landing.kind === "structural" || landing.after === undefined) {
+          // Punctuation, a number, a literal, a quote, or an escape: the document is no longer JSON, or not this one.
+          seen.structural++;
+          expect(error, where).toMatchObject(refusal);
+        } else if (error) {
+          // A GUID, a date or a key/value pair's member name that is no longer one: refused, naming it.
+          expect(error, where).toMatchObject(refusal);
+          expect(error.message, where).toContain(`"${landing.after}"`);
+        } else if (landing.kind === "member") {
+          // An unknown member of a context or an entity is kept, and written back in place.
+          expect(encodeContextJson(decoded!), where).toContain(`"${landing.after}":`);
+        } else {
+          const { removed, added } = difference(landing.before, landing.after);
+          expect(difference(reencoded, encodeContextJson(decoded!)), where).toEqual({ at: expect.any(Number), removed, added });
         }
       }
     }
+    expect(Object.values(seen).every((count) => count > 0), JSON.stringify(seen)).toBe(true);
   });
 
   it.each([

@@ -44,7 +44,8 @@ function fail(message: string, path: string): never {
 /**
  * Reads a RemoteExecutionContext from Text XML (DataContractSerializer form, §A.6). Namespace prefixes
  * are not checked, member order is not enforced and unknown elements are skipped, as tolerant readers do;
- * malformed XML or a wrong value fails with PipelineError("InvalidFormat") naming the member's path.
+ * malformed XML, a wrong value (an `i:nil` too) or text beside a complex value's elements fails with
+ * PipelineError("InvalidFormat") naming the member's path.
  */
 export function decodeContextXml(text: string): RemoteExecutionContext {
   const validation = XMLValidator.validate(text);
@@ -72,11 +73,18 @@ function toElements(nodes: Array<Record<string, unknown>>): XElement[] {
   return elements;
 }
 
-const isNil = (el: XElement): boolean => el.attributes.nil === "true";
+/** Whether `i:nil` marks the element null; its value is an xs:boolean like any other. */
+const isNil = (el: XElement, path: string): boolean => el.attributes.nil !== undefined && readBoolean(el.attributes.nil, join(path, "@i:nil"));
+
+/** The child elements of an element that holds elements only: text beside them (beyond whitespace) is no such element. */
+function elementsOf(el: XElement, path: string): XElement[] {
+  if (el.text.trim() !== "") fail(`unexpected text "${el.text.trim()}"`, path);
+  return el.children;
+}
 
 function readContract(el: XElement, contract: Contract, path: string): object {
   const target = contract.create() as Record<string, unknown>;
-  for (const child of el.children) {
+  for (const child of elementsOf(el, path)) {
     const member = contract.byName.get(child.name);
     if (member) target[member.prop] = readField(child, member.type, join(path, member.name));
   }
@@ -84,7 +92,7 @@ function readContract(el: XElement, contract: Contract, path: string): object {
 }
 
 function readField(el: XElement, type: FieldType, path: string): unknown {
-  if (isNil(el)) {
+  if (isNil(el, path)) {
     if (type.t === "any" || ("nullable" in type && type.nullable)) return null;
     if (type.t === "list") return [];
     return fail("unexpected nil", path);
@@ -109,10 +117,10 @@ function readField(el: XElement, type: FieldType, path: string): unknown {
     case "json":
       return [];
     case "list":
-      return el.children.map((item, i) => readField(item, type.of, `${path}[${i}]`));
+      return elementsOf(el, path).map((item, i) => readField(item, type.of, `${path}[${i}]`));
     case "map": {
       const map = new Map<string, unknown>();
-      el.children.forEach((pair, i) => {
+      elementsOf(el, path).forEach((pair, i) => {
         const itemPath = `${path}[${i}]`;
         const key = pair.children.find((child) => child.name === "key") ?? fail('missing "key"', itemPath);
         const value = pair.children.find((child) => child.name === "value") ?? fail('missing "value"', itemPath);
@@ -122,7 +130,7 @@ function readField(el: XElement, type: FieldType, path: string): unknown {
       return map;
     }
     case "relatedEntities":
-      return el.children.map((pair, i) => {
+      return elementsOf(el, path).map((pair, i) => {
         const itemPath = `${path}[${i}]`;
         const key = pair.children.find((child) => child.name === "key") ?? fail('missing "key"', itemPath);
         const value = pair.children.find((child) => child.name === "value") ?? fail('missing "value"', itemPath);
@@ -155,7 +163,7 @@ function readDecimal(text: string, path: string): Decimal {
 
 /** A value of an object-typed slot, by its `i:type` hint. */
 function readAny(el: XElement, path: string): Value {
-  if (isNil(el)) return null;
+  if (isNil(el, path)) return null;
   const hint = el.attributes.type;
   if (hint === undefined) return fail("missing i:type on a value", path);
   const type = localName(hint);
@@ -185,11 +193,11 @@ function readAny(el: XElement, path: string): Value {
     case "guid":
       return new GuidValue(tryNormalizeGuid(el.text.trim()) ?? fail(`"${el.text}" is not a GUID`, path));
     case "OptionSetValueCollection":
-      return new OptionSetValueCollection(el.children.map((item, i) => readContract(item, OPTION_SET_VALUE, `${path}[${i}]`) as OptionSetValue));
+      return new OptionSetValueCollection(elementsOf(el, path).map((item, i) => readContract(item, OPTION_SET_VALUE, `${path}[${i}]`) as OptionSetValue));
     case "ArrayOfanyType":
-      return el.children.map((item, i) => readAny(item, `${path}[${i}]`));
+      return elementsOf(el, path).map((item, i) => readAny(item, `${path}[${i}]`));
   }
-  if (type.startsWith("ArrayOfKeyValuePairOf")) return el.children.map((item, i) => readPair(item, item.name, `${path}[${i}]`));
+  if (type.startsWith("ArrayOfKeyValuePairOf")) return elementsOf(el, path).map((item, i) => readPair(item, item.name, `${path}[${i}]`));
   if (type.startsWith("KeyValuePairOf")) return readPair(el, type, path);
   const contract = SLOT_CONTRACTS.get(type);
   if (contract) return readContract(el, contract, path) as Value;
@@ -201,5 +209,5 @@ function readPair(el: XElement, typeName: string, path: string): KeyValuePairVal
   const value = el.children.find((child) => child.name === "value") ?? fail('missing "value"', path);
   const valuePath = `${path}.value`;
   const plain = typeName === "KeyValuePairOfstringstring" && value.attributes.type === undefined;
-  return new KeyValuePairValue(key.text, plain ? (isNil(value) ? null : value.text) : readAny(value, valuePath), typeName);
+  return new KeyValuePairValue(key.text, plain ? (isNil(value, valuePath) ? null : value.text) : readAny(value, valuePath), typeName);
 }

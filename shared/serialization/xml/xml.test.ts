@@ -17,6 +17,7 @@ import {
   type Entity,
 } from "../../model";
 import { dataverseFixtures } from "../../../test/fixtures/dataverse";
+import { corruptAt, xmlCorruption } from "../../../test/support/corruption";
 import { decodeContextJson, encodeContextJson } from "../json";
 import { decodeContextXml, encodeContextXml } from "./index";
 
@@ -148,18 +149,42 @@ describe("Text XML (DataContractSerializer form)", () => {
     expect(() => encodeContextXml(context)).toThrow(expect.objectContaining({ code: "ValidationFailed", path: "InputParameters[0].value.Attributes[0].value" }));
   });
 
-  it("fails with InvalidFormat and a path, never anything else, on truncated and corrupted XML", () => {
+  it("fails with InvalidFormat and a path on truncated XML and on a corruption of its markup; a corruption in text changes that text only, or is refused naming it", () => {
+    const seen = { markup: 0, refused: 0, decoded: 0 };
+    const refusal = { code: "InvalidFormat", path: expect.any(String) };
     for (const fixture of dataverseFixtures()) {
       const xml = encodeContextXml(decodeContextJson(fixture.text));
       for (let cut = 0; cut < xml.length; cut += 53) {
-        expect(decodeError(xml.slice(0, cut))).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+        expect(decodeError(xml.slice(0, cut))).toMatchObject(refusal);
+        const corrupted = corruptAt(xml, cut);
+        const where = `${fixture.name}, '#' at ${cut}: …${corrupted.slice(Math.max(0, cut - 25), cut + 25)}…`;
+        const landing = xmlCorruption(xml, corrupted, cut);
+        let decoded: ReturnType<typeof decodeContextXml> | undefined;
+        let error: PipelineError | undefined;
         try {
-          decodeContextXml(`${xml.slice(0, cut)}#${xml.slice(cut + 1)}`); // a '#' in text can still be valid
-        } catch (error) {
-          expect(error).toMatchObject({ code: "InvalidFormat", path: expect.any(String) });
+          decoded = decodeContextXml(corrupted);
+          seen.decoded++;
+        } catch (caught) {
+          error = caught as PipelineError;
+          seen.refused++;
+        }
+        if (landing.kind === "markup") {
+          seen.markup++;
+          expect(error, where).toMatchObject(refusal);
+        } else if (landing.kind === "namespace") {
+          // Elements are read by their local names (namespaces are not checked): the same context.
+          expect(error, where).toBeUndefined();
+          expect(encodeContextXml(decoded!), where).toBe(xml);
+        } else if (error) {
+          // A GUID, a number, a date or a type that is no longer one: refused, naming it.
+          expect(error, where).toMatchObject(refusal);
+          expect(error.message, where).toContain(`"${landing.after}"`);
+        } else {
+          expect(encodeContextXml(decoded!), where).toBe(corrupted);
         }
       }
     }
+    expect(Object.values(seen).every((count) => count > 0), JSON.stringify(seen)).toBe(true);
   });
 
   it.each([

@@ -135,3 +135,15 @@ df.app.orchestration("restartOrchestrator", function* (context) {
   yield context.df.callActivity("record", `${key}:after`);
   return { flaky, slowRun };
 });
+
+// Stands in for a system job's orchestration (the shared/jobs tests), until terminated. Started with
+// `paused: true` in its input it waits paused as a job's does (custom status "paused") for the job's
+// change event, then shows the signal it received as its custom status.
+df.app.orchestration("jobStandIn", function* (context) {
+  if (context.df.getInput().paused) {
+    context.df.setCustomStatus("paused");
+    const signal = yield context.df.waitForExternalEvent("jobChanged");
+    context.df.setCustomStatus({ received: signal });
+  }
+  yield context.df.waitForExternalEvent("never");
+});

@@ -1,0 +1,13 @@
+// Loaded in every test worker (vitest setupFiles). A worker whose test run was killed (its parent gone:
+// SIGTERM or SIGKILL to vitest alone) would run on; it ends instead, so that the hosts its tests started,
+// which stop when their parent ends (local/util/child.ts), do not outlive the run either.
+const WATCHING = Symbol.for("event-pipeline.test-worker.watching-parent");
+const worker = globalThis as { [WATCHING]?: true };
+
+if (!worker[WATCHING]) {
+  worker[WATCHING] = true;
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(1);
+  }, 500).unref();
+}
