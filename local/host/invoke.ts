@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { CoreApi, RegisteredFunction } from "./core-api";
 import type { CoreInvocationContext, RpcInvocationRequest, RpcInvocationResponse, RpcLogCategory, RpcLogLevel, RpcParameterBinding, RpcTypedData } from "./core-types";
 import type { HostLogger } from "./logger";
@@ -20,13 +20,25 @@ export type InvocationOutcome =
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
 
 /**
+ * `length` (≤ 32) random hex digits, never all zeros (W3C forbids an all-zero trace or span id): from
+ * randomUUID, which draws on a cached entropy pool, where a randomBytes call per id cost a sync syscall
+ * on every invocation.
+ */
+function randomHex(length: number): string {
+  for (;;) {
+    const hex = randomUUID().replace(/-/g, "").slice(0, length);
+    if (!/^0+$/.test(hex)) return hex;
+  }
+}
+
+/**
  * The trace context the host hands an invocation: a span of its own, a child of the caller's W3C
  * `traceparent` when one came with the trigger (an HTTP request's header), else the root of a new trace.
  */
 export function invocationTraceContext(traceparent?: string, tracestate?: string): NonNullable<RpcInvocationRequest["traceContext"]> {
   const caller = TRACEPARENT.exec(traceparent?.trim().toLowerCase() ?? "");
-  const traceId = caller && !/^0+$/.test(caller[1]) ? caller[1] : randomBytes(16).toString("hex");
-  return { traceParent: `00-${traceId}-${randomBytes(8).toString("hex")}-${caller ? caller[2] : "01"}`, traceState: caller ? (tracestate ?? "") : "", attributes: {} };
+  const traceId = caller && !/^0+$/.test(caller[1]) ? caller[1] : randomHex(32);
+  return { traceParent: `00-${traceId}-${randomHex(16)}-${caller ? caller[2] : "01"}`, traceState: caller ? (tracestate ?? "") : "", attributes: {} };
 }
 
 /**
