@@ -1,21 +1,11 @@
-import { createConnection } from "node:net";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawnManaged } from "../../local/util/child";
 import { freePort } from "../../local/util/free-port";
 import { eventually } from "./run-host";
+import { acceptsConnections } from "../support/ports";
 
 const START = resolve(__dirname, "../../dist/local/start.js");
-
-const accepts = (port: number) =>
-  new Promise<boolean>((done) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once("error", () => done(false));
-  });
 
 describe("npm start", () => {
   it.each([
@@ -33,15 +23,15 @@ describe("npm start", () => {
       expect(text).toMatch(/ServiceBusConnection=Endpoint=sb:\/\/127\.0\.0\.1:\d+;/);
       const tablePort = Number(/TableEndpoint=http:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1]);
       const brokerPort = Number(/ServiceBusConnection=Endpoint=sb:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1]);
-      expect(await accepts(tablePort)).toBe(true);
-      expect(await accepts(brokerPort)).toBe(true);
+      expect(await acceptsConnections(tablePort)).toBe(true);
+      expect(await acceptsConnections(brokerPort)).toBe(true);
 
       const exited = new Promise<number | null>((done) => child.process.once("exit", (code) => done(code)));
       child.process.kill(signal);
       expect(await exited).toBe(0);
-      expect(await accepts(port)).toBe(false);
-      expect(await accepts(tablePort)).toBe(false);
-      expect(await accepts(brokerPort)).toBe(false);
+      expect(await acceptsConnections(port)).toBe(false);
+      expect(await acceptsConnections(tablePort)).toBe(false);
+      expect(await acceptsConnections(brokerPort)).toBe(false);
     } finally {
       await child.stop();
     }

@@ -1,23 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawnManaged } from "../../local/util/child";
 import { eventually } from "../host/run-host";
+import { acceptsConnections } from "../support/ports";
 
 const FIXTURE_DIR = resolve(__dirname, "fixtures/interrupted");
 const VITEST = resolve(__dirname, "../../node_modules/vitest/vitest.mjs");
-
-const accepts = (port: number) =>
-  new Promise<boolean>((done) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once("error", () => done(false));
-  });
 
 // `npm test` interrupted: vitest runs one file with the test run's global setup (Azurite, the broker) and
 // a test that has started a host; nothing it started may outlive it.
@@ -38,14 +28,14 @@ describe("an interrupted test run", () => {
     try {
       const started = await eventually(() => existsSync(runFile) && (JSON.parse(readFileSync(runFile, "utf8")) as { storage: string; hostPort: number }), 60_000, "the run's host");
       const tablePort = Number(/TableEndpoint=http:\/\/127\.0\.0\.1:(\d+)/.exec(started.storage)?.[1]);
-      expect(await accepts(tablePort)).toBe(true);
-      expect(await accepts(started.hostPort)).toBe(true);
+      expect(await acceptsConnections(tablePort)).toBe(true);
+      expect(await acceptsConnections(started.hostPort)).toBe(true);
 
       const exited = new Promise<number | null>((done) => run.process.once("exit", (code) => done(code)));
       process.kill(target === "group" ? -run.process.pid! : run.process.pid!, signal);
       expect(await exited, output.join("\n")).toBe(exitCode);
-      await eventually(async () => !(await accepts(tablePort)), 10_000, "Azurite to stop");
-      await eventually(async () => !(await accepts(started.hostPort)), 10_000, "the host to stop");
+      await eventually(async () => !(await acceptsConnections(tablePort)), 10_000, "Azurite to stop");
+      await eventually(async () => !(await acceptsConnections(started.hostPort)), 10_000, "the host to stop");
     } finally {
       await run.stop();
     }
