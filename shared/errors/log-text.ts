@@ -13,5 +13,10 @@ export function errorLogText(error: unknown): string {
     seen.add(current);
     parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current));
   }
-  return parts.join("\nCaused by: ").replace(SECRET_VALUE, "$1=***").replace(BEARER, "Bearer ***");
+  return maskSecrets(parts.join("\nCaused by: "));
+}
+
+/** `text` with every value that looks like a credential masked. */
+export function maskSecrets(text: string): string {
+  return text.replace(SECRET_VALUE, "$1=***").replace(BEARER, "Bearer ***");
 }

@@ -1,24 +1,22 @@
+import { jobsNotStartedEvent, type JobDispatcher } from "../pipeline/ports";
+import { structuredLog, type StructuredLog } from "../telemetry/structured-log";
 import type { JobOrchestrations } from "./orchestrations";
 
-/** The pipeline's port: told after a commit that wrote Ready system jobs. */
-export interface JobDispatcher {
-  jobsCommitted(organization: string, jobIds: string[]): Promise<void>;
-}
+export type { JobDispatcher } from "../pipeline/ports";
 
 /**
- * Starts each committed job's orchestration at once. A start that fails is only logged: the job stays
- * Ready in storage and the sweep starts it.
+ * Starts each committed job's orchestration at once. Starts that fail are only logged (one warning for
+ * them, with the first failure's error): the jobs stay Ready in storage and the sweep starts them.
  */
-export function createJobDispatcher(orchestrations: () => JobOrchestrations | undefined, log: (message: string) => void = console.warn): JobDispatcher {
+export function createJobDispatcher(orchestrations: () => JobOrchestrations | undefined, log: StructuredLog = structuredLog): JobDispatcher {
   return {
-    async jobsCommitted(organization, jobIds) {
+    async jobsCommitted(organization, jobIds, correlationId) {
       const control = orchestrations();
       if (!control) return;
-      await Promise.all(
-        jobIds.map((jobId) =>
-          control.start({ organization, jobId }).catch((error: unknown) => log(`system job ${jobId}: not started now (${(error as Error)?.message ?? String(error)}); the sweep will start it.`)),
-        ),
-      );
+      const failed: { jobId: string; error: unknown }[] = [];
+      await Promise.all(jobIds.map((jobId) => control.start({ organization, jobId }).catch((error: unknown) => void failed.push({ jobId, error }))));
+      if (failed.length === 0) return;
+      log(jobsNotStartedEvent({ organization, jobIds: failed.map((failure) => failure.jobId), correlationId, error: failed[0].error, severity: "warning" }));
     },
   };
 }

@@ -134,7 +134,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
   }
   deps.telemetry.attempt(record);
   // After the log line: the job's outcome is recorded; its context is no longer needed (a Failed job's is kept for diagnosis).
-  if (result.kind === "completed" && outcome.kind === "succeeded" && !contextDeleted) await forgetContext(deps.contexts, reference);
+  if (result.kind === "completed" && outcome.kind === "succeeded" && !contextDeleted) await forgetContext(deps.contexts, { ...reference, correlationId: record.correlationId });
   return result;
 }
 

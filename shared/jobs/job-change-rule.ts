@@ -5,6 +5,7 @@ import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-s
 import { JobState, JobStatus, checkJobChange } from "./job-states";
 import type { JobOrchestrations } from "./orchestrations";
 import type { SystemJobStore } from "./system-jobs";
+import { errorFields, LOG_EVENTS, structuredLog, type StructuredLog } from "../telemetry/structured-log";
 
 /** What the rule needs to delete a cancelled or deleted job's stored context. */
 export interface JobContextCleanup {
@@ -24,12 +25,20 @@ const isCanceled = (values: ColumnValues | undefined) => values?.statecode === J
 export function systemJobWriteRule(
   orchestrations: () => JobOrchestrations | undefined,
   cleanup?: JobContextCleanup,
-  log: (message: string) => void = console.warn,
+  log: StructuredLog = structuredLog,
 ): RecordWriteHook {
-  const tell = async (what: string, action: (control: JobOrchestrations) => Promise<void>) => {
+  const tell = async (organization: string, jobId: string, change: string, action: (control: JobOrchestrations) => Promise<void>) => {
     const control = orchestrations();
     if (!control) return;
-    await action(control).catch((error: unknown) => log(`system job ${what}: the orchestration was not told (${(error as Error)?.message ?? String(error)}); the job's row decides.`));
+    await action(control).catch((error: unknown) => {
+      const { errorCode, errorMessage } = errorFields(error);
+      log({
+        event: LOG_EVENTS.jobChangeNotTold,
+        severity: "warning",
+        message: `System job ${jobId} ${change}: the orchestration was not told (${errorCode}: ${errorMessage}); the job's row decides.`,
+        fields: { organization, jobId, change, errorCode, errorMessage },
+      });
+    });
   };
   /** Deletes the job's context if its row, read again, shows the change committed (`committed`). */
   const forget = async (organization: string, jobId: string, committed: (values: ColumnValues | undefined) => boolean) => {
@@ -46,8 +55,8 @@ export function systemJobWriteRule(
       const { change, values } = checkJobChange(current.values, changes);
       const afterCommit = async () =>
         change === "cancel"
-          ? Promise.all([tell(`${current.id} cancel`, (control) => control.terminate(current.id, "Canceled by a user")), forget(organization, current.id, isCanceled)]).then(() => undefined)
-          : tell(`${current.id} ${change}`, async (control) => {
+          ? Promise.all([tell(organization, current.id, "cancel", (control) => control.terminate(current.id, "Canceled by a user")), forget(organization, current.id, isCanceled)]).then(() => undefined)
+          : tell(organization, current.id, change, async (control) => {
               await control.signal(current.id, { change, postponeuntil: typeof values.postponeuntil === "string" ? values.postponeuntil : undefined });
               // A paused job may have no orchestration (the sweep starts none for it): the resume starts one.
               if (change === "resume" && (await control.state(current.id)) === "none") await control.start({ organization, jobId: current.id });
@@ -55,7 +64,7 @@ export function systemJobWriteRule(
       return { values: values as typeof changes, afterCommit };
     },
     afterDelete: async (organization, deleted) => {
-      await Promise.all([tell(`${deleted.id} delete`, (control) => control.terminate(deleted.id, "Deleted by a user")), forget(organization, deleted.id, (values) => values === undefined)]);
+      await Promise.all([tell(organization, deleted.id, "delete", (control) => control.terminate(deleted.id, "Deleted by a user")), forget(organization, deleted.id, (values) => values === undefined)]);
     },
   };
 }

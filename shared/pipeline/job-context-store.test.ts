@@ -5,7 +5,8 @@ import { BUILTIN_TABLES } from "../dataservice/metadata/builtin-tables";
 import { createRecordsTableClient } from "../dataservice/store/table-client";
 import { Entity, createContext, decimal, double, guid, int64 } from "../model";
 import { encodeContextJson, encodeContextXml, encodeTypedContextJson } from "../serialization";
-import { JobContextStore } from "./job-context-store";
+import type { LogEvent } from "../telemetry/structured-log";
+import { forgetContext, JobContextStore } from "./job-context-store";
 
 const store = new RecordStore(createRecordsTableClient(process.env));
 const contexts = new JobContextStore(store);
@@ -66,5 +67,25 @@ describe("JobContextStore", () => {
     const typeOf = (key: string) => new RegExp(`<b:key>${key}</b:key><b:value i:type="([^"]*)"`).exec(xml)?.[1];
     expect(["id", "accountid", "sequence", "span", "ratio", "rate"].map(typeOf)).toEqual(["e:guid", "e:guid", "c:long", "c:double", "c:double", "c:decimal"]);
     expect(encodeContextJson(read)).toBe(encodeContextJson(context));
+  });
+});
+
+describe("forgetContext", () => {
+  it("logs a context it could not delete as a warning with the job, its correlation and the error (credentials masked), and does not fail", async () => {
+    const [jobId, correlationId] = [randomUUID(), randomUUID()];
+    const logged: LogEvent[] = [];
+    const refusing = { delete: () => Promise.reject(new Error("The table refused the batch. SharedAccessSignature=sv-secret")) };
+
+    await expect(forgetContext(refusing, { organization: "contoso", jobId, correlationId }, (event) => void logged.push(event))).resolves.toBeUndefined();
+
+    expect(logged).toEqual([
+      {
+        event: "systemJobContextNotDeleted",
+        severity: "warning",
+        message: expect.stringContaining(jobId),
+        fields: { organization: "contoso", jobId, correlationId, errorCode: "Internal", errorMessage: "The table refused the batch. SharedAccessSignature=***" },
+      },
+    ]);
+    expect(JSON.stringify(logged)).not.toContain("sv-secret");
   });
 });

@@ -24,7 +24,8 @@ import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, G
 import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
 import { StepOrganizationService } from "./organization-service";
-import type { JobDispatcher } from "./ports";
+import { jobsNotStartedEvent, type JobDispatcher } from "./ports";
+import { errorFields, LOG_EVENTS, structuredLog } from "../telemetry/structured-log";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
 import type { StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
@@ -107,7 +108,7 @@ export class EventPipeline {
       try {
         return await this.execute(execution, request);
       } finally {
-        await this.writeTrace(trace, scope.organization);
+        await this.writeTrace(trace, scope.organization, correlationId);
       }
     } catch (error) {
       // The Web API's log of a failed request names its correlation, as the request's system jobs and posts do.
@@ -145,7 +146,7 @@ export class EventPipeline {
     try {
       await this.parts.runner.run({ organization: organization.name, step, context, organizationService: new StepOrganizationService(this, execution, abort.signal), abort }, trace);
     } finally {
-      await this.writeTrace(trace, organization);
+      await this.writeTrace(trace, organization, context.correlationId);
     }
   }
 
@@ -246,12 +247,18 @@ export class EventPipeline {
   }
 
   /** The trace log never changes a request's outcome: a failure to write it is only reported. */
-  private async writeTrace(trace: TraceLog, organization: OrganizationContext): Promise<void> {
+  private async writeTrace(trace: TraceLog, organization: OrganizationContext, correlationId: string): Promise<void> {
     if (!trace.enabled) return;
     try {
       await trace.write(this.parts.store, organization);
     } catch (error) {
-      console.error(`Writing the plug-in trace log of ${organization.name} failed:`, error);
+      const { errorCode, errorMessage } = errorFields(error);
+      structuredLog({
+        event: LOG_EVENTS.traceLogNotWritten,
+        severity: "error",
+        message: `The plug-in trace log of ${organization.name} was not written (${errorCode}: ${errorMessage}); the request's outcome stands.`,
+        fields: { organization: organization.name, correlationId, errorCode, errorMessage },
+      });
     }
   }
 
@@ -380,10 +387,10 @@ export class EventPipeline {
     if (result.record) result.record = { ...result.record, ...(final && { values: final }), etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
     if (transaction.jobIds.length > 0) {
       try {
-        await this.parts.dispatcher.jobsCommitted(execution.organization.name, transaction.jobIds);
+        await this.parts.dispatcher.jobsCommitted(execution.organization.name, transaction.jobIds, execution.correlationId);
       } catch (error) {
         // The operation is committed; its jobs stay Ready in storage for the asynchronous service to find.
-        console.error(`Dispatching system jobs ${transaction.jobIds.join(", ")} failed:`, error);
+        structuredLog(jobsNotStartedEvent({ organization: execution.organization.name, jobIds: transaction.jobIds, correlationId: execution.correlationId, error, severity: "error" }));
       }
     }
   }

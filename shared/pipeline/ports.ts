@@ -1,4 +1,5 @@
 import { PipelineError } from "../errors";
+import { boundedIds, errorFields, LOG_EVENTS, type LogEvent, type LogSeverity } from "../telemetry/structured-log";
 import type { EntityReference, RemoteExecutionContext } from "../model";
 import type { IServiceEndpointNotificationService } from "../plugins/types";
 
@@ -8,7 +9,22 @@ import type { IServiceEndpointNotificationService } from "../plugins/types";
  * stay Ready in storage for a sweeper to pick up).
  */
 export interface JobDispatcher {
-  jobsCommitted(organization: string, jobIds: string[]): Promise<void>;
+  /** `correlationId`: of the pipeline execution that committed the jobs. */
+  jobsCommitted(organization: string, jobIds: string[], correlationId?: string): Promise<void>;
+}
+
+/**
+ * Committed jobs whose orchestration did not start at once, as logged: they stay Ready and the sweep
+ * starts them (a warning); `error` when the dispatcher itself failed rather than a start.
+ */
+export function jobsNotStartedEvent(failed: { organization: string; jobIds: readonly string[]; correlationId?: string; error: unknown; severity: LogSeverity }): LogEvent {
+  const { errorCode, errorMessage } = errorFields(failed.error);
+  return {
+    event: LOG_EVENTS.jobsNotStarted,
+    severity: failed.severity,
+    message: `System jobs of ${failed.organization} not started at once (${errorCode}: ${errorMessage}); they stay Ready and the sweep starts them.`,
+    fields: { organization: failed.organization, correlationId: failed.correlationId, jobCount: failed.jobIds.length, jobIds: boundedIds(failed.jobIds), errorCode, errorMessage },
+  };
 }
 
 export const NO_JOB_DISPATCHER: JobDispatcher = { jobsCommitted: async () => undefined };

@@ -1,5 +1,6 @@
 import { context as otelContext } from "@opentelemetry/api";
 import { logs, SeverityNumber, type LoggerProvider } from "@opentelemetry/api-logs";
+import { maskSecrets, toPipelineError } from "../errors";
 import { azureMonitorStarted } from "./azure-monitor";
 import { currentInvocation, type InvocationLogger } from "./invocation-scope";
 
@@ -10,6 +11,10 @@ export const LOG_EVENTS = {
   listenerReceipt: "listenerReceipt",
   sweep: "systemJobSweep",
   webApiFailure: "webApiFailure",
+  jobsNotStarted: "systemJobsNotStarted",
+  jobChangeNotTold: "systemJobChangeNotTold",
+  jobContextNotDeleted: "systemJobContextNotDeleted",
+  traceLogNotWritten: "pluginTraceLogNotWritten",
 } as const;
 
 export type LogSeverity = "information" | "warning" | "error";
@@ -94,4 +99,18 @@ export const LOGGED_IDS_LIMIT = 50;
 export function boundedIds(ids: readonly string[]): string {
   const shown = ids.slice(0, LOGGED_IDS_LIMIT).join(",");
   return ids.length > LOGGED_IDS_LIMIT ? `${shown},…` : shown;
+}
+
+/** How many characters of an error's message a log field keeps. */
+const LOGGED_MESSAGE_LIMIT = 500;
+
+/**
+ * An error as log fields: `errorCode` (its PipelineError code) and `errorMessage` (its message's first
+ * line, credential-like values masked, at most LOGGED_MESSAGE_LIMIT characters; never a stack or a body).
+ */
+export function errorFields(error: unknown): { errorCode: string; errorMessage: string } {
+  const failure = toPipelineError(error);
+  const firstLine = failure.message.split("\n", 1)[0];
+  const message = maskSecrets(firstLine);
+  return { errorCode: failure.code, errorMessage: message.length > LOGGED_MESSAGE_LIMIT ? `${message.slice(0, LOGGED_MESSAGE_LIMIT)}…` : message };
 }

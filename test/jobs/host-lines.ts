@@ -40,6 +40,14 @@ export async function jobTimers(host: HostUnderTest, durableKey: string, jobId: 
   return timers;
 }
 
+/** The durable timers a job's orchestration created and that have not fired: when each is to fire (orchestration time, as the job's `postponeuntil`). */
+export async function pendingJobTimers(host: HostUnderTest, durableKey: string, jobId: string): Promise<number[]> {
+  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${durableKey}&showHistory=true`);
+  const { historyEvents } = (await response.json()) as { historyEvents: HistoryEvent[] };
+  const fired = new Set(historyEvents.filter((e) => e.EventType === TIMER_FIRED).map((e) => e.TimerId));
+  return historyEvents.filter((e) => e.EventType === TIMER_CREATED && !fired.has(e.EventId)).map((e) => Date.parse(String(e.FireAt)));
+}
+
 /** The sample listener's structured lines (status `recorded` or `duplicate`) for a message with this OperationId. */
 export function listenerLines(output: string[], status: "recorded" | "duplicate", operationId: string): Record<string, unknown>[] {
   return structuredLines(output, "listenerReceipt")

@@ -1,5 +1,5 @@
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from "@opentelemetry/sdk-metrics";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEndpointPoster } from "../../shared/delivery";
 import { createJobTelemetry, JOB_METRICS, JobStatus, jobAttemptDependencies, type JobAttemptDependencies } from "../../shared/jobs";
 import type { LogEvent } from "../../shared/telemetry/structured-log";
@@ -19,15 +19,12 @@ const { api: apiOf, service } = pipelineForTests([organization]);
 const api = apiOf(organization);
 const webApi = (method: string, path: string, body?: unknown) => api(method, path, { body, headers: { Prefer: "return=representation" } });
 
+// Each test reads its own MeterProvider and log (made fresh before it), so it counts only what it ran.
 describe("system job metrics, recorded with the OpenTelemetry SDK on real deliveries", () => {
-  const reader = new CollectingReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  const logged: LogEvent[] = [];
-  const telemetry = createJobTelemetry({ meter: meterProvider.getMeter("test"), log: (event) => void logged.push(event) });
-  const deps: JobAttemptDependencies = {
-    ...jobAttemptDependencies(service, createEndpointPoster({ observer: (event) => telemetry.post(event) }), telemetry),
-    random: () => 0,
-  };
+  let reader: CollectingReader;
+  let meterProvider: MeterProvider;
+  let logged: LogEvent[];
+  let deps: JobAttemptDependencies;
   let server: TestHttpServer;
   let hookStep: string;
   let strictHookStep: string;
@@ -54,10 +51,34 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
     strictHookStep = await webhookStep({ maxRetries: 0 });
   });
   afterAll(async () => {
-    await deps.poster.close();
     await server.close();
+  });
+
+  beforeEach(() => {
+    reader = new CollectingReader();
+    meterProvider = new MeterProvider({ readers: [reader] });
+    logged = [];
+    const telemetry = createJobTelemetry({ meter: meterProvider.getMeter("test"), log: (event) => void logged.push(event) });
+    deps = { ...jobAttemptDependencies(service, createEndpointPoster({ observer: (event) => telemetry.post(event) }), telemetry), random: () => 0 };
+  });
+  afterEach(async () => {
+    await deps.poster.close();
     await meterProvider.shutdown();
   });
+
+  /** A job on `step` run to completion, the endpoint first answering `statuses` (then 200). */
+  async function runJob(step: string, ...statuses: number[]): Promise<void> {
+    server.statuses.push(...statuses);
+    await runToCompletion(await commitJob(organization, step, accountCreated()));
+  }
+
+  /** The jobs the last two tests count: one that succeeds, one that waits once then succeeds, one that fails, one more that succeeds. */
+  async function runMixedJobs(): Promise<void> {
+    await runJob(hookStep);
+    await runJob(hookStep, 503);
+    await runJob(strictHookStep, 500);
+    await runJob(hookStep);
+  }
 
   const webhook = { organization, contract: "Webhook" };
 
@@ -84,7 +105,7 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
     expect(await counted(JOB_METRICS.retries, { ...webhook, outcome: "waiting" })).toBe(1);
     expect(await counted(JOB_METRICS.posts, { ...webhook, outcome: "failed" })).toBe(1);
     expect(await counted(JOB_METRICS.failures, { ...webhook, outcome: "failed" })).toBe(1);
-    expect(await counted(JOB_METRICS.posts, { ...webhook, outcome: "succeeded" })).toBe(2);
+    expect(await counted(JOB_METRICS.posts, { ...webhook, outcome: "succeeded" })).toBe(1);
   });
 
   it("counts the failure of a job that fails, with its error code", async () => {
@@ -93,14 +114,18 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
     expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Failed }]);
     const failures = ((await collected(JOB_METRICS.failures))?.dataPoints ?? []) as DataPoint<number>[];
     expect(failures.map((point) => point.attributes)).toEqual([expect.objectContaining({ ...webhook, outcome: "failed", errorCode: expect.any(String) })]);
-    expect(await counted(JOB_METRICS.failures, webhook)).toBe(2);
-    expect(await counted(JOB_METRICS.retries, webhook)).toBe(1);
+    expect(await counted(JOB_METRICS.failures, webhook)).toBe(1);
+    // No retry policy: the failed post is not retried.
+    expect(await counted(JOB_METRICS.retries, webhook)).toBe(0);
   });
 
   it("counts a truncated post", async () => {
     const jobId = await commitJob(organization, hookStep, accountCreated({ padding: 300 * 1024 }));
     expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Succeeded }]);
     expect(await counted(JOB_METRICS.truncations, { ...webhook, outcome: "succeeded" })).toBe(1);
+    // A job that waits once: every counter has a point, so each shows its descriptor.
+    await runJob(hookStep, 503);
+    expect(await counted(JOB_METRICS.truncations, webhook)).toBe(1);
     const counters = await Promise.all([JOB_METRICS.posts, JOB_METRICS.failures, JOB_METRICS.retries, JOB_METRICS.truncations].map(collected));
     expect(counters.map((metric) => metric?.descriptor)).toEqual([
       expect.objectContaining({ name: JOB_METRICS.posts, unit: "{post}", type: "COUNTER" }),
@@ -128,6 +153,7 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
   });
 
   it("counts every attempt by outcome, and records each post's duration by contract and outcome", async () => {
+    await runMixedJobs();
     expect(await counted(JOB_METRICS.attempts, { ...webhook, outcome: "succeeded" })).toBe(3);
     expect(await counted(JOB_METRICS.attempts, { ...webhook, outcome: "waiting" })).toBe(1);
     expect(await counted(JOB_METRICS.attempts, { ...webhook, outcome: "failed" })).toBe(1);
@@ -139,7 +165,8 @@ describe("system job metrics, recorded with the OpenTelemetry SDK on real delive
     ]);
   });
 
-  it("logs the attempts by severity (waiting a warning, failed an error) with the contract's name, without the endpoint's secret (write-only authvalue)", () => {
+  it("logs the attempts by severity (waiting a warning, failed an error) with the contract's name, without the endpoint's secret (write-only authvalue)", async () => {
+    await runMixedJobs();
     const webhookAttempts = logged.filter((event) => event.fields.contract === "Webhook");
     expect(new Set(webhookAttempts.map((event) => `${String(event.fields.outcome)} ${event.severity}`))).toEqual(new Set(["succeeded information", "waiting warning", "failed error"]));
     expect(JSON.stringify(logged)).not.toContain("the-key");

@@ -1,7 +1,9 @@
 import { join } from "node:path";
+import { ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
 import { startTableProxy, type ProxiedRequest, type ProxyAction, type TableProxy } from "../../local/storage/table-proxy";
+import { azureResources } from "../../shared/config/azure-resources";
 import { JobState, JobStatus } from "../../shared/jobs";
 import { eventually, type HostUnderTest } from "../host/run-host";
 import { accountCreated } from "../support/delivery";
@@ -75,7 +77,16 @@ describe("a system job whose post succeeded but whose Succeeded write failed", (
     const sweeps = structuredLines(host, "systemJobSweep").filter((line) => String(line.record.startedJobIds).split(",").includes(jobId));
     expect(sweeps).toEqual([expect.objectContaining({ level: "warning", functionName: "systemJobSweep", record: expect.objectContaining({ startedCount: expect.any(Number), resumedCount: 0 }) })]);
     // Posted twice with the same MessageId (= OperationId = the job's id): the broker's duplicate detection drops the second.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The job Succeeded, so the second post was sent: kept, it would be in the queue (locked while the listener
+    // handles it) until handled, and then logged as a duplicate. It is neither.
+    const client = new ServiceBusClient(broker.connectionString);
+    try {
+      const queued = await client.createReceiver(azureResources.serviceBus.queues.events.name).peekMessages(100);
+      expect(queued.filter((message) => message.messageId === jobId)).toEqual([]);
+    } finally {
+      await client.close();
+    }
+    expect(listenerLines(host.output, "duplicate", jobId)).toEqual([]);
     expect(await receiptsFor([jobId])).toHaveLength(1);
     expect(listenerLines(host.output, "recorded", jobId)).toHaveLength(1);
   }, 120_000);

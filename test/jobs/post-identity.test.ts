@@ -10,6 +10,7 @@ import { createAppServices, type AppServices } from "../../shared/jobs";
 import { handleListenerMessage, type ListenerDependencies, type ListenerOutcome } from "../../shared/listener/listener";
 import { ReceiptStore } from "../../shared/listener/receipts";
 import { receivedFromTrigger, serviceBusReplies } from "../../shared/listener/sample-listener";
+import { eventually } from "../host/run-host";
 import { uniqueOrganization } from "../support/data-service";
 import { registerQueueStep, sasEndpointColumns } from "../support/system-jobs";
 import { testPlugins, webApiClient } from "../pipeline/support";
@@ -75,6 +76,19 @@ describe("the identity of a post", () => {
     for (let waited = 0; outcomes.length < count && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
+  /** Waits until the queue holds no message (a message stays there, locked, until the listener completes it). */
+  async function queueEmptied(): Promise<void> {
+    await eventually(async () => {
+      // A new receiver each time: a receiver's peek goes on from where its last one stopped.
+      const peeker = client.createReceiver(QUEUE);
+      try {
+        return (await peeker.peekMessages(10)).length === 0;
+      } finally {
+        await peeker.close();
+      }
+    }, 10_000, "the queue to be empty");
+  }
+
   it("delivers both synchronous queue posts of one Create to the same queue: two receipts", async () => {
     await registerQueueStep(webApi, broker.connectionString, { table: "contact", mode: 0, endpoint: { name: "first queue" } });
     await registerQueueStep(webApi, broker.connectionString, { table: "contact", mode: 0, endpoint: { name: "second queue" } });
@@ -82,7 +96,8 @@ describe("the identity of a post", () => {
     try {
       expect((await api("POST", "contacts", { body: { lastname: "Twice" } })).status).toBe(204);
       await waitForOutcomes(2);
-      await new Promise((resolve) => setTimeout(resolve, 300)); // nothing more arrives
+      // Synchronous posts: all were sent before the Create answered. Once the queue is empty, every one was handled.
+      await queueEmptied();
     } finally {
       await stop();
     }

@@ -7,7 +7,7 @@ import { JobContextStore } from "../../shared/pipeline/job-context-store";
 import { eventually, SAMPLE_KEYS, type HostUnderTest } from "../host/run-host";
 import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
-import { jobTimers, listenerLines } from "./host-lines";
+import { jobTimers, listenerLines, pendingJobTimers } from "./host-lines";
 import {
   attemptLines,
   brokerConfigWithUnreadQueue,
@@ -26,6 +26,10 @@ import {
 
 const organization = uniqueOrganization("jobs");
 const TIME_SCALE = 10;
+/** The webhook steps' first back-off (`hookStep`'s default retryDelayInMs); 0.1 s at this time scale. */
+const HOOK_BACK_OFF_MS = 1_000;
+/** How long `ms` of orchestration time lasts on this host. */
+const scaled = (ms: number) => ms / TIME_SCALE;
 const storedContexts = new JobContextStore(new RecordStore(createRecordsTableClient()));
 /** The job rows as storage has them: a user's change written here is one whose signal to the orchestration was lost. */
 const jobRows = new SystemJobStore(new RecordStore(createRecordsTableClient()));
@@ -44,13 +48,18 @@ describe("system jobs through the local runtime", () => {
     }, 40_000, `jobs ${jobIds.join(", ")} completed`);
 
   /** A webhook step on contact Update posting to `hook`, with a back-off of `retryDelayInMs` (then doubling). */
-  const hookStep = (hook: TestHttpServer, name: string, retryDelayInMs = 1_000) =>
+  const hookStep = (hook: TestHttpServer, name: string, retryDelayInMs = HOOK_BACK_OFF_MS) =>
     registerQueueStep(api, "", {
       message: "Update",
       table: "contact",
       endpoint: { name, contract: 8, authtype: 4, authvalue: "the-key", url: hook.url, retrypolicy: JSON.stringify({ retryDelayInMs }) },
     });
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** The orchestration waits paused: it waits for a user's change only (no timer), so no attempt comes until a resume. */
+  const waitsPaused = (jobId: string) => eventually(async () => (await orchestrationCustomStatus(host, jobId)) === "paused", 30_000, `${jobId}'s orchestration to wait paused`);
+  /** The orchestration waits on a durable timer set for `until` or later (its next attempt not before then). */
+  const waitsUntil = (jobId: string, until: string) =>
+    eventually(async () => (await pendingJobTimers(host, SAMPLE_KEYS.durable, jobId)).some((fireAt) => fireAt >= Date.parse(until)), 30_000, `${jobId}'s orchestration to wait until ${until}`);
 
   /**
    * A job whose first post the endpoint answers 503 and whose second post it leaves hanging: returns when
@@ -157,8 +166,11 @@ describe("system jobs through the local runtime", () => {
     expect(await job(cancelled)).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Canceled });
     expect(await orchestrationStatus(host, cancelled)).toBe("Terminated");
     // The broker is back: any attempt of the cancelled job now would post its context, and the listener would
-    // record it. Longer than its next back-off at this time scale, nothing reached the listener.
-    await sleep(3_000);
+    // record it. Terminated, its orchestration schedules no attempt; no signal tells that an attempt begun before
+    // the cancel is over, so this waits twice the back-off its next attempt would have had (the default policy
+    // doubles it) at this time scale, and nothing reached the listener.
+    const lastBackOff = Math.max(5_000, ...attemptLines(host, cancelled).filter((line) => line.outcome === "waiting").map((line) => Number(line.retryDelayInMs)));
+    await sleep(2 * scaled(2 * lastBackOff));
     expect(await receiptsFor([cancelled])).toEqual([]);
     expect(listenerLines(host.output, "recorded", cancelled)).toEqual([]);
     expect(attemptLines(host, cancelled).filter((line) => line.outcome === "succeeded")).toEqual([]);
@@ -288,8 +300,8 @@ describe("system jobs through the local runtime", () => {
       await eventually(() => attemptLines(host, jobId).length === 1, 30_000, "the first attempt's outcome");
       expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ outcome: "waiting" })]);
 
-      // The back-off is 0.1 s at this time scale: ten times over, still no attempt while paused.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Paused (told by the pause, or by the next attempt finding the row paused before posting): it waits for a resume only.
+      await waitsPaused(jobId);
       expect(hook.requests).toHaveLength(1);
       expect(attemptLines(host, jobId)).toHaveLength(1);
       expect(await job(jobId)).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 1 });
@@ -316,8 +328,8 @@ describe("system jobs through the local runtime", () => {
       await eventually(() => attemptLines(host, jobId).length === 2, 30_000, "the second attempt's outcome");
       expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting"]);
 
-      // More than twice the back-off: still no third post while paused. The row says paused (no postponeuntil).
-      await sleep(2_500);
+      // The orchestration waits paused (for a resume only): no third post. The row says paused (no postponeuntil).
+      await waitsPaused(jobId);
       expect(hook.requests).toHaveLength(2);
       expect(attemptLines(host, jobId)).toHaveLength(2);
       const paused = await job(jobId);
@@ -347,8 +359,8 @@ describe("system jobs through the local runtime", () => {
       hook.answerHung(503);
       await eventually(() => attemptLines(host, jobId).length === 2, 30_000, "the second attempt's outcome");
 
-      // The back-off (1 s at this time scale) passes twice over: no third post, the job waits for the user's time.
-      await sleep(2_500);
+      // The next attempt waits on a timer for the user's time, not the back-off (1 s at this time scale): no third post.
+      await waitsUntil(jobId, until);
       expect(hook.requests).toHaveLength(2);
       const row = await job(jobId);
       expect(row).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 2 });
@@ -369,7 +381,8 @@ describe("system jobs through the local runtime", () => {
       expect((await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: later })).status).toBeLessThan(300);
       // Started as the dispatcher starts it: no notBefore.
       await startJobOrchestration(host, organization, jobId);
-      await sleep(1_500);
+      // Its attempt found the job postponed without posting: the orchestration waits on a timer for postponeuntil.
+      await waitsUntil(jobId, later);
       expect(hook.requests).toEqual([]);
       expect(attemptLines(host, jobId)).toEqual([]);
       const postponed = await job(jobId);
@@ -403,7 +416,10 @@ describe("system jobs through the local runtime", () => {
 
       // The resume as the Web API commits it (Ready, postponeuntil cleared), its signal lost.
       await jobRows.update({ organization, jobId }, () => ({ statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources, postponeuntil: null }));
-      await sleep(1_000);
+      // Waiting paused, the orchestration waits for an event only; nothing signals that it did not act on the row,
+      // so this waits ten times the back-off it would otherwise have waited (at this time scale): no second post.
+      await sleep(10 * scaled(HOOK_BACK_OFF_MS));
+      expect(await orchestrationCustomStatus(host, jobId)).toBe("paused");
       expect(hook.requests).toHaveLength(1);
       await runSweep(host);
       const [row] = await completed([jobId]);
@@ -429,8 +445,9 @@ describe("system jobs through the local runtime", () => {
       hook.answerHung(503);
       await eventually(() => attemptLines(host, jobId).length === 1, 30_000, "the first attempt's outcome");
 
-      // The back-off is 0.1 s at this time scale: fifteen times over, no second post.
-      await sleep(1_500);
+      // The back-off's timer fired and the next attempt found the row paused before posting: the orchestration waits paused, no second post.
+      await waitsPaused(jobId);
+      expect(await jobTimers(host, SAMPLE_KEYS.durable, jobId)).toHaveLength(1);
       expect(hook.requests).toHaveLength(1);
       expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting"]);
       const paused = await job(jobId);

@@ -174,6 +174,11 @@ export class Scripted implements IPlugin {
     if (script.sleepMs) await new Promise((resolve) => setTimeout(resolve, script.sleepMs));
     if (script.createAccount) {
       const created = organizationService.create(new Entity("account").set("name", script.createAccount));
+      // What became of the call (`read.createAccount`): a test waits for it to know the call is over.
+      created.then(
+        () => void (entry.read.createAccount = "created"),
+        (error: unknown) => void (entry.read.createAccount = `refused: ${(error as Error).message}`),
+      );
       await (script.swallowNested ? created.catch(() => undefined) : created);
     }
     if (script.updateAgain && target instanceof Entity && context.depth < (script.untilDepth ?? Infinity)) {

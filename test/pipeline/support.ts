@@ -15,9 +15,9 @@ export const testPlugins = () => new PluginCatalog({ "scripted-plugin": scripted
 /** The pipeline service on the test Azurite with the test plug-ins and the sample, called through the Functions handler. */
 export function pipelineForTests(
   organizations: string[],
-  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications } = {},
+  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications; storage?: string } = {},
 ) {
-  const env = { AzureWebJobsStorage: process.env.AzureWebJobsStorage, Organizations: organizations.join(","), AllowAnonymousAsAdmin: "true" };
+  const env = { AzureWebJobsStorage: options.storage ?? process.env.AzureWebJobsStorage, Organizations: organizations.join(","), AllowAnonymousAsAdmin: "true" };
   const service: PipelineService = createPipelineService({
     env,
     settings: readDataServiceSettings(env),
