@@ -32,7 +32,8 @@ export function recordToEntity(table: TableDefinition, record: StoredRecord, loo
   return entity;
 }
 
-function toSdkValue(column: ColumnDefinition, value: ColumnValue, lookupNames: Map<string, string>): Value {
+/** One stored column value as the SDK value plug-ins see (a lookup with its name when `lookupNames` has it). */
+export function toSdkValue(column: ColumnDefinition, value: ColumnValue, lookupNames: Map<string, string> = new Map()): Value {
   if (isLookupValue(value)) return new EntityReference(value.logicalName, value.id, lookupNames.get(value.id) ?? null);
   switch (column.type) {
     case "Decimal":

@@ -24,7 +24,7 @@ export type { TableDefinition } from "./metadata/tables";
 export type { StoredRecord, ColumnValues, ColumnValue, LookupValue } from "./store/records";
 export { isLookupValue } from "./store/records";
 export { stampSystemColumns, type RowWriter, type RowChange } from "./metadata/system-columns";
-export { recordToEntity, entityToValues } from "./entity-conversion";
+export { recordToEntity, entityToValues, toSdkValue } from "./entity-conversion";
 export { sdkFormattedValues } from "./formatted-values";
 export { isLookupType } from "./metadata/columns";
 export { findColumn } from "./metadata/tables";

@@ -9,15 +9,19 @@ const SUPPORTED =
  * the plug-in's error (0x80040224) naming the place, e.g. `SharedVariables["total"]`, so the operation
  * fails and nothing is written whether or not a later (asynchronous) step would have serialized it.
  */
-export function checkContextValue(place: string, value: unknown): void {
+export function checkContextValue(place: string | (() => string), value: unknown): void {
   const problem = unsupportedValue(value);
-  if (problem) throw new PipelineError("PluginUnexpected", `The value of ${place} is ${problem}, which an execution context cannot hold (it cannot be serialized). ${SUPPORTED}`);
+  if (problem) {
+    const named = typeof place === "string" ? place : place();
+    throw new PipelineError("PluginUnexpected", `The value of ${named} is ${problem}, which an execution context cannot hold (it cannot be serialized). ${SUPPORTED}`);
+  }
 }
 
 /** Checks what a plug-in may have changed in its context: InputParameters (Target's attributes), OutputParameters, SharedVariables. */
 export function checkContextValues(context: RemoteExecutionContext): void {
   const collections = { InputParameters: context.inputParameters, OutputParameters: context.outputParameters, SharedVariables: context.sharedVariables };
   for (const [name, collection] of Object.entries(collections)) {
-    for (const [key, value] of collection) checkContextValue(`${name}[${JSON.stringify(key)}]`, value);
+    // The place is named only for a value refused: this runs after every step.
+    for (const [key, value] of collection) checkContextValue(() => `${name}[${JSON.stringify(key)}]`, value);
   }
 }

@@ -1,4 +1,5 @@
-import { findColumn, recordToEntity, sdkFormattedValues, type StoredRecord, type TableDefinition } from "../dataservice";
+import { sdkFormattedValues, toSdkValue, type StoredRecord, type TableDefinition } from "../dataservice";
+import type { ColumnDefinition } from "../dataservice/metadata/columns";
 import { Entity } from "../model";
 
 /**
@@ -22,19 +23,45 @@ export function postOperationTarget(table: TableDefinition, message: "Create" | 
   const target = new Entity(table.logicalName, record.id);
   target.keyAttributes = new Map(requestTarget.keyAttributes);
   for (const [name, value] of requestTarget.attributes) target.attributes.set(name, value);
-  const set = new Set((record.setColumns ?? []).filter((name) => isNewReadable(table, name, target)));
-  const system = SYSTEM_COLUMN_ORDER[message].filter((name) => set.has(name));
-  const others = table.columns.map((column) => column.logicalName).filter((name) => set.has(name) && !system.includes(name));
-  const written = recordToEntity(table, record);
-  for (const name of [table.primaryIdAttribute, ...others, ...system]) {
-    if (!target.attributes.has(name)) target.attributes.set(name, written.attributes.get(name) ?? null);
+  const setColumns = new Set(record.setColumns);
+  const plan = columnPlan(table, message);
+  const added = (column: ColumnDefinition | undefined) => column !== undefined && !target.attributes.has(column.logicalName);
+  const ordered = [
+    ...(added(plan.primaryId) ? [plan.primaryId] : []),
+    ...plan.others.filter((column) => setColumns.has(column.logicalName) && added(column)),
+    ...plan.system.filter((column) => setColumns.has(column.logicalName) && added(column)),
+  ];
+  for (const column of ordered) {
+    if (!column) continue;
+    const value = record.values[column.logicalName];
+    target.attributes.set(column.logicalName, value === null || value === undefined ? null : toSdkValue(column, value));
   }
   if (message === "Create") target.formattedValues = sdkFormattedValues(table, record.values, target.attributes.keys());
   return target;
 }
 
-/** A column of the table, not a write-only secret, that Target does not have yet. */
-function isNewReadable(table: TableDefinition, name: string, target: Entity): boolean {
-  const column = findColumn(table, name);
-  return column !== undefined && !column.writeOnly && !target.attributes.has(name);
+interface ColumnPlan {
+  primaryId: ColumnDefinition | undefined;
+  /** The readable columns a main operation may set, in the table's order, but the system columns. */
+  others: ColumnDefinition[];
+  /** The system columns, in the order of SYSTEM_COLUMN_ORDER. */
+  system: ColumnDefinition[];
+}
+
+/** Per table definition (a new one when metadata changes) and message: this runs on every Create and Update that has steps. */
+const plans = new WeakMap<TableDefinition, Record<string, ColumnPlan>>();
+
+function columnPlan(table: TableDefinition, message: "Create" | "Update"): ColumnPlan {
+  const byMessage = plans.get(table) ?? {};
+  plans.set(table, byMessage);
+  if (byMessage[message]) return byMessage[message];
+  const systemOrder: readonly string[] = SYSTEM_COLUMN_ORDER[message];
+  const readable = table.columns.filter((column) => !column.writeOnly);
+  const plan: ColumnPlan = {
+    primaryId: readable.find((column) => column.logicalName === table.primaryIdAttribute),
+    others: readable.filter((column) => column.logicalName !== table.primaryIdAttribute && !systemOrder.includes(column.logicalName)),
+    system: systemOrder.flatMap((name) => readable.filter((column) => column.logicalName === name)),
+  };
+  byMessage[message] = plan;
+  return plan;
 }

@@ -23,7 +23,7 @@ export class SharedVariables extends Map<string, Value> implements ParameterColl
   /** @throws PipelineError (PluginUnexpected, naming the key) for a value the context cannot hold, e.g. a function. */
   override set(key: string, value: Value): this {
     if (this.isTag(key)) return this;
-    checkContextValue(`SharedVariables[${JSON.stringify(key)}]`, value);
+    checkContextValue(() => `SharedVariables[${JSON.stringify(key)}]`, value);
     return super.set(key, value);
   }
 
