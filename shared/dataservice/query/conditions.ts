@@ -42,26 +42,19 @@ function isEmpty(filter: FilterExpression): boolean {
 
 function compileFilter(table: TableDefinition, filter: FilterExpression): Condition {
   const parts = [...filter.conditions.map((condition) => compileCondition(table, condition)), ...filter.filters.filter((child) => !isEmpty(child)).map((child) => compileFilter(table, child))];
-  if (filter.filterOperator === LogicalOperator.Or) {
-    return (record) => {
-      let unknown = false;
-      for (const part of parts) {
-        const truth = part(record);
-        if (truth === true) return true;
-        if (truth === null) unknown = true;
-      }
-      return unknown ? null : false;
-    };
+  if (filter.filterOperator !== LogicalOperator.And && filter.filterOperator !== LogicalOperator.Or) {
+    throw queryError(`FilterOperator ${String(filter.filterOperator)} is not And (0) or Or (1).`);
   }
-  if (filter.filterOperator !== LogicalOperator.And) throw queryError(`FilterOperator ${String(filter.filterOperator)} is not And (0) or Or (1).`);
+  // Three-valued: one part with the deciding truth (true for Or, false for And) decides; else any unknown is unknown.
+  const deciding = filter.filterOperator === LogicalOperator.Or;
   return (record) => {
     let unknown = false;
     for (const part of parts) {
       const truth = part(record);
-      if (truth === false) return false;
+      if (truth === deciding) return deciding;
       if (truth === null) unknown = true;
     }
-    return unknown ? null : true;
+    return unknown ? null : !deciding;
   };
 }
 
