@@ -1,3 +1,5 @@
+import { causeChain } from "./cause-chain";
+
 const correlations = new WeakMap<object, string>();
 
 /** Marks an error with the correlation id of the request it failed (the first mark stays), so whoever logs it can name the correlation. */
@@ -7,10 +9,8 @@ export function markCorrelation(error: unknown, correlationId: string): void {
 
 /** The correlation id an error, or one of its causes, was marked with. */
 export function correlationIdOf(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  for (let current: unknown = error; typeof current === "object" && current !== null && !seen.has(current); current = (current as { cause?: unknown }).cause) {
-    seen.add(current);
-    const id = correlations.get(current);
+  for (const link of causeChain(error)) {
+    const id = correlations.get(link);
     if (id) return id;
   }
   return undefined;

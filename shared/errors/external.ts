@@ -1,3 +1,4 @@
+import { causeChain, type ErrorLike } from "./cause-chain";
 /**
  * Recognises failures of external systems (network, Service Bus, Event Hubs, timeouts) by their names
  * and codes, never by message text, and says whether trying again may help. Duck-typed on `name`/`code`
@@ -22,22 +23,6 @@ const REJECTED_CODES = new Set([
   "UnauthorizedAccess", "UnauthorizedError", "ArgumentError", "ArgumentOutOfRangeError", "InvalidOperationError",
 ]);
 const TOO_LARGE_CODES = new Set(["MessageSizeExceeded", "MessageTooLargeError"]);
-
-interface ErrorLike {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  retryable?: unknown;
-  cause?: unknown;
-}
-
-function* causeChain(error: unknown): Generator<ErrorLike> {
-  const seen = new Set<unknown>();
-  for (let current = error; typeof current === "object" && current !== null && !seen.has(current); current = (current as ErrorLike).cause) {
-    seen.add(current);
-    yield current as ErrorLike;
-  }
-}
 
 const messageOf = (error: ErrorLike): string => (typeof error.message === "string" && error.message ? error.message : String(error.name));
 

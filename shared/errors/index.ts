@@ -3,3 +3,4 @@ export * from "./dataverse-codes";
 export * from "./http";
 export * from "./log-text";
 export * from "./correlation";
+export * from "./cause-chain";

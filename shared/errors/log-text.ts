@@ -1,3 +1,5 @@
+import { causeChain } from "./cause-chain";
+
 /** Values that look like credentials in a message (`AccountKey=…` of a connection string, `?code=…`, a bearer token). */
 const SECRET_VALUE = /\b(AccountKey|SharedAccessKey|SharedAccessSignature|sig|code|client_secret|password|pwd)=[^;&\s'"]+/gi;
 const BEARER = /\bBearer\s+[\w.~+/-]+=*/gi;
@@ -7,12 +9,8 @@ const BEARER = /\bBearer\s+[\w.~+/-]+=*/gi;
  * that looks like a credential masked, since a library's message may quote its connection string.
  */
 export function errorLogText(error: unknown): string {
-  const parts: string[] = [];
-  const seen = new Set<unknown>();
-  for (let current: unknown = error; current !== undefined && !seen.has(current); current = current instanceof Error ? current.cause : undefined) {
-    seen.add(current);
-    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current));
-  }
+  const links = typeof error === "object" && error !== null ? [...causeChain(error)] : [error];
+  const parts = links.map((link) => (link instanceof Error ? (link.stack ?? `${link.name}: ${link.message}`) : String(link)));
   return maskSecrets(parts.join("\nCaused by: "));
 }
 

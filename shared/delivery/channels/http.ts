@@ -1,4 +1,4 @@
-import { PipelineError } from "../../errors";
+import { causeChain, PipelineError } from "../../errors";
 import type { HttpAuth } from "../auth-value";
 import { externalFailure } from "../failure";
 
@@ -59,10 +59,7 @@ function requestFailure(error: unknown, url: string): PipelineError {
 
 /** The first error code (an identifier such as ECONNREFUSED or UND_ERR_SOCKET) along the cause chain. */
 function errorCodeOf(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  for (let link = error; typeof link === "object" && link !== null && !seen.has(link); link = (link as { cause?: unknown }).cause) {
-    seen.add(link);
-    const code = (link as { code?: unknown }).code;
+  for (const { code } of causeChain(error)) {
     if (typeof code === "string" && /^[A-Z][A-Z0-9_]*$/.test(code)) return code;
   }
   return undefined;
