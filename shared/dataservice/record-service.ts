@@ -365,7 +365,10 @@ function deriveColumns(table: TableDefinition, row: ColumnValues, written: Colum
       row[column.logicalName] = parts.map((part) => row[part]).filter((text) => typeof text === "string" && text !== "").join(" ") || null;
     }
     const flag = `is${column.logicalName}set`;
-    if (column.writeOnly && findColumn(table, flag)) row[flag] = row[column.logicalName] !== null && row[column.logicalName] !== undefined;
+    if (!column.writeOnly || !findColumn(table, flag)) continue;
+    const isSet = row[column.logicalName] !== null && row[column.logicalName] !== undefined;
+    // Assigned only when it changes: an update's set columns (what a post-operation Target lists) are the ones it changed.
+    if (row[flag] !== isSet) row[flag] = isSet;
   }
 }
 

@@ -7,7 +7,7 @@ import { startTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { seen } from "./scripted-plugin";
 import { idFromHeader, registerStep, stepBody, testPlugins, webApiClient } from "./support";
 
-const organizations = { updated: uniqueOrganization("woupd"), created: uniqueOrganization("wocre"), steps: uniqueOrganization("wostep") };
+const organizations = { flags: uniqueOrganization("woflag"), updated: uniqueOrganization("woupd"), created: uniqueOrganization("wocre"), steps: uniqueOrganization("wostep") };
 
 /**
  * Write-only columns (an endpoint's secrets, a step's secureconfig) when plug-in steps run on the message:
@@ -60,6 +60,19 @@ describe("write-only columns of a request that plug-in steps see", () => {
     const target = seen.get(organization)?.find((entry) => entry.label === "endpoint update")?.target;
     expect(target).toBeDefined();
     expect(JSON.stringify(target)).not.toMatch(/NEWKEY|NEWSIGN/);
+  });
+
+  it("gives a post-operation Update step a Target without the is…set flags an update that touched no secret left as they were", async () => {
+    const organization = organizations.flags;
+    const api = apiOf(organization);
+    const endpointId = idFromHeader(await api("POST", "serviceendpoints", { body: { name: "flags", contract: 8, userclaim: 1, authtype: 4, authvalue: "KEY", url: server.url } }));
+    await registerStep(api, { message: "Update", table: "serviceendpoint", stage: 40, script: { label: "endpoint updated" } });
+
+    expect((await api("PATCH", `serviceendpoints(${endpointId})`, { body: { description: "renamed" } })).status).toBe(204);
+
+    const target = seen.get(organization)?.findLast((entry) => entry.label === "endpoint updated")?.target;
+    expect(target).toMatchObject({ description: "renamed", modifiedon: expect.anything() });
+    expect(Object.keys(target ?? {}).filter((name) => /^is\w+set$/.test(name))).toEqual([]);
   });
 
   it("writes a Create's secrets past an unfiltered Create step: a SAS key queue registers and a webhook posts with its key", async () => {
