@@ -4,6 +4,13 @@ import { isLookupValue, type ColumnValue, type ColumnValues } from "./store/reco
 
 const NUMBER = new Intl.NumberFormat("en-US");
 const MONEY = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const DECIMALS = new Map<number, Intl.NumberFormat>();
+/** A formatter per precision, made once (an Intl.NumberFormat is costly to build, and images format on every step). */
+function decimalFormat(precision: number): Intl.NumberFormat {
+  let format = DECIMALS.get(precision);
+  if (!format) DECIMALS.set(precision, (format = new Intl.NumberFormat("en-US", { minimumFractionDigits: precision })));
+  return format;
+}
 /** `11/23/2026 2:54 PM`: en-US's short date with a four-digit year, as Dataverse formats it. */
 const DATE_TIME = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "2-digit", timeZone: "UTC" });
 
@@ -32,7 +39,7 @@ export function formatValue(column: ColumnDefinition, value: ColumnValue, dates:
     case "Double":
       return NUMBER.format(Number(value));
     case "Decimal":
-      return new Intl.NumberFormat("en-US", { minimumFractionDigits: column.precision ?? 0 }).format(Number(value));
+      return decimalFormat(column.precision ?? 0).format(Number(value));
     case "DateTime": {
       const date = new Date(String(value));
       if (dates === "iso") return `${date.toISOString().slice(0, 19)}+00:00`;

@@ -53,9 +53,10 @@ export function columnsOf(table: TableDefinition, columnSet: ColumnSet): ColumnD
   return columnSet.allColumns ? undefined : columnSet.columns.map((name) => queryColumn(table, name));
 }
 
-/** A row with the columns asked for (null where unset) and its key; every column for AllColumns. */
+/** A row with the columns asked for (null where unset) and its key; for AllColumns the row as read (rows are read with every column). */
 export function projectRecord(table: TableDefinition, record: StoredRecord, columns: ColumnDefinition[] | undefined): StoredRecord {
-  const names = columns ? [table.primaryIdAttribute, ...columns.map((column) => column.logicalName)] : table.columns.map((column) => column.logicalName);
+  if (!columns) return record;
+  const names = [table.primaryIdAttribute, ...columns.map((column) => column.logicalName)];
   return { ...record, values: Object.fromEntries(names.map((name) => [name, record.values[name] ?? null])) };
 }
 
