@@ -4,6 +4,11 @@ import { DateTimeValue, Decimal, DoubleValue, GuidValue, Int64Value, KeyValuePai
 /** The model's classes that hold no other Value. */
 const LEAF_CLASSES = [Decimal, DateTimeValue, GuidValue, Int64Value, DoubleValue, OptionSetValue, OptionSetValueCollection, Money, EntityReference, UnknownValue];
 
+/** What `unsupportedValue` accepts, for a message to a plug-in author. */
+export const SUPPORTED_VALUES = `a string, number, boolean, null, ${[...LEAF_CLASSES.filter((type) => type !== UnknownValue), KeyValuePairValue, Entity, EntityCollection]
+  .map((type) => type.name)
+  .join(", ")}, QueryExpression, ColumnSet or an array of these`;
+
 /**
  * What makes `value` something an execution context cannot hold (it could not be serialized), e.g.
  * "a function"; undefined when it is a Value: null, a string, a finite number, a boolean, one of the

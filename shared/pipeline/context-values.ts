@@ -1,8 +1,5 @@
 import { PipelineError } from "../errors";
-import { unsupportedValue, type RemoteExecutionContext } from "../model";
-
-const SUPPORTED =
-  "Use a string, number, boolean, null, Guid, Int64Value, DoubleValue, DateTimeValue, Decimal, Money, OptionSetValue, EntityReference, Entity, EntityCollection or an array of these.";
+import { SUPPORTED_VALUES, unsupportedValue, type RemoteExecutionContext } from "../model";
 
 /**
  * Refuses a value a plug-in put where the execution context cannot hold it (it could not be serialized, §A.5):
@@ -13,7 +10,7 @@ export function checkContextValue(place: string | (() => string), value: unknown
   const problem = unsupportedValue(value);
   if (problem) {
     const named = typeof place === "string" ? place : place();
-    throw new PipelineError("PluginUnexpected", `The value of ${named} is ${problem}, which an execution context cannot hold (it cannot be serialized). ${SUPPORTED}`);
+    throw new PipelineError("PluginUnexpected", `The value of ${named} is ${problem}, which an execution context cannot hold (it cannot be serialized). Use ${SUPPORTED_VALUES}.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { entityToValues, recordToEntity, type ColumnValues, type TableDefinition } from "../dataservice";
+import { entityToValues, findColumn, recordToEntity, toSdkValue, type ColumnValues, type TableDefinition } from "../dataservice";
 import { EMPTY_GUID, type Entity, type Value } from "../model";
 
 /** Web API input as the SDK Entity plug-ins see (a column set to null stays, as null). */
@@ -11,7 +11,8 @@ export function valuesToEntity(table: TableDefinition, values: ColumnValues, id:
 
 /** A row's id as the value of its key column in an Entity (the same conversion as every other column). */
 export function keyValue(table: TableDefinition, id: string): Value {
-  return valuesToEntity(table, { [table.primaryIdAttribute]: id }, id).attributes.get(table.primaryIdAttribute) ?? id;
+  const key = findColumn(table, table.primaryIdAttribute);
+  return key ? toSdkValue(key, id) : id;
 }
 
 /**

@@ -240,7 +240,8 @@ export class EventPipeline {
     const lookups = operation.table.columns
       .filter((column) => isLookupType(column.type) && shown(column.logicalName))
       .map((column) => record.values[column.logicalName])
-      .filter(isLookupValue);
+      .filter(isLookupValue)
+      .filter((lookup) => !operation.lookupNames.has(lookup.id)); // named already (for the other image's row)
     if (lookups.length === 0) return;
     const names = await this.parts.records.lookupNames({ organization: execution.organization, caller: execution.caller }, lookups);
     for (const [id, name] of names) operation.lookupNames.set(id, name);

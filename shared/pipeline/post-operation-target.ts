@@ -25,14 +25,13 @@ export function postOperationTarget(table: TableDefinition, message: "Create" | 
   for (const [name, value] of requestTarget.attributes) target.attributes.set(name, value);
   const setColumns = new Set(record.setColumns);
   const plan = columnPlan(table, message);
-  const added = (column: ColumnDefinition | undefined) => column !== undefined && !target.attributes.has(column.logicalName);
+  const added = (column: ColumnDefinition | undefined): column is ColumnDefinition => column !== undefined && !target.attributes.has(column.logicalName);
   const ordered = [
     ...(added(plan.primaryId) ? [plan.primaryId] : []),
     ...plan.others.filter((column) => setColumns.has(column.logicalName) && added(column)),
     ...plan.system.filter((column) => setColumns.has(column.logicalName) && added(column)),
   ];
   for (const column of ordered) {
-    if (!column) continue;
     const value = record.values[column.logicalName];
     target.attributes.set(column.logicalName, value === null || value === undefined ? null : toSdkValue(column, value));
   }
@@ -52,8 +51,8 @@ interface ColumnPlan {
 const plans = new WeakMap<TableDefinition, Record<string, ColumnPlan>>();
 
 function columnPlan(table: TableDefinition, message: "Create" | "Update"): ColumnPlan {
-  const byMessage = plans.get(table) ?? {};
-  plans.set(table, byMessage);
+  let byMessage = plans.get(table);
+  if (!byMessage) plans.set(table, (byMessage = {}));
   if (byMessage[message]) return byMessage[message];
   const systemOrder: readonly string[] = SYSTEM_COLUMN_ORDER[message];
   const readable = table.columns.filter((column) => !column.writeOnly);
