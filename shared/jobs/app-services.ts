@@ -21,7 +21,10 @@ export interface AppServices {
 }
 
 export interface AppServicesOptions extends Pick<PipelineServiceOptions, "plugins" | "settings"> {
-  /** Where metrics and log records go; default the global providers (Azure Monitor's once started), logs through the invocation's logger otherwise. */
+  /**
+   * Where the job telemetry's metrics and log records go (attempts and posts; tests read them); default the global
+   * providers (Azure Monitor's once started). The follow-up failure events always use the app's structured log.
+   */
   telemetry?: { meterProvider?: MeterProvider; loggerProvider?: LoggerProvider };
 }
 

@@ -1,5 +1,5 @@
 import { context as otelContext } from "@opentelemetry/api";
-import { logs, SeverityNumber, type LoggerProvider } from "@opentelemetry/api-logs";
+import { logs, SeverityNumber, type Logger, type LoggerProvider } from "@opentelemetry/api-logs";
 import { maskSecrets, toPipelineError } from "../errors";
 import { azureMonitorStarted } from "./azure-monitor";
 import { currentInvocation, type InvocationLogger } from "./invocation-scope";
@@ -68,11 +68,13 @@ function definedFields(fields: LogEvent["fields"]): Record<string, string | numb
  * invocation), or through the console outside any invocation.
  */
 export function createStructuredLog(options: StructuredLogOptions = {}): StructuredLog {
+  // Taken once: the global provider is set when Azure Monitor starts and does not change after.
+  let otelLogger: Logger | undefined;
   return (event, invocation) => {
     const fields = definedFields(event.fields);
     if (options.loggerProvider || azureMonitorStarted()) {
-      const logger = (options.loggerProvider ?? logs.getLoggerProvider()).getLogger(LOGGER_NAME);
-      logger.emit({
+      otelLogger ??= (options.loggerProvider ?? logs.getLoggerProvider()).getLogger(LOGGER_NAME);
+      otelLogger.emit({
         severityNumber: SEVERITY_NUMBERS[event.severity],
         severityText: SEVERITY_TEXTS[event.severity],
         body: event.message,
