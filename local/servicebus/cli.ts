@@ -62,7 +62,12 @@ async function main(): Promise<void> {
   console.log(`EventHubConnection=${printable(broker.eventHubsConnectionString())}`);
   console.log(`Control API: http://127.0.0.1:${control.port}/ (POST /interrupt?ms=N, POST /resume)`);
   console.log("Ctrl-C stops it.");
-  const stop = () => void Promise.all([broker.stop(), control.stop()]).then(() => process.exit(0));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return; // a second signal (SIGHUP, then SIGTERM) while stopping
+    stopping = true;
+    void Promise.all([broker.stop(), control.stop()]).then(() => process.exit(0));
+  };
   // As stopOnSignals (local/util/cli.ts): SIGHUP is the terminal closing.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, stop);
 }
