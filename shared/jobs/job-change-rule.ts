@@ -5,7 +5,7 @@ import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-s
 import { JobState, JobStatus, checkJobChange } from "./job-states";
 import type { JobOrchestrations } from "./orchestrations";
 import type { SystemJobStore } from "./system-jobs";
-import { errorFields, LOG_EVENTS, structuredLog, type StructuredLog } from "../telemetry/structured-log";
+import { failureEvent, LOG_EVENTS, structuredLog, type StructuredLog } from "../telemetry/structured-log";
 
 /** What the rule needs to delete a cancelled or deleted job's stored context. */
 export interface JobContextCleanup {
@@ -31,13 +31,7 @@ export function systemJobWriteRule(
     const control = orchestrations();
     if (!control) return;
     await action(control).catch((error: unknown) => {
-      const { errorCode, errorMessage } = errorFields(error);
-      log({
-        event: LOG_EVENTS.jobChangeNotTold,
-        severity: "warning",
-        message: `System job ${jobId} ${change}: the orchestration was not told (${errorCode}: ${errorMessage}); the job's row decides.`,
-        fields: { organization, jobId, change, errorCode, errorMessage },
-      });
+      log(failureEvent(LOG_EVENTS.jobChangeNotTold, "warning", error, (cause) => `System job ${jobId} ${change}: the orchestration was not told (${cause}); the job's row decides.`, { organization, jobId, change }));
     });
   };
   /** Deletes the job's context if its row, read again, shows the change committed (`committed`). */

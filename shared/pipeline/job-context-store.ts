@@ -5,7 +5,7 @@ import { decodeRecord, recordRowKey } from "../dataservice/store/row-codec";
 import { isPipelineError, PipelineError } from "../errors";
 import { decodeContextJson, encodeTypedContextJson } from "../serialization";
 import type { RemoteExecutionContext } from "../model";
-import { errorFields, LOG_EVENTS, structuredLog, type StructuredLog } from "../telemetry/structured-log";
+import { failureEvent, LOG_EVENTS, structuredLog, type StructuredLog } from "../telemetry/structured-log";
 
 /** Table Storage keeps at most 32K UTF-16 code units in one string property; stay under it. */
 const CHUNK_CHARACTERS = 30_000;
@@ -116,13 +116,13 @@ export class JobContextStore implements JobContextCleaner {
 /** Deletes a finished job's context, logging a warning instead of failing: the job's outcome stands either way. */
 export async function forgetContext(contexts: JobContextCleaner, reference: { organization: string; jobId: string; correlationId?: string }, log: StructuredLog = structuredLog): Promise<void> {
   await contexts.delete(reference.organization, reference.jobId).catch((error: unknown) => {
-    const { errorCode, errorMessage } = errorFields(error);
-    log({
-      event: LOG_EVENTS.jobContextNotDeleted,
-      severity: "warning",
-      message: `System job ${reference.jobId}: its stored context was not deleted (${errorCode}: ${errorMessage}).`,
-      fields: { organization: reference.organization, jobId: reference.jobId, correlationId: reference.correlationId, errorCode, errorMessage },
-    });
+    log(
+      failureEvent(LOG_EVENTS.jobContextNotDeleted, "warning", error, (cause) => `System job ${reference.jobId}: its stored context was not deleted (${cause}).`, {
+        organization: reference.organization,
+        jobId: reference.jobId,
+        correlationId: reference.correlationId,
+      }),
+    );
   });
 }
 

@@ -25,7 +25,7 @@ import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
 import { StepOrganizationService } from "./organization-service";
 import { jobsNotStartedEvent, type JobDispatcher } from "./ports";
-import { errorFields, LOG_EVENTS, structuredLog } from "../telemetry/structured-log";
+import { failureEvent, LOG_EVENTS, structuredLog } from "../telemetry/structured-log";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
 import type { StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
@@ -253,13 +253,12 @@ export class EventPipeline {
     try {
       await trace.write(this.parts.store, organization);
     } catch (error) {
-      const { errorCode, errorMessage } = errorFields(error);
-      structuredLog({
-        event: LOG_EVENTS.traceLogNotWritten,
-        severity: "error",
-        message: `The plug-in trace log of ${organization.name} was not written (${errorCode}: ${errorMessage}); the request's outcome stands.`,
-        fields: { organization: organization.name, correlationId, errorCode, errorMessage },
-      });
+      structuredLog(
+        failureEvent(LOG_EVENTS.traceLogNotWritten, "error", error, (cause) => `The plug-in trace log of ${organization.name} was not written (${cause}); the request's outcome stands.`, {
+          organization: organization.name,
+          correlationId,
+        }),
+      );
     }
   }
 

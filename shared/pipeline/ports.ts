@@ -1,5 +1,5 @@
 import { PipelineError } from "../errors";
-import { boundedIds, errorFields, LOG_EVENTS, type LogEvent, type LogSeverity } from "../telemetry/structured-log";
+import { boundedIds, failureEvent, LOG_EVENTS, type LogEvent, type LogSeverity } from "../telemetry/structured-log";
 import type { EntityReference, RemoteExecutionContext } from "../model";
 import type { IServiceEndpointNotificationService } from "../plugins/types";
 
@@ -18,13 +18,12 @@ export interface JobDispatcher {
  * starts them (a warning); `error` when the dispatcher itself failed rather than a start.
  */
 export function jobsNotStartedEvent(failed: { organization: string; jobIds: readonly string[]; correlationId?: string; error: unknown; severity: LogSeverity }): LogEvent {
-  const { errorCode, errorMessage } = errorFields(failed.error);
-  return {
-    event: LOG_EVENTS.jobsNotStarted,
-    severity: failed.severity,
-    message: `System jobs of ${failed.organization} not started at once (${errorCode}: ${errorMessage}); they stay Ready and the sweep starts them.`,
-    fields: { organization: failed.organization, correlationId: failed.correlationId, jobCount: failed.jobIds.length, jobIds: boundedIds(failed.jobIds), errorCode, errorMessage },
-  };
+  return failureEvent(LOG_EVENTS.jobsNotStarted, failed.severity, failed.error, (cause) => `System jobs of ${failed.organization} not started at once (${cause}); they stay Ready and the sweep starts them.`, {
+    organization: failed.organization,
+    correlationId: failed.correlationId,
+    jobCount: failed.jobIds.length,
+    jobIds: boundedIds(failed.jobIds),
+  });
 }
 
 export const NO_JOB_DISPATCHER: JobDispatcher = { jobsCommitted: async () => undefined };

@@ -110,9 +110,18 @@ const LOGGED_MESSAGE_LIMIT = 500;
  * An error as log fields: `errorCode` (its PipelineError code) and `errorMessage` (its message's first
  * line, credential-like values masked, at most LOGGED_MESSAGE_LIMIT characters; never a stack or a body).
  */
-export function errorFields(error: unknown): { errorCode: string; errorMessage: string } {
+function errorFields(error: unknown): { errorCode: string; errorMessage: string } {
   const failure = toPipelineError(error);
   const firstLine = failure.message.split("\n", 1)[0];
   const message = maskSecrets(firstLine);
   return { errorCode: failure.code, errorMessage: message.length > LOGGED_MESSAGE_LIMIT ? `${message.slice(0, LOGGED_MESSAGE_LIMIT)}…` : message };
+}
+
+/**
+ * The event of something that failed without failing what the app was doing: `message` is given the
+ * cause as `code: first line`, and the fields get `errorCode` and `errorMessage` (see errorFields).
+ */
+export function failureEvent(event: LogEvent["event"], severity: LogSeverity, error: unknown, message: (cause: string) => string, fields: LogEvent["fields"]): LogEvent {
+  const { errorCode, errorMessage } = errorFields(error);
+  return { event, severity, message: message(`${errorCode}: ${errorMessage}`), fields: { ...fields, errorCode, errorMessage } };
 }
