@@ -18,7 +18,7 @@ const DATE_TIME = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "nu
  * How a date is shown: the Web API's FormattedValue is the user's display text (`1/16/2025 2:52 PM`); an
  * SDK Entity's FormattedValues hold it as ISO 8601 with the user's offset (`2025-01-16T14:52:16+02:00`, §A.3).
  */
-export type DateStyle = "display" | "iso";
+type DateStyle = "display" | "iso";
 
 /** The user-facing text Dataverse gives a column's value (en-US, UTC); undefined for text, ids and lookups. */
 export function formatValue(column: ColumnDefinition, value: ColumnValue, dates: DateStyle = "display"): string | undefined {

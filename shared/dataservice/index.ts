@@ -21,7 +21,7 @@ export { DATA_SERVICE_SETTINGS, readDataServiceSettings } from "./organizations/
 export { RecordService, notFound, type RequestScope, type RecordOperations, type RecordWriteHook, type PrepareOptions, type RetrieveOptions, type WriteOptions } from "./record-service";
 export type { OrganizationContext, OrganizationDirectory } from "./organizations/organization-context";
 export type { TableDefinition } from "./metadata/tables";
-export type { StoredRecord, ColumnValues, ColumnValue, LookupValue } from "./store/records";
+export type { StoredRecord, ColumnValues, LookupValue } from "./store/records";
 export { isLookupValue } from "./store/records";
 export { stampSystemColumns, type RowWriter, type RowChange } from "./metadata/system-columns";
 export { recordToEntity, entityToValues, toSdkValue } from "./entity-conversion";
@@ -29,7 +29,7 @@ export { sdkFormattedValues } from "./formatted-values";
 export { isLookupType } from "./metadata/columns";
 export { findColumn } from "./metadata/tables";
 export { authorizeRecordMessage, callerForUser, type Caller } from "./security/caller";
-export { parseQuery, parseSelect, showPage, type Page, type PageRequest } from "./query/query";
+export { parseQuery, showPage, type Page, type PageRequest } from "./query/query";
 export { recordRowKey } from "./store/row-codec";
 export { RecordStore } from "./store/record-store";
 export { referringRows } from "./referring-rows";

@@ -5,7 +5,7 @@ import type { UnitOfWork } from "./store/unit-of-work";
 import { isLookupValue, type StoredRecord } from "./store/records";
 
 /** Where a lookup points: a table's row. */
-export interface RowPointer {
+interface RowPointer {
   table: string;
   id: string;
 }

@@ -13,7 +13,7 @@ type Truth = boolean | null;
 type Condition = (record: StoredRecord) => Truth;
 
 /** A value in the form conditions compare: strings lower-cased (Dataverse compares them case-insensitively), dates as epoch ms, guids canonical. */
-export type Comparable = string | number | boolean | null;
+type Comparable = string | number | boolean | null;
 
 /** ConditionOperator numbers by name (the model keeps the SDK's enum as its list of names). */
 export const Operator = Object.fromEntries(CONDITION_OPERATORS.map((name, index) => [name, index])) as Record<(typeof CONDITION_OPERATORS)[number], number>;

@@ -6,7 +6,6 @@ import type { TableDefinition } from "../metadata/tables";
 import { resolveColumnReference } from "../metadata/validate";
 import { Operator, escapeLike, queryError } from "./conditions";
 
-export { queryError } from "./conditions";
 
 /** Parses `$filter` with @odata/parser. */
 export function parseFilter(text: string): Token {

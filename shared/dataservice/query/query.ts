@@ -4,7 +4,8 @@ import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { resolveColumnReference } from "../metadata/validate";
 import type { StoredRecord } from "../store/records";
-import { filterExpressionOf, parseFilter, queryError } from "./filter";
+import { queryError } from "./conditions";
+import { filterExpressionOf, parseFilter } from "./filter";
 
 export type QueryOptions = Partial<Record<"$select" | "$filter" | "$orderby" | "$top" | "$count", string>>;
 

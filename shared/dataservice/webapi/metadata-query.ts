@@ -1,7 +1,8 @@
 import type { ColumnDefinition, ColumnType } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { compileCriteria } from "../query/conditions";
-import { filterExpressionOf, parseFilter, queryError } from "../query/filter";
+import { queryError } from "../query/conditions";
+import { filterExpressionOf, parseFilter } from "../query/filter";
 import { parseSelect } from "../query/query";
 import type { ColumnValue, StoredRecord } from "../store/records";
 import type { WebApiRequest } from "./http";
@@ -14,7 +15,7 @@ import type { WebApiRequest } from "./http";
 
 type Metadata = Record<string, unknown>;
 
-export type MetadataOption = "$select" | "$filter" | "$expand";
+type MetadataOption = "$select" | "$filter" | "$expand";
 
 /** Properties every answer keeps whatever `$select` names (as Dataverse does). */
 const ALWAYS_KEPT = new Set(["@odata.type", "MetadataId", "Attributes"]);

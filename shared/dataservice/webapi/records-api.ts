@@ -4,7 +4,7 @@ import { allColumns, columnSet } from "../../model";
 import { parseEdm } from "../metadata/edm";
 import { webApiPropertyName } from "../metadata/validate";
 import { parseQuery, parseSelect, type PageToken } from "../query/query";
-import { queryError } from "../query/filter";
+import { queryError } from "../query/conditions";
 import type { RecordOperations, RequestScope } from "../record-service";
 import type { StoredRecord } from "../store/records";
 import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, readPreferences, type WebApiRequest, type WebApiResponse } from "./http";
