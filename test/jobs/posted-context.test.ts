@@ -37,14 +37,11 @@ describe("posted execution contexts, compared with Dataverse's", () => {
   let hook: TestHttpServer;
   const api = webApi(() => host, organization);
   /** The Web API as a client that names itself. */
+  const namedApi = webApi(() => host, organization, { "User-Agent": USER_AGENT });
   const call = async (method: string, path: string, body: unknown) => {
-    const response = await fetch(`${host.baseUrl}/${organization}/api/data/v9.2/${path}`, {
-      method,
-      headers: { "Content-Type": "application/json", "User-Agent": USER_AGENT, Prefer: "return=representation" },
-      body: JSON.stringify(body),
-    });
-    expect(response.status, await response.clone().text()).toBeLessThan(300);
-    return (await response.json()) as Record<string, string>;
+    const response = await namedApi(method, path, body);
+    expect(response.status, JSON.stringify(response.json)).toBeLessThan(300);
+    return (response.json ?? {}) as Record<string, string>;
   };
   const postsOf = (table: string, message: string): Posted[] =>
     hook.requests

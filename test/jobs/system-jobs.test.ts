@@ -61,15 +61,21 @@ describe("system jobs through the local runtime", () => {
   const waitsUntil = (jobId: string, until: string) =>
     eventually(async () => (await pendingJobTimers(host, SAMPLE_KEYS.durable, jobId)).some((fireAt) => fireAt >= Date.parse(until)), 30_000, `${jobId}'s orchestration to wait until ${until}`);
 
+  /** A job whose first post the endpoint leaves hanging: returns when that post has arrived (the attempt In Progress). */
+  const inFirstAttempt = async (hook: TestHttpServer, stepId: string) => {
+    hook.hang = true;
+    const jobId = await commitJob(organization, stepId, accountCreated());
+    await startJobOrchestration(host, organization, jobId);
+    await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+    return jobId;
+  };
+
   /**
    * A job whose first post the endpoint answers 503 and whose second post it leaves hanging: returns when
    * the second attempt is In Progress (its post unanswered).
    */
   const inSecondAttempt = async (hook: TestHttpServer, stepId: string) => {
-    hook.hang = true;
-    const jobId = await commitJob(organization, stepId, accountCreated());
-    await startJobOrchestration(host, organization, jobId);
-    await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+    const jobId = await inFirstAttempt(hook, stepId);
     hook.answerHung(503);
     await eventually(() => hook.requests.length === 2, 30_000, "the second post");
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting"]);
@@ -288,10 +294,7 @@ describe("system jobs through the local runtime", () => {
         endpoint: { name: "paused hook", contract: 8, authtype: 4, authvalue: "the-key", url: hook.url, retrypolicy: JSON.stringify({ retryDelayInMs: 1_000 }) },
       });
       // The endpoint holds the first post unanswered: the job stays In Progress while the user pauses it.
-      hook.hang = true;
-      const jobId = await commitJob(organization, hookStep, accountCreated());
-      await startJobOrchestration(host, organization, jobId);
-      await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+      const jobId = await inFirstAttempt(hook, hookStep);
       expect(await job(jobId)).toMatchObject({ statecode: JobState.Locked, statuscode: JobStatus.InProgress });
       const pause = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Suspended });
       expect(pause.status, JSON.stringify(pause.json)).toBeLessThan(300);
@@ -405,14 +408,11 @@ describe("system jobs through the local runtime", () => {
     const hook = await startTestHttpServer();
     try {
       const stepId = await hookStep(hook, "resume lost");
-      hook.hang = true;
-      const jobId = await commitJob(organization, stepId, accountCreated());
-      await startJobOrchestration(host, organization, jobId);
-      await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+      const jobId = await inFirstAttempt(hook, stepId);
       expect((await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Suspended })).status).toBeLessThan(300);
       hook.hang = false;
       hook.answerHung(503);
-      await eventually(async () => (await orchestrationCustomStatus(host, jobId)) === "paused", 30_000, "the orchestration to wait paused");
+      await waitsPaused(jobId);
 
       // The resume as the Web API commits it (Ready, postponeuntil cleared), its signal lost.
       await jobRows.update({ organization, jobId }, () => ({ statecode: JobState.Ready, statuscode: JobStatus.WaitingForResources, postponeuntil: null }));
@@ -435,10 +435,7 @@ describe("system jobs through the local runtime", () => {
     const hook = await startTestHttpServer();
     try {
       const stepId = await hookStep(hook, "pause lost");
-      hook.hang = true;
-      const jobId = await commitJob(organization, stepId, accountCreated());
-      await startJobOrchestration(host, organization, jobId);
-      await eventually(() => hook.requests.length === 1, 30_000, "the first post");
+      const jobId = await inFirstAttempt(hook, stepId);
       // The pause as the Web API commits it (Suspended, postponeuntil cleared), its signal lost.
       await jobRows.update({ organization, jobId }, () => ({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, postponeuntil: null }));
       hook.hang = false;

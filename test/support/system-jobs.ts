@@ -33,13 +33,13 @@ export function startProjectHost(organization: string, serviceBusConnection: str
   });
 }
 
-/** A Web API caller on a running host. */
-export function webApi(host: () => HostUnderTest, organization: string) {
+/** A Web API caller on a running host (with `headers` added to every request, e.g. a User-Agent). */
+export function webApi(host: () => HostUnderTest, organization: string, headers: Record<string, string> = {}) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> => {
     const response = await fetch(`${host().baseUrl}/${organization}/api/data/v9.2/${path}`, {
       method,
-      headers: { Accept: "application/json", "Content-Type": "application/json", Prefer: "return=representation" },
+      headers: { Accept: "application/json", "Content-Type": "application/json", Prefer: "return=representation", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
