@@ -395,7 +395,7 @@ export function checkInfra({ infraDir, appRoot, readmePath = join(appRoot, "READ
     appInsightsAuthentication: config.appSettings.applicationInsightsAuthenticationString ?? "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
   };
   const readIfPresent = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : undefined);
-  const parametersPath = join(infraDir, "main.parameters.json");
+  const parametersText = readIfPresent(join(infraDir, "main.parameters.json"));
   const readmeText = readIfPresent(readmePath);
   const main = facts.modules.find((module) => module.file === "main.bicep");
   return [
@@ -403,8 +403,8 @@ export function checkInfra({ infraDir, appRoot, readmePath = join(appRoot, "READ
     ...secureDefaultFindings(facts),
     ...endpointWiringFindings(facts, tracer, endpointSettings(config)),
     ...identityWiringFindings(facts, tracer, identitySettings),
-    ...durableBackendFindings(facts, tracer, readIfPresent(join(appRoot, "host.json")), readIfPresent(parametersPath)),
-    ...parameterFindings(facts, tracer, parametersPath, readmePath),
+    ...durableBackendFindings(facts, tracer, readIfPresent(join(appRoot, "host.json")), parametersText),
+    ...parameterFindings(facts, tracer, parametersText, readmeText),
     ...(main && readmeText !== undefined ? outputFindings(main, readmeText) : []),
     ...checkAzureYaml(facts, join(appRoot, "azure.yaml"), infraDir),
   ];

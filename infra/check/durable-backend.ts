@@ -2,7 +2,7 @@ import type { BicepModule } from "./bicep-model";
 import { where, type SourceLocation } from "./bicep-syntax";
 import type { Finding } from "./check-infra";
 import type { InfraFacts } from "./infra-facts";
-import { environmentValueOf, givenParameters } from "./parameters";
+import { environmentDefaultOf, environmentValueOf, givenParameters } from "./parameters";
 import type { ValueTracer } from "./value-origins";
 
 const SCHEDULER = "Microsoft.DurableTask/schedulers";
@@ -68,7 +68,7 @@ export function durableBackendFindings(facts: InfraFacts, tracer: ValueTracer, h
     const [, negated, name] = match;
     // azd deploys with main.parameters.json's `${NAME=default}` when it gives the parameter, else with main.bicep's default.
     const environmentValue = deployment.module.file === "main.bicep" ? given[name]?.value : undefined;
-    const fallback = typeof environmentValue === "string" && environmentValueOf(environmentValue) ? /=(.*)\}$/.exec(environmentValue)?.[1] : undefined;
+    const fallback = environmentDefaultOf(environmentValue);
     // `${NAME}` without a default: azd asks for it at every deployment, so there is no default to compare.
     if (typeof environmentValue === "string" && environmentValueOf(environmentValue) && fallback === undefined) continue;
     const [source, value] =

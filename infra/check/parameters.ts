@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { BicepModule } from "./bicep-model";
 import { where } from "./bicep-syntax";
 import type { Finding } from "./check-infra";
@@ -17,8 +16,13 @@ export function givenParameters(parametersText: string): Record<string, { value?
   return (JSON.parse(parametersText) as { parameters?: Record<string, { value?: unknown }> }).parameters ?? {};
 }
 
+const ENVIRONMENT_VALUE = /^\$\{(\w+)(?:=(.*))?\}$/;
+
 /** `${NAME}` or `${NAME=default}`: the azd environment value a parameter is read from. */
-export const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? /^\$\{(\w+)(=.*)?\}$/.exec(value)?.[1] : undefined);
+export const environmentValueOf = (value: unknown): string | undefined => (typeof value === "string" ? ENVIRONMENT_VALUE.exec(value)?.[1] : undefined);
+
+/** The default of `${NAME=default}` (azd uses it when the environment has no NAME); undefined for `${NAME}` or anything else. */
+export const environmentDefaultOf = (value: unknown): string | undefined => (typeof value === "string" ? ENVIRONMENT_VALUE.exec(value)?.[2] : undefined);
 
 /** The rows of the README's azd environment table (first column `NAME`, parameter named in the second). */
 export function documentedEnvironmentValues(readmeText: string, parameters: ReadonlySet<string>): DocumentedEnvironmentValue[] {
@@ -54,7 +58,7 @@ function settingsFedByParameters(facts: InfraFacts, tracer: ValueTracer): Map<st
  * are read from azd environment values in main.parameters.json, under the names the README documents;
  * main.parameters.json gives every parameter without a default, and only parameters main.bicep declares.
  */
-export function parameterFindings(facts: InfraFacts, tracer: ValueTracer, parametersPath: string, readmePath: string | undefined): Finding[] {
+export function parameterFindings(facts: InfraFacts, tracer: ValueTracer, parametersText: string | undefined, readmeText: string | undefined): Finding[] {
   const main = facts.modules.find((module) => module.file === "main.bicep");
   if (!main) return [{ rule: "parameters", subject: "main.bicep", message: "infra/main.bicep is missing" }];
   const findings: Finding[] = [];
@@ -81,13 +85,13 @@ export function parameterFindings(facts: InfraFacts, tracer: ValueTracer, parame
       }
     }
   }
-  if (!existsSync(parametersPath)) return [...findings, { rule: "parameters", subject: "main.parameters.json", message: "infra/main.parameters.json is missing" }];
-  const given = givenParameters(readFileSync(parametersPath, "utf8"));
-  findings.push(...parameterFileFindings(main, given, mainFeeds, readmePath));
+  if (parametersText === undefined) return [...findings, { rule: "parameters", subject: "main.parameters.json", message: "infra/main.parameters.json is missing" }];
+  const given = givenParameters(parametersText);
+  findings.push(...parameterFileFindings(main, given, mainFeeds, readmeText));
   return findings;
 }
 
-function parameterFileFindings(main: BicepModule, given: Record<string, { value?: unknown }>, mainFeeds: Map<string, string[]>, readmePath: string | undefined): Finding[] {
+function parameterFileFindings(main: BicepModule, given: Record<string, { value?: unknown }>, mainFeeds: Map<string, string[]>, readmeText: string | undefined): Finding[] {
   const findings = new Map<string, Finding>();
   const report = (subject: string, message: string): void => {
     if (!findings.has(subject)) findings.set(subject, { rule: "parameters", subject, message });
@@ -103,7 +107,7 @@ function parameterFileFindings(main: BicepModule, given: Record<string, { value?
       report(name, `parameter "${name}" of main.bicep sets app setting ${[...new Set(settings)].join(", ")}, but main.parameters.json does not read it from an azd environment value`);
     }
   }
-  const documented = readmePath && existsSync(readmePath) ? documentedEnvironmentValues(readFileSync(readmePath, "utf8"), new Set(main.params.keys())) : [];
+  const documented = readmeText !== undefined ? documentedEnvironmentValues(readmeText, new Set(main.params.keys())) : [];
   for (const { name, parameter } of documented) {
     const readFrom = parameter ? [environmentValueOf(given[parameter]?.value)] : Object.values(given).map((entry) => environmentValueOf(entry.value));
     if (!readFrom.includes(name)) {
