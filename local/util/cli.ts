@@ -48,6 +48,9 @@ export function parseDataDir(text: string | undefined): string | undefined {
   return dir;
 }
 
+/** The signals that stop a long-running command: Ctrl-C, SIGTERM, and SIGHUP (the terminal closed). */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 /** On Ctrl-C, SIGTERM or SIGHUP (the terminal closed), runs `stop` once and exits: children such as Azurite run detached and would outlive us. */
 export function stopOnSignals(stop: () => Promise<void>): void {
   let stopping = false;
@@ -56,7 +59,7 @@ export function stopOnSignals(stop: () => Promise<void>): void {
     stopping = true;
     void stop().then(() => process.exit(0));
   };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, onSignal);
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { constants } from "node:os";
 import { testServices, type StartedService } from "./services";
+import { STOP_SIGNALS } from "../../local/util/cli";
 
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
  * Starts everything the tests need (Azurite, and the parts registered in services.ts) on free loopback
