@@ -115,3 +115,20 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
 }
+
+/** A Durable instance as a host's management API shows it. */
+export interface InstanceStatus {
+  runtimeStatus: string;
+  input: unknown;
+  customStatus: unknown;
+  /** With `history`: its history events (EventType, Timestamp, EventId, TimerId, FireAt, …). */
+  historyEvents?: Record<string, unknown>[];
+}
+
+/** An instance as the management API shows it (with its history when asked); undefined when there is none. */
+export async function instanceStatus(host: HostUnderTest, instanceId: string, { history = false } = {}): Promise<InstanceStatus | undefined> {
+  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${instanceId}?code=${SAMPLE_KEYS.durable}${history ? "&showHistory=true" : ""}`);
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`status of ${instanceId}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as InstanceStatus;
+}

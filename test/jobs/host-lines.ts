@@ -1,4 +1,4 @@
-import type { HostUnderTest } from "../host/run-host";
+import { instanceStatus, type HostUnderTest } from "../host/run-host";
 import { structuredLines } from "../support/system-jobs";
 
 /** What the local host logged, as the system-job tests read it. */
@@ -22,13 +22,16 @@ interface HistoryEvent {
 }
 
 const TASK_COMPLETED = 5;
+
+async function historyOf(host: HostUnderTest, jobId: string): Promise<HistoryEvent[]> {
+  return ((await instanceStatus(host, jobId, { history: true }))?.historyEvents ?? []) as unknown as HistoryEvent[];
+}
 const TIMER_CREATED = 10;
 const TIMER_FIRED = 11;
 
 /** The timers a job's orchestration created after an attempt and that fired, in order, read from its history through the Durable status API. */
-export async function jobTimers(host: HostUnderTest, durableKey: string, jobId: string): Promise<JobTimer[]> {
-  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${durableKey}&showHistory=true`);
-  const { historyEvents } = (await response.json()) as { historyEvents: HistoryEvent[] };
+export async function jobTimers(host: HostUnderTest, jobId: string): Promise<JobTimer[]> {
+  const historyEvents = await historyOf(host, jobId);
   const fired = new Map(historyEvents.filter((e) => e.EventType === TIMER_FIRED).map((e) => [e.TimerId, Date.parse(e.Timestamp)]));
   const timers: JobTimer[] = [];
   let afterAttemptAt = NaN;
@@ -41,9 +44,8 @@ export async function jobTimers(host: HostUnderTest, durableKey: string, jobId: 
 }
 
 /** The durable timers a job's orchestration created and that have not fired: when each is to fire (orchestration time, as the job's `postponeuntil`). */
-export async function pendingJobTimers(host: HostUnderTest, durableKey: string, jobId: string): Promise<number[]> {
-  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${durableKey}&showHistory=true`);
-  const { historyEvents } = (await response.json()) as { historyEvents: HistoryEvent[] };
+export async function pendingJobTimers(host: HostUnderTest, jobId: string): Promise<number[]> {
+  const historyEvents = await historyOf(host, jobId);
   const fired = new Set(historyEvents.filter((e) => e.EventType === TIMER_FIRED).map((e) => e.TimerId));
   return historyEvents.filter((e) => e.EventType === TIMER_CREATED && !fired.has(e.EventId)).map((e) => Date.parse(String(e.FireAt)));
 }

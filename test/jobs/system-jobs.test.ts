@@ -59,7 +59,7 @@ describe("system jobs through the local runtime", () => {
   const waitsPaused = (jobId: string) => eventually(async () => (await orchestrationCustomStatus(host, jobId)) === "paused", 30_000, `${jobId}'s orchestration to wait paused`);
   /** The orchestration waits on a durable timer set for `until` or later (its next attempt not before then). */
   const waitsUntil = (jobId: string, until: string) =>
-    eventually(async () => (await pendingJobTimers(host, SAMPLE_KEYS.durable, jobId)).some((fireAt) => fireAt >= Date.parse(until)), 30_000, `${jobId}'s orchestration to wait until ${until}`);
+    eventually(async () => (await pendingJobTimers(host, jobId)).some((fireAt) => fireAt >= Date.parse(until)), 30_000, `${jobId}'s orchestration to wait until ${until}`);
 
   /** A job whose first post the endpoint leaves hanging: returns when that post has arrived (the attempt In Progress). */
   const inFirstAttempt = async (hook: TestHttpServer, stepId: string) => {
@@ -154,7 +154,7 @@ describe("system jobs through the local runtime", () => {
       // back-off was a durable timer of that length, and it fired at least that long (÷ the time scale) after
       // the attempt before it completed (a Node timer may run a millisecond early).
       const waits = attemptLines(host, jobId).filter((line) => line.outcome === "waiting").map((line) => Number(line.retryDelayInMs));
-      const timers = await jobTimers(host, SAMPLE_KEYS.durable, jobId);
+      const timers = await jobTimers(host, jobId);
       expect(timers.map((timer) => timer.requestedMs)).toEqual(waits);
       for (const timer of timers) expect(timer.firedAt - timer.afterAttemptAt, `a timer of ${jobId}`).toBeGreaterThanOrEqual(timer.requestedMs / TIME_SCALE - 2);
     }
@@ -444,7 +444,7 @@ describe("system jobs through the local runtime", () => {
 
       // The back-off's timer fired and the next attempt found the row paused before posting: the orchestration waits paused, no second post.
       await waitsPaused(jobId);
-      expect(await jobTimers(host, SAMPLE_KEYS.durable, jobId)).toHaveLength(1);
+      expect(await jobTimers(host, jobId)).toHaveLength(1);
       expect(hook.requests).toHaveLength(1);
       expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting"]);
       const paused = await job(jobId);

@@ -33,9 +33,4 @@ export async function startPausedStandIn(host: HostUnderTest, input: { organizat
   if (response.status !== 202) throw new Error(`jobStandIn ${input.jobId}: ${response.status} ${await response.text()}`);
 }
 
-/** An instance as the management API shows it; undefined when there is none. */
-export async function instanceStatus(host: HostUnderTest, instanceId: string): Promise<{ runtimeStatus: string; input: unknown; customStatus: unknown } | undefined> {
-  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${instanceId}?code=${SAMPLE_KEYS.durable}`);
-  if (response.status === 404) return undefined;
-  return (await response.json()) as { runtimeStatus: string; input: unknown; customStatus: unknown };
-}
+export { instanceStatus } from "../host/run-host";

@@ -19,7 +19,7 @@ import {
 import { ReceiptStore } from "../../shared/listener/receipts";
 import type { RemoteExecutionContext } from "../../shared/model";
 import { JobContextStore } from "../../shared/pipeline/job-context-store";
-import { SAMPLE_KEYS, startSampleHost, type HostRunOptions, type HostUnderTest } from "../host/run-host";
+import { instanceStatus, SAMPLE_KEYS, startSampleHost, type HostRunOptions, type HostUnderTest } from "../host/run-host";
 
 export const PROJECT_APP = resolve(__dirname, "../..");
 
@@ -127,16 +127,12 @@ export async function startJobOrchestration(host: HostUnderTest, organization: s
 }
 
 export async function orchestrationStatus(host: HostUnderTest, jobId: string): Promise<string | undefined> {
-  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${SAMPLE_KEYS.durable}`);
-  if (response.status === 404) return undefined;
-  return ((await response.json()) as { runtimeStatus: string }).runtimeStatus;
+  return (await instanceStatus(host, jobId))?.runtimeStatus;
 }
 
 /** The custom status a job's orchestration set ("paused" while it waits for a resume). */
 export async function orchestrationCustomStatus(host: HostUnderTest, jobId: string): Promise<unknown> {
-  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${SAMPLE_KEYS.durable}`);
-  if (response.status === 404) return undefined;
-  return ((await response.json()) as { customStatus?: unknown }).customStatus;
+  return (await instanceStatus(host, jobId))?.customStatus;
 }
 
 /** Runs the system-job sweep now (the timer function, through the host's admin API). */
