@@ -1,48 +1,35 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
-import { startTableProxy, type ProxiedRequest, type ProxyAction, type TableProxy } from "../../local/storage/table-proxy";
+import type { ServiceBusBroker } from "../../local/servicebus/broker";
+import { refusingRequests } from "../support/storage-faults";
 import { JobState, JobStatus } from "../../shared/jobs";
 import { eventually, type HostUnderTest } from "../host/run-host";
 import { uniqueOrganization } from "../support/data-service";
-import { registerQueueStep, runSweep, startProjectHost, structuredLines, webApi } from "../support/system-jobs";
+import { registerQueueStep, runSweep, startProjectHostBehindProxy, structuredLines, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("dispatchfault");
 
-/** While armed, refuses (503, nothing written) every write to the task hub's table (`<hub>Durable`): no orchestration starts. */
-function refuseOrchestrationStarts() {
-  let armed = false;
-  let refused = 0;
-  const decide = (request: ProxiedRequest): ProxyAction => {
-    if (!armed || request.method === "GET" || !`${request.url} ${request.body}`.includes("Durable")) return "forward";
-    refused++;
-    return "refuse";
-  };
-  return { decide, arm: () => void (armed = true), disarm: () => void (armed = false), refused: () => refused };
-}
+/** While armed, refuses every write to the task hub's table (`<hub>Durable`): no orchestration starts. */
+const refuseOrchestrationStarts = () => refusingRequests<true>((request) => request.method !== "GET" && `${request.url} ${request.body}`.includes("Durable"));
 
 describe("a system job whose orchestration does not start at its commit", () => {
-  let broker: ServiceBusBroker;
-  let proxy: TableProxy;
+  let started: Awaited<ReturnType<typeof startProjectHostBehindProxy>>;
   let host: HostUnderTest;
+  let broker: ServiceBusBroker;
   const fault = refuseOrchestrationStarts();
   const api = webApi(() => host, organization);
 
   beforeAll(async () => {
-    broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
-    proxy = await startTableProxy(process.env.AzureWebJobsStorage ?? "", fault.decide);
-    host = await startProjectHost(organization, broker.connectionString, { env: { AzureWebJobsStorage: proxy.connectionString } });
+    started = await startProjectHostBehindProxy(organization, fault.decide);
+    ({ host, broker } = started);
   }, 60_000);
 
   afterAll(async () => {
-    await host?.stop();
-    await proxy?.close();
-    await broker?.stop();
+    await started?.stop();
   });
 
   it("is logged by the Web API's invocation as a warning naming the job, its correlation and the error; the request succeeds and the sweep starts the job", async () => {
     const stepId = await registerQueueStep(api, broker.connectionString);
-    fault.arm();
+    fault.arm(true);
     const created = await api("POST", "accounts", { name: "dispatch refused" });
     fault.disarm();
     expect(created.status).toBe(201);

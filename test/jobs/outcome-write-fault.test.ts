@@ -1,54 +1,35 @@
-import { join } from "node:path";
 import { ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServiceBusBroker, type ServiceBusBroker } from "../../local/servicebus/broker";
-import { startTableProxy, type ProxiedRequest, type ProxyAction, type TableProxy } from "../../local/storage/table-proxy";
+import type { ServiceBusBroker } from "../../local/servicebus/broker";
+import { refusingRequests } from "../support/storage-faults";
 import { azureResources } from "../../shared/config/azure-resources";
 import { JobState, JobStatus } from "../../shared/jobs";
 import { eventually, type HostUnderTest } from "../host/run-host";
 import { accountCreated } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
 import { listenerLines } from "./host-lines";
-import { attemptLines, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, runSweep, startJobOrchestration, startProjectHost, structuredLines, webApi } from "../support/system-jobs";
+import { attemptLines, commitJob, orchestrationStatus, receiptsFor, registerQueueStep, runSweep, startJobOrchestration, startProjectHostBehindProxy, structuredLines, webApi } from "../support/system-jobs";
 
 const organization = uniqueOrganization("outcomefault");
 
-/** Refuses (503, nothing written) every transaction that writes `jobId`'s row as Succeeded while armed. */
-function refuseSucceededWrite() {
-  let jobId: string | undefined;
-  let refused = 0;
-  const decide = (request: ProxiedRequest): ProxyAction => {
-    if (jobId === undefined || !request.url.includes("$batch") || !request.body.includes(jobId)) return "forward";
-    if (!/"statuscode":30\b/.test(request.body)) return "forward";
-    refused++;
-    return "refuse";
-  };
-  return {
-    decide,
-    arm: (id: string) => void (jobId = id),
-    disarm: () => void (jobId = undefined),
-    refused: () => refused,
-  };
-}
+/** While armed with a job id, refuses every transaction that writes that job's row as Succeeded. */
+const refuseSucceededWrite = () => refusingRequests<string>((request, jobId) => request.url.includes("$batch") && request.body.includes(jobId) && /"statuscode":30\b/.test(request.body));
 
 describe("a system job whose post succeeded but whose Succeeded write failed", () => {
-  let broker: ServiceBusBroker;
-  let proxy: TableProxy;
+  let started: Awaited<ReturnType<typeof startProjectHostBehindProxy>>;
   let host: HostUnderTest;
+  let broker: ServiceBusBroker;
   const fault = refuseSucceededWrite();
   const api = webApi(() => host, organization);
   const job = async (jobId: string) => (await api("GET", `asyncoperations(${jobId})`)).json as Record<string, unknown>;
 
   beforeAll(async () => {
-    broker = await startServiceBusBroker({ config: join(__dirname, "../../local/servicebus/config.json") });
-    proxy = await startTableProxy(process.env.AzureWebJobsStorage ?? "", fault.decide);
-    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, env: { AzureWebJobsStorage: proxy.connectionString } });
+    started = await startProjectHostBehindProxy(organization, fault.decide, { timeScale: 10 });
+    ({ host, broker } = started);
   }, 60_000);
 
   afterAll(async () => {
-    await host?.stop();
-    await proxy?.close();
-    await broker?.stop();
+    await started?.stop();
   });
 
   it("is run again by the sweep: the repeated post keeps its MessageId, the listener records it once, the job Succeeds", async () => {

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { startServiceBusBroker } from "../../local/servicebus/broker";
 import { parseConfig, type BrokerConfig } from "../../local/servicebus/config";
+import { startTableProxy, type ProxiedRequest, type ProxyAction } from "../../local/storage/table-proxy";
 import { azureResources } from "../../shared/config/azure-resources";
 import { tableClientFor } from "../../shared/config/table-client";
 import { RecordStore } from "../../shared/dataservice";
@@ -198,4 +200,20 @@ export async function attemptUntilDone(deps: JobAttemptDependencies, reference: 
     results.push(result);
     if (result.kind !== "retry") return results;
   }
+}
+
+/**
+ * The project app in a host whose Table Storage requests pass through a proxy that `decide` may make refuse
+ * them, with a broker of the project's entities; `stop` stops all three.
+ */
+export async function startProjectHostBehindProxy(organization: string, decide: (request: ProxiedRequest) => ProxyAction, options: HostRunOptions = {}) {
+  const broker = await startServiceBusBroker({ config: resolve(__dirname, "../../local/servicebus/config.json") });
+  const proxy = await startTableProxy(process.env.AzureWebJobsStorage ?? "", decide);
+  const host = await startProjectHost(organization, broker.connectionString, { ...options, env: { ...options.env, AzureWebJobsStorage: proxy.connectionString } });
+  const stop = async () => {
+    await host.stop();
+    await proxy.close();
+    await broker.stop();
+  };
+  return { broker, host, stop };
 }
