@@ -78,9 +78,11 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     if (!write.scope.organization.catalog.table(tableName)) throw invalid(`primaryobjecttypecode: '${tableName}' is not a table of this organization.`, "primaryobjecttypecode");
   };
 
-  /** The image rules (§B.3) of one image on its step: checked when an image is written and, for each of its images, when a step changes. */
-  const checkImage = async (write: Write, image: ColumnValues, step: ColumnValues) => {
-    const message = await messageName(write, step);
+  /**
+   * The image rules (§B.3) of one image on its step (whose message and table the caller has read): checked
+   * when an image is written and, for each of its images, when a step changes.
+   */
+  const checkImage = (image: ColumnValues, step: ColumnValues, message: string, table: TableDefinition | undefined) => {
     const imageType = Number(image.imagetype ?? ImageType.Pre);
     const wantsPre = imageType !== ImageType.Post;
     const wantsPost = imageType !== ImageType.Pre;
@@ -93,17 +95,17 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     if (wantsPre && message === "Create") throw invalid("A pre-image is not available on the Create message.", "imagetype");
     if (wantsPost && message === "Delete") throw invalid("A post-image is not available on the Delete message.", "imagetype");
     if (wantsPost && Number(step.stage) !== 40) throw invalid("A post-image is available only to post-operation (stage 40) steps.", "imagetype");
-    checkColumns(await stepTable(write, step), splitColumns(image.attributes), "attributes");
+    checkColumns(table, splitColumns(image.attributes), "attributes");
   };
 
   /** A changed step must still fit each of its images: the image rules, on the step as it will be. */
-  const checkStepImages = async (write: Write, step: ColumnValues) => {
+  const checkStepImages = async (write: Write, step: ColumnValues, message: string, table: TableDefinition | undefined) => {
     const stepId = String(step.sdkmessageprocessingstepid);
     const imageTable = write.scope.organization.catalog.table("sdkmessageprocessingstepimage") as TableDefinition;
     const pointer = { table: "sdkmessageprocessingstep", id: stepId };
     for (const image of await referringRows(store, write.scope.organization.name, imageTable, "sdkmessageprocessingstepid", pointer, write.unitOfWork)) {
       try {
-        await checkImage(write, image.values, step);
+        checkImage(image.values, step, message, table);
       } catch (error) {
         if (!isPipelineError(error)) throw error;
         throw invalid(`The step's image '${String(image.values.entityalias ?? "")}' (${image.id}) would no longer be valid: ${error.message} Change or delete the image first.`, `sdkmessageprocessingstepimage.${error.path ?? ""}`);
@@ -135,15 +137,16 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     }
     const filter = await stepFilter(write, row);
     await checkFilterMessage(write, row, message, filter);
-    checkColumns(filterTable(write, filter), splitColumns(row.filteringattributes), "filteringattributes");
-    if (change === "update") await checkStepImages(write, row);
+    const table = filterTable(write, filter);
+    checkColumns(table, splitColumns(row.filteringattributes), "filteringattributes");
+    if (change === "update") await checkStepImages(write, row, message, table);
   };
 
   const validateImage = async (write: Write, row: ColumnValues) => {
     if (!isLookupValue(row.sdkmessageprocessingstepid)) throw invalid("sdkmessageprocessingstepid is required: the step the image belongs to.", "sdkmessageprocessingstepid");
     const step = await read(write, "sdkmessageprocessingstep", row.sdkmessageprocessingstepid.id);
     if (!step) throw invalid(`sdkmessageprocessingstep With Id = ${row.sdkmessageprocessingstepid.id} Does Not Exist`, "sdkmessageprocessingstepid");
-    await checkImage(write, row, step);
+    checkImage(row, step, await messageName(write, step), await stepTable(write, step));
   };
 
   const validators: Record<string, (write: Write, row: ColumnValues, change: PrepareOptions["write"]) => Promise<void>> = {
