@@ -104,6 +104,11 @@ export const azureResources = {
     /** How long a system job waits for a two-way or one-way listener's answer, in seconds (default 60). */
     serviceEndpointReplyTimeoutSeconds: "ServiceEndpointReplyTimeoutSeconds",
     /**
+     * How long after its row was last written the system-job sweep leaves an open job to its orchestration,
+     * in seconds (default 60; jobs written before the process started are looked at at once).
+     */
+    systemJobSweepGraceSeconds: "SystemJobSweepGraceSeconds",
+    /**
      * Domain the organizations are reached under (e.g. `crm.contoso.com`): webhooks carry
      * `x-ms-dynamics-organization: {organization}.{domain}`, as Dataverse's `contoso.crm.dynamics.com`.
      * Empty: the organization's name.

@@ -1,11 +1,11 @@
 import { azureResources } from "../config/azure-resources";
 import { readDataServiceSettings } from "../dataservice";
-import { PipelineError } from "../errors";
+import { readSecondsSettingMs } from "../config/seconds-setting";
 import type { EndpointPoster } from "../delivery";
 import type { PipelineService } from "../pipeline";
 import { runJobAttempt, type AsyncPluginStepRunner, type AttemptResult, type JobAttemptDependencies, type JobAttemptInput } from "./job-attempt";
 import { cachedRegistrationsOf } from "./registration-rows";
-import { sweepSystemJobs, type SweepResult } from "./sweep";
+import { sweepCutoff, sweepSystemJobs, type SweepResult } from "./sweep";
 import type { JobOrchestrations } from "./orchestrations";
 import { SystemJobStore } from "./system-jobs";
 import type { JobTelemetry } from "./telemetry";
@@ -25,12 +25,17 @@ export interface JobRuntimeDependencies {
   telemetry: JobTelemetry;
 }
 
+/** How long after its row was last written the sweep leaves a job to its orchestration (`SystemJobSweepGraceSeconds`). */
+export const DEFAULT_SWEEP_GRACE_MS = 60_000;
+
 export function createJobRuntime({ env, pipeline: service, poster, telemetry }: JobRuntimeDependencies): JobRuntime {
+  const startedAt = Date.now();
   const deps = jobAttemptDependencies(service, poster, telemetry);
   const organizations = [...readDataServiceSettings(env).organizations.keys()];
+  const graceMs = readSecondsSettingMs(env, azureResources.appSettings.systemJobSweepGraceSeconds, { allowZero: true }) ?? DEFAULT_SWEEP_GRACE_MS;
   return {
     attempt: (input) => runJobAttempt(deps, input),
-    sweep: (orchestrations) => sweepSystemJobs(deps.jobs, organizations, orchestrations),
+    sweep: (orchestrations) => sweepSystemJobs(deps.jobs, organizations, orchestrations, sweepCutoff(startedAt, graceMs)),
   };
 }
 
@@ -47,10 +52,5 @@ export function jobAttemptDependencies(service: PipelineService, poster: Endpoin
 
 /** @throws PipelineError ValidationFailed naming the setting when it is not a positive number. */
 export function readReplyTimeoutInMs(env: Record<string, string | undefined>): number | undefined {
-  const name = azureResources.appSettings.serviceEndpointReplyTimeoutSeconds;
-  const text = env[name]?.trim();
-  if (!text) return undefined;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new PipelineError("ValidationFailed", `Setting ${name}: '${text}' is not a positive number of seconds.`);
-  return Math.round(seconds * 1000);
+  return readSecondsSettingMs(env, azureResources.appSettings.serviceEndpointReplyTimeoutSeconds);
 }

@@ -7,7 +7,7 @@ import { RecordStore } from "../dataservice";
 import type { ColumnValues } from "../dataservice/store/records";
 import { JobState, JobStatus } from "./job-states";
 import type { JobOrchestrations } from "./orchestrations";
-import { sweepLogEvent, sweepSystemJobs } from "./sweep";
+import { sweepCutoff, sweepLogEvent, sweepSystemJobs } from "./sweep";
 import { ASYNC_OPERATION_TABLE, SystemJobStore } from "./system-jobs";
 
 // The sweep with the real job orchestrations on a local host (the sample app's stand-in orchestration in
@@ -72,6 +72,18 @@ describe("sweepSystemJobs", () => {
     expect(await instanceStatus(host, attempting)).toMatchObject({ customStatus: null });
   });
 
+  it("looks only at jobs written before its cutoff: one written since is left to the dispatcher starting its orchestration", async () => {
+    const beforeTheWrite = new Date(Date.now() - 1_000);
+    const fresh = randomUUID();
+    const jobs = await jobsWith({ [fresh]: ready });
+    expect(await sweepSystemJobs(jobs, [organization], orchestrations, beforeTheWrite)).toEqual({ started: [], resumed: [] });
+    expect(await instanceStatus(host, fresh)).toBeUndefined();
+
+    const afterTheWrite = new Date(Date.now() + 1_000);
+    expect(await sweepSystemJobs(jobs, [organization], orchestrations, afterTheWrite)).toEqual({ started: [fresh], resumed: [] });
+    expect(await instanceStatus(host, fresh)).toMatchObject({ input: { organization, jobId: fresh } });
+  });
+
   it("starts a Waiting job and a postponed Ready job to wait until their postponeuntil, and no job a user paused", async () => {
     const [waiting, postponed, paused] = [randomUUID(), randomUUID(), randomUUID()];
     const jobs = await jobsWith({
@@ -85,6 +97,17 @@ describe("sweepSystemJobs", () => {
     expect(await instanceStatus(host, waiting)).toMatchObject({ input: { organization, jobId: waiting, notBefore: expect.stringMatching(/^2030-01-01T00:00:00/) } });
     expect(await instanceStatus(host, postponed)).toMatchObject({ input: { organization, jobId: postponed, notBefore: expect.stringMatching(/^2031-01-01T00:00:00/) } });
     expect(await instanceStatus(host, paused)).toBeUndefined();
+  });
+});
+
+describe("sweepCutoff", () => {
+  const minute = 60_000;
+  it("is the grace period ago once the process has run longer than it, else the process's start", () => {
+    const now = Date.parse("2026-11-23T12:00:00Z");
+    expect(sweepCutoff(now - 10 * minute, minute, now).toISOString()).toBe("2026-11-23T11:59:00.000Z");
+    // Just started: every job written before the start is looked at now (no dispatcher here is starting those).
+    expect(sweepCutoff(now - 5_000, minute, now).toISOString()).toBe("2026-11-23T11:59:55.000Z");
+    expect(sweepCutoff(now - 10 * minute, 0, now).toISOString()).toBe("2026-11-23T12:00:00.000Z");
   });
 });
 

@@ -15,18 +15,33 @@ export interface SweepResult {
 const PARALLEL = 8;
 
 /**
+ * The sweep looks only at jobs whose row was last written before this time: `graceMs` ago, or before this
+ * process started, whichever is later. A job written since then is in the hands of its orchestration or of
+ * the dispatcher that is starting one (under load a start can trail its commit by a moment), and a sweep
+ * that started it too would log a lost orchestration that was never lost.
+ */
+export function sweepCutoff(processStartedAt: number, graceMs: number, now = Date.now()): Date {
+  return new Date(Math.max(processStartedAt, now - graceMs));
+}
+
+/**
  * Starts an orchestration for every open job (Ready, Waiting, In Progress) of the organizations that has
  * none running: a crash between the commit and the start, or an instance lost, delays a job but never
- * loses it. A Waiting job's orchestration, and a Ready job's a user postponed, waits until its
+ * loses it. With `untouchedSince` (see sweepCutoff), only jobs whose row was last written before it. A Waiting job's orchestration, and a Ready job's a user postponed, waits until its
  * `postponeuntil` first; a job a user paused gets none (its resume makes it Ready and starts its orchestration at once).
  * The row decides when a user's resume did not reach the orchestration: a Ready job due now whose
  * orchestration waits paused is sent the resume again (one that is no longer paused when it arrives ignores it).
  */
-export async function sweepSystemJobs(jobs: SystemJobStore, organizations: readonly string[], orchestrations: JobOrchestrations): Promise<SweepResult> {
+export async function sweepSystemJobs(
+  jobs: SystemJobStore,
+  organizations: readonly string[],
+  orchestrations: JobOrchestrations,
+  untouchedSince?: Date,
+): Promise<SweepResult> {
   const started: string[] = [];
   const resumed: string[] = [];
   for (const organization of organizations) {
-    const open = await jobs.listOpen(organization);
+    const open = await jobs.listOpen(organization, untouchedSince);
     for (let index = 0; index < open.length; index += PARALLEL) {
       await Promise.all(
         open.slice(index, index + PARALLEL).map(async (job) => {

@@ -1,3 +1,4 @@
+import { odata } from "@azure/data-tables";
 import { BUILTIN_TABLES } from "../dataservice/metadata/builtin-tables";
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { RecordStore } from "../dataservice/store/record-store";
@@ -80,10 +81,14 @@ export class SystemJobStore {
     });
   }
 
-  /** Jobs not yet completed (Ready, Suspended, Locked) of one organization (none before the records table exists). */
-  async listOpen(organization: string): Promise<StoredRecord[]> {
+  /**
+   * Jobs not yet completed (Ready, Suspended, Locked) of one organization (none before the records table exists);
+   * with `writtenBefore`, only those whose row storage last wrote before it (its Timestamp).
+   */
+  async listOpen(organization: string, writtenBefore?: Date): Promise<StoredRecord[]> {
+    const open = `statecode lt ${JobState.Completed}`;
     try {
-      return await this.store.list(organization, ASYNC_OPERATION_TABLE, `statecode lt ${JobState.Completed}`);
+      return await this.store.list(organization, ASYNC_OPERATION_TABLE, writtenBefore ? `${open} and ${odata`Timestamp lt ${writtenBefore}`}` : open);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return [];
       throw error;

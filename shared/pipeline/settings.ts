@@ -1,5 +1,5 @@
 import { azureResources } from "../config/azure-resources";
-import { PipelineError } from "../errors";
+import { readSecondsSettingMs } from "../config/seconds-setting";
 
 /** Dataverse's limit for one plug-in step (§C). */
 export const DEFAULT_STEP_TIMEOUT_MS = 2 * 60_000;
@@ -14,11 +14,5 @@ export interface PipelineSettings {
 
 /** @throws PipelineError ValidationFailed naming the setting when a value is malformed. */
 export function readPipelineSettings(env: Record<string, string | undefined> = process.env): PipelineSettings {
-  const text = env[PIPELINE_SETTINGS.stepTimeoutSeconds]?.trim();
-  if (!text) return { stepTimeoutMs: DEFAULT_STEP_TIMEOUT_MS };
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new PipelineError("ValidationFailed", `Setting ${PIPELINE_SETTINGS.stepTimeoutSeconds}: '${text}' is not a positive number of seconds.`);
-  }
-  return { stepTimeoutMs: Math.round(seconds * 1000) };
+  return { stepTimeoutMs: readSecondsSettingMs(env, PIPELINE_SETTINGS.stepTimeoutSeconds) ?? DEFAULT_STEP_TIMEOUT_MS };
 }

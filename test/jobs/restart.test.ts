@@ -18,7 +18,8 @@ describe("system jobs survive host crashes", () => {
   const hubName = uniqueHubName("Restart");
   const api = webApi(() => host, organization);
   const start = async () => {
-    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, hubName });
+    // The default sweep grace: the jobs committed while the host was down were written before it started, so the startup sweep takes them.
+    host = await startProjectHost(organization, broker.connectionString, { timeScale: 10, hubName, env: { SystemJobSweepGraceSeconds: "" } });
   };
   const kill = async () => {
     output.push(...host.output);

@@ -31,7 +31,8 @@ export function startProjectHost(organization: string, serviceBusConnection: str
     timeScale: 200,
     ...options,
     app: PROJECT_APP,
-    env: { Organizations: organization, AllowAnonymousAsAdmin: "true", ServiceBusConnection: serviceBusConnection, ...options.env },
+    // The sweep looks at every open job at once (its 60 s grace would outlast a time-scaled test); restart.test.ts keeps the default.
+    env: { Organizations: organization, AllowAnonymousAsAdmin: "true", ServiceBusConnection: serviceBusConnection, SystemJobSweepGraceSeconds: "0", ...options.env },
   });
 }
 
