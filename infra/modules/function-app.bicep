@@ -56,6 +56,10 @@ param pluginStepTimeoutSeconds int = 120
 @minValue(1)
 param serviceEndpointReplyTimeoutSeconds int = 60
 
+@description('How long after its row was last written the system-job sweep leaves an open job to its orchestration, in seconds (app setting `SystemJobSweepGraceSeconds`).')
+@minValue(0)
+param systemJobSweepGraceSeconds int = 60
+
 @description('Domain the organizations are reached under, e.g. crm.contoso.com (app setting `OrganizationDomain`): webhooks carry `x-ms-dynamics-organization: {organization}.{domain}`; empty for the organization\'s name.')
 param organizationDomain string = ''
 
@@ -229,6 +233,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
       AdministratorObjectId: administratorObjectId
       PluginStepTimeoutSeconds: string(pluginStepTimeoutSeconds)
       ServiceEndpointReplyTimeoutSeconds: string(serviceEndpointReplyTimeoutSeconds)
+      SystemJobSweepGraceSeconds: string(systemJobSweepGraceSeconds)
       OrganizationDomain: organizationDomain
     },
     eventHubsSettings,
