@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { startTableProxy } from "../../local/storage/table-proxy";
 import { RecordStore } from "../dataservice";
 import { BUILTIN_TABLES } from "../dataservice/metadata/builtin-tables";
 import { createRecordsTableClient } from "../dataservice/store/table-client";
@@ -30,8 +31,15 @@ describe("JobContextStore", () => {
     expect(await contexts.read(partition, randomUUID())).toBeUndefined();
   });
 
-  it("reads a job's row and its context in one query, leaving out other jobs' rows", async () => {
+  it("reads a job's row and its context by key (a point read and a range query, never an `or` across row keys, which Azure serves by scanning the partition), leaving out other jobs' rows", async () => {
     await store.ensureTable();
+    const reads: string[] = [];
+    const proxy = await startTableProxy(process.env.AzureWebJobsStorage ?? "", (request) => {
+      if (request.method === "GET") reads.push(decodeURIComponent(request.url));
+      return "forward";
+    });
+    onTestFinished(() => proxy.close());
+    const contexts = new JobContextStore(new RecordStore(createRecordsTableClient({ AzureWebJobsStorage: proxy.connectionString })));
     const jobs = BUILTIN_TABLES.find((table) => table.logicalName === "asyncoperation");
     if (!jobs) throw new Error("no asyncoperation table");
     const [jobId, otherId] = [randomUUID(), randomUUID()];
@@ -44,6 +52,10 @@ describe("JobContextStore", () => {
     const read = await contexts.readWithRecord(partition, jobId, jobs, jobId);
     expect(read.record?.values.name).toBe("job");
     expect(read.context?.messageName).toBe("Update");
+    expect(reads.map((url) => url.slice(url.indexOf("Records"))).sort()).toEqual([
+      `Records()?$filter=PartitionKey eq '${partition}' and RowKey ge 'asyncoperationcontext|${jobId}|' and RowKey lt 'asyncoperationcontext|${jobId}}'`,
+      `Records(PartitionKey='${partition}',RowKey='asyncoperation|${jobId}')`,
+    ]);
     const missing = await contexts.readWithRecord(partition, randomUUID(), jobs, randomUUID());
     expect(missing).toEqual({ record: undefined, context: undefined });
   });

@@ -1,7 +1,6 @@
 import type { RecordStore, StoredRecord, UnitOfWork } from "../dataservice";
 import type { TableDefinition } from "../dataservice/metadata/tables";
 import type { RawRow } from "../dataservice/store/record-store";
-import { decodeRecord, recordRowKey } from "../dataservice/store/row-codec";
 import { isPipelineError, PipelineError } from "../errors";
 import { decodeContextJson, encodeTypedContextJson } from "../serialization";
 import type { RemoteExecutionContext } from "../model";
@@ -49,13 +48,15 @@ export class JobContextStore implements JobContextCleaner {
     return this.joinAndRemember(organization, jobId, await this.store.listRows(organization, contextRange(jobId)));
   }
 
-  /** A job's context and, in the same query, the record `id` of `table` (e.g. the job's asyncoperation row). */
+  /**
+   * A job's context and, side by side, the record `id` of `table` (e.g. the job's asyncoperation row): a
+   * point read and a range query. Not one query with an `or` across row keys: Azure serves that by
+   * scanning the whole partition (the organization's every record), not as a range query.
+   */
   async readWithRecord(organization: string, jobId: string, table: TableDefinition, id: string): Promise<{ record?: StoredRecord; context?: RemoteExecutionContext }> {
-    const recordKey = recordRowKey(table.logicalName, id);
-    const rows = await this.store.queryRows(organization, { rowKeys: [recordKey], ranges: [contextRange(jobId)] });
-    const recordRow = rows.find((row) => row.rowKey === recordKey);
-    const json = this.joinAndRemember(organization, jobId, rows.filter((row) => row !== recordRow));
-    return { record: recordRow && decodeRecord(table, recordRow), context: json === undefined ? undefined : decodeContextJson(json) };
+    const [record, rows] = await Promise.all([this.store.read(organization, table, id), this.store.listRows(organization, contextRange(jobId))]);
+    const json = this.joinAndRemember(organization, jobId, rows);
+    return { record, context: json === undefined ? undefined : decodeContextJson(json) };
   }
 
   /** A job's context, decoded. */

@@ -69,16 +69,6 @@ export class RecordStore {
     return rows;
   }
 
-  /** The rows with any of `rowKeys` and the rows in any of the key ranges [from, to), in one query. */
-  async queryRows(partitionKey: string, { rowKeys = [], ranges = [] }: { rowKeys?: string[]; ranges?: { from: string; to: string }[] }): Promise<RawRow[]> {
-    const keys = [...rowKeys.map((rowKey) => odata`RowKey eq ${rowKey}`), ...ranges.map((range) => odata`(RowKey ge ${range.from} and RowKey lt ${range.to})`)];
-    const rows: RawRow[] = [];
-    if (keys.length === 0) return rows;
-    const filter = `${odata`PartitionKey eq ${partitionKey}`} and (${keys.join(" or ")})`;
-    for await (const row of this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(row);
-    return rows;
-  }
-
   /** `condition`: a Table Storage filter on the row's properties, ANDed with the key range. */
   private iterateRows(partitionKey: string, range: { from: string; to: string }, after?: string, condition?: string): AsyncIterable<RawRow> {
     const keys =
