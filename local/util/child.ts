@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { whenParentGone } from "./parent-watchdog";
 
 export interface ManagedChild {
   readonly process: ChildProcess;
@@ -9,14 +10,21 @@ export interface ManagedChild {
   stop(): Promise<void>;
 }
 
+/** Stops this process's own process group (a managed child leads one), or, failing that, just this process. */
+function stopOwnProcessGroup(): void {
+  try {
+    process.kill(-process.pid, "SIGTERM");
+  } catch {
+    process.exit(1);
+  }
+}
+
 /**
- * Loaded first into a Node child: when its parent is gone (it has been re-parented), it stops its own
- * process group. A detached child gets no signal when its parent is killed outright (SIGKILL, a crash),
- * which would otherwise leave it running with nobody to stop it.
+ * Loaded first into a Node child: when its parent is gone, it stops its own process group. A detached child
+ * gets no signal when its parent is killed outright (SIGKILL, a crash), which would otherwise leave it running
+ * with nobody to stop it. Both functions are self-contained, so their source text runs as is in the child.
  */
-const PARENT_WATCHDOG = `data:text/javascript,${encodeURIComponent(
-  "const parent = process.ppid; setInterval(() => { if (process.ppid !== parent) { try { process.kill(-process.pid, 'SIGTERM'); } catch { process.exit(1); } } }, 500).unref();",
-)}`;
+const PARENT_WATCHDOG = `data:text/javascript,${encodeURIComponent(`(${whenParentGone.toString()})(${stopOwnProcessGroup.toString()});`)}`;
 
 /**
  * Starts a long-running helper process in its own process group, so that stopping it

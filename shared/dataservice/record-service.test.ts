@@ -63,7 +63,7 @@ describe("RecordService with a caller's unit of work (how the pipeline adds its 
     await expect(service.records.retrieve(scope, account, dropped.id, inUnit)).rejects.toMatchObject({ code: "NotFound" });
     await expect(service.records.update(scope, account, dropped.id, { name: "again" }, undefined, inUnit)).rejects.toMatchObject({ code: "NotFound" });
     const names = async (options: Record<string, string>, size = 10) =>
-      (await service.records.retrieveMultiple(scope, account, parseQuery(account, { $filter: `accountnumber eq '${marker}'`, ...options }), { size }, inUnit)).records.map((record) => record.values.name);
+      (await service.records.retrieveMultiple(scope, account, parseQuery(account, { $filter: `accountnumber eq '${marker}'`, ...options }).query, { size }, inUnit)).records.map((record) => record.values.name);
     expect(await names({})).toEqual(expect.arrayContaining(["A staged", "B stored", "D stored"]));
     expect(await names({ $orderby: "name desc" })).toEqual(["D stored", "B stored", "A staged"]);
     expect(await names({ $orderby: "name", $top: "2" })).toEqual(["A staged", "B stored"]);

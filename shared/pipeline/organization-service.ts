@@ -34,7 +34,7 @@ export class StepOrganizationService implements IOrganizationService {
   async retrieveMultiple(logicalName: string, query: RecordsQuery = {}): Promise<EntityCollection> {
     const table = this.table(logicalName);
     const options = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined).map(([key, value]) => [key, String(value)]));
-    const parsed = parseQuery(table, options);
+    const { query: parsed } = parseQuery(table, options);
     const { page } = await this.run({ message: "RetrieveMultiple", table, query: parsed, page: { size: Math.min(parsed.topCount ?? MAX_PAGE, MAX_PAGE) } });
     const collection = new EntityCollection(page!.records.map((record) => recordToEntity(table, record)), logicalName);
     collection.moreRecords = page!.next !== undefined;

@@ -171,18 +171,22 @@ export class EventPipeline {
     if (execution.depth > MAX_DEPTH && steps.some((step) => runsFor(step, operation))) throw new PipelineError("InfiniteLoop", INFINITE_LOOP_MESSAGE);
     const preImage = needsPreImage(steps, request.message);
     const readRow = () => this.parts.records.read({ organization: execution.organization, caller: execution.caller }, request.table, operation.primaryEntityId, { unitOfWork: execution.transaction?.unitOfWork });
-    // The row as the caller read it (an upsert decided on it), else as this request's transaction leaves it.
+    // Pre-validation steps outside a transaction commit their own calls: the row as it was before them may be
+    // stale, so later stages' pre-images come from the row read again after them. The first step Target lets
+    // run is sure to run (no step ran before it to change Target), so whether any runs is known now.
+    const rereadAfterValidation = !execution.transaction && steps.some((step) => isSynchronousAt(step, Stage.PreValidation) && runsFor(step, operation));
+    // The row as the caller read it (an upsert decided on it), else as this request's transaction leaves it. It is
+    // read before pre-validation only for a pre-validation step's pre-image (any such step's: an earlier step's
+    // change of Target may make it run), or for every stage's when no re-read follows.
     let current = request.message === "Update" ? request.current : undefined;
-    if (preImage) {
+    if (preImage && (!rereadAfterValidation || steps.some((step) => isSynchronousAt(step, Stage.PreValidation) && hasPreImage(step)))) {
       operation.before = current ?? (await readRow());
       current = operation.before;
       await this.nameImageLookups(execution, operation, steps, operation.before, ImageType.Post);
     }
 
-    const validated = await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
-    // Pre-validation steps outside a transaction commit their own calls: the row read before them (and the
-    // pre-image taken of it) may be stale, so later stages' pre-images come from the row read again.
-    if (validated > 0 && !execution.transaction) {
+    await this.runStage(execution, operation, steps, Stage.PreValidation, execution.transaction);
+    if (rereadAfterValidation) {
       current = preImage ? await readRow() : undefined;
       if (preImage) {
         operation.before = current;
@@ -205,12 +209,10 @@ export class EventPipeline {
     return result;
   }
 
-  /** Runs a stage's synchronous steps; returns how many ran. */
-  private async runStage(execution: Execution, operation: Operation, steps: StepRegistration[], stage: number, transaction: Transaction | undefined): Promise<number> {
-    let ran = 0;
+  /** Runs a stage's synchronous steps. */
+  private async runStage(execution: Execution, operation: Operation, steps: StepRegistration[], stage: number, transaction: Transaction | undefined): Promise<void> {
     for (const step of steps) {
-      if (step.stage !== stage || step.mode !== ExecutionMode.Synchronous || !runsFor(step, operation)) continue;
-      ran++;
+      if (!isSynchronousAt(step, stage) || !runsFor(step, operation)) continue;
       const context = operation.stepContext(step, stage, transaction !== undefined);
       const abort = new AbortController();
       const userId = step.impersonatingUserId ?? execution.caller.userId;
@@ -225,7 +227,6 @@ export class EventPipeline {
       const organizationService = new StepOrganizationService(this, nested, abort.signal);
       await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationService, abort }, execution.trace);
     }
-    return ran;
   }
 
   /**
@@ -403,6 +404,14 @@ function runsFor(step: StepRegistration, operation: Operation): boolean {
   return target instanceof Entity && step.filteringAttributes.some((name) => target.attributes.has(name));
 }
 
+function isSynchronousAt(step: StepRegistration, stage: number): boolean {
+  return step.stage === stage && step.mode === ExecutionMode.Synchronous;
+}
+
+function hasPreImage(step: StepRegistration): boolean {
+  return step.images.some((image) => image.imageType !== ImageType.Post);
+}
+
 function needsPreImage(steps: StepRegistration[], message: string): boolean {
-  return (message === "Update" || message === "Delete") && steps.some((step) => step.images.some((image) => image.imageType !== ImageType.Post));
+  return (message === "Update" || message === "Delete") && steps.some(hasPreImage);
 }

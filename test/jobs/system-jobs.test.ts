@@ -5,7 +5,7 @@ import { createRecordsTableClient } from "../../shared/dataservice/store/table-c
 import { JobState, JobStatus, SystemJobStore } from "../../shared/jobs";
 import { JobContextStore } from "../../shared/pipeline/job-context-store";
 import { eventually, SAMPLE_KEYS, type HostUnderTest } from "../host/run-host";
-import { accountCreated, startTestHttpServer, type TestHttpServer } from "../support/delivery";
+import { accountCreated, withTestHttpServer, type TestHttpServer } from "../support/delivery";
 import { uniqueOrganization } from "../support/data-service";
 import { jobTimers, listenerLines, pendingJobTimers } from "./host-lines";
 import {
@@ -285,9 +285,8 @@ describe("system jobs through the local runtime", () => {
     expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
   });
 
-  it("pauses a job In Progress: no further attempt until a user resumes it, then it Succeeds", async () => {
-    const hook = await startTestHttpServer();
-    try {
+  it("pauses a job In Progress: no further attempt until a user resumes it, then it Succeeds", () =>
+    withTestHttpServer(async (hook) => {
       const hookStep = await registerQueueStep(api, "", {
         message: "Update",
         table: "contact",
@@ -315,14 +314,10 @@ describe("system jobs through the local runtime", () => {
       expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
       expect(hook.requests).toHaveLength(2);
       expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
-    } finally {
-      await hook.close();
-    }
-  });
+    }));
 
-  it("holds a job a user pauses during its second attempt: no attempt until resume, then it attempts", async () => {
-    const hook = await startTestHttpServer();
-    try {
+  it("holds a job a user pauses during its second attempt: no attempt until resume, then it attempts", () =>
+    withTestHttpServer(async (hook) => {
       // Back-off 0.5 s, then 1 s at this time scale.
       const jobId = await inSecondAttempt(hook, await hookStep(hook, "paused in attempt 2", 5_000));
       const pause = await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Suspended });
@@ -346,15 +341,10 @@ describe("system jobs through the local runtime", () => {
       expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 2 });
       expect(hook.requests).toHaveLength(3);
       expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "waiting", "succeeded"]);
-    } finally {
-      hook.answerHung(503);
-      await hook.close();
-    }
-  }, 60_000);
+    }), 60_000);
 
-  it("honours a postpone sent during the second attempt: the row and the next attempt keep the later of back-off and the user's time", async () => {
-    const hook = await startTestHttpServer();
-    try {
+  it("honours a postpone sent during the second attempt: the row and the next attempt keep the later of back-off and the user's time", () =>
+    withTestHttpServer(async (hook) => {
       const jobId = await inSecondAttempt(hook, await hookStep(hook, "postponed in attempt 2", 5_000));
       const until = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
       const postpone = await api("PATCH", `asyncoperations(${jobId})`, { postponeuntil: until });
@@ -369,15 +359,10 @@ describe("system jobs through the local runtime", () => {
       expect(row).toMatchObject({ statecode: JobState.Suspended, statuscode: JobStatus.Waiting, retrycount: 2 });
       expect(Date.parse(String(row.postponeuntil))).toBe(Date.parse(until));
       expect((await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Completed })).status).toBeLessThan(300);
-    } finally {
-      hook.answerHung(503);
-      await hook.close();
-    }
-  }, 60_000);
+    }), 60_000);
 
-  it("does not attempt a Ready job a user postponed before its attempt started, until its postponeuntil", async () => {
-    const hook = await startTestHttpServer();
-    try {
+  it("does not attempt a Ready job a user postponed before its attempt started, until its postponeuntil", () =>
+    withTestHttpServer(async (hook) => {
       const stepId = await hookStep(hook, "postponed while Ready");
       const jobId = await commitJob(organization, stepId, accountCreated());
       const later = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -399,14 +384,10 @@ describe("system jobs through the local runtime", () => {
       const [row] = await completed([jobId]);
       expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 0 });
       expect(hook.requests).toHaveLength(1);
-    } finally {
-      await hook.close();
-    }
-  }, 60_000);
+    }), 60_000);
 
-  it("runs a job whose resume reached its row but not its paused orchestration, once the sweep ran", async () => {
-    const hook = await startTestHttpServer();
-    try {
+  it("runs a job whose resume reached its row but not its paused orchestration, once the sweep ran", () =>
+    withTestHttpServer(async (hook) => {
       const stepId = await hookStep(hook, "resume lost");
       const jobId = await inFirstAttempt(hook, stepId);
       expect((await api("PATCH", `asyncoperations(${jobId})`, { statecode: JobState.Suspended })).status).toBeLessThan(300);
@@ -426,14 +407,10 @@ describe("system jobs through the local runtime", () => {
       expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
       expect(hook.requests).toHaveLength(2);
       expect(attemptLines(host, jobId).map((line) => line.outcome)).toEqual(["waiting", "succeeded"]);
-    } finally {
-      await hook.close();
-    }
-  }, 60_000);
+    }), 60_000);
 
-  it("holds a job its row shows paused though the orchestration was not told: the next attempt does not post; a resume runs it", async () => {
-    const hook = await startTestHttpServer();
-    try {
+  it("holds a job its row shows paused though the orchestration was not told: the next attempt does not post; a resume runs it", () =>
+    withTestHttpServer(async (hook) => {
       const stepId = await hookStep(hook, "pause lost");
       const jobId = await inFirstAttempt(hook, stepId);
       // The pause as the Web API commits it (Suspended, postponeuntil cleared), its signal lost.
@@ -456,10 +433,7 @@ describe("system jobs through the local runtime", () => {
       const [row] = await completed([jobId]);
       expect(row).toMatchObject({ statuscode: JobStatus.Succeeded, retrycount: 1 });
       expect(hook.requests).toHaveLength(2);
-    } finally {
-      await hook.close();
-    }
-  }, 60_000);
+    }), 60_000);
 
   it("runs an asynchronous plug-in step in the job: success, and the plug-in's error as the job's failure", async () => {
     const message = (await api("GET", "sdkmessages?$filter=name eq 'Create'&$select=sdkmessageid")).json.value[0].sdkmessageid;

@@ -70,6 +70,29 @@ describe("images, filtering attributes and shared variables", () => {
   });
 });
 
+describe("pre-images of pre-validation steps", () => {
+  it("gives a pre-validation step its pre-image when an earlier pre-validation step's change of Target makes it run", async () => {
+    await registerStep(api, { message: "Update", table: "contact", stage: 10, rank: 1, script: { label: "sets telephone", setTarget: { telephone1: "from 10" } } });
+    const imaged = await registerStep(api, { message: "Update", table: "contact", stage: 10, rank: 2, filteringattributes: "telephone1", script: { label: "imaged validation" } });
+    expect((await registerImage(api, imaged, { imagetype: 0, entityalias: "before", attributes: "lastname,telephone1" })).status).toBe(204);
+    const id = idFromHeader(await api("POST", "contacts", { body: { lastname: "Before", telephone1: "0" } }));
+    expect((await api("PATCH", `contacts(${id})`, { body: { lastname: "After" }, headers: { "If-Match": "*" } })).status).toBe(204);
+    expect(byLabel("imaged validation").map((entry) => entry.preImages)).toEqual([{ before: { lastname: "Before", telephone1: "0" } }]);
+  });
+
+  it("reads the row for a Delete's pre-image only after the pre-validation step, which has no image of its own", async () => {
+    await registerStep(api, { message: "Delete", table: "contact", stage: 10, script: { label: "validates delete" } });
+    const imaged = await registerStep(api, { message: "Delete", table: "contact", stage: 20, script: { label: "imaged delete" } });
+    expect((await registerImage(api, imaged, { imagetype: 0, entityalias: "before", attributes: "lastname" })).status).toBe(204);
+    const id = idFromHeader(await api("POST", "contacts", { body: { lastname: "Deleted" } }));
+    const { result, roundTrips } = await service.roundTrips.measure(() => api("DELETE", `contacts(${id})`));
+    expect(result.status).toBe(204);
+    expect(byLabel("validates delete")).toHaveLength(1);
+    expect(roundTrips).toBe(2);
+    expect(byLabel("imaged delete").map((entry) => entry.preImages)).toEqual([{ before: { lastname: "Deleted" } }]);
+  });
+});
+
 describe("shared variables of messages other than Create, Update and Delete", () => {
   it.each(["Retrieve", "RetrieveMultiple"])("%s: pre-validation's are the later stages' own", async (message) => {
     await registerStep(api, { message, table: "contact", stage: 10, script: { label: `${message} 10`, setShared: { fromValidation: "yes" } } });

@@ -7,6 +7,7 @@ const org = uniqueOrganization("po");
 const { api: apiOf, service } = pipelineForTests([org]);
 const api = apiOf(org);
 const entry = (label: string) => (seen.get(org) ?? []).find((each) => each.label === label);
+const latest = (label: string) => (seen.get(org) ?? []).findLast((each) => each.label === label);
 
 /** Plug-ins' nested calls read and write the rows their own request staged, as in one SQL transaction. */
 describe("a request's own rows inside its transaction", () => {
@@ -83,5 +84,18 @@ describe("a request's own rows inside its transaction", () => {
     expect(entry("imaged-20")?.preImages).toEqual({ image: before });
     expect(entry("imaged-40")?.preImages).toEqual({ image: before });
     expect(entry("imaged-40")?.postImages).toEqual({ image: { description: "set in 10", emailaddress1: "new@example.com" } });
+  });
+
+  it("reads the row for those pre-images only after the pre-validation step, which has no image of its own", async () => {
+    const id = idFromHeader(await api("POST", "accounts", { body: { name: "imaged once", emailaddress1: "old@example.com", description: "original" } }));
+    const validated = (seen.get(org) ?? []).filter((each) => each.label === "imaged-validation").length;
+    // If-Match: the Web API decides no upsert, so it does not read the row first.
+    const update = () => api("PATCH", `accounts(${id})`, { body: { emailaddress1: "new@example.com" }, headers: { "If-Match": "*" } });
+    const { result, roundTrips } = await service.roundTrips.measure(update);
+    expect(result.status).toBe(204);
+    expect((seen.get(org) ?? []).filter((each) => each.label === "imaged-validation")).toHaveLength(validated + 1);
+    // The pre-validation step's own Update (its read and write, committed on its own), the row read again, the update.
+    expect(roundTrips).toBe(4);
+    expect(latest("imaged-20")?.preImages).toEqual({ image: { description: "set in 10", emailaddress1: "old@example.com" } });
   });
 });

@@ -1,3 +1,5 @@
+import { whenParentGone } from "../../local/util/parent-watchdog";
+
 // Loaded in every test worker (vitest setupFiles). A worker whose test run was killed (its parent gone:
 // SIGTERM or SIGKILL to vitest alone) would run on; it ends instead, so that the hosts its tests started,
 // which stop when their parent ends (local/util/child.ts), do not outlive the run either.
@@ -6,8 +8,5 @@ const worker = globalThis as { [WATCHING]?: true };
 
 if (!worker[WATCHING]) {
   worker[WATCHING] = true;
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) process.exit(1);
-  }, 500).unref();
+  whenParentGone(() => process.exit(1));
 }

@@ -87,3 +87,17 @@ export async function startTestHttpServer(): Promise<TestHttpServer> {
       }),
   });
 }
+
+/**
+ * Runs `use` with a test HTTP server of its own, and closes the server however `use` ends; a request it still
+ * leaves hanging is answered 503 first, as a failing endpoint would, rather than cut off.
+ */
+export async function withTestHttpServer<T>(use: (server: TestHttpServer) => Promise<T>): Promise<T> {
+  const server = await startTestHttpServer();
+  try {
+    return await use(server);
+  } finally {
+    server.answerHung(503);
+    await server.close();
+  }
+}

@@ -23,7 +23,7 @@ function namesWhere(...conditions: ConditionExpression[]): string[] {
 
 describe("QueryExpression execution", () => {
   it("escapes Like's wildcards in an OData string function, and runs Like patterns", () => {
-    const contains = parseQuery(account, { $filter: "contains(name,'0%')" });
+    const { query: contains } = parseQuery(account, { $filter: "contains(name,'0%')" });
     expect(contains.criteria.conditions[0]).toMatchObject({ operator: Operator.Like, values: ["%0[%]%"] });
     expect(runQuery(compileQuery(account, contains), rows).map((row) => row.values.name)).toEqual(["50% off"]);
     expect(namesWhere(condition("name", Operator.Like, "_0%"))).toEqual(["50% off", "500 off"]);

@@ -1,5 +1,5 @@
 import { defaultParser, type Token } from "@odata/parser";
-import { OrderType, allColumns, columnSet, queryExpression, type OrderExpression, type QueryExpression } from "../../model";
+import { OrderType, allColumns, columnSet, queryExpression, type ColumnSet, type OrderExpression, type QueryExpression } from "../../model";
 import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
 import { resolveColumnReference } from "../metadata/validate";
@@ -11,6 +11,12 @@ export type QueryOptions = Partial<Record<"$select" | "$filter" | "$orderby" | "
 
 const SUPPORTED = new Set(["$select", "$filter", "$orderby", "$top", "$count", "$skiptoken"]);
 
+export interface ParsedQuery {
+  query: QueryExpression;
+  /** The columns `$select` names, in its order (what the answer shows); undefined without `$select`. */
+  select?: ColumnDefinition[];
+}
+
 /**
  * The query of a RetrieveMultiple as the QueryExpression Dataverse's Web API makes of it (what plug-ins see
  * as the Query input parameter, and what runs): $select → ColumnSet, $filter → Criteria, $orderby → Orders,
@@ -18,19 +24,24 @@ const SUPPORTED = new Set(["$select", "$filter", "$orderby", "$top", "$count", "
  * `savedQuery`, `userQuery`, `$expand`…) is refused rather than ignored, so a caller never takes unfiltered
  * rows for its query's answer.
  */
-export function parseQuery(table: TableDefinition, options: QueryOptions & Record<string, string | undefined>): QueryExpression {
+export function parseQuery(table: TableDefinition, options: QueryOptions & Record<string, string | undefined>): ParsedQuery {
   for (const name of Object.keys(options)) {
     if (!SUPPORTED.has(name)) throw queryError(`The query parameter ${name} is not supported. Supported: ${[...SUPPORTED].join(", ")}.`);
   }
   const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
   const query = queryExpression(table.logicalName, {
-    columnSet: select ? columnSet(...select.map((column) => column.logicalName)) : allColumns(),
+    columnSet: columnSetOf(select),
     orders: options.$orderby === undefined ? [] : parseOrderBy(table, options.$orderby),
   });
   if (options.$filter !== undefined) query.criteria = filterExpressionOf(table, parseFilter(options.$filter));
   if (options.$top !== undefined) query.topCount = parseTop(options.$top);
   if (options.$count !== undefined) query.pageInfo.returnTotalRecordCount = parseCount(options.$count);
-  return query;
+  return { query, select };
+}
+
+/** The ColumnSet of a parsed `$select`: its columns, or all columns without one. */
+export function columnSetOf(select: ColumnDefinition[] | undefined): ColumnSet {
+  return select ? columnSet(...select.map((column) => column.logicalName)) : allColumns();
 }
 
 function parseCount(text: string): boolean {

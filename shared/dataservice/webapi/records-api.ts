@@ -1,9 +1,8 @@
 import type { ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
-import { allColumns, columnSet } from "../../model";
 import { parseEdm } from "../metadata/edm";
 import { webApiPropertyName } from "../metadata/validate";
-import { parseQuery, parseSelect, type PageToken } from "../query/query";
+import { columnSetOf, parseQuery, parseSelect, type PageToken } from "../query/query";
 import { queryError } from "../query/conditions";
 import type { RecordOperations, RequestScope } from "../record-service";
 import type { StoredRecord } from "../store/records";
@@ -90,7 +89,7 @@ export class RecordsApi {
     const unsupported = Object.keys(options).find((name) => name !== "$select" && name !== TAG_PARAMETER);
     if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported when retrieving one row.`);
     const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
-    const record = await this.records.retrieve(scope, table, id, { columnSet: select ? columnSet(...select.map((column) => column.logicalName)) : allColumns() });
+    const record = await this.records.retrieve(scope, table, id, { columnSet: columnSetOf(select) });
     if (request.header("If-None-Match") === record.etag) return emptyResponse(304);
     const preferences = readPreferences(request.header("Prefer"));
     const [body] = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
@@ -99,8 +98,7 @@ export class RecordsApi {
 
   private async retrieveMultiple(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
     const { [TAG_PARAMETER]: _tag, ...options } = Object.fromEntries(request.url.searchParams);
-    const query = parseQuery(table, options);
-    const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
+    const { query, select } = parseQuery(table, options);
     const top = query.topCount ?? undefined;
     const preferences = readPreferences(request.header("Prefer"));
     // As in Dataverse, $top returns one page and odata.maxpagesize is then not applied.

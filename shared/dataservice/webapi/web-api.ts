@@ -44,12 +44,8 @@ function decodeSegment(segment: string): string {
 
 function serverFailure(request: WebApiRequest, status: number, error: unknown): ServerFailure {
   const { method, url } = request;
-  let organization: string | undefined;
-  try {
-    organization = decodeSegment(PATH.exec(url.pathname)?.[1] ?? "") || undefined;
-  } catch {
-    // a path the router refused: no organization to name
-  }
+  // Cannot throw: a 5xx comes from past the router's decoding of this same segment (malformed, it is the caller's 400).
+  const organization = decodeSegment(PATH.exec(url.pathname)?.[1] ?? "") || undefined;
   const text = `The Web API failed on ${method} ${url.pathname} (${status}): ${errorLogText(error)}`;
   return { method, path: url.pathname, status, organization, correlationId: correlationIdOf(error), errorCode: toPipelineError(error).code, text };
 }
