@@ -1,5 +1,5 @@
 /** The plug-in authoring API: everything a plug-in in `plugins/` imports. */
-export { InvalidPluginExecutionError, OperationStatus } from "./errors";
+export { InvalidPluginExecutionError, OperationStatus, PluginHttpStatusCode, type InvalidPluginExecutionOptions } from "./errors";
 export {
   definePlugin,
   type IOrganizationService,

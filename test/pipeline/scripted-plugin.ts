@@ -1,4 +1,4 @@
-import { Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type PluginHttpStatusCode, type IPlugin, type PluginExecution } from "../../shared/plugins";
 import { Entity as ModelEntity, columnSet, condition, type QueryExpression, type RemoteExecutionContext, type Value } from "../../shared/model";
 import { encodeValueJson } from "../../shared/serialization";
 
@@ -46,6 +46,8 @@ interface Script {
   setUnsupported?: { into: "shared" | "target"; key: string; value: "function" | "object" | "date" };
   /** "retry": InvalidPluginExecutionError with OperationStatus.Retry (asks the asynchronous service to try again). */
   throw?: "invalid" | "error" | "retry";
+  /** With throw "invalid": the exception's other arguments (OperationStatus, errorCode, PluginHttpStatusCode). */
+  invalid?: { status?: number; errorCode?: number; httpStatus?: number };
   /** The thrown message padded with "x" to this many characters. */
   messageLength?: number;
   sleepMs?: number;
@@ -203,7 +205,10 @@ export class Scripted implements IPlugin {
     if (script.register) await register(organizationService, script.register);
     if (script.retrieveContact) await organizationService.retrieve("contact", script.retrieveContact);
     const message = (text: string) => text.padEnd(script.messageLength ?? 0, "x");
-    if (script.throw === "invalid") throw new InvalidPluginExecutionError(message(`Stopped by ${script.label ?? "a plug-in"}.`));
+    if (script.throw === "invalid") {
+      const { status, errorCode, httpStatus } = script.invalid ?? {};
+      throw new InvalidPluginExecutionError(message(`Stopped by ${script.label ?? "a plug-in"}.`), status as OperationStatus | undefined, { errorCode, httpStatus: httpStatus as PluginHttpStatusCode | undefined });
+    }
     if (script.throw === "error") throw new TypeError("secret internal detail");
     if (script.throw === "retry") throw new InvalidPluginExecutionError(message(`Not yet, says ${script.label ?? "a plug-in"}.`), OperationStatus.Retry);
   }
