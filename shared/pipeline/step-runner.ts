@@ -3,7 +3,7 @@ import { DATAVERSE_ERRORS, PipelineError, isPipelineError } from "../errors";
 import { EntityReference, type RemoteExecutionContext } from "../model";
 import type { PluginCatalog } from "../plugins/catalog";
 import { isInvalidPluginExecutionError } from "../plugins/errors";
-import type { IOrganizationService, IPlugin, PluginExecution } from "../plugins/types";
+import type { IOrganizationService, IOrganizationServiceFactory, IPlugin, PluginExecution } from "../plugins/types";
 import { checkContextValues } from "./context-values";
 import type { OrganizationNotifications } from "./ports";
 import type { StepRegistration } from "./registrations";
@@ -17,7 +17,8 @@ export interface StepRun {
   organization: string;
   step: StepRegistration;
   context: RemoteExecutionContext;
-  organizationService: IOrganizationService;
+  /** The step's organization services: its own (`stepService`) and other users'. */
+  organizationServices: IOrganizationServiceFactory & { readonly stepService: IOrganizationService };
   /** Aborted when the step's time is up: its later service calls then fail. */
   abort: AbortController;
 }
@@ -77,7 +78,8 @@ export class StepRunner {
     }
     const execution: PluginExecution = {
       context: Object.freeze(context),
-      organizationService: run.organizationService,
+      organizationService: run.organizationServices.stepService,
+      organizationServiceFactory: run.organizationServices,
       tracingService: { trace: (format, ...args) => lines.push(formatWithOptions({ colors: false }, format, ...args)) },
       notificationService,
     };

@@ -3,6 +3,7 @@ export { InvalidPluginExecutionError, OperationStatus, PluginHttpStatusCode, typ
 export {
   definePlugin,
   type IOrganizationService,
+  type IOrganizationServiceFactory,
   type IPlugin,
   type IPluginExecutionContext,
   type IServiceEndpointNotificationService,

@@ -10,6 +10,7 @@ export interface Seen {
   depth: number;
   isInTransaction: boolean;
   userId: string;
+  initiatingUserId: string;
   correlationId: string;
   operationId: string;
   requestId: string | null;
@@ -52,6 +53,8 @@ interface Script {
   messageLength?: number;
   sleepMs?: number;
   createAccount?: string;
+  /** The service createAccount uses: the factory's for "system" (null), "context" (the context's UserId) or a user id. */
+  serviceFor?: string;
   /** Ignores an error of its createAccount call. */
   swallowNested?: boolean;
   /** Updates its own Target again (a loop of Update steps). */
@@ -94,6 +97,7 @@ function snapshot(label: string, context: RemoteExecutionContext, secureConfig: 
     depth: context.depth,
     isInTransaction: context.isInTransaction,
     userId: context.userId,
+    initiatingUserId: context.initiatingUserId,
     correlationId: context.correlationId,
     operationId: context.operationId,
     requestId: context.requestId,
@@ -145,7 +149,7 @@ export class Scripted implements IPlugin {
     this.script = JSON.parse(unsecureConfig || "{}") as Script;
   }
 
-  async execute({ context, organizationService, tracingService }: PluginExecution): Promise<void> {
+  async execute({ context, organizationService, organizationServiceFactory, tracingService }: PluginExecution): Promise<void> {
     const script = this.script;
     const targetName = (context.inputParameters.get("Target") as Entity | undefined)?.get?.("name");
     if (script.onlyIfName !== undefined && targetName !== script.onlyIfName) return;
@@ -175,7 +179,9 @@ export class Scripted implements IPlugin {
     }
     if (script.sleepMs) await new Promise((resolve) => setTimeout(resolve, script.sleepMs));
     if (script.createAccount) {
-      const created = organizationService.create(new Entity("account").set("name", script.createAccount));
+      const { serviceFor } = script;
+      const service = serviceFor === undefined ? organizationService : organizationServiceFactory.createOrganizationService(serviceFor === "system" ? null : serviceFor === "context" ? context.userId : serviceFor);
+      const created = service.create(new Entity("account").set("name", script.createAccount));
       // What became of the call (`read.createAccount`): a test waits for it to know the call is over.
       created.then(
         () => void (entry.read.createAccount = "created"),
