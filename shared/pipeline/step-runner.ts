@@ -1,4 +1,3 @@
-import { formatWithOptions } from "node:util";
 import { DATAVERSE_ERRORS, PipelineError, isPipelineError } from "../errors";
 import { EntityReference, type RemoteExecutionContext } from "../model";
 import type { PluginCatalog } from "../plugins/catalog";
@@ -7,7 +6,7 @@ import type { IOrganizationService, IOrganizationServiceFactory, IPlugin, Plugin
 import { checkContextValues } from "./context-values";
 import type { OrganizationNotifications } from "./ports";
 import type { StepRegistration } from "./registrations";
-import type { TraceLog } from "./trace-log";
+import { traceLine, type TraceLog } from "./trace-log";
 
 export const UNEXPECTED_ISV_ERROR = "An unexpected error occurred from ISV code.";
 export const TIMEOUT_MESSAGE = "The plug-in execution failed because the operation has timed-out at the Sandbox Host.";
@@ -80,7 +79,7 @@ export class StepRunner {
       context: Object.freeze(context),
       organizationService: run.organizationServices.stepService,
       organizationServiceFactory: run.organizationServices,
-      tracingService: { trace: (format, ...args) => lines.push(formatWithOptions({ colors: false }, format, ...args)) },
+      tracingService: { trace: (format, ...args) => lines.push(traceLine(format, args)) },
       notificationService,
     };
     await this.instance(step).execute(execution);
