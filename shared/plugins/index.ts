@@ -24,4 +24,5 @@ export {
   DoubleValue,
   Stage,
   ExecutionMode,
+  EMPTY_GUID,
 } from "../model";

@@ -58,6 +58,7 @@ describe("the organization service for a user id", () => {
     await stepFor(noRoles, "nobody");
     await stepFor(unknown, "unknown");
     await stepFor("context", "context");
+    await stepFor("empty", "empty");
 
     expect((await otherApi("POST", "accounts", { body: { name: "writer" } })).status).toBe(204);
     const made = (await otherApi("GET", "accounts?$filter=name eq 'made by writer'&$select=_createdby_value")).json.value;
@@ -71,6 +72,9 @@ describe("the organization service for a user id", () => {
     expect([missing.status, missing.json.error.message]).toEqual([404, `systemuser With Id = ${unknown} Does Not Exist`]);
     expect((await otherApi("GET", "accounts?$filter=name eq 'nobody' or name eq 'unknown'")).json.value).toEqual([]);
 
-    expect((await otherApi("POST", "accounts", { body: { name: "context" } })).status).toBe(204);
+    for (const own of ["context", "empty"]) {
+      expect((await otherApi("POST", "accounts", { body: { name: own } })).status).toBe(204);
+      expect((await otherApi("GET", `accounts?$filter=name eq 'made by ${own}'&$select=name`)).json.value).toHaveLength(1);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type PluginHttpStatusCode, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { EMPTY_GUID, Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type PluginHttpStatusCode, type IPlugin, type PluginExecution } from "../../shared/plugins";
 import { Entity as ModelEntity, columnSet, condition, type QueryExpression, type RemoteExecutionContext, type Value } from "../../shared/model";
 import { encodeValueJson } from "../../shared/serialization";
 
@@ -53,7 +53,7 @@ interface Script {
   messageLength?: number;
   sleepMs?: number;
   createAccount?: string;
-  /** The service createAccount uses: the factory's for "system" (null), "context" (the context's UserId) or a user id. */
+  /** The service createAccount uses: the factory's for "system" (null), "context" (the context's UserId), "empty" (EMPTY_GUID) or a user id. */
   serviceFor?: string;
   /** Ignores an error of its createAccount call. */
   swallowNested?: boolean;
@@ -180,7 +180,7 @@ export class Scripted implements IPlugin {
     if (script.sleepMs) await new Promise((resolve) => setTimeout(resolve, script.sleepMs));
     if (script.createAccount) {
       const { serviceFor } = script;
-      const service = serviceFor === undefined ? organizationService : organizationServiceFactory.createOrganizationService(serviceFor === "system" ? null : serviceFor === "context" ? context.userId : serviceFor);
+      const service = serviceFor === undefined ? organizationService : organizationServiceFactory.createOrganizationService(serviceFor === "system" ? null : serviceFor === "context" ? context.userId : serviceFor === "empty" ? EMPTY_GUID : serviceFor);
       const created = service.create(new Entity("account").set("name", script.createAccount));
       // What became of the call (`read.createAccount`): a test waits for it to know the call is over.
       created.then(
