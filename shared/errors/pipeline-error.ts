@@ -41,6 +41,11 @@ export interface PipelineErrorOptions {
   dataverseCode?: string;
   /** Overrides the HTTP status an HTTP adapter answers with. */
   httpStatus?: number;
+  /**
+   * Dataverse's error annotations by name (`Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus`, …): the Web
+   * API adds those the request asks for with `Prefer: odata.include-annotations`.
+   */
+  annotations?: Readonly<Record<string, string>>;
 }
 
 export class PipelineError extends Error {
@@ -50,6 +55,7 @@ export class PipelineError extends Error {
   readonly retryable: boolean;
   readonly dataverseCode?: string;
   readonly httpStatus?: number;
+  readonly annotations?: Readonly<Record<string, string>>;
 
   constructor(code: PipelineErrorCode, message: string, options: PipelineErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -58,6 +64,7 @@ export class PipelineError extends Error {
     this.retryable = options.retryable ?? RETRYABLE.has(code);
     this.dataverseCode = options.dataverseCode;
     this.httpStatus = options.httpStatus;
+    this.annotations = options.annotations;
     Object.defineProperty(this, MARKER, { value: true });
   }
 }

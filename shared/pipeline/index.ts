@@ -50,7 +50,7 @@ export function createPipelineService(options: PipelineServiceOptions = {}): Pip
       const jobContexts = new JobContextStore(store);
       const runner = new StepRunner(plugins, options.notifications ?? UNCONFIGURED_NOTIFICATIONS, stepTimeoutMs);
       return {
-        writeHooks: [registrationWriteHook(store, registrations)],
+        writeHooks: [registrationWriteHook(store, registrations, plugins)],
         recordOperations: (records) => {
           const pipeline = new EventPipeline({ records, store, registrations, runner, jobs: new SystemJobs(jobContexts), dispatcher: options.dispatcher ?? NO_JOB_DISPATCHER });
           parts = { pipeline, registrations, jobContexts };

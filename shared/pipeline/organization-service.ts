@@ -1,8 +1,8 @@
 import type { TableDefinition } from "../dataservice";
-import { parseQuery } from "../dataservice";
+import { callerForUser, parseQuery } from "../dataservice";
 import { PipelineError } from "../errors";
-import { Entity, EntityCollection, allColumns, columnSet, type Guid } from "../model";
-import type { IOrganizationService, RecordsQuery } from "../plugins/types";
+import { EMPTY_GUID, Entity, EntityCollection, allColumns, columnSet, normalizeGuid, type Guid } from "../model";
+import type { IOrganizationService, IOrganizationServiceFactory, RecordsQuery } from "../plugins/types";
 import { recordToEntity } from "../dataservice";
 import type { EventPipeline, Execution } from "./pipeline";
 import { TIMEOUT_MESSAGE } from "./step-runner";
@@ -58,5 +58,30 @@ export class StepOrganizationService implements IOrganizationService {
     const table = this.execution.organization.catalog.table(logicalName);
     if (!table) throw new PipelineError("NotFound", `The entity with a name = '${logicalName}' was not found in the MetadataCache.`, { dataverseCode: "0x80041102" });
     return table;
+  }
+}
+
+/**
+ * The organization service factory a step's plug-in gets: `execution` is the step's (its user, one level
+ * deeper); a service for another user differs only in who it acts as, never in depth, correlation or transaction.
+ */
+export class StepOrganizationServiceFactory implements IOrganizationServiceFactory {
+  /** The step's own service (its user's). */
+  readonly stepService: StepOrganizationService;
+
+  constructor(
+    private readonly pipeline: EventPipeline,
+    private readonly execution: Execution,
+    private readonly signal: AbortSignal,
+  ) {
+    this.stepService = new StepOrganizationService(pipeline, execution, signal);
+  }
+
+  createOrganizationService(userId: Guid | null): IOrganizationService {
+    const { organization, caller } = this.execution;
+    // null is Dataverse's SYSTEM user: here the organization's administrator, who holds every privilege.
+    const user = userId === null ? organization.administratorId : normalizeGuid(userId, "userId");
+    if (user === EMPTY_GUID || user === caller.userId) return this.stepService;
+    return new StepOrganizationService(this.pipeline, { ...this.execution, caller: callerForUser(organization, user, caller.initiatingUserId) }, this.signal);
   }
 }

@@ -23,7 +23,7 @@ import { markCorrelation, PipelineError } from "../errors";
 import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, GuidValue, Stage, allColumns, type ColumnSet, type QueryExpression, type RemoteExecutionContext } from "../model";
 import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
-import { StepOrganizationService } from "./organization-service";
+import { StepOrganizationServiceFactory } from "./organization-service";
 import { jobsNotStartedEvent, type JobDispatcher } from "./ports";
 import { failureEvent, LOG_EVENTS, structuredLog } from "../telemetry/structured-log";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
@@ -144,7 +144,7 @@ export class EventPipeline {
     };
     const abort = new AbortController();
     try {
-      await this.parts.runner.run({ organization: organization.name, step, context, organizationService: new StepOrganizationService(this, execution, abort.signal), abort }, trace);
+      await this.parts.runner.run({ organization: organization.name, step, context, organizationServices: new StepOrganizationServiceFactory(this, execution, abort.signal), abort }, trace);
     } finally {
       await this.writeTrace(trace, organization, context.correlationId);
     }
@@ -224,8 +224,8 @@ export class EventPipeline {
         transaction,
         tag: undefined,
       };
-      const organizationService = new StepOrganizationService(this, nested, abort.signal);
-      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationService, abort }, execution.trace);
+      const organizationServices = new StepOrganizationServiceFactory(this, nested, abort.signal);
+      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationServices, abort }, execution.trace);
     }
   }
 

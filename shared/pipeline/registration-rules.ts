@@ -2,7 +2,8 @@ import { validateServiceEndpoint } from "../delivery/endpoint";
 import { PipelineError, isPipelineError } from "../errors";
 import type { ColumnValues, PrepareOptions, RecordStore, RecordWriteHook, RequestScope, TableDefinition, UnitOfWork } from "../dataservice";
 import { isLookupValue, referringRows } from "../dataservice";
-import { ImageType, REGISTRATION_TABLE_NAMES, splitColumns, type RegistrationCache } from "./registrations";
+import type { PluginCatalog } from "../plugins/catalog";
+import { ImageType, REGISTRATION_TABLE_NAMES, pluginTypeName, splitColumns, type RegistrationCache } from "./registrations";
 
 const REGISTRABLE_STAGES = new Set([10, 20, 40]);
 /** Messages whose request names a record an image can be taken of (§B.3), with that request property. */
@@ -34,13 +35,14 @@ function invalid(message: string, path: string): PipelineError {
 
 /**
  * The registration rules of §B, checked in the data service's write path of sdkmessageprocessingstep,
- * sdkmessageprocessingstepimage and sdkmessagefilter rows (a changed step is checked against its images
+ * sdkmessageprocessingstepimage, sdkmessagefilter and plugintype rows (a plug-in type must name a class the
+ * app deploys, as Dataverse's must be in its assembly) (a changed step is checked against its images
  * too); a serviceendpoint row checked by the same
  * `validateServiceEndpoint` a post uses (on an update, the stored row with the change, secrets included);
  * a new step's registration sequence (its order among steps of equal rank); and the cache invalidation
  * when any registration row changes.
  */
-export function registrationWriteHook(store: RecordStore, cache: RegistrationCache): RecordWriteHook {
+export function registrationWriteHook(store: RecordStore, cache: RegistrationCache, plugins: PluginCatalog): RecordWriteHook {
   /** A row as the request's unit of work leaves it: a registration written earlier in the same request counts. */
   const read = async ({ scope, unitOfWork }: Write, tableName: string, id: string) => {
     const table = scope.organization.catalog.table(tableName) as TableDefinition;
@@ -149,10 +151,19 @@ export function registrationWriteHook(store: RecordStore, cache: RegistrationCac
     checkImage(row, step, await messageName(write, step), await stepTable(write, step));
   };
 
+  /** The app's plug-in catalog is the assembly: a type it does not deploy would fail every step on it. */
+  const validatePluginType = async (_write: Write, row: ColumnValues) => {
+    const typeName = pluginTypeName(row);
+    if (plugins.has(typeName)) return;
+    const deployed = plugins.typeNames.length > 0 ? plugins.typeNames.join(", ") : "none";
+    throw invalid(`typename: PluginType [${typeName}] not found in PluginAssembly: it is not a plug-in deployed with this app (deployed: ${deployed}).`, "typename");
+  };
+
   const validators: Record<string, (write: Write, row: ColumnValues, change: PrepareOptions["write"]) => Promise<void>> = {
     sdkmessageprocessingstep: validateStep,
     sdkmessageprocessingstepimage: validateImage,
     sdkmessagefilter: validateFilter,
+    plugintype: validatePluginType,
     serviceendpoint: async (_scope, row) => void validateServiceEndpoint(row),
   };
   return {

@@ -139,14 +139,14 @@ export class RegistrationCache {
     const list = (name: string) => this.store.list(organization.name, table(name));
     const [steps, images, listedPluginTypes, endpoints, messages, filters, organizations] = await Promise.all(REGISTRATION_TABLES.map(list));
     let pluginTypes = listedPluginTypes;
-    const missing = this.plugins.typeNames.filter((name) => !pluginTypes.some((row) => row.values.name === name));
+    const missing = this.plugins.typeNames.filter((name) => !pluginTypes.some((row) => pluginTypeName(row.values) === name));
     if (missing.length > 0) {
       await this.registerPluginTypes(organization, table("plugintype"), missing);
       pluginTypes = await list("plugintype");
     }
     const nameOf = (rows: StoredRecord[]) => new Map(rows.map((row) => [row.id, String(row.values.name ?? "")]));
     const messageNames = nameOf(messages);
-    const pluginTypeNames = nameOf(pluginTypes);
+    const pluginTypeNames = new Map(pluginTypes.map((row) => [row.id, pluginTypeName(row.values)]));
     const endpointNames = nameOf(endpoints);
     const filterTables = new Map(filters.map((row) => [row.id, String(row.values.primaryobjecttypecode ?? "")]));
     const imagesByStep = new Map<string, StepImage[]>();
@@ -202,6 +202,11 @@ export class RegistrationCache {
       if (!(isPipelineError(error) && error.code === "Duplicate")) throw error;
     }
   }
+}
+
+/** The class a plugintype row runs: its `typename` (as in Dataverse; `name` is only its label), else its `name`. */
+export function pluginTypeName(row: Record<string, unknown>): string {
+  return String(row.typename ?? row.name ?? "");
 }
 
 /** A stable id per organization and type name (a name-based UUID), so every instance writes the same row. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { PipelineError } from "../errors";
 import { createContext } from "../model";
 import { PluginCatalog } from "../plugins/catalog";
-import type { IOrganizationService, IPlugin, IServiceEndpointNotificationService } from "../plugins/types";
+import { InvalidPluginExecutionError } from "../plugins/errors";
+import type { IOrganizationService, IPlugin, IServiceEndpointNotificationService, PluginExecution } from "../plugins/types";
 import type { StepRegistration } from "./registrations";
 import { StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
@@ -36,12 +38,30 @@ describe("StepRunner", () => {
   it("reuses a plug-in instance across registration reloads and builds a new one when the step's configuration changes", async () => {
     const runner = new StepRunner(new PluginCatalog({ counting: { Counting } }), () => ({}) as IServiceEndpointNotificationService, 10_000);
     const run = (registration: StepRegistration) =>
-      runner.run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create", primaryEntityName: "account" }), organizationService: {} as IOrganizationService, abort: new AbortController() }, new TraceLog(0));
+      runner.run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create", primaryEntityName: "account" }), organizationServices: { stepService: {} as IOrganizationService, createOrganizationService: () => ({}) as IOrganizationService }, abort: new AbortController() }, new TraceLog(0));
     await run(step("a"));
     await run(step("a")); // a reloaded registration: a new object for the same step
     expect(constructed).toEqual(["a"]);
     await run(step("b"));
     await run(step("b"));
     expect(constructed).toEqual(["a", "b"]);
+  });
+
+  it("formats a traced line as ITracingService.Trace does: .NET's {0} items as Dataverse samples write them, else Node's %s", async () => {
+    class Tracing implements IPlugin {
+      execute({ tracingService }: PluginExecution): void {
+        tracingService.trace("FollowUpPlugin: {0} of {1} ({0}), {{literal}}", "Create", "account");
+        tracingService.trace("%s at stage %d", "checked", 20);
+        tracingService.trace("no arguments: {0}");
+        throw new InvalidPluginExecutionError("stop");
+      }
+    }
+    const runner = new StepRunner(new PluginCatalog({ tracing: { Tracing } }), () => ({}) as IServiceEndpointNotificationService, 10_000);
+    const services = { stepService: {} as IOrganizationService, createOrganizationService: () => ({}) as IOrganizationService };
+    const registration: StepRegistration = { ...step(""), handler: { kind: "plugintype", id: "5d2b9c1e-7f3a-4c2b-8e1d-0a9b8c7d6e5f", typeName: "tracing.Tracing" } };
+    const failure = await runner
+      .run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create" }), organizationServices: services, abort: new AbortController() }, new TraceLog(0))
+      .catch((error: unknown) => error as PipelineError);
+    expect(failure?.annotations?.["Microsoft.PowerApps.CDS.TraceText"]).toContain(" FollowUpPlugin: Create of account (Create), {literal}\r\nchecked at stage 20\r\nno arguments: {0}\r\n");
   });
 });

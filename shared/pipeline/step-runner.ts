@@ -1,13 +1,12 @@
-import { formatWithOptions } from "node:util";
-import { PipelineError, isPipelineError } from "../errors";
+import { DATAVERSE_ERRORS, PipelineError, isPipelineError } from "../errors";
 import { EntityReference, type RemoteExecutionContext } from "../model";
 import type { PluginCatalog } from "../plugins/catalog";
 import { isInvalidPluginExecutionError } from "../plugins/errors";
-import type { IOrganizationService, IPlugin, PluginExecution } from "../plugins/types";
+import type { IOrganizationService, IOrganizationServiceFactory, IPlugin, PluginExecution } from "../plugins/types";
 import { checkContextValues } from "./context-values";
 import type { OrganizationNotifications } from "./ports";
 import type { StepRegistration } from "./registrations";
-import type { TraceLog } from "./trace-log";
+import { traceLine, type TraceLog } from "./trace-log";
 
 export const UNEXPECTED_ISV_ERROR = "An unexpected error occurred from ISV code.";
 export const TIMEOUT_MESSAGE = "The plug-in execution failed because the operation has timed-out at the Sandbox Host.";
@@ -17,7 +16,8 @@ export interface StepRun {
   organization: string;
   step: StepRegistration;
   context: RemoteExecutionContext;
-  organizationService: IOrganizationService;
+  /** The step's organization services: its own (`stepService`) and other users'. */
+  organizationServices: IOrganizationServiceFactory & { readonly stepService: IOrganizationService };
   /** Aborted when the step's time is up: its later service calls then fail. */
   abort: AbortController;
 }
@@ -49,7 +49,7 @@ export class StepRunner {
       await this.withTimeLimit(run, () => this.invoke(run, lines));
     } catch (error) {
       exception = describe(error);
-      throw translate(error);
+      throw translate(error, traceText(step, lines));
     } finally {
       trace.add({
         typeName: step.handler.kind === "plugintype" ? step.handler.typeName : step.handler.name,
@@ -77,8 +77,9 @@ export class StepRunner {
     }
     const execution: PluginExecution = {
       context: Object.freeze(context),
-      organizationService: run.organizationService,
-      tracingService: { trace: (format, ...args) => lines.push(formatWithOptions({ colors: false }, format, ...args)) },
+      organizationService: run.organizationServices.stepService,
+      organizationServiceFactory: run.organizationServices,
+      tracingService: { trace: (format, ...args) => lines.push(traceLine(format, args)) },
       notificationService,
     };
     await this.instance(step).execute(execution);
@@ -118,10 +119,53 @@ export class StepRunner {
   }
 }
 
-function translate(error: unknown): PipelineError {
-  if (isInvalidPluginExecutionError(error)) return new PipelineError("PluginCancelled", error.message, { cause: error });
+/** Dataverse's error annotations (`Prefer: odata.include-annotations`) of a failed plug-in. */
+export const ERROR_ANNOTATIONS = {
+  operationStatus: "Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus",
+  subErrorCode: "Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode",
+  helpLink: "Microsoft.PowerApps.CDS.HelpLink",
+  traceText: "Microsoft.PowerApps.CDS.TraceText",
+  innerErrorMessage: "Microsoft.PowerApps.CDS.InnerError.Message",
+} as const;
+
+/**
+ * A plug-in's error as the caller sees it: InvalidPluginExecutionError → its message (0x80040265; its
+ * httpStatus, if set, as the status; its OperationStatus and errorCode among the annotations); a platform
+ * error (e.g. from a nested call) as it is; anything else → the ISV message, its details only in the trace log.
+ * Both of the plug-in's own errors carry the trace text of the step that failed, as Dataverse's do.
+ */
+function translate(error: unknown, trace: string): PipelineError {
+  if (isInvalidPluginExecutionError(error)) {
+    const { errorCode, httpStatus, status, message } = error;
+    return new PipelineError("PluginCancelled", message, {
+      cause: error,
+      ...(httpStatus && { httpStatus }),
+      annotations: {
+        [ERROR_ANNOTATIONS.operationStatus]: String(status),
+        ...(errorCode !== undefined && { [ERROR_ANNOTATIONS.subErrorCode]: String(errorCode) }),
+        [ERROR_ANNOTATIONS.helpLink]: helpLink(DATAVERSE_ERRORS.PluginCancelled.code),
+        [ERROR_ANNOTATIONS.traceText]: trace,
+        [ERROR_ANNOTATIONS.innerErrorMessage]: message,
+      },
+    });
+  }
   if (isPipelineError(error)) return error;
-  return new PipelineError("PluginUnexpected", UNEXPECTED_ISV_ERROR, { cause: error });
+  return new PipelineError("PluginUnexpected", UNEXPECTED_ISV_ERROR, {
+    cause: error,
+    annotations: { [ERROR_ANNOTATIONS.helpLink]: helpLink(DATAVERSE_ERRORS.PluginUnexpected.code), [ERROR_ANNOTATIONS.traceText]: trace },
+  });
+}
+
+/** Dataverse's help link for an error code (`0x80040265` → `…error=Microsoft.Crm.CrmException%3a80040265…`). */
+function helpLink(code: string): string {
+  return `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${code.replace(/^0x/, "")}&client=platform`;
+}
+
+/** The TraceText of a step's execution in Dataverse's layout: the type, the step, then the lines the plug-in traced. */
+function traceText(step: StepRegistration, lines: string[]): string {
+  const typeName = step.handler.kind === "plugintype" ? step.handler.typeName : step.handler.name;
+  const assembly = typeName.split(".")[0];
+  return `\r\n[${assembly}: ${typeName} ]\r\n[${step.id}: ${step.name}] \r\n\r\n ${lines.join("\r\n")}\r\n\r\n`;
 }
 
 function describe(error: unknown): string {

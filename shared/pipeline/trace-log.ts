@@ -3,6 +3,22 @@ import { randomUUID } from "node:crypto";
 import { MAX_OPERATIONS_PER_COMMIT } from "../dataservice/store/unit-of-work";
 import { dateTimeText } from "../dataservice/metadata/edm";
 import { fitText } from "../dataservice/store/row-codec";
+import { formatWithOptions } from "node:util";
+
+const COMPOSITE_ITEM = /\{\{|\}\}|\{(\d+)(?:,-?\d+)?(?::[^{}]*)?\}/g;
+
+/**
+ * One line a plug-in traces. ITracingService.Trace takes .NET composite formatting, as Dataverse samples write
+ * it (`trace("FollowUpPlugin: {0}", error)`, `{{`/`}}` for braces; alignment and format strings are not
+ * applied); a format with no `{n}` item is Node's (`trace("%s at %d", name, stage)`).
+ */
+export function traceLine(format: string, args: unknown[]): string {
+  const text = (value: unknown) => formatWithOptions({ colors: false }, "%s", value);
+  if (args.length > 0 && /\{\d+(?:,-?\d+)?(?::[^{}]*)?\}/.test(format)) {
+    return format.replace(COMPOSITE_ITEM, (item, index?: string) => (index === undefined ? item[0] : Number(index) < args.length ? text(args[Number(index)]) : item));
+  }
+  return formatWithOptions({ colors: false }, format, ...args);
+}
 
 /** organization.plugintracelogsetting */
 export const TraceLogSetting = { Off: 0, Exception: 1, All: 2 } as const;

@@ -1,8 +1,9 @@
 /** The plug-in authoring API: everything a plug-in in `plugins/` imports. */
-export { InvalidPluginExecutionError, OperationStatus } from "./errors";
+export { InvalidPluginExecutionError, OperationStatus, PluginHttpStatusCode, type InvalidPluginExecutionOptions } from "./errors";
 export {
   definePlugin,
   type IOrganizationService,
+  type IOrganizationServiceFactory,
   type IPlugin,
   type IPluginExecutionContext,
   type IServiceEndpointNotificationService,
@@ -23,4 +24,5 @@ export {
   DoubleValue,
   Stage,
   ExecutionMode,
+  EMPTY_GUID,
 } from "../model";

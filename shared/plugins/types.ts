@@ -25,6 +25,20 @@ export interface IOrganizationService {
   delete(logicalName: string, id: Guid): Promise<void>;
 }
 
+/**
+ * IOrganizationServiceFactory: organization services acting as a given user, each call one level deeper on the
+ * step's correlation and in its transaction, as the step's own service.
+ */
+export interface IOrganizationServiceFactory {
+  /**
+   * `userId`: the user the calls act as (as Dataverse's plug-ins, without prvActOnBehalfOfAnotherUser);
+   * `EMPTY_GUID`: the context's UserId (the step's own service); null: SYSTEM, here the organization's
+   * administrator. InitiatingUserId stays the caller's.
+   * @throws PipelineError NotFound for a user the organization does not have, 0x80040225 for a disabled one.
+   */
+  createOrganizationService(userId: Guid | null): IOrganizationService;
+}
+
 /** ITracingService: lines kept in the plug-in trace log (plugintracelog) when the organization turns it on. */
 export interface ITracingService {
   trace(format: string, ...args: unknown[]): void;
@@ -38,7 +52,9 @@ export interface IServiceEndpointNotificationService {
 /** What a plug-in's `execute` receives: the execution context and the services of the step. */
 export interface PluginExecution {
   context: IPluginExecutionContext;
+  /** The step's own service: `organizationServiceFactory.createOrganizationService(context.userId)`. */
   organizationService: IOrganizationService;
+  organizationServiceFactory: IOrganizationServiceFactory;
   tracingService: ITracingService;
   notificationService: IServiceEndpointNotificationService;
 }

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { uniqueOrganization } from "../support/data-service";
 import { pluginTypeId } from "../../shared/pipeline";
+import { PluginCatalog } from "../../shared/plugins/catalog";
 import { seen } from "./scripted-plugin";
 import { idFromHeader, pipelineForTests, registerImage, registerStep, stepBody, SCRIPTED } from "./support";
 
 const org = uniqueOrganization("pr");
-const { api: apiOf } = pipelineForTests([org]);
+const { api: apiOf, service } = pipelineForTests([org]);
 const api = apiOf(org);
 
 async function refused(body: Record<string, unknown>, path = "sdkmessageprocessingsteps"): Promise<string> {
@@ -141,10 +142,27 @@ describe("registration", () => {
     expect((await api("POST", "contacts", { body: { lastname: "Allowed" } })).status).toBe(204);
   });
 
-  it("fails a step whose plug-in type is not deployed with the app", async () => {
-    const type = idFromHeader(await api("POST", "plugintypes", { body: { name: "removed.Plugin", typename: "removed.Plugin" } }));
-    const { "eventhandler_plugintype@odata.bind": _deployed, ...body } = await stepBody(api, { message: "Delete", table: "contact", stage: 20 });
-    expect((await api("POST", "sdkmessageprocessingsteps", { body: { ...body, "eventhandler_plugintype@odata.bind": `/plugintypes(${type})` } })).status).toBe(204);
+  it("refuses a plug-in type the app does not deploy, on create and on a change of its typename: no step can be registered on it", async () => {
+    const message = await refused({ name: "missing.Plugin", typename: "missing.Plugin" }, "plugintypes");
+    expect(message).toBe(`typename: PluginType [missing.Plugin] not found in PluginAssembly: it is not a plug-in deployed with this app (deployed: account-defaults.AccountDefaults, ${SCRIPTED}).`);
+    expect((await api("GET", "plugintypes?$filter=name eq 'missing.Plugin'")).json.value).toEqual([]);
+    const type = pluginTypeId(org, SCRIPTED);
+    expect((await api("PATCH", `plugintypes(${type})`, { body: { typename: "missing.Plugin" } })).status).toBe(400);
+    // The label may change; the class a step runs is the row's typename, as in Dataverse.
+    expect((await api("PATCH", `plugintypes(${type})`, { body: { name: "Scripted (relabelled)" } })).status).toBe(204);
+    await registerStep(api, { message: "Create", table: "contact", stage: 20, script: { label: "relabelled" } });
+    expect((await api("POST", "contacts", { body: { lastname: "Relabelled" } })).status).toBe(204);
+    expect(seen.get(org)?.some((entry) => entry.label === "relabelled")).toBe(true);
+  });
+
+  it("fails a step whose plug-in type is no longer deployed with the app", async () => {
+    // A deployment with one more plug-in (its plugintype row written when it first served) registers a step on it;
+    // the app deployed next no longer has it.
+    const previous = pipelineForTests([org], { plugins: new PluginCatalog({ removed: { Plugin: class { execute() {} } } }) }).api(org);
+    const { "eventhandler_plugintype@odata.bind": _deployed, ...body } = await stepBody(previous, { message: "Delete", table: "contact", stage: 20 });
+    const type = pluginTypeId(org, "removed.Plugin");
+    expect((await previous("POST", "sdkmessageprocessingsteps", { body: { ...body, "eventhandler_plugintype@odata.bind": `/plugintypes(${type})` } })).status).toBe(204);
+    service.registrations.invalidate(org); // as this instance would after the cache's time to live
     const contact = idFromHeader(await api("POST", "contacts", { body: { lastname: "Kept" } }));
     const result = await api("DELETE", `contacts(${contact})`);
     expect(result.status).toBe(400);

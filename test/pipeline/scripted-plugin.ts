@@ -1,4 +1,4 @@
-import { Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type IPlugin, type PluginExecution } from "../../shared/plugins";
+import { EMPTY_GUID, Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type PluginHttpStatusCode, type IPlugin, type PluginExecution } from "../../shared/plugins";
 import { Entity as ModelEntity, columnSet, condition, type QueryExpression, type RemoteExecutionContext, type Value } from "../../shared/model";
 import { encodeValueJson } from "../../shared/serialization";
 
@@ -10,6 +10,7 @@ export interface Seen {
   depth: number;
   isInTransaction: boolean;
   userId: string;
+  initiatingUserId: string;
   correlationId: string;
   operationId: string;
   requestId: string | null;
@@ -46,10 +47,14 @@ interface Script {
   setUnsupported?: { into: "shared" | "target"; key: string; value: "function" | "object" | "date" };
   /** "retry": InvalidPluginExecutionError with OperationStatus.Retry (asks the asynchronous service to try again). */
   throw?: "invalid" | "error" | "retry";
+  /** With throw "invalid": the exception's other arguments (OperationStatus, errorCode, PluginHttpStatusCode). */
+  invalid?: { status?: number; errorCode?: number; httpStatus?: number };
   /** The thrown message padded with "x" to this many characters. */
   messageLength?: number;
   sleepMs?: number;
   createAccount?: string;
+  /** The service createAccount uses: the factory's for "system" (null), "context" (the context's UserId), "empty" (EMPTY_GUID) or a user id. */
+  serviceFor?: string;
   /** Ignores an error of its createAccount call. */
   swallowNested?: boolean;
   /** Updates its own Target again (a loop of Update steps). */
@@ -92,6 +97,7 @@ function snapshot(label: string, context: RemoteExecutionContext, secureConfig: 
     depth: context.depth,
     isInTransaction: context.isInTransaction,
     userId: context.userId,
+    initiatingUserId: context.initiatingUserId,
     correlationId: context.correlationId,
     operationId: context.operationId,
     requestId: context.requestId,
@@ -143,7 +149,7 @@ export class Scripted implements IPlugin {
     this.script = JSON.parse(unsecureConfig || "{}") as Script;
   }
 
-  async execute({ context, organizationService, tracingService }: PluginExecution): Promise<void> {
+  async execute({ context, organizationService, organizationServiceFactory, tracingService }: PluginExecution): Promise<void> {
     const script = this.script;
     const targetName = (context.inputParameters.get("Target") as Entity | undefined)?.get?.("name");
     if (script.onlyIfName !== undefined && targetName !== script.onlyIfName) return;
@@ -173,7 +179,9 @@ export class Scripted implements IPlugin {
     }
     if (script.sleepMs) await new Promise((resolve) => setTimeout(resolve, script.sleepMs));
     if (script.createAccount) {
-      const created = organizationService.create(new Entity("account").set("name", script.createAccount));
+      const { serviceFor } = script;
+      const service = serviceFor === undefined ? organizationService : organizationServiceFactory.createOrganizationService(serviceFor === "system" ? null : serviceFor === "context" ? context.userId : serviceFor === "empty" ? EMPTY_GUID : serviceFor);
+      const created = service.create(new Entity("account").set("name", script.createAccount));
       // What became of the call (`read.createAccount`): a test waits for it to know the call is over.
       created.then(
         () => void (entry.read.createAccount = "created"),
@@ -203,7 +211,10 @@ export class Scripted implements IPlugin {
     if (script.register) await register(organizationService, script.register);
     if (script.retrieveContact) await organizationService.retrieve("contact", script.retrieveContact);
     const message = (text: string) => text.padEnd(script.messageLength ?? 0, "x");
-    if (script.throw === "invalid") throw new InvalidPluginExecutionError(message(`Stopped by ${script.label ?? "a plug-in"}.`));
+    if (script.throw === "invalid") {
+      const { status, errorCode, httpStatus } = script.invalid ?? {};
+      throw new InvalidPluginExecutionError(message(`Stopped by ${script.label ?? "a plug-in"}.`), status as OperationStatus | undefined, { errorCode, httpStatus: httpStatus as PluginHttpStatusCode | undefined });
+    }
     if (script.throw === "error") throw new TypeError("secret internal detail");
     if (script.throw === "retry") throw new InvalidPluginExecutionError(message(`Not yet, says ${script.label ?? "a plug-in"}.`), OperationStatus.Retry);
   }

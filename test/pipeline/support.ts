@@ -15,13 +15,13 @@ export const testPlugins = () => new PluginCatalog({ "scripted-plugin": scripted
 /** The pipeline service on the test Azurite with the test plug-ins and the sample, called through the Functions handler. */
 export function pipelineForTests(
   organizations: string[],
-  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications; storage?: string } = {},
+  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications; storage?: string; plugins?: PluginCatalog } = {},
 ) {
   const env = { AzureWebJobsStorage: options.storage ?? process.env.AzureWebJobsStorage, Organizations: organizations.join(","), AllowAnonymousAsAdmin: "true" };
   const service: PipelineService = createPipelineService({
     env,
     settings: readDataServiceSettings(env),
-    plugins: testPlugins(),
+    plugins: options.plugins ?? testPlugins(),
     stepTimeoutMs: options.stepTimeoutMs,
     dispatcher: options.dispatcher,
     notifications: options.notifications,
@@ -108,7 +108,7 @@ export async function registerImage(api: Api, stepId: string, image: { imagetype
 }
 
 async function pluginTypeIdOf(api: Api, typeName: string): Promise<string> {
-  return idOf(api, `plugintypes?$filter=name eq '${typeName}'&$select=plugintypeid`);
+  return idOf(api, `plugintypes?$filter=typename eq '${typeName}'&$select=plugintypeid`);
 }
 
 export function idFromHeader(result: ApiResult): string {

@@ -27,8 +27,9 @@ export function emptyResponse(status: number, headers: Record<string, string> = 
   return { status, headers: { ...ODATA_HEADERS, ...headers } };
 }
 
-export function errorResponse(error: unknown): WebApiResponse {
-  const response = toDataverseErrorResponse(error);
+/** `prefer`: the request's Prefer header, whose `odata.include-annotations` picks the error annotations answered. */
+export function errorResponse(error: unknown, prefer: string | null = null): WebApiResponse {
+  const response = toDataverseErrorResponse(error, annotationFilter(prefer));
   return { status: response.status, headers: response.headers, body: response.body };
 }
 
@@ -39,16 +40,30 @@ export interface Preferences {
   maxPageSize?: number;
 }
 
+/** The annotations a row answers with (formatted values, lookups' names and tables): one asked for gives them all. */
+const RECORD_ANNOTATIONS = ["OData.Community.Display.V1.FormattedValue", "Microsoft.Dynamics.CRM.lookuplogicalname", "Microsoft.Dynamics.CRM.associatednavigationproperty"];
+
 export function readPreferences(header: string | null): Preferences {
   const parts = (header ?? "").split(",").map((part) => part.trim());
   const pageSize = parts.find((part) => part.startsWith("odata.maxpagesize="));
-  const annotations = parts.find((part) => part.startsWith("odata.include-annotations="));
+  const wants = annotationFilter(header);
   const maxPageSize = pageSize ? Number(pageSize.split("=")[1]) : undefined;
   return {
     returnRepresentation: parts.includes("return=representation"),
-    includeAnnotations: annotations !== undefined && /"\*"|FormattedValue|lookuplogicalname/i.test(annotations),
+    includeAnnotations: RECORD_ANNOTATIONS.some(wants),
     maxPageSize: maxPageSize !== undefined && Number.isInteger(maxPageSize) && maxPageSize > 0 ? maxPageSize : undefined,
   };
+}
+
+/**
+ * Which annotations `Prefer: odata.include-annotations="…"` asks for: a comma list of names, `*` for all, a name
+ * ending in `*` for those it begins (`Microsoft.PowerApps.CDS.ErrorDetails*`), as Dataverse reads it.
+ */
+export function annotationFilter(prefer: string | null): (name: string) => boolean {
+  const preference = /odata\.include-annotations\s*=\s*("[^"]*"|[^,;]*)/i.exec(prefer ?? "");
+  if (!preference) return () => false;
+  const patterns = preference[1].replace(/"/g, "").split(",").map((pattern) => pattern.trim()).filter(Boolean);
+  return (name) => patterns.some((pattern) => (pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern));
 }
 
 /** The request's body as JSON: only a body sent as `application/json` (parameters such as charset or odata.metadata allowed) is read. */

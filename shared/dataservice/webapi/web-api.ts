@@ -72,7 +72,7 @@ export class DataverseWebApi {
     try {
       return await this.route(request);
     } catch (error) {
-      const response = errorResponse(error);
+      const response = errorResponse(error, request.header("Prefer"));
       // The method and path only: the query may carry a function key, the body anything.
       if (response.status >= 500) logServerError(serverFailure(request, response.status, error));
       return response;
