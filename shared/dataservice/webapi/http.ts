@@ -32,25 +32,6 @@ export function errorResponse(error: unknown): WebApiResponse {
   return { status: response.status, headers: response.headers, body: response.body };
 }
 
-/** The parts of a `Prefer` header the Web API honours. */
-export interface Preferences {
-  returnRepresentation: boolean;
-  includeAnnotations: boolean;
-  maxPageSize?: number;
-}
-
-export function readPreferences(header: string | null): Preferences {
-  const parts = (header ?? "").split(",").map((part) => part.trim());
-  const pageSize = parts.find((part) => part.startsWith("odata.maxpagesize="));
-  const annotations = parts.find((part) => part.startsWith("odata.include-annotations="));
-  const maxPageSize = pageSize ? Number(pageSize.split("=")[1]) : undefined;
-  return {
-    returnRepresentation: parts.includes("return=representation"),
-    includeAnnotations: annotations !== undefined && /"\*"|FormattedValue|lookuplogicalname/i.test(annotations),
-    maxPageSize: maxPageSize !== undefined && Number.isInteger(maxPageSize) && maxPageSize > 0 ? maxPageSize : undefined,
-  };
-}
-
 /** The request's body as JSON: only a body sent as `application/json` (parameters such as charset or odata.metadata allowed) is read. */
 export function readJsonBody(request: WebApiRequest): unknown {
   const mediaType = (request.header("Content-Type") ?? "").split(";")[0].trim().toLowerCase();

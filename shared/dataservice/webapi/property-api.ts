@@ -31,7 +31,7 @@ export class PropertyApi {
   private async read(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string): Promise<WebApiResponse> {
     const column = resolveColumnReference(table, property);
     const record = await this.records.retrieve(scope, table, id);
-    const value = toWebApiEntity(table, record, { select: [column], annotations: false })[webApiPropertyName(column)];
+    const value = toWebApiEntity(table, record, { select: [column] })[webApiPropertyName(column)];
     if (value === null || value === undefined) return emptyResponse(204);
     return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}(${id})/${property}`, value });
   }

@@ -76,6 +76,43 @@ describe("Web API record operations", () => {
     expect(got.json["_ownerid_value@OData.Community.Display.V1.FormattedValue"]).toBe("Administrator");
   });
 
+  it("returns only the annotations odata.include-annotations names (a list, a namespace.*), and says so in Preference-Applied", async () => {
+    const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Listed Parent" } }));
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Listed", industrycode: 7, "parentaccountid@odata.bind": `/accounts(${parentId})` } }));
+    const read = (annotations: string) =>
+      web("GET", `accounts(${id})?$select=industrycode,_parentaccountid_value`, { headers: { Prefer: `odata.include-annotations="${annotations}"` } });
+    const formatted = "OData.Community.Display.V1.FormattedValue";
+    const navigation = "Microsoft.Dynamics.CRM.associatednavigationproperty";
+    const table = "Microsoft.Dynamics.CRM.lookuplogicalname";
+
+    const lookups = await read(`${navigation},${table}`);
+    expect(lookups.json).toMatchObject({ [`_parentaccountid_value@${navigation}`]: "parentaccountid", [`_parentaccountid_value@${table}`]: "account" });
+    expect(Object.keys(lookups.json).filter((key) => key.endsWith(formatted))).toEqual([]);
+    expect(lookups.headers.get("Preference-Applied")).toBe(`odata.include-annotations="${navigation},${table}"`);
+
+    const crm = await read("Microsoft.Dynamics.CRM.*");
+    expect(crm.json[`_parentaccountid_value@${table}`]).toBe("account");
+    expect(crm.json).not.toHaveProperty(`industrycode@${formatted}`);
+
+    const formattedOnly = await read(formatted);
+    expect(formattedOnly.json).toMatchObject({ [`industrycode@${formatted}`]: "Consulting", [`_parentaccountid_value@${formatted}`]: "Listed Parent" });
+    expect(formattedOnly.json).not.toHaveProperty(`_parentaccountid_value@${table}`);
+
+    // Two Prefer values in one header, as clients send them: both honoured, both applied.
+    const listed = await web("GET", `accounts?$select=industrycode&$filter=accountid eq ${id}`, { headers: { Prefer: `odata.maxpagesize=1,odata.include-annotations="${formatted}"` } });
+    expect(listed.json.value[0][`industrycode@${formatted}`]).toBe("Consulting");
+    expect(listed.headers.get("Preference-Applied")).toBe(`odata.maxpagesize=1,odata.include-annotations="${formatted}"`);
+  });
+
+  it("answers If-None-Match with the current etag by 304, except when annotations are asked for", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Cached", industrycode: 7 } }));
+    const etag = (await web("GET", `accounts(${id})?$select=name`)).json["@odata.etag"];
+    expect((await web("GET", `accounts(${id})?$select=name`, { headers: { "If-None-Match": etag } })).status).toBe(304);
+    const annotated = await web("GET", `accounts(${id})?$select=industrycode`, { headers: { "If-None-Match": etag, Prefer: 'odata.include-annotations="*"' } });
+    expect(annotated.status).toBe(200);
+    expect(annotated.json["industrycode@OData.Community.Display.V1.FormattedValue"]).toBe("Consulting");
+  });
+
   it("returns date-times as Dataverse does, UTC whole seconds with Z, from a read and from a PATCH representation alike", async () => {
     const wholeSeconds = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
     const id = entityIdOf(await web("POST", "contacts", { body: { lastname: "Dated", birthdate: "2026-11-23T14:54:50.123Z" } }));

@@ -7,8 +7,9 @@ import { parseQuery, parseSelect, type PageToken } from "../query/query";
 import { queryError } from "../query/conditions";
 import type { RecordOperations, RequestScope } from "../record-service";
 import type { StoredRecord } from "../store/records";
-import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, readPreferences, type WebApiRequest, type WebApiResponse } from "./http";
-import { lookupsOf, toWebApiEntity } from "./representation";
+import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, type WebApiRequest, type WebApiResponse } from "./http";
+import { readPreferences, type AnnotationFilter } from "./preferences";
+import { ANNOTATIONS, lookupsOf, toWebApiEntity } from "./representation";
 import { readEntityBody } from "./request-body";
 
 /** Where the organization's Web API lives, e.g. `http://127.0.0.1:7071/contoso/api/data/v9.2/`. */
@@ -77,11 +78,11 @@ export class RecordsApi {
     if (!preferences.returnRepresentation) return emptyResponse(204, { "OData-EntityId": entityId });
     const selectText = request.url.searchParams.get("$select");
     const select = selectText === null ? undefined : parseSelect(table, selectText);
-    const body = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
+    const body = await this.represent(scope, table, [record], select, preferences.annotations);
     return jsonResponse(
       representationStatus,
       { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body[0] },
-      { "OData-EntityId": entityId, "Preference-Applied": "return=representation", ETag: record.etag },
+      { "OData-EntityId": entityId, ...preferenceApplied("return=representation", preferences.annotations?.preference), ETag: record.etag },
     );
   }
 
@@ -91,10 +92,15 @@ export class RecordsApi {
     if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported when retrieving one row.`);
     const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
     const record = await this.records.retrieve(scope, table, id, { columnSet: select ? columnSet(...select.map((column) => column.logicalName)) : allColumns() });
-    if (request.header("If-None-Match") === record.etag) return emptyResponse(304);
     const preferences = readPreferences(request.header("Prefer"));
-    const [body] = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
-    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body }, { ETag: record.etag });
+    // Annotations may show related rows' values, whose changes the etag does not follow: never 304 then, as in Dataverse.
+    if (request.header("If-None-Match") === record.etag && !preferences.annotations) return emptyResponse(304);
+    const [body] = await this.represent(scope, table, [record], select, preferences.annotations);
+    return jsonResponse(
+      200,
+      { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body },
+      { ETag: record.etag, ...preferenceApplied(preferences.annotations?.preference) },
+    );
   }
 
   private async retrieveMultiple(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
@@ -108,14 +114,14 @@ export class RecordsApi {
     const page = await this.records.retrieveMultiple(scope, table, query, { size: Math.min(pageSize, MAX_PAGE_SIZE), token: readSkipToken(options.$skiptoken) });
     const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}` };
     if (page.total !== undefined) body["@odata.count"] = page.total;
-    body.value = await this.represent(scope, table, page.records, select, preferences.includeAnnotations);
+    body.value = await this.represent(scope, table, page.records, select, preferences.annotations);
     if (page.next) {
       const next = new URL(request.url.href);
       next.searchParams.set("$skiptoken", writeSkipToken(page.next));
       body["@odata.nextLink"] = next.href;
     }
-    const applied = [preferences.maxPageSize && top === undefined ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
-    return jsonResponse(200, body, applied.some(Boolean) ? { "Preference-Applied": applied.filter(Boolean).join(",") } : {});
+    const maxPageSize = preferences.maxPageSize && top === undefined ? `odata.maxpagesize=${preferences.maxPageSize}` : undefined;
+    return jsonResponse(200, body, preferenceApplied(maxPageSize, preferences.annotations?.preference));
   }
 
   private async represent(
@@ -123,11 +129,17 @@ export class RecordsApi {
     table: TableDefinition,
     records: StoredRecord[],
     select: ColumnDefinition[] | undefined,
-    annotations: boolean,
+    annotations: AnnotationFilter | undefined,
   ): Promise<Record<string, unknown>[]> {
-    const lookupNames = annotations ? await this.records.lookupNames(scope, lookupsOf(table, records, select)) : undefined;
+    const lookupNames = annotations?.includes(ANNOTATIONS.formattedValue) ? await this.records.lookupNames(scope, lookupsOf(table, records, select)) : undefined;
     return records.map((record) => toWebApiEntity(table, record, { select, annotations, lookupNames }));
   }
+}
+
+/** `Preference-Applied` naming the preferences a response honoured (none: no header). */
+function preferenceApplied(...applied: (string | undefined)[]): Record<string, string> {
+  const honoured = applied.filter((preference): preference is string => preference !== undefined);
+  return honoured.length > 0 ? { "Preference-Applied": honoured.join(",") } : {};
 }
 
 /** `?tag=…`: a value the caller hands to plug-ins as the shared variable `tag` (see RequestScope). */
