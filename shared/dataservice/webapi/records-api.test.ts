@@ -104,6 +104,21 @@ describe("Web API record operations", () => {
     expect(listed.headers.get("Preference-Applied")).toBe(`odata.maxpagesize=1,odata.include-annotations="${formatted}"`);
   });
 
+  it("names a lookup to several tables by its navigation property for the row's table (parentcustomerid_account), the one a client binds with", async () => {
+    const accountId = entityIdOf(await web("POST", "accounts", { body: { name: "Customer Account" } }));
+    const personId = entityIdOf(await web("POST", "contacts", { body: { lastname: "Customer Person" } }));
+    const id = entityIdOf(await web("POST", "contacts", { body: { lastname: "Customer", "parentcustomerid_account@odata.bind": `/accounts(${accountId})` } }));
+    const navigation = async () =>
+      (await web("GET", `contacts(${id})?$select=_parentcustomerid_value,_ownerid_value`, { headers: { Prefer: 'odata.include-annotations="*"' } })).json;
+    expect(await navigation()).toMatchObject({
+      "_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "parentcustomerid_account",
+      "_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
+      "_ownerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "ownerid",
+    });
+    await web("PATCH", `contacts(${id})`, { body: { "parentcustomerid_contact@odata.bind": `/contacts(${personId})` } });
+    expect(await navigation()).toMatchObject({ "_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "parentcustomerid_contact" });
+  });
+
   it("answers If-None-Match with the current etag by 304, except when annotations are asked for", async () => {
     const id = entityIdOf(await web("POST", "accounts", { body: { name: "Cached", industrycode: 7 } }));
     const etag = (await web("GET", `accounts(${id})?$select=name`)).json["@odata.etag"];

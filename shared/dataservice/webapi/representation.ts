@@ -1,6 +1,6 @@
 import { isLookupType, type ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
-import { webApiPropertyName } from "../metadata/validate";
+import { navigationPropertyName, webApiPropertyName } from "../metadata/validate";
 import { isLookupValue, type ColumnValue, type LookupValue, type StoredRecord } from "../store/records";
 import { formatValue } from "../formatted-values";
 import type { AnnotationFilter } from "./preferences";
@@ -46,7 +46,7 @@ export function toWebApiEntity(table: TableDefinition, record: StoredRecord, opt
     };
     if (isLookupValue(value)) {
       annotate(ANNOTATIONS.formattedValue, options.lookupNames?.get(value.id));
-      annotate(ANNOTATIONS.associatedNavigationProperty, column.logicalName);
+      annotate(ANNOTATIONS.associatedNavigationProperty, navigationPropertyName(column, value.logicalName));
       annotate(ANNOTATIONS.lookupLogicalName, value.logicalName);
     } else {
       annotate(ANNOTATIONS.formattedValue, formatValue(column, value));
