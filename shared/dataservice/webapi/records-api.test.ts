@@ -119,6 +119,23 @@ describe("Web API record operations", () => {
     expect(await navigation()).toMatchObject({ "_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "parentcustomerid_contact" });
   });
 
+  it("disassociates a lookup set to null by its navigation property name, as Dataverse does; a value there is still refused", async () => {
+    const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Former Parent" } }));
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Former Child", "parentaccountid@odata.bind": `/accounts(${parentId})` } }));
+    expect((await web("PATCH", `accounts(${id})`, { body: { parentaccountid: null } })).status).toBe(204);
+    expect((await web("GET", `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
+
+    const contactId = entityIdOf(await web("POST", "contacts", { body: { lastname: "Former Customer", "parentcustomerid_account@odata.bind": `/accounts(${parentId})` } }));
+    expect((await web("PATCH", `contacts(${contactId})`, { body: { parentcustomerid_account: null } })).status).toBe(204);
+    expect((await web("GET", `contacts(${contactId})?$select=_parentcustomerid_value`)).json._parentcustomerid_value).toBeNull();
+
+    const value = await web("PATCH", `accounts(${id})`, { body: { parentaccountid: parentId } });
+    expect([value.status, value.json.error.message]).toEqual([400, expect.stringContaining("parentaccountid@odata.bind")]);
+    const owner = await web("PATCH", `accounts(${id})`, { body: { ownerid: null } });
+    expect([owner.status, owner.json.error.code]).toEqual([400, "0x80040203"]);
+    expect((await web("GET", `accounts(${id})?$select=_parentaccountid_value,_ownerid_value`)).json).toMatchObject({ _parentaccountid_value: null, _ownerid_value: expect.any(String) });
+  });
+
   it("answers If-None-Match with the current etag by 304, except when annotations are asked for", async () => {
     const id = entityIdOf(await web("POST", "accounts", { body: { name: "Cached", industrycode: 7 } }));
     const etag = (await web("GET", `accounts(${id})?$select=name`)).json["@odata.etag"];

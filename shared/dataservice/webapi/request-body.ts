@@ -24,6 +24,9 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
       values[column.logicalName] = raw === null ? null : readBind(catalog, table, column, raw);
     } else if (key.startsWith("@") || key.includes("@odata.")) {
       continue;
+    } else if (raw === null && navigationColumn(table, key)) {
+      // Dataverse disassociates a lookup set to null by its navigation property name, as by `…@odata.bind: null`.
+      values[findNavigationColumn(table, key).logicalName] = null;
     } else {
       const column = table.columns.find((candidate) => candidate.logicalName === key);
       if (!column) throw unknownPropertyError(table, key);
@@ -46,13 +49,18 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   return values;
 }
 
-/** A lookup's navigation property: its name, or for a lookup to several tables `{name}_{table}` (e.g. `eventhandler_plugintype`). */
-function findNavigationColumn(table: TableDefinition, name: string): ColumnDefinition {
-  const column = table.columns.find(
+/** The lookup a navigation property names: its name, or for a lookup to several tables `{name}_{table}` (e.g. `eventhandler_plugintype`). */
+function navigationColumn(table: TableDefinition, name: string): ColumnDefinition | undefined {
+  return table.columns.find(
     (candidate) =>
       isLookupType(candidate.type) &&
       (candidate.logicalName === name || candidate.schemaName === name || (candidate.targets ?? []).some((target) => name === `${candidate.logicalName}_${target}`)),
   );
+}
+
+/** The writable lookup a navigation property names; any other name is the OData 400. */
+function findNavigationColumn(table: TableDefinition, name: string): ColumnDefinition {
+  const column = navigationColumn(table, name);
   if (!column || column.readOnly) throw unknownPropertyError(table, name);
   return column;
 }
