@@ -125,6 +125,14 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
     expect([...all].sort()).toEqual(all);
   });
 
+  it("answers /$count with the number of rows ($filter applied) as text/plain, as Dataverse does", async () => {
+    const all = await web("GET", "accounts/$count");
+    expect([all.status, all.headers.get("Content-Type"), all.text]).toEqual([200, "text/plain; charset=utf-8", "5"]);
+    expect((await web("GET", `accounts/$count?$filter=${encodeURIComponent("startswith(name,'B') or startswith(name,'C')")}`)).text).toBe("2");
+    expect((await web("GET", "accounts/$count?$top=1")).status).toBe(400);
+    expect((await web("POST", "accounts/$count", { body: {} })).status).toBe(405);
+  });
+
   it("refuses a $skiptoken it did not issue", async () => {
     expect((await web("GET", "accounts?$skiptoken=bogus")).status).toBe(400);
   });

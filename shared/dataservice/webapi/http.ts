@@ -12,8 +12,10 @@ export interface WebApiRequest {
 export interface WebApiResponse {
   status: number;
   headers: Record<string, string>;
-  /** JSON body; absent for 204/304. */
+  /** JSON body; absent for 204/304 and plain-text answers. */
   body?: unknown;
+  /** A plain-text body (`/$count`, `/$value`), sent as it is. */
+  text?: string;
 }
 
 export const ODATA_HEADERS = { "OData-Version": "4.0" } as const;
@@ -21,6 +23,10 @@ const JSON_HEADERS = { "Content-Type": "application/json; odata.metadata=minimal
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): WebApiResponse {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body };
+}
+
+export function textResponse(text: string): WebApiResponse {
+  return { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8", ...ODATA_HEADERS }, text };
 }
 
 export function emptyResponse(status: number, headers: Record<string, string> = {}): WebApiResponse {

@@ -7,7 +7,7 @@ import { parseQuery, parseSelect, type PageToken } from "../query/query";
 import { queryError } from "../query/conditions";
 import type { RecordOperations, RequestScope } from "../record-service";
 import type { StoredRecord } from "../store/records";
-import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, type WebApiRequest, type WebApiResponse } from "./http";
+import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, textResponse, type WebApiRequest, type WebApiResponse } from "./http";
 import { readPreferences, type AnnotationFilter } from "./preferences";
 import { ANNOTATIONS, lookupsOf, toWebApiEntity } from "./representation";
 import { readEntityBody } from "./request-body";
@@ -25,6 +25,19 @@ export class RecordsApi {
     if (request.method === "POST") return this.create(scope, location, table, request);
     if (request.method === "GET") return this.retrieveMultiple(scope, location, table, request);
     throw methodNotAllowed(request.method);
+  }
+
+  /**
+   * `/{set}/$count`: how many rows there are (that `$filter` keeps), as plain text: a RetrieveMultiple that
+   * asks for the total record count, as `$count=true` does.
+   */
+  async count(scope: RequestScope, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
+    if (request.method !== "GET") throw methodNotAllowed(request.method);
+    const { [TAG_PARAMETER]: _tag, ...options } = Object.fromEntries(request.url.searchParams);
+    const unsupported = Object.keys(options).find((name) => name !== "$filter");
+    if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported with /$count.`);
+    const page = await this.records.retrieveMultiple(scope, table, parseQuery(table, { ...options, $count: "true" }), { size: 1 });
+    return textResponse(String(page.total ?? 0));
   }
 
   async single(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {

@@ -50,7 +50,7 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
 }
 
 /** The lookup a navigation property names: its name, or for a lookup to several tables `{name}_{table}` (e.g. `eventhandler_plugintype`). */
-function navigationColumn(table: TableDefinition, name: string): ColumnDefinition | undefined {
+export function navigationColumn(table: TableDefinition, name: string): ColumnDefinition | undefined {
   return table.columns.find(
     (candidate) =>
       isLookupType(candidate.type) &&

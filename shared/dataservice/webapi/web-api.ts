@@ -106,17 +106,20 @@ export class DataverseWebApi {
     }
     if (segments[0].startsWith("EntityDefinitions")) return this.definitionsApi.handle(scope, location, segments, request);
 
-    const key = segments.length <= 2 ? ENTITY_KEY.exec(segments[0]) : null;
+    const key = segments.length <= 3 ? ENTITY_KEY.exec(segments[0]) : null;
     const table = key ? organization.catalog.tableBySetName(key[1]) : undefined;
     if (!key || !table) throw resourceNotFound(segments[0]);
     if (key[2] === undefined) {
+      if (segments.length === 2 && segments[1] === "$count") return this.recordsApi.count(scope, table, request);
       if (segments.length > 1) throw resourceNotFound(segments[1]);
       return this.recordsApi.collection(scope, location, table, request);
     }
     const id = parseEdm.guid(key[2].replace(new RegExp(`^${table.primaryIdAttribute}=`), ""));
     if (!id) throw new PipelineError("InvalidFormat", `'${key[2]}' is not a valid key of ${table.entitySetName} (a GUID).`, { httpStatus: 400, dataverseCode: "0x0" });
-    if (segments.length === 2) return this.propertyApi.handle(scope, location, table, id, segments[1], request);
-    return this.recordsApi.single(scope, location, table, id, request);
+    if (segments.length === 1) return this.recordsApi.single(scope, location, table, id, request);
+    const suffix = segments[2];
+    if (suffix !== undefined && suffix !== "$value" && suffix !== "$ref") throw resourceNotFound(suffix);
+    return this.propertyApi.handle(scope, location, table, id, segments[1], suffix, request);
   }
 
   private serviceDocument(scope: RequestScope, location: ApiLocation, request: WebApiRequest): WebApiResponse {
