@@ -120,21 +120,18 @@ export class RecordsApi {
     const { [TAG_PARAMETER]: _tag, ...options } = Object.fromEntries(request.url.searchParams);
     const query = parseQuery(table, options);
     const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
-    const top = query.topCount ?? undefined;
     const preferences = readPreferences(request.header("Prefer"));
-    // As in Dataverse, $top returns one page and odata.maxpagesize is then not applied.
-    const pageSize = top ?? preferences.maxPageSize ?? MAX_PAGE_SIZE;
+    // Dataverse ignores an odata.maxpagesize over 5,000, and ignores $top when it pages by odata.maxpagesize
+    // ("If you include both, $top is ignored": Microsoft Learn, Page results using OData).
+    const maxPageSize = preferences.maxPageSize !== undefined && preferences.maxPageSize <= MAX_PAGE_SIZE ? preferences.maxPageSize : undefined;
+    if (maxPageSize !== undefined) delete query.topCount;
+    const pageSize = query.topCount ?? maxPageSize ?? MAX_PAGE_SIZE;
     const page = await this.records.retrieveMultiple(scope, table, query, { size: Math.min(pageSize, MAX_PAGE_SIZE), token: readSkipToken(options.$skiptoken) });
     const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}` };
     if (page.total !== undefined) body["@odata.count"] = page.total;
     body.value = await this.represent(scope, table, page.records, select, preferences.annotations);
-    if (page.next) {
-      const next = new URL(request.url.href);
-      next.searchParams.set("$skiptoken", writeSkipToken(page.next));
-      body["@odata.nextLink"] = next.href;
-    }
-    const maxPageSize = preferences.maxPageSize && top === undefined ? `odata.maxpagesize=${preferences.maxPageSize}` : undefined;
-    return jsonResponse(200, body, preferenceApplied(maxPageSize, preferences.annotations?.preference));
+    if (page.next) body["@odata.nextLink"] = nextLink(request.url, writeSkipToken(page.next));
+    return jsonResponse(200, body, preferenceApplied(maxPageSize === undefined ? undefined : `odata.maxpagesize=${maxPageSize}`, preferences.annotations?.preference));
   }
 
   private async represent(
@@ -164,6 +161,15 @@ const MAX_PAGE_SIZE = 5000;
 /** The context URL fragment: `accounts` or, with $select, `accounts(name,revenue)`. */
 function contextPath(table: TableDefinition, select: ColumnDefinition[] | undefined): string {
   return select ? `${table.entitySetName}(${select.map(webApiPropertyName).join(",")})` : table.entitySetName;
+}
+
+/**
+ * The request's URL with `$skiptoken` set: its other query options exactly as the client wrote them, since
+ * clients follow `@odata.nextLink` as it is and may compare it with the query they sent.
+ */
+function nextLink(url: URL, skipToken: string): string {
+  const kept = url.search.replace(/^\?/, "").split("&").filter((option) => option !== "" && !/^(\$|%24)skiptoken=/i.test(option));
+  return `${url.origin}${url.pathname}?${[...kept, `$skiptoken=${skipToken}`].join("&")}`;
 }
 
 /** Our paging cookie (opaque to clients, like Dataverse's): the page token as base64url JSON. */
