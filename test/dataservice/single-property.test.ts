@@ -96,6 +96,25 @@ describe("single-property requests", () => {
     expect((await api("GET", `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
   });
 
+  it("GET of a navigation property reads the row it refers to ($select, etag), 204 when none; PUT or DELETE of it is refused", async () => {
+    const primaryId = idFromHeader(await api("POST", "contacts", { body: { firstname: "Rene", lastname: "Valdes" } }));
+    await api("PATCH", `accounts(${id})`, { body: { "primarycontactid@odata.bind": `/contacts(${primaryId})` } });
+    const contact = await api("GET", `accounts(${id})/primarycontactid?$select=fullname`);
+    expect(contact.status).toBe(200);
+    expect(contact.json).toEqual({
+      "@odata.context": `http://127.0.0.1:7071/${org}/api/data/v9.2/$metadata#contacts(fullname)/$entity`,
+      "@odata.etag": expect.any(String),
+      fullname: "Rene Valdes",
+      contactid: primaryId,
+    });
+    expect((await api("GET", `accounts(${id})/parentaccountid`)).status).toBe(204);
+    expect((await api("GET", `accounts(${id})/primarycontactid?$select=nosuchcolumn`)).status).toBe(400);
+
+    const cleared = await api("DELETE", `accounts(${id})/primarycontactid`);
+    expect([cleared.status, cleared.json.error.message]).toEqual([400, expect.stringContaining("/primarycontactid/$ref")]);
+    expect((await api("GET", `accounts(${id})?$select=_primarycontactid_value`)).json._primarycontactid_value).toBe(primaryId);
+  });
+
   it("does not upsert: a PUT to a missing row is 404", async () => {
     const missing = await api("PUT", "accounts(00000000-0000-0000-0000-0000000000ab)/name", { body: { value: "x" } });
     expect([missing.status, missing.json.error.code]).toEqual([404, "0x80040217"]);

@@ -5,7 +5,7 @@ import { navigationPropertyName, resolveColumnReference, unknownPropertyError, w
 import type { RecordOperations, RequestScope } from "../record-service";
 import { isLookupValue } from "../store/records";
 import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, textResponse, type WebApiRequest, type WebApiResponse } from "./http";
-import type { ApiLocation } from "./records-api";
+import type { ApiLocation, RecordsApi } from "./records-api";
 import { toWebApiEntity } from "./representation";
 import { navigationColumn, readEntityBody } from "./request-body";
 
@@ -17,10 +17,14 @@ export type PropertySuffix = "$value" | "$ref" | undefined;
  * `/$value` the bare value as text); PUT with `{"value": …}` updates that column alone and DELETE clears it,
  * each an Update message through the same validation and pipeline as a PATCH of that column (no upsert: a
  * missing row is 404). `/{set}({id})/{navigation property}/$ref` reads (GET), sets (PUT `{"@odata.id": …}`)
- * or removes (DELETE) a lookup's reference, the same Update as a PATCH with `…@odata.bind`.
+ * or removes (DELETE) a lookup's reference, the same Update as a PATCH with `…@odata.bind`; GET of the
+ * navigation property itself reads the row it refers to.
  */
 export class PropertyApi {
-  constructor(private readonly records: RecordOperations) {}
+  constructor(
+    private readonly records: RecordOperations,
+    private readonly rows: RecordsApi,
+  ) {}
 
   async handle(
     scope: RequestScope,
@@ -34,12 +38,15 @@ export class PropertyApi {
     if (suffix === "$ref") return this.reference(scope, location, table, id, property, request);
     switch (request.method) {
       case "GET":
+        if (!suffix && navigationColumn(table, property)) return this.related(scope, location, table, id, property, request);
         return this.read(scope, location, table, id, property, suffix === "$value");
       case "PUT":
         if (suffix) break;
+        refuseNavigationProperty(table, property);
         return this.write(scope, table, id, { [property]: readValueBody(request) }, request);
       case "DELETE":
         if (suffix) break;
+        refuseNavigationProperty(table, property);
         return this.write(scope, table, id, { [property]: null }, request);
     }
     throw methodNotAllowed(request.method);
@@ -54,17 +61,18 @@ export class PropertyApi {
     return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}(${id})/${property}`, value });
   }
 
+  /** `GET /{set}({id})/{navigation property}`: the row the lookup refers to, read as `GET /{its set}({its id})` reads it (`$select`, annotations); 204 when none. */
+  private async related(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string, request: WebApiRequest): Promise<WebApiResponse> {
+    const referenced = await this.referencedRow(scope, table, id, property);
+    return referenced ? this.rows.single(scope, location, referenced.table, referenced.id, request) : emptyResponse(204);
+  }
+
   private async reference(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string, request: WebApiRequest): Promise<WebApiResponse> {
     switch (request.method) {
       case "GET": {
-        const column = navigationColumn(table, property);
-        if (!column || column.writeOnly) throw unknownPropertyError(table, property);
-        const record = await this.records.retrieve(scope, table, id, { columnSet: columnSet(column.logicalName) });
-        const value = record.values[column.logicalName];
-        // `parentcustomerid_contact` of a row whose customer is an account refers to nothing.
-        const target = isLookupValue(value) && [column.logicalName, navigationPropertyName(column, value.logicalName)].includes(property) ? scope.organization.catalog.table(value.logicalName) : undefined;
-        if (!isLookupValue(value) || !target) return emptyResponse(204);
-        return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#$ref`, "@odata.id": `${location.baseUrl}${target.entitySetName}(${value.id})` });
+        const referenced = await this.referencedRow(scope, table, id, property);
+        if (!referenced) return emptyResponse(204);
+        return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#$ref`, "@odata.id": `${location.baseUrl}${referenced.table.entitySetName}(${referenced.id})` });
       }
       case "PUT":
         return this.write(scope, table, id, { [`${property}@odata.bind`]: readReferenceBody(request) }, request);
@@ -75,11 +83,31 @@ export class PropertyApi {
     }
   }
 
+  /** The row a navigation property of a row refers to; none for a lookup to another table than the property names (`parentcustomerid_contact` of an account customer). */
+  private async referencedRow(scope: RequestScope, table: TableDefinition, id: string, property: string): Promise<{ table: TableDefinition; id: string } | undefined> {
+    const column = navigationColumn(table, property);
+    if (!column || column.writeOnly) throw unknownPropertyError(table, property);
+    const record = await this.records.retrieve(scope, table, id, { columnSet: columnSet(column.logicalName) });
+    const value = record.values[column.logicalName];
+    if (!isLookupValue(value) || ![column.logicalName, navigationPropertyName(column, value.logicalName)].includes(property)) return undefined;
+    const target = scope.organization.catalog.table(value.logicalName);
+    return target && { table: target, id: value.id };
+  }
+
   private async write(scope: RequestScope, table: TableDefinition, id: string, body: Record<string, unknown>, request: WebApiRequest): Promise<WebApiResponse> {
     const values = readEntityBody(scope.organization.catalog, table, body, false);
     await this.records.update(scope, table, id, values, request.header("If-Match") ?? undefined);
     return emptyResponse(204);
   }
+}
+
+/** A lookup is set or cleared through its reference (`…/$ref`), never as a single property, as in Dataverse. */
+function refuseNavigationProperty(table: TableDefinition, property: string): void {
+  if (!navigationColumn(table, property)) return;
+  throw new PipelineError("ValidationFailed", `'${property}' is a navigation property: set or remove the reference with PUT or DELETE on ${table.entitySetName}({id})/${property}/$ref.`, {
+    path: property,
+    dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
+  });
 }
 
 /** A single-property PUT's body: `{"value": …}`. */

@@ -67,7 +67,7 @@ export class DataverseWebApi {
     private readonly settings: DataServiceSettings,
   ) {
     this.recordsApi = new RecordsApi(records);
-    this.propertyApi = new PropertyApi(records);
+    this.propertyApi = new PropertyApi(records, this.recordsApi);
     this.definitionsApi = new EntityDefinitionsApi(metadata);
   }
 
