@@ -155,6 +155,14 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
     expect([...all].sort()).toEqual(all);
   });
 
+  it("adds Dataverse's totalrecordcount annotations when asked for (-1 without $count=true)", async () => {
+    const prefer = { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"' };
+    const counted = await web("GET", "accounts?$select=name&$count=true", { headers: prefer });
+    expect(counted.json).toMatchObject({ "@odata.count": 5, "@Microsoft.Dynamics.CRM.totalrecordcount": 5, "@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded": false });
+    expect((await web("GET", "accounts?$select=name", { headers: prefer })).json["@Microsoft.Dynamics.CRM.totalrecordcount"]).toBe(-1);
+    expect((await web("GET", "accounts?$select=name&$count=true")).json).not.toHaveProperty("@Microsoft.Dynamics.CRM.totalrecordcount");
+  });
+
   it("answers /$count with the number of rows ($filter applied) as text/plain, as Dataverse does", async () => {
     const all = await web("GET", "accounts/$count");
     expect([all.status, all.headers.get("Content-Type"), all.text]).toEqual([200, "text/plain; charset=utf-8", "5"]);

@@ -129,6 +129,9 @@ export class RecordsApi {
     const page = await this.records.retrieveMultiple(scope, table, query, { size: Math.min(pageSize, MAX_PAGE_SIZE), token: readSkipToken(options.$skiptoken) });
     const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}` };
     if (page.total !== undefined) body["@odata.count"] = page.total;
+    // Dataverse's own count annotations: -1 without $count=true; this service's count has no 5,000 limit to exceed.
+    if (preferences.annotations?.includes(ANNOTATIONS.totalRecordCount)) body[`@${ANNOTATIONS.totalRecordCount}`] = page.total ?? -1;
+    if (preferences.annotations?.includes(ANNOTATIONS.totalRecordCountLimitExceeded)) body[`@${ANNOTATIONS.totalRecordCountLimitExceeded}`] = false;
     body.value = await this.represent(scope, table, page.records, select, preferences.annotations);
     if (page.next) body["@odata.nextLink"] = nextLink(request.url, writeSkipToken(page.next));
     return jsonResponse(200, body, preferenceApplied(maxPageSize === undefined ? undefined : `odata.maxpagesize=${maxPageSize}`, preferences.annotations?.preference));

@@ -9,6 +9,8 @@ export const ANNOTATIONS = {
   formattedValue: "OData.Community.Display.V1.FormattedValue",
   lookupLogicalName: "Microsoft.Dynamics.CRM.lookuplogicalname",
   associatedNavigationProperty: "Microsoft.Dynamics.CRM.associatednavigationproperty",
+  totalRecordCount: "Microsoft.Dynamics.CRM.totalrecordcount",
+  totalRecordCountLimitExceeded: "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded",
 } as const;
 
 export interface RepresentationOptions {
