@@ -119,6 +119,16 @@ describe("Web API record operations", () => {
     expect(await navigation()).toMatchObject({ "_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "parentcustomerid_contact" });
   });
 
+  it("refuses to bind a row of another table than the navigation property names (an account to parentcustomerid_contact)", async () => {
+    const accountId = entityIdOf(await web("POST", "accounts", { body: { name: "Not A Contact" } }));
+    const refused = await web("POST", "contacts", { body: { lastname: "Mismatched", "parentcustomerid_contact@odata.bind": `/accounts(${accountId})` } });
+    expect([refused.status, refused.json.error]).toEqual([
+      400,
+      { code: "0x0", message: "'parentcustomerid_contact' refers to a 'contact' row: a row of 'account' (accounts) cannot be bound to it." },
+    ]);
+    expect((await web("GET", `contacts?$select=lastname&$filter=lastname eq 'Mismatched'`)).json.value).toEqual([]);
+  });
+
   it("disassociates a lookup set to null by its navigation property name, as Dataverse does; a value there is still refused", async () => {
     const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Former Parent" } }));
     const id = entityIdOf(await web("POST", "accounts", { body: { name: "Former Child", "parentaccountid@odata.bind": `/accounts(${parentId})` } }));

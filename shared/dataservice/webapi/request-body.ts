@@ -20,8 +20,9 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   const values: ColumnValues = {};
   for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
     if (key.endsWith(BIND_SUFFIX)) {
-      const column = findNavigationColumn(table, key.slice(0, -BIND_SUFFIX.length));
-      values[column.logicalName] = raw === null ? null : readBind(catalog, table, column, raw);
+      const navigation = key.slice(0, -BIND_SUFFIX.length);
+      const column = findNavigationColumn(table, navigation);
+      values[column.logicalName] = raw === null ? null : readBind(catalog, column, navigation, raw);
     } else if (key.startsWith("@") || key.includes("@odata.")) {
       continue;
     } else if (raw === null && navigationColumn(table, key)) {
@@ -67,12 +68,20 @@ function findNavigationColumn(table: TableDefinition, name: string): ColumnDefin
 
 const BIND_PATTERN = /(?:^|\/)([A-Za-z_][A-Za-z0-9_]*)\(([0-9a-fA-F-]{36})\)$/;
 
-function readBind(catalog: TableCatalog, table: TableDefinition, column: ColumnDefinition, raw: unknown): ColumnValue {
+/** A bind's row; a navigation property named for one of a lookup's tables (`parentcustomerid_contact`) binds only rows of that table. */
+function readBind(catalog: TableCatalog, column: ColumnDefinition, navigation: string, raw: unknown): ColumnValue {
   const match = typeof raw === "string" ? BIND_PATTERN.exec(raw) : null;
   const id = match ? parseEdm.guid(match[2]) : undefined;
   const target = match ? catalog.tableBySetName(match[1]) : undefined;
   if (!match || !id || !target) {
-    throw new PipelineError("InvalidFormat", `'${column.logicalName}@odata.bind' must be '/{entityset}({id})' of an existing table; got ${describeJson(raw)}.`, {
+    throw new PipelineError("InvalidFormat", `'${navigation}@odata.bind' must be '/{entityset}({id})' of an existing table; got ${describeJson(raw)}.`, {
+      path: column.logicalName,
+      dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
+    });
+  }
+  const namedTarget = (column.targets ?? []).find((candidate) => navigation === `${column.logicalName}_${candidate}`);
+  if (namedTarget !== undefined && namedTarget !== target.logicalName) {
+    throw new PipelineError("ValidationFailed", `'${navigation}' refers to a '${namedTarget}' row: a row of '${target.logicalName}' (${target.entitySetName}) cannot be bound to it.`, {
       path: column.logicalName,
       dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
     });
