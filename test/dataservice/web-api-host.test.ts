@@ -43,6 +43,22 @@ describe("the Web API function in the host", () => {
     expect(putRow).toEqual({ status: 405, json: { error: { code: "0x80040203", message: "The HTTP method PUT is not supported on this resource." } } });
   });
 
+  it("sends plain-text answers (/$count, /$value) as text/plain through the Functions host", async () => {
+    await call(host, "POST", "accounts", { name: "Counted in the host" });
+    const { json: list } = await call(host, "GET", "accounts?$select=name&$filter=name eq 'Counted in the host'");
+    const id = list.value[0].accountid as string;
+    const base = `${host.baseUrl}/${organization}/api/data/v9.2`;
+    const value = await fetch(`${base}/accounts(${id})/name/$value`);
+    expect([value.status, value.headers.get("Content-Type"), value.headers.get("OData-Version"), await value.text()]).toEqual([
+      200,
+      "text/plain; charset=utf-8",
+      "4.0",
+      "Counted in the host",
+    ]);
+    const count = await fetch(`${base}/accounts/$count?$filter=${encodeURIComponent("name eq 'Counted in the host'")}`);
+    expect([count.status, await count.text()]).toEqual([200, "1"]);
+  });
+
   it("answers a malformed URL and a body nested too deep to print with 400 in Dataverse's shape, not 500", async () => {
     for (const path of ["accounts(%ZZ)", "%E0%A4%A"]) {
       const answer = await call(host, "GET", path);
