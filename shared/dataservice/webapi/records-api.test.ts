@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dataServiceForTests, entityIdOf, uniqueOrganization } from "../../../test/support/data-service";
 
 const org = uniqueOrganization();
-const { api, origin } = dataServiceForTests([org]);
+const { api, call, origin } = dataServiceForTests([org]);
 const web = api(org);
 
 describe("Web API record operations", () => {
@@ -225,6 +225,18 @@ describe("Web API record operations", () => {
     const again = await web("POST", "accounts", { body: { accountid: id, name: "Two" } });
     expect(again.status).toBe(412);
     expect(again.json.error.code).toBe("0x80040237");
+  });
+
+  it("serves the Web API at v9.0 and v9.1 as at v9.2, naming the version asked for; another version is 404", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Versioned" } }));
+    for (const version of ["v9.0", "v9.1"]) {
+      const base = `${origin}/${org}/api/data/${version}/`;
+      const got = await call("GET", `${base}accounts(${id})?$select=name`);
+      expect([got.status, got.json.name, got.json["@odata.context"]], version).toEqual([200, "Versioned", `${base}$metadata#accounts(name)/$entity`]);
+      const created = await call("POST", `${base}accounts`, { body: { name: `Created at ${version}` } });
+      expect(created.headers.get("OData-EntityId"), version).toMatch(new RegExp(`^${base.replace(/[.()]/g, "\\$&")}accounts\\([0-9a-f-]{36}\\)$`));
+    }
+    expect((await call("GET", `${origin}/${org}/api/data/v8.2/accounts`)).status).toBe(404);
   });
 
   it("answers an unknown entity set with 404 0x8006088a and an unknown organization with 404", async () => {

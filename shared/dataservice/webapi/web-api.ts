@@ -10,9 +10,13 @@ import { errorResponse, jsonResponse, methodNotAllowed, resourceNotFound, type W
 import { PropertyApi } from "./property-api";
 import { RecordsApi, TAG_PARAMETER, type ApiLocation } from "./records-api";
 
-/** `/{org}/api/data/v9.2/{path}`: the route the Functions registration and any adapter share. */
-export const WEB_API_ROUTE = "{org}/api/data/v9.2/{*path}";
-const PATH = /^\/([^/]+)\/api\/data\/v9\.2(?:\/(.*))?$/;
+/**
+ * `/{org}/api/data/{version}/{path}`: the route the Functions registration and any adapter share. Versions
+ * v9.0, v9.1 and v9.2 are served alike ("code written for v9.0 will continue to work … when you reference
+ * v9.0 in the URL": Microsoft Learn, Compose HTTP requests and handle errors); any other is a 404.
+ */
+export const WEB_API_ROUTE = "{org}/api/data/{version}/{*path}";
+const PATH = /^\/([^/]+)\/api\/data\/(v9\.[012])(?:\/(.*))?$/;
 const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
 
 /** A request the Web API failed on the server's side (5xx): what identifies it, never its query or body. */
@@ -92,8 +96,8 @@ export class DataverseWebApi {
     const tag = request.url.searchParams.get(TAG_PARAMETER);
     const userAgent = request.header("User-Agent");
     const scope: RequestScope = { organization, caller, ...(tag !== null && { tag }), ...(userAgent && { userAgent }) };
-    const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/v9.2/` };
-    const segments = (match[2] ?? "").split("/").filter(Boolean).map(decodeSegment);
+    const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/${match[2]}/` };
+    const segments = (match[3] ?? "").split("/").filter(Boolean).map(decodeSegment);
 
     if (segments.length === 0) return this.serviceDocument(scope, location, request);
     if (segments[0] === "WhoAmI" || segments[0] === "WhoAmI()") {
