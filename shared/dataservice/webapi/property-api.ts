@@ -89,7 +89,7 @@ export class PropertyApi {
     if (!column || column.writeOnly) throw unknownPropertyError(table, property);
     const record = await this.records.retrieve(scope, table, id, { columnSet: columnSet(column.logicalName) });
     const value = record.values[column.logicalName];
-    if (!isLookupValue(value) || ![column.logicalName, navigationPropertyName(column, value.logicalName)].includes(property)) return undefined;
+    if (!isLookupValue(value) || ![column.logicalName, column.schemaName, navigationPropertyName(column, value.logicalName)].includes(property)) return undefined;
     const target = scope.organization.catalog.table(value.logicalName);
     return target && { table: target, id: value.id };
   }
