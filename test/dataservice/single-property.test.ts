@@ -107,6 +107,8 @@ describe("single-property requests", () => {
       fullname: "Rene Valdes",
       contactid: primaryId,
     });
+    // By the schema name too, as binds take it (a custom lookup's navigation property is its schema name).
+    expect((await api("GET", `accounts(${id})/Primarycontactid?$select=fullname`)).json.fullname).toBe("Rene Valdes");
     expect((await api("GET", `accounts(${id})/parentaccountid`)).status).toBe(204);
     expect((await api("GET", `accounts(${id})/primarycontactid?$select=nosuchcolumn`)).status).toBe(400);
 
