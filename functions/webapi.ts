@@ -46,7 +46,7 @@ function misconfiguration(error: unknown): PipelineError {
 const webApi = createWebApiHandler(() => appServices().pipeline);
 const durableClientInput = df.input.durableClient();
 
-/** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}`; record messages run through the event pipeline. */
+/** The Dataverse Web API of every organization: `/{org}/api/data/v9.2/{path}` (v9.0 and v9.1 too); record messages run through the event pipeline. */
 app.http("dataverseWebApi", {
   route: WEB_API_ROUTE,
   methods: ["GET", "POST", "PATCH", "PUT", "DELETE"],

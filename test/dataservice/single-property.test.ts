@@ -63,6 +63,60 @@ describe("single-property requests", () => {
     expect((await api("GET", `accounts(${id})?$select=name,revenue`)).json).toMatchObject({ name: "Renamed Ltd", revenue: 10 });
   });
 
+  it("GET …/$value reads one column's bare value as text (204 when null); other methods there are 405", async () => {
+    const named = await api("GET", `accounts(${id})/name/$value`);
+    expect([named.status, named.headers.get("Content-Type"), named.headers.get("OData-Version"), named.text]).toEqual([200, "text/plain; charset=utf-8", "4.0", "Renamed Ltd"]);
+    expect((await api("GET", `accounts(${id})/revenue/$value`)).text).toBe("10");
+    expect((await api("GET", `accounts(${id})/telephone1/$value`)).status).toBe(204);
+    expect((await api("PUT", `accounts(${id})/name/$value`, { body: { value: "x" } })).status).toBe(405);
+    expect((await api("GET", `accounts(${id})/name/$other`)).json.error).toEqual({ code: "0x8006088a", message: "Resource not found for the segment '$other'." });
+  });
+
+  it("…/{navigation property}/$ref reads, sets (PUT {@odata.id}) and removes (DELETE) a lookup, as an Update through the pipeline", async () => {
+    const parentId = idFromHeader(await api("POST", "accounts", { body: { name: "Referenced Ltd" } }));
+    const put = await api("PUT", `accounts(${id})/parentaccountid/$ref`, { body: { "@odata.id": `http://127.0.0.1:7071/${org}/api/data/v9.2/accounts(${parentId})` } });
+    expect([put.status, put.json]).toEqual([204, undefined]);
+    expect(stepsSaw("pre-update").at(-1)).toMatchObject({ stage: 20, target: { parentaccountid: { id: parentId, logicalName: "account" } } });
+    const read = await api("GET", `accounts(${id})/parentaccountid/$ref`);
+    expect(read.json).toEqual({ "@odata.context": `http://127.0.0.1:7071/${org}/api/data/v9.2/$metadata#$ref`, "@odata.id": `http://127.0.0.1:7071/${org}/api/data/v9.2/accounts(${parentId})` });
+
+    const contactId = idFromHeader(await api("POST", "contacts", { body: { lastname: "Referencing" } }));
+    expect((await api("PUT", `contacts(${contactId})/parentcustomerid_account/$ref`, { body: { "@odata.id": `accounts(${parentId})` } })).status).toBe(204);
+    expect((await api("GET", `contacts(${contactId})/parentcustomerid_account/$ref`)).json["@odata.id"]).toMatch(new RegExp(`/accounts\\(${parentId}\\)$`));
+    expect((await api("GET", `contacts(${contactId})/parentcustomerid_contact/$ref`)).status).toBe(204);
+
+    expect((await api("DELETE", `accounts(${id})/parentaccountid/$ref`)).status).toBe(204);
+    expect((await api("GET", `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
+    expect((await api("GET", `accounts(${id})/parentaccountid/$ref`)).status).toBe(204);
+
+    const noId = await api("PUT", `accounts(${id})/parentaccountid/$ref`, { body: { value: parentId } });
+    expect([noId.status, noId.json.error.message]).toEqual([400, expect.stringContaining("'@odata.id'")]);
+    const notNavigation = await api("PUT", `accounts(${id})/name/$ref`, { body: { "@odata.id": `accounts(${parentId})` } });
+    expect([notNavigation.status, notNavigation.json.error.message]).toEqual([400, "Could not find a property named 'name' on type 'Microsoft.Dynamics.CRM.account'."]);
+    expect((await api("GET", `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
+  });
+
+  it("GET of a navigation property reads the row it refers to ($select, etag), 204 when none; PUT or DELETE of it is refused", async () => {
+    const primaryId = idFromHeader(await api("POST", "contacts", { body: { firstname: "Rene", lastname: "Valdes" } }));
+    await api("PATCH", `accounts(${id})`, { body: { "primarycontactid@odata.bind": `/contacts(${primaryId})` } });
+    const contact = await api("GET", `accounts(${id})/primarycontactid?$select=fullname`);
+    expect(contact.status).toBe(200);
+    expect(contact.json).toEqual({
+      "@odata.context": `http://127.0.0.1:7071/${org}/api/data/v9.2/$metadata#contacts(fullname)/$entity`,
+      "@odata.etag": expect.any(String),
+      fullname: "Rene Valdes",
+      contactid: primaryId,
+    });
+    // By the schema name too, as binds take it (a custom lookup's navigation property is its schema name).
+    expect((await api("GET", `accounts(${id})/Primarycontactid?$select=fullname`)).json.fullname).toBe("Rene Valdes");
+    expect((await api("GET", `accounts(${id})/parentaccountid`)).status).toBe(204);
+    expect((await api("GET", `accounts(${id})/primarycontactid?$select=nosuchcolumn`)).status).toBe(400);
+
+    const cleared = await api("DELETE", `accounts(${id})/primarycontactid`);
+    expect([cleared.status, cleared.json.error.message]).toEqual([400, expect.stringContaining("/primarycontactid/$ref")]);
+    expect((await api("GET", `accounts(${id})?$select=_primarycontactid_value`)).json._primarycontactid_value).toBe(primaryId);
+  });
+
   it("does not upsert: a PUT to a missing row is 404", async () => {
     const missing = await api("PUT", "accounts(00000000-0000-0000-0000-0000000000ab)/name", { body: { value: "x" } });
     expect([missing.status, missing.json.error.code]).toEqual([404, "0x80040217"]);

@@ -43,6 +43,34 @@ describe("the Web API function in the host", () => {
     expect(putRow).toEqual({ status: 405, json: { error: { code: "0x80040203", message: "The HTTP method PUT is not supported on this resource." } } });
   });
 
+  it("sends plain-text answers (/$count, /$value) as text/plain through the Functions host", async () => {
+    await call(host, "POST", "accounts", { name: "Counted in the host" });
+    const { json: list } = await call(host, "GET", "accounts?$select=name&$filter=name eq 'Counted in the host'");
+    const id = list.value[0].accountid as string;
+    const base = `${host.baseUrl}/${organization}/api/data/v9.2`;
+    const value = await fetch(`${base}/accounts(${id})/name/$value`);
+    expect([value.status, value.headers.get("Content-Type"), value.headers.get("OData-Version"), await value.text()]).toEqual([
+      200,
+      "text/plain; charset=utf-8",
+      "4.0",
+      "Counted in the host",
+    ]);
+    const count = await fetch(`${base}/accounts/$count?$filter=${encodeURIComponent("name eq 'Counted in the host'")}`);
+    expect([count.status, await count.text()]).toEqual([200, "1"]);
+  });
+
+  it("routes the Web API's earlier versions (v9.0, v9.1) to it, and answers another version with 404 in Dataverse's shape", async () => {
+    for (const version of ["v9.0", "v9.1"]) {
+      const response = await fetch(`${host.baseUrl}/${organization}/api/data/${version}/WhoAmI`);
+      expect([response.status, ((await response.json()) as { "@odata.context": string })["@odata.context"]], version).toEqual([
+        200,
+        `${host.baseUrl}/${organization}/api/data/${version}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+      ]);
+    }
+    const other = await fetch(`${host.baseUrl}/${organization}/api/data/v8.2/WhoAmI`);
+    expect([other.status, ((await other.json()) as { error: { code: string } }).error.code]).toEqual([404, "0x8006088a"]);
+  });
+
   it("answers a malformed URL and a body nested too deep to print with 400 in Dataverse's shape, not 500", async () => {
     for (const path of ["accounts(%ZZ)", "%E0%A4%A"]) {
       const answer = await call(host, "GET", path);

@@ -5,7 +5,7 @@ import { createPipelineService, type JobDispatcher, type OrganizationNotificatio
 import { PluginCatalog } from "../../shared/plugins/catalog";
 import * as accountDefaults from "../../plugins/account-defaults";
 import * as scripted from "./scripted-plugin";
-import type { ApiCallOptions, ApiResult } from "../support/data-service";
+import { readApiResult, type ApiCallOptions, type ApiResult } from "../support/data-service";
 
 export const SCRIPTED = "scripted-plugin.Scripted";
 
@@ -42,9 +42,7 @@ export function webApiClient(service: PipelineService) {
         headers,
         body: call.body === undefined ? undefined : { string: JSON.stringify(call.body) },
       });
-      const response = await handler(request, new InvocationContext());
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+      return readApiResult(await handler(request, new InvocationContext()));
     };
   };
 }

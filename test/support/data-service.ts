@@ -9,6 +9,15 @@ export interface ApiResult {
   headers: Headers;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
+  /** The body as sent ("" when none): what a plain-text answer (`/$count`, `/$value`) is read from. */
+  text: string;
+}
+
+/** A Functions handler's response as a test reads it: the JSON body parsed, any body also as text. */
+export async function readApiResult(response: { status: number; headers: Headers; text(): Promise<string> }): Promise<ApiResult> {
+  const text = await response.text();
+  const isJson = (response.headers.get("Content-Type") ?? "").includes("json");
+  return { status: response.status, headers: response.headers, json: text && isJson ? JSON.parse(text) : undefined, text };
 }
 
 export interface ApiCallOptions {
@@ -46,9 +55,7 @@ export function dataServiceForTests(organizations: string[], options: { allowAno
       headers,
       body: options.body === undefined ? undefined : { string: typeof options.body === "string" ? options.body : JSON.stringify(options.body) },
     });
-    const response = await handler(request, new InvocationContext());
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+    return readApiResult(await handler(request, new InvocationContext()));
   }
 
   /** A caller bound to one organization's Web API base path. */

@@ -93,6 +93,15 @@ export function resolveColumnReference(table: TableDefinition, name: string): Co
   return column;
 }
 
+/**
+ * The single-valued navigation property through which a lookup refers to a row of `target`: the lookup's
+ * name, or for a lookup to several tables (a Customer lookup, a step's `eventhandler`) `{name}_{target}`
+ * (`parentcustomerid_account`). An Owner lookup is one navigation property, `ownerid`.
+ */
+export function navigationPropertyName(column: ColumnDefinition, target: string): string {
+  return column.type !== "Owner" && (column.targets?.length ?? 0) > 1 ? `${column.logicalName}_${target}` : column.logicalName;
+}
+
 /** The Web API property name of a column: `_name_value` for lookups. */
 export function webApiPropertyName(column: ColumnDefinition): string {
   return isLookupType(column.type) ? `_${column.logicalName}_value` : column.logicalName;

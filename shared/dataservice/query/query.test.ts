@@ -101,11 +101,41 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
     expect(seen).toEqual(["Alpha Holdings", "Bravo Bikes", "Charlie's Café", "Delta Logistics", "echo consulting"]);
   });
 
-  it("returns $top rows in one page, as Dataverse does, even with odata.maxpagesize", async () => {
-    const result = await web("GET", "accounts?$select=name&$top=3", { headers: { Prefer: "odata.maxpagesize=2" } });
+  it("returns $top rows in one page without odata.maxpagesize", async () => {
+    const result = await web("GET", "accounts?$select=name&$top=3");
     expect(result.json.value).toHaveLength(3);
     expect(result.json).not.toHaveProperty("@odata.nextLink");
     expect(result.json["@odata.context"]).toMatch(/\$metadata#accounts\(name\)$/);
+  });
+
+  it("ignores $top when paging by odata.maxpagesize, as Dataverse documents ('If you include both, $top is ignored')", async () => {
+    const seen: string[] = [];
+    let url: string | undefined = "accounts?$select=name&$orderby=name&$top=3";
+    while (url) {
+      const page = await web("GET", url, { headers: { Prefer: "odata.maxpagesize=2" } });
+      expect([page.status, page.headers.get("Preference-Applied")]).toEqual([200, "odata.maxpagesize=2"]);
+      seen.push(...page.json.value.map((row: { name: string }) => row.name));
+      url = page.json["@odata.nextLink"];
+    }
+    expect(seen).toEqual(["Alpha Holdings", "Bravo Bikes", "Charlie's Café", "Delta Logistics", "echo consulting"]);
+  });
+
+  it("ignores an odata.maxpagesize over 5,000 (no Preference-Applied), so $top still applies", async () => {
+    const all = await web("GET", "accounts?$select=name", { headers: { Prefer: "odata.maxpagesize=10000" } });
+    expect([all.json.value.length, all.headers.get("Preference-Applied")]).toEqual([5, null]);
+    const top = await web("GET", "accounts?$select=name&$top=3", { headers: { Prefer: "odata.maxpagesize=10000" } });
+    expect([top.json.value.length, top.headers.get("Preference-Applied")]).toEqual([3, null]);
+  });
+
+  it("gives an @odata.nextLink that is the request's URL as written, with only $skiptoken added", async () => {
+    const query = "$select=name&$filter=startswith(name,'B') or startswith(name,'C') or startswith(name,'D')&$count=true";
+    const requested = new URL(`http://127.0.0.1:7071/${org}/api/data/v9.2/accounts?${query}`).href;
+    const first = await web("GET", requested, { headers: { Prefer: "odata.maxpagesize=2" } });
+    const next = first.json["@odata.nextLink"] as string;
+    expect(next).toMatch(new RegExp(`^${requested.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}&\\$skiptoken=[\\w-]+$`));
+    const second = await web("GET", next, { headers: { Prefer: "odata.maxpagesize=2" } });
+    expect(second.json["@odata.nextLink"]).toBeUndefined();
+    expect([...first.json.value, ...second.json.value].map((row: { name: string }) => row.name).sort()).toEqual(["Bravo Bikes", "Charlie's Café", "Delta Logistics"]);
   });
 
   it("pages in id order without $orderby, honouring $filter", async () => {
@@ -123,6 +153,22 @@ describe("RetrieveMultiple $select, $orderby, $top, $count and paging", () => {
     expect(new Set(collected).size).toBe(4);
     const all = (await web("GET", "accounts?$select=name")).json.value.map((row: { accountid: string }) => row.accountid);
     expect([...all].sort()).toEqual(all);
+  });
+
+  it("adds Dataverse's totalrecordcount annotations when asked for (-1 without $count=true)", async () => {
+    const prefer = { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"' };
+    const counted = await web("GET", "accounts?$select=name&$count=true", { headers: prefer });
+    expect(counted.json).toMatchObject({ "@odata.count": 5, "@Microsoft.Dynamics.CRM.totalrecordcount": 5, "@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded": false });
+    expect((await web("GET", "accounts?$select=name", { headers: prefer })).json["@Microsoft.Dynamics.CRM.totalrecordcount"]).toBe(-1);
+    expect((await web("GET", "accounts?$select=name&$count=true")).json).not.toHaveProperty("@Microsoft.Dynamics.CRM.totalrecordcount");
+  });
+
+  it("answers /$count with the number of rows ($filter applied) as text/plain, as Dataverse does", async () => {
+    const all = await web("GET", "accounts/$count");
+    expect([all.status, all.headers.get("Content-Type"), all.text]).toEqual([200, "text/plain; charset=utf-8", "5"]);
+    expect((await web("GET", `accounts/$count?$filter=${encodeURIComponent("startswith(name,'B') or startswith(name,'C')")}`)).text).toBe("2");
+    expect((await web("GET", "accounts/$count?$top=1")).status).toBe(400);
+    expect((await web("POST", "accounts/$count", { body: {} })).status).toBe(405);
   });
 
   it("refuses a $skiptoken it did not issue", async () => {

@@ -14,7 +14,7 @@ export interface SerializedResponse {
   body?: string;
 }
 
-/** Runs one HTTP request through the Web API and returns the response with its JSON body as text; server-side failures go to `logServerError`. */
+/** Runs one HTTP request through the Web API and returns the response with its body (JSON, or plain text) as text; server-side failures go to `logServerError`. */
 export async function handleHttp(webApi: DataverseWebApi, request: FetchLikeRequest, logServerError?: ServerErrorLog): Promise<SerializedResponse> {
   const response = await webApi.handle(
     {
@@ -25,5 +25,6 @@ export async function handleHttp(webApi: DataverseWebApi, request: FetchLikeRequ
     },
     logServerError,
   );
-  return { status: response.status, headers: response.headers, body: response.body === undefined ? undefined : JSON.stringify(response.body) };
+  const body = response.text ?? (response.body === undefined ? undefined : JSON.stringify(response.body));
+  return { status: response.status, headers: response.headers, body };
 }

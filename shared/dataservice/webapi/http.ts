@@ -1,4 +1,5 @@
 import { DATAVERSE_SPECIFIC_CODES, PipelineError, toDataverseErrorResponse } from "../../errors";
+import { readPreferences } from "./preferences";
 
 /** An HTTP request as the Web API core sees it (adapters build it from Functions' HttpRequest or node:http). */
 export interface WebApiRequest {
@@ -12,8 +13,10 @@ export interface WebApiRequest {
 export interface WebApiResponse {
   status: number;
   headers: Record<string, string>;
-  /** JSON body; absent for 204/304. */
+  /** JSON body; absent for 204/304 and plain-text answers. */
   body?: unknown;
+  /** A plain-text body (`/$count`, `/$value`), sent as it is. */
+  text?: string;
 }
 
 export const ODATA_HEADERS = { "OData-Version": "4.0" } as const;
@@ -23,47 +26,19 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   return { status, headers: { ...JSON_HEADERS, ...headers }, body };
 }
 
+export function textResponse(text: string): WebApiResponse {
+  return { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8", ...ODATA_HEADERS }, text };
+}
+
 export function emptyResponse(status: number, headers: Record<string, string> = {}): WebApiResponse {
   return { status, headers: { ...ODATA_HEADERS, ...headers } };
 }
 
 /** `prefer`: the request's Prefer header, whose `odata.include-annotations` picks the error annotations answered. */
 export function errorResponse(error: unknown, prefer: string | null = null): WebApiResponse {
-  const response = toDataverseErrorResponse(error, annotationFilter(prefer));
+  const annotations = readPreferences(prefer).annotations;
+  const response = toDataverseErrorResponse(error, (name) => annotations?.includes(name) ?? false);
   return { status: response.status, headers: response.headers, body: response.body };
-}
-
-/** The parts of a `Prefer` header the Web API honours. */
-export interface Preferences {
-  returnRepresentation: boolean;
-  includeAnnotations: boolean;
-  maxPageSize?: number;
-}
-
-/** The annotations a row answers with (formatted values, lookups' names and tables): one asked for gives them all. */
-const RECORD_ANNOTATIONS = ["OData.Community.Display.V1.FormattedValue", "Microsoft.Dynamics.CRM.lookuplogicalname", "Microsoft.Dynamics.CRM.associatednavigationproperty"];
-
-export function readPreferences(header: string | null): Preferences {
-  const parts = (header ?? "").split(",").map((part) => part.trim());
-  const pageSize = parts.find((part) => part.startsWith("odata.maxpagesize="));
-  const wants = annotationFilter(header);
-  const maxPageSize = pageSize ? Number(pageSize.split("=")[1]) : undefined;
-  return {
-    returnRepresentation: parts.includes("return=representation"),
-    includeAnnotations: RECORD_ANNOTATIONS.some(wants),
-    maxPageSize: maxPageSize !== undefined && Number.isInteger(maxPageSize) && maxPageSize > 0 ? maxPageSize : undefined,
-  };
-}
-
-/**
- * Which annotations `Prefer: odata.include-annotations="…"` asks for: a comma list of names, `*` for all, a name
- * ending in `*` for those it begins (`Microsoft.PowerApps.CDS.ErrorDetails*`), as Dataverse reads it.
- */
-export function annotationFilter(prefer: string | null): (name: string) => boolean {
-  const preference = /odata\.include-annotations\s*=\s*("[^"]*"|[^,;]*)/i.exec(prefer ?? "");
-  if (!preference) return () => false;
-  const patterns = preference[1].replace(/"/g, "").split(",").map((pattern) => pattern.trim()).filter(Boolean);
-  return (name) => patterns.some((pattern) => (pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern));
 }
 
 /** The request's body as JSON: only a body sent as `application/json` (parameters such as charset or odata.metadata allowed) is read. */

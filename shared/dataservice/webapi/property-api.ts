@@ -1,39 +1,97 @@
 import { DATAVERSE_SPECIFIC_CODES, PipelineError } from "../../errors";
+import { columnSet } from "../../model";
 import type { TableDefinition } from "../metadata/tables";
-import { resolveColumnReference, webApiPropertyName } from "../metadata/validate";
+import { navigationPropertyName, resolveColumnReference, unknownPropertyError, webApiPropertyName } from "../metadata/validate";
 import type { RecordOperations, RequestScope } from "../record-service";
-import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, type WebApiRequest, type WebApiResponse } from "./http";
-import type { ApiLocation } from "./records-api";
+import { isLookupValue } from "../store/records";
+import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, textResponse, type WebApiRequest, type WebApiResponse } from "./http";
+import type { ApiLocation, RecordsApi } from "./records-api";
 import { toWebApiEntity } from "./representation";
-import { readEntityBody } from "./request-body";
+import { navigationColumn, readEntityBody } from "./request-body";
+
+/** What may follow a property segment: its raw value, or (for a single-valued navigation property) the reference. */
+export type PropertySuffix = "$value" | "$ref" | undefined;
 
 /**
- * One column of one row: `/{set}({id})/{property}`. GET reads it (`{"value": …}`, 204 when null); PUT with
- * `{"value": …}` updates that column alone and DELETE clears it, each an Update message through the same
- * validation and pipeline as a PATCH of that column (no upsert: a missing row is 404).
+ * One column of one row: `/{set}({id})/{property}`. GET reads it (`{"value": …}`, 204 when null; with
+ * `/$value` the bare value as text); PUT with `{"value": …}` updates that column alone and DELETE clears it,
+ * each an Update message through the same validation and pipeline as a PATCH of that column (no upsert: a
+ * missing row is 404). `/{set}({id})/{navigation property}/$ref` reads (GET), sets (PUT `{"@odata.id": …}`)
+ * or removes (DELETE) a lookup's reference, the same Update as a PATCH with `…@odata.bind`; GET of the
+ * navigation property itself reads the row it refers to.
  */
 export class PropertyApi {
-  constructor(private readonly records: RecordOperations) {}
+  constructor(
+    private readonly records: RecordOperations,
+    private readonly rows: RecordsApi,
+  ) {}
 
-  async handle(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string, request: WebApiRequest): Promise<WebApiResponse> {
+  async handle(
+    scope: RequestScope,
+    location: ApiLocation,
+    table: TableDefinition,
+    id: string,
+    property: string,
+    suffix: PropertySuffix,
+    request: WebApiRequest,
+  ): Promise<WebApiResponse> {
+    if (suffix === "$ref") return this.reference(scope, location, table, id, property, request);
     switch (request.method) {
       case "GET":
-        return this.read(scope, location, table, id, property);
+        if (!suffix && navigationColumn(table, property)) return this.related(scope, location, table, id, property, request);
+        return this.read(scope, location, table, id, property, suffix === "$value");
       case "PUT":
+        if (suffix) break;
+        refuseNavigationProperty(table, property);
         return this.write(scope, table, id, { [property]: readValueBody(request) }, request);
       case "DELETE":
+        if (suffix) break;
+        refuseNavigationProperty(table, property);
         return this.write(scope, table, id, { [property]: null }, request);
+    }
+    throw methodNotAllowed(request.method);
+  }
+
+  private async read(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string, raw: boolean): Promise<WebApiResponse> {
+    const column = resolveColumnReference(table, property);
+    const record = await this.records.retrieve(scope, table, id);
+    const value = toWebApiEntity(table, record, { select: [column] })[webApiPropertyName(column)];
+    if (value === null || value === undefined) return emptyResponse(204);
+    if (raw) return textResponse(String(value));
+    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}(${id})/${property}`, value });
+  }
+
+  /** `GET /{set}({id})/{navigation property}`: the row the lookup refers to, read as `GET /{its set}({its id})` reads it (`$select`, annotations); 204 when none. */
+  private async related(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string, request: WebApiRequest): Promise<WebApiResponse> {
+    const referenced = await this.referencedRow(scope, table, id, property);
+    return referenced ? this.rows.single(scope, location, referenced.table, referenced.id, request) : emptyResponse(204);
+  }
+
+  private async reference(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string, request: WebApiRequest): Promise<WebApiResponse> {
+    switch (request.method) {
+      case "GET": {
+        const referenced = await this.referencedRow(scope, table, id, property);
+        if (!referenced) return emptyResponse(204);
+        return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#$ref`, "@odata.id": `${location.baseUrl}${referenced.table.entitySetName}(${referenced.id})` });
+      }
+      case "PUT":
+        return this.write(scope, table, id, { [`${property}@odata.bind`]: readReferenceBody(request) }, request);
+      case "DELETE":
+        return this.write(scope, table, id, { [`${property}@odata.bind`]: null }, request);
       default:
         throw methodNotAllowed(request.method);
     }
   }
 
-  private async read(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string): Promise<WebApiResponse> {
-    const column = resolveColumnReference(table, property);
-    const record = await this.records.retrieve(scope, table, id);
-    const value = toWebApiEntity(table, record, { select: [column], annotations: false })[webApiPropertyName(column)];
-    if (value === null || value === undefined) return emptyResponse(204);
-    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${table.entitySetName}(${id})/${property}`, value });
+  /** The row a navigation property of a row refers to; none for a lookup to another table than the property names (`parentcustomerid_contact` of an account customer). */
+  private async referencedRow(scope: RequestScope, table: TableDefinition, id: string, property: string): Promise<{ table: TableDefinition; id: string } | undefined> {
+    const column = navigationColumn(table, property);
+    if (!column || column.writeOnly) throw unknownPropertyError(table, property);
+    const record = await this.records.retrieve(scope, table, id, { columnSet: columnSet(column.logicalName) });
+    const value = record.values[column.logicalName];
+    if (!isLookupValue(value) || ![column.logicalName, column.schemaName, navigationPropertyName(column, value.logicalName)].includes(property)) return undefined;
+    const target = scope.organization.catalog.table(value.logicalName);
+    return target && { table: target, id: value.id };
   }
 
   private async write(scope: RequestScope, table: TableDefinition, id: string, body: Record<string, unknown>, request: WebApiRequest): Promise<WebApiResponse> {
@@ -41,6 +99,15 @@ export class PropertyApi {
     await this.records.update(scope, table, id, values, request.header("If-Match") ?? undefined);
     return emptyResponse(204);
   }
+}
+
+/** A lookup is set or cleared through its reference (`…/$ref`), never as a single property, as in Dataverse. */
+function refuseNavigationProperty(table: TableDefinition, property: string): void {
+  if (!navigationColumn(table, property)) return;
+  throw new PipelineError("ValidationFailed", `'${property}' is a navigation property: set or remove the reference with PUT or DELETE on ${table.entitySetName}({id})/${property}/$ref.`, {
+    path: property,
+    dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
+  });
 }
 
 /** A single-property PUT's body: `{"value": …}`. */
@@ -52,4 +119,16 @@ function readValueBody(request: WebApiRequest): unknown {
     });
   }
   return (body as { value: unknown }).value;
+}
+
+/** A reference PUT's body: `{"@odata.id": "accounts(…)"}` (a relative or absolute URL of the row). */
+function readReferenceBody(request: WebApiRequest): string {
+  const body = readJsonBody(request);
+  const reference = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)["@odata.id"] : undefined;
+  if (typeof reference !== "string") {
+    throw new PipelineError("InvalidFormat", `The request body of a PUT to a $ref must be a JSON object with an '@odata.id' string, e.g. {"@odata.id": "accounts(00000000-0000-0000-0000-000000000001)"}.`, {
+      dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
+    });
+  }
+  return reference;
 }

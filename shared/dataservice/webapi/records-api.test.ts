@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dataServiceForTests, entityIdOf, uniqueOrganization } from "../../../test/support/data-service";
 
 const org = uniqueOrganization();
-const { api, origin } = dataServiceForTests([org]);
+const { api, call, origin } = dataServiceForTests([org]);
 const web = api(org);
 
 describe("Web API record operations", () => {
@@ -76,6 +76,85 @@ describe("Web API record operations", () => {
     expect(got.json["_ownerid_value@OData.Community.Display.V1.FormattedValue"]).toBe("Administrator");
   });
 
+  it("returns only the annotations odata.include-annotations names (a list, a namespace.*), and says so in Preference-Applied", async () => {
+    const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Listed Parent" } }));
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Listed", industrycode: 7, "parentaccountid@odata.bind": `/accounts(${parentId})` } }));
+    const read = (annotations: string) =>
+      web("GET", `accounts(${id})?$select=industrycode,_parentaccountid_value`, { headers: { Prefer: `odata.include-annotations="${annotations}"` } });
+    const formatted = "OData.Community.Display.V1.FormattedValue";
+    const navigation = "Microsoft.Dynamics.CRM.associatednavigationproperty";
+    const table = "Microsoft.Dynamics.CRM.lookuplogicalname";
+
+    const lookups = await read(`${navigation},${table}`);
+    expect(lookups.json).toMatchObject({ [`_parentaccountid_value@${navigation}`]: "parentaccountid", [`_parentaccountid_value@${table}`]: "account" });
+    expect(Object.keys(lookups.json).filter((key) => key.endsWith(formatted))).toEqual([]);
+    expect(lookups.headers.get("Preference-Applied")).toBe(`odata.include-annotations="${navigation},${table}"`);
+
+    const crm = await read("Microsoft.Dynamics.CRM.*");
+    expect(crm.json[`_parentaccountid_value@${table}`]).toBe("account");
+    expect(crm.json).not.toHaveProperty(`industrycode@${formatted}`);
+
+    const formattedOnly = await read(formatted);
+    expect(formattedOnly.json).toMatchObject({ [`industrycode@${formatted}`]: "Consulting", [`_parentaccountid_value@${formatted}`]: "Listed Parent" });
+    expect(formattedOnly.json).not.toHaveProperty(`_parentaccountid_value@${table}`);
+
+    // Two Prefer values in one header, as clients send them: both honoured, both applied.
+    const listed = await web("GET", `accounts?$select=industrycode&$filter=accountid eq ${id}`, { headers: { Prefer: `odata.maxpagesize=1,odata.include-annotations="${formatted}"` } });
+    expect(listed.json.value[0][`industrycode@${formatted}`]).toBe("Consulting");
+    expect(listed.headers.get("Preference-Applied")).toBe(`odata.maxpagesize=1,odata.include-annotations="${formatted}"`);
+  });
+
+  it("names a lookup to several tables by its navigation property for the row's table (parentcustomerid_account), the one a client binds with", async () => {
+    const accountId = entityIdOf(await web("POST", "accounts", { body: { name: "Customer Account" } }));
+    const personId = entityIdOf(await web("POST", "contacts", { body: { lastname: "Customer Person" } }));
+    const id = entityIdOf(await web("POST", "contacts", { body: { lastname: "Customer", "parentcustomerid_account@odata.bind": `/accounts(${accountId})` } }));
+    const navigation = async () =>
+      (await web("GET", `contacts(${id})?$select=_parentcustomerid_value,_ownerid_value`, { headers: { Prefer: 'odata.include-annotations="*"' } })).json;
+    expect(await navigation()).toMatchObject({
+      "_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "parentcustomerid_account",
+      "_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
+      "_ownerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "ownerid",
+    });
+    await web("PATCH", `contacts(${id})`, { body: { "parentcustomerid_contact@odata.bind": `/contacts(${personId})` } });
+    expect(await navigation()).toMatchObject({ "_parentcustomerid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "parentcustomerid_contact" });
+  });
+
+  it("refuses to bind a row of another table than the navigation property names (an account to parentcustomerid_contact)", async () => {
+    const accountId = entityIdOf(await web("POST", "accounts", { body: { name: "Not A Contact" } }));
+    const refused = await web("POST", "contacts", { body: { lastname: "Mismatched", "parentcustomerid_contact@odata.bind": `/accounts(${accountId})` } });
+    expect([refused.status, refused.json.error]).toEqual([
+      400,
+      { code: "0x0", message: "'parentcustomerid_contact' refers to a 'contact' row: a row of 'account' (accounts) cannot be bound to it." },
+    ]);
+    expect((await web("GET", `contacts?$select=lastname&$filter=lastname eq 'Mismatched'`)).json.value).toEqual([]);
+  });
+
+  it("disassociates a lookup set to null by its navigation property name, as Dataverse does; a value there is still refused", async () => {
+    const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Former Parent" } }));
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Former Child", "parentaccountid@odata.bind": `/accounts(${parentId})` } }));
+    expect((await web("PATCH", `accounts(${id})`, { body: { parentaccountid: null } })).status).toBe(204);
+    expect((await web("GET", `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
+
+    const contactId = entityIdOf(await web("POST", "contacts", { body: { lastname: "Former Customer", "parentcustomerid_account@odata.bind": `/accounts(${parentId})` } }));
+    expect((await web("PATCH", `contacts(${contactId})`, { body: { parentcustomerid_account: null } })).status).toBe(204);
+    expect((await web("GET", `contacts(${contactId})?$select=_parentcustomerid_value`)).json._parentcustomerid_value).toBeNull();
+
+    const value = await web("PATCH", `accounts(${id})`, { body: { parentaccountid: parentId } });
+    expect([value.status, value.json.error.message]).toEqual([400, expect.stringContaining("parentaccountid@odata.bind")]);
+    const owner = await web("PATCH", `accounts(${id})`, { body: { ownerid: null } });
+    expect([owner.status, owner.json.error.code]).toEqual([400, "0x80040203"]);
+    expect((await web("GET", `accounts(${id})?$select=_parentaccountid_value,_ownerid_value`)).json).toMatchObject({ _parentaccountid_value: null, _ownerid_value: expect.any(String) });
+  });
+
+  it("answers If-None-Match with the current etag by 304, except when annotations are asked for", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Cached", industrycode: 7 } }));
+    const etag = (await web("GET", `accounts(${id})?$select=name`)).json["@odata.etag"];
+    expect((await web("GET", `accounts(${id})?$select=name`, { headers: { "If-None-Match": etag } })).status).toBe(304);
+    const annotated = await web("GET", `accounts(${id})?$select=industrycode`, { headers: { "If-None-Match": etag, Prefer: 'odata.include-annotations="*"' } });
+    expect(annotated.status).toBe(200);
+    expect(annotated.json["industrycode@OData.Community.Display.V1.FormattedValue"]).toBe("Consulting");
+  });
+
   it("returns date-times as Dataverse does, UTC whole seconds with Z, from a read and from a PATCH representation alike", async () => {
     const wholeSeconds = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
     const id = entityIdOf(await web("POST", "contacts", { body: { lastname: "Dated", birthdate: "2026-11-23T14:54:50.123Z" } }));
@@ -146,6 +225,18 @@ describe("Web API record operations", () => {
     const again = await web("POST", "accounts", { body: { accountid: id, name: "Two" } });
     expect(again.status).toBe(412);
     expect(again.json.error.code).toBe("0x80040237");
+  });
+
+  it("serves the Web API at v9.0 and v9.1 as at v9.2, naming the version asked for; another version is 404", async () => {
+    const id = entityIdOf(await web("POST", "accounts", { body: { name: "Versioned" } }));
+    for (const version of ["v9.0", "v9.1"]) {
+      const base = `${origin}/${org}/api/data/${version}/`;
+      const got = await call("GET", `${base}accounts(${id})?$select=name`);
+      expect([got.status, got.json.name, got.json["@odata.context"]], version).toEqual([200, "Versioned", `${base}$metadata#accounts(name)/$entity`]);
+      const created = await call("POST", `${base}accounts`, { body: { name: `Created at ${version}` } });
+      expect(created.headers.get("OData-EntityId"), version).toMatch(new RegExp(`^${base.replace(/[.()]/g, "\\$&")}accounts\\([0-9a-f-]{36}\\)$`));
+    }
+    expect((await call("GET", `${origin}/${org}/api/data/v8.2/accounts`)).status).toBe(404);
   });
 
   it("answers an unknown entity set with 404 0x8006088a and an unknown organization with 404", async () => {

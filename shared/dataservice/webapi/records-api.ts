@@ -6,8 +6,9 @@ import { columnSetOf, parseQuery, parseSelect, type PageToken } from "../query/q
 import { queryError } from "../query/conditions";
 import type { RecordOperations, RequestScope } from "../record-service";
 import type { StoredRecord } from "../store/records";
-import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, readPreferences, type WebApiRequest, type WebApiResponse } from "./http";
-import { lookupsOf, toWebApiEntity } from "./representation";
+import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, textResponse, type WebApiRequest, type WebApiResponse } from "./http";
+import { readPreferences, type AnnotationFilter } from "./preferences";
+import { ANNOTATIONS, lookupsOf, toWebApiEntity } from "./representation";
 import { readEntityBody } from "./request-body";
 
 /** Where the organization's Web API lives, e.g. `http://127.0.0.1:7071/contoso/api/data/v9.2/`. */
@@ -23,6 +24,19 @@ export class RecordsApi {
     if (request.method === "POST") return this.create(scope, location, table, request);
     if (request.method === "GET") return this.retrieveMultiple(scope, location, table, request);
     throw methodNotAllowed(request.method);
+  }
+
+  /**
+   * `/{set}/$count`: how many rows there are (that `$filter` keeps), as plain text: a RetrieveMultiple that
+   * asks for the total record count, as `$count=true` does.
+   */
+  async count(scope: RequestScope, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
+    if (request.method !== "GET") throw methodNotAllowed(request.method);
+    const { [TAG_PARAMETER]: _tag, ...options } = Object.fromEntries(request.url.searchParams);
+    const unsupported = Object.keys(options).find((name) => name !== "$filter");
+    if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported with /$count.`);
+    const page = await this.records.retrieveMultiple(scope, table, parseQuery(table, { ...options, $count: "true" }).query, { size: 1 });
+    return textResponse(String(page.total ?? 0));
   }
 
   async single(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
@@ -76,11 +90,11 @@ export class RecordsApi {
     if (!preferences.returnRepresentation) return emptyResponse(204, { "OData-EntityId": entityId });
     const selectText = request.url.searchParams.get("$select");
     const select = selectText === null ? undefined : parseSelect(table, selectText);
-    const body = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
+    const body = await this.represent(scope, table, [record], select, preferences.annotations);
     return jsonResponse(
       representationStatus,
       { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body[0] },
-      { "OData-EntityId": entityId, "Preference-Applied": "return=representation", ETag: record.etag },
+      { "OData-EntityId": entityId, ...preferenceApplied("return=representation", preferences.annotations?.preference), ETag: record.etag },
     );
   }
 
@@ -90,30 +104,35 @@ export class RecordsApi {
     if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported when retrieving one row.`);
     const select = options.$select === undefined ? undefined : parseSelect(table, options.$select);
     const record = await this.records.retrieve(scope, table, id, { columnSet: columnSetOf(select) });
-    if (request.header("If-None-Match") === record.etag) return emptyResponse(304);
     const preferences = readPreferences(request.header("Prefer"));
-    const [body] = await this.represent(scope, table, [record], select, preferences.includeAnnotations);
-    return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body }, { ETag: record.etag });
+    // Annotations may show related rows' values, whose changes the etag does not follow: never 304 then, as in Dataverse.
+    if (request.header("If-None-Match") === record.etag && !preferences.annotations) return emptyResponse(304);
+    const [body] = await this.represent(scope, table, [record], select, preferences.annotations);
+    return jsonResponse(
+      200,
+      { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}/$entity`, ...body },
+      { ETag: record.etag, ...preferenceApplied(preferences.annotations?.preference) },
+    );
   }
 
   private async retrieveMultiple(scope: RequestScope, location: ApiLocation, table: TableDefinition, request: WebApiRequest): Promise<WebApiResponse> {
     const { [TAG_PARAMETER]: _tag, ...options } = Object.fromEntries(request.url.searchParams);
     const { query, select } = parseQuery(table, options);
-    const top = query.topCount ?? undefined;
     const preferences = readPreferences(request.header("Prefer"));
-    // As in Dataverse, $top returns one page and odata.maxpagesize is then not applied.
-    const pageSize = top ?? preferences.maxPageSize ?? MAX_PAGE_SIZE;
+    // Dataverse ignores an odata.maxpagesize over 5,000, and ignores $top when it pages by odata.maxpagesize
+    // ("If you include both, $top is ignored": Microsoft Learn, Page results using OData).
+    const maxPageSize = preferences.maxPageSize !== undefined && preferences.maxPageSize <= MAX_PAGE_SIZE ? preferences.maxPageSize : undefined;
+    if (maxPageSize !== undefined) delete query.topCount;
+    const pageSize = query.topCount ?? maxPageSize ?? MAX_PAGE_SIZE;
     const page = await this.records.retrieveMultiple(scope, table, query, { size: Math.min(pageSize, MAX_PAGE_SIZE), token: readSkipToken(options.$skiptoken) });
     const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}` };
     if (page.total !== undefined) body["@odata.count"] = page.total;
-    body.value = await this.represent(scope, table, page.records, select, preferences.includeAnnotations);
-    if (page.next) {
-      const next = new URL(request.url.href);
-      next.searchParams.set("$skiptoken", writeSkipToken(page.next));
-      body["@odata.nextLink"] = next.href;
-    }
-    const applied = [preferences.maxPageSize && top === undefined ? `odata.maxpagesize=${preferences.maxPageSize}` : "", preferences.includeAnnotations ? 'odata.include-annotations="*"' : ""];
-    return jsonResponse(200, body, applied.some(Boolean) ? { "Preference-Applied": applied.filter(Boolean).join(",") } : {});
+    // Dataverse's own count annotations: -1 without $count=true; this service's count has no 5,000 limit to exceed.
+    if (preferences.annotations?.includes(ANNOTATIONS.totalRecordCount)) body[`@${ANNOTATIONS.totalRecordCount}`] = page.total ?? -1;
+    if (preferences.annotations?.includes(ANNOTATIONS.totalRecordCountLimitExceeded)) body[`@${ANNOTATIONS.totalRecordCountLimitExceeded}`] = false;
+    body.value = await this.represent(scope, table, page.records, select, preferences.annotations);
+    if (page.next) body["@odata.nextLink"] = nextLink(request.url, writeSkipToken(page.next));
+    return jsonResponse(200, body, preferenceApplied(maxPageSize === undefined ? undefined : `odata.maxpagesize=${maxPageSize}`, preferences.annotations?.preference));
   }
 
   private async represent(
@@ -121,11 +140,17 @@ export class RecordsApi {
     table: TableDefinition,
     records: StoredRecord[],
     select: ColumnDefinition[] | undefined,
-    annotations: boolean,
+    annotations: AnnotationFilter | undefined,
   ): Promise<Record<string, unknown>[]> {
-    const lookupNames = annotations ? await this.records.lookupNames(scope, lookupsOf(table, records, select)) : undefined;
+    const lookupNames = annotations?.includes(ANNOTATIONS.formattedValue) ? await this.records.lookupNames(scope, lookupsOf(table, records, select)) : undefined;
     return records.map((record) => toWebApiEntity(table, record, { select, annotations, lookupNames }));
   }
+}
+
+/** `Preference-Applied` naming the preferences a response honoured (none: no header). */
+function preferenceApplied(...applied: (string | undefined)[]): Record<string, string> {
+  const honoured = applied.filter((preference): preference is string => preference !== undefined);
+  return honoured.length > 0 ? { "Preference-Applied": honoured.join(",") } : {};
 }
 
 /** `?tag=…`: a value the caller hands to plug-ins as the shared variable `tag` (see RequestScope). */
@@ -137,6 +162,15 @@ const MAX_PAGE_SIZE = 5000;
 /** The context URL fragment: `accounts` or, with $select, `accounts(name,revenue)`. */
 function contextPath(table: TableDefinition, select: ColumnDefinition[] | undefined): string {
   return select ? `${table.entitySetName}(${select.map(webApiPropertyName).join(",")})` : table.entitySetName;
+}
+
+/**
+ * The request's URL with `$skiptoken` set: its other query options exactly as the client wrote them, since
+ * clients follow `@odata.nextLink` as it is and may compare it with the query they sent.
+ */
+function nextLink(url: URL, skipToken: string): string {
+  const kept = url.search.replace(/^\?/, "").split("&").filter((option) => option !== "" && !/^(\$|%24)skiptoken=/i.test(option));
+  return `${url.origin}${url.pathname}?${[...kept, `$skiptoken=${skipToken}`].join("&")}`;
 }
 
 /** Our paging cookie (opaque to clients, like Dataverse's): the page token as base64url JSON. */

@@ -1,19 +1,22 @@
 import { isLookupType, type ColumnDefinition } from "../metadata/columns";
 import type { TableDefinition } from "../metadata/tables";
-import { webApiPropertyName } from "../metadata/validate";
+import { navigationPropertyName, webApiPropertyName } from "../metadata/validate";
 import { isLookupValue, type ColumnValue, type LookupValue, type StoredRecord } from "../store/records";
 import { formatValue } from "../formatted-values";
+import type { AnnotationFilter } from "./preferences";
 
 export const ANNOTATIONS = {
   formattedValue: "OData.Community.Display.V1.FormattedValue",
   lookupLogicalName: "Microsoft.Dynamics.CRM.lookuplogicalname",
   associatedNavigationProperty: "Microsoft.Dynamics.CRM.associatednavigationproperty",
+  totalRecordCount: "Microsoft.Dynamics.CRM.totalrecordcount",
+  totalRecordCountLimitExceeded: "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded",
 } as const;
 
 export interface RepresentationOptions {
   select?: ColumnDefinition[];
-  /** Add formatted values and lookup annotations (`Prefer: odata.include-annotations="*"`). */
-  annotations: boolean;
+  /** The annotations to add (`Prefer: odata.include-annotations`): formatted values, lookups' table and navigation property. */
+  annotations?: AnnotationFilter;
   /** Primary names of looked-up rows by id, for the lookups' formatted values. */
   lookupNames?: Map<string, string>;
 }
@@ -40,14 +43,15 @@ export function toWebApiEntity(table: TableDefinition, record: StoredRecord, opt
     const property = webApiPropertyName(column);
     entity[property] = toJsonValue(column, value);
     if (!options.annotations || value === null) continue;
+    const annotate = (term: string, annotation: string | undefined) => {
+      if (annotation !== undefined && options.annotations?.includes(term)) entity[`${property}@${term}`] = annotation;
+    };
     if (isLookupValue(value)) {
-      const name = options.lookupNames?.get(value.id);
-      if (name !== undefined) entity[`${property}@${ANNOTATIONS.formattedValue}`] = name;
-      entity[`${property}@${ANNOTATIONS.associatedNavigationProperty}`] = column.logicalName;
-      entity[`${property}@${ANNOTATIONS.lookupLogicalName}`] = value.logicalName;
+      annotate(ANNOTATIONS.formattedValue, options.lookupNames?.get(value.id));
+      annotate(ANNOTATIONS.associatedNavigationProperty, navigationPropertyName(column, value.logicalName));
+      annotate(ANNOTATIONS.lookupLogicalName, value.logicalName);
     } else {
-      const formatted = formatValue(column, value);
-      if (formatted !== undefined) entity[`${property}@${ANNOTATIONS.formattedValue}`] = formatted;
+      annotate(ANNOTATIONS.formattedValue, formatValue(column, value));
     }
   }
   // The primary key is always returned, as in Dataverse.

@@ -20,10 +20,14 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   const values: ColumnValues = {};
   for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
     if (key.endsWith(BIND_SUFFIX)) {
-      const column = findNavigationColumn(table, key.slice(0, -BIND_SUFFIX.length));
-      values[column.logicalName] = raw === null ? null : readBind(catalog, table, column, raw);
+      const navigation = key.slice(0, -BIND_SUFFIX.length);
+      const column = findNavigationColumn(table, navigation);
+      values[column.logicalName] = raw === null ? null : readBind(catalog, column, navigation, raw);
     } else if (key.startsWith("@") || key.includes("@odata.")) {
       continue;
+    } else if (raw === null && navigationColumn(table, key)) {
+      // Dataverse disassociates a lookup set to null by its navigation property name, as by `…@odata.bind: null`.
+      values[findNavigationColumn(table, key).logicalName] = null;
     } else {
       const column = table.columns.find((candidate) => candidate.logicalName === key);
       if (!column) throw unknownPropertyError(table, key);
@@ -46,25 +50,38 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   return values;
 }
 
-/** A lookup's navigation property: its name, or for a lookup to several tables `{name}_{table}` (e.g. `eventhandler_plugintype`). */
-function findNavigationColumn(table: TableDefinition, name: string): ColumnDefinition {
-  const column = table.columns.find(
+/** The lookup a navigation property names: its name, or for a lookup to several tables `{name}_{table}` (e.g. `eventhandler_plugintype`). */
+export function navigationColumn(table: TableDefinition, name: string): ColumnDefinition | undefined {
+  return table.columns.find(
     (candidate) =>
       isLookupType(candidate.type) &&
       (candidate.logicalName === name || candidate.schemaName === name || (candidate.targets ?? []).some((target) => name === `${candidate.logicalName}_${target}`)),
   );
+}
+
+/** The writable lookup a navigation property names; any other name is the OData 400. */
+function findNavigationColumn(table: TableDefinition, name: string): ColumnDefinition {
+  const column = navigationColumn(table, name);
   if (!column || column.readOnly) throw unknownPropertyError(table, name);
   return column;
 }
 
 const BIND_PATTERN = /(?:^|\/)([A-Za-z_][A-Za-z0-9_]*)\(([0-9a-fA-F-]{36})\)$/;
 
-function readBind(catalog: TableCatalog, table: TableDefinition, column: ColumnDefinition, raw: unknown): ColumnValue {
+/** A bind's row; a navigation property named for one of a lookup's tables (`parentcustomerid_contact`) binds only rows of that table. */
+function readBind(catalog: TableCatalog, column: ColumnDefinition, navigation: string, raw: unknown): ColumnValue {
   const match = typeof raw === "string" ? BIND_PATTERN.exec(raw) : null;
   const id = match ? parseEdm.guid(match[2]) : undefined;
   const target = match ? catalog.tableBySetName(match[1]) : undefined;
   if (!match || !id || !target) {
-    throw new PipelineError("InvalidFormat", `'${column.logicalName}@odata.bind' must be '/{entityset}({id})' of an existing table; got ${describeJson(raw)}.`, {
+    throw new PipelineError("InvalidFormat", `'${navigation}@odata.bind' must be '/{entityset}({id})' of an existing table; got ${describeJson(raw)}.`, {
+      path: column.logicalName,
+      dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
+    });
+  }
+  const namedTarget = (column.targets ?? []).find((candidate) => navigation === `${column.logicalName}_${candidate}`);
+  if (namedTarget !== undefined && namedTarget !== target.logicalName) {
+    throw new PipelineError("ValidationFailed", `'${navigation}' refers to a '${namedTarget}' row: a row of '${target.logicalName}' (${target.entitySetName}) cannot be bound to it.`, {
       path: column.logicalName,
       dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
     });

@@ -10,9 +10,13 @@ import { errorResponse, jsonResponse, methodNotAllowed, resourceNotFound, type W
 import { PropertyApi } from "./property-api";
 import { RecordsApi, TAG_PARAMETER, type ApiLocation } from "./records-api";
 
-/** `/{org}/api/data/v9.2/{path}`: the route the Functions registration and any adapter share. */
-export const WEB_API_ROUTE = "{org}/api/data/v9.2/{*path}";
-const PATH = /^\/([^/]+)\/api\/data\/v9\.2(?:\/(.*))?$/;
+/**
+ * `/{org}/api/data/{version}/{path}`: the route the Functions registration and any adapter share. Versions
+ * v9.0, v9.1 and v9.2 are served alike ("code written for v9.0 will continue to work … when you reference
+ * v9.0 in the URL": Microsoft Learn, Compose HTTP requests and handle errors); any other is a 404.
+ */
+export const WEB_API_ROUTE = "{org}/api/data/{version}/{*path}";
+const PATH = /^\/([^/]+)\/api\/data\/(v9\.[012])(?:\/(.*))?$/;
 const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
 
 /** A request the Web API failed on the server's side (5xx): what identifies it, never its query or body. */
@@ -63,7 +67,7 @@ export class DataverseWebApi {
     private readonly settings: DataServiceSettings,
   ) {
     this.recordsApi = new RecordsApi(records);
-    this.propertyApi = new PropertyApi(records);
+    this.propertyApi = new PropertyApi(records, this.recordsApi);
     this.definitionsApi = new EntityDefinitionsApi(metadata);
   }
 
@@ -88,8 +92,8 @@ export class DataverseWebApi {
     const tag = request.url.searchParams.get(TAG_PARAMETER);
     const userAgent = request.header("User-Agent");
     const scope: RequestScope = { organization, caller, ...(tag !== null && { tag }), ...(userAgent && { userAgent }) };
-    const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/v9.2/` };
-    const segments = (match[2] ?? "").split("/").filter(Boolean).map(decodeSegment);
+    const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/${match[2]}/` };
+    const segments = (match[3] ?? "").split("/").filter(Boolean).map(decodeSegment);
 
     if (segments.length === 0) return this.serviceDocument(scope, location, request);
     if (segments[0] === "WhoAmI" || segments[0] === "WhoAmI()") {
@@ -102,17 +106,20 @@ export class DataverseWebApi {
     }
     if (segments[0].startsWith("EntityDefinitions")) return this.definitionsApi.handle(scope, location, segments, request);
 
-    const key = segments.length <= 2 ? ENTITY_KEY.exec(segments[0]) : null;
+    const key = segments.length <= 3 ? ENTITY_KEY.exec(segments[0]) : null;
     const table = key ? organization.catalog.tableBySetName(key[1]) : undefined;
     if (!key || !table) throw resourceNotFound(segments[0]);
     if (key[2] === undefined) {
+      if (segments.length === 2 && segments[1] === "$count") return this.recordsApi.count(scope, table, request);
       if (segments.length > 1) throw resourceNotFound(segments[1]);
       return this.recordsApi.collection(scope, location, table, request);
     }
     const id = parseEdm.guid(key[2].replace(new RegExp(`^${table.primaryIdAttribute}=`), ""));
     if (!id) throw new PipelineError("InvalidFormat", `'${key[2]}' is not a valid key of ${table.entitySetName} (a GUID).`, { httpStatus: 400, dataverseCode: "0x0" });
-    if (segments.length === 2) return this.propertyApi.handle(scope, location, table, id, segments[1], request);
-    return this.recordsApi.single(scope, location, table, id, request);
+    if (segments.length === 1) return this.recordsApi.single(scope, location, table, id, request);
+    const suffix = segments[2];
+    if (suffix !== undefined && suffix !== "$value" && suffix !== "$ref") throw resourceNotFound(suffix);
+    return this.propertyApi.handle(scope, location, table, id, segments[1], suffix, request);
   }
 
   private serviceDocument(scope: RequestScope, location: ApiLocation, request: WebApiRequest): WebApiResponse {
