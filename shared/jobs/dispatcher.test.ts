@@ -18,7 +18,7 @@ describe("createJobDispatcher", () => {
     const logged: LogEvent[] = [];
     const dispatcher = createJobDispatcher(() => orchestrations as JobOrchestrations, (event) => void logged.push(event));
 
-    await expect(dispatcher.jobsCommitted("contoso", [refusedA, started, refusedB], correlationId)).resolves.toBeUndefined();
+    await expect(dispatcher.jobsCommitted("contoso", [refusedA, started, refusedB].map((id) => ({ id })), correlationId)).resolves.toBeUndefined();
 
     expect(starts).toEqual([started]);
     expect(logged).toEqual([
@@ -34,7 +34,7 @@ describe("createJobDispatcher", () => {
   it("logs nothing when every start succeeds", async () => {
     const logged: LogEvent[] = [];
     const dispatcher = createJobDispatcher(() => ({ start: async () => true }) as unknown as JobOrchestrations, (event) => void logged.push(event));
-    await dispatcher.jobsCommitted("contoso", [randomUUID()]);
+    await dispatcher.jobsCommitted("contoso", [{ id: randomUUID() }]);
     expect(logged).toEqual([]);
   });
 });

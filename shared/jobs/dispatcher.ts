@@ -10,11 +10,11 @@ export type { JobDispatcher } from "../pipeline/ports";
  */
 export function createJobDispatcher(orchestrations: () => JobOrchestrations | undefined, log: StructuredLog = structuredLog): JobDispatcher {
   return {
-    async jobsCommitted(organization, jobIds, correlationId) {
+    async jobsCommitted(organization, jobs, correlationId) {
       const control = orchestrations();
       if (!control) return;
       const failed: { jobId: string; error: unknown }[] = [];
-      await Promise.all(jobIds.map((jobId) => control.start({ organization, jobId }).catch((error: unknown) => void failed.push({ jobId, error }))));
+      await Promise.all(jobs.map(({ id, row }) => control.start({ organization, jobId: id, committed: row }).catch((error: unknown) => void failed.push({ jobId: id, error }))));
       if (failed.length === 0) return;
       log(jobsNotStartedEvent({ organization, jobIds: failed.map((failure) => failure.jobId), correlationId, error: failed[0].error, severity: "warning" }));
     },

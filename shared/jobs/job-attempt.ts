@@ -16,10 +16,11 @@ import { fitText } from "../dataservice/store/row-codec";
 import type { JobAttemptRecord, JobTelemetry } from "./telemetry";
 
 /**
- * Reads the context a job delivers together with the job's row, in one query, and drops it once the job
+ * Reads the context a job delivers (with the job's row when it is not known), and drops it once the job
  * Succeeded, in the commit that records it when it can (the pipeline's JobContextStore).
  */
 export interface JobContextReader extends JobContextCleaner {
+  read(organization: string, jobId: string): Promise<RemoteExecutionContext | undefined>;
   readWithRecord(organization: string, jobId: string, table: TableDefinition, id: string): Promise<{ record?: StoredRecord; context?: RemoteExecutionContext }>;
   stageDelete(uow: UnitOfWork, jobId: string): boolean;
 }
@@ -28,6 +29,11 @@ export interface JobContextReader extends JobContextCleaner {
 export interface JobAttemptInput extends JobReference {
   /** A Ready job postponed to this time or earlier is attempted: its wait is over (in the orchestration's time). */
   waitedUntil?: string;
+  /**
+   * The job's row as its request committed it (first attempt of a dispatched job): not read again, since the
+   * In Progress write is conditional on its version: a user's change since then makes it read the row as it is.
+   */
+  committed?: StoredRecord;
 }
 
 /** What the orchestration does next. Plain data: an activity's result. */
@@ -69,7 +75,9 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
  */
 export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAttemptInput): Promise<AttemptResult> {
   const reference: JobReference = { organization: input.organization, jobId: input.jobId };
-  const { record: job, context } = await deps.contexts.readWithRecord(reference.organization, reference.jobId, ASYNC_OPERATION_TABLE, reference.jobId);
+  const { record: job, context } = input.committed
+    ? { record: input.committed, context: await deps.contexts.read(reference.organization, reference.jobId) }
+    : await deps.contexts.readWithRecord(reference.organization, reference.jobId, ASYNC_OPERATION_TABLE, reference.jobId);
   if (!job) return { kind: "stopped" };
   const postponed = postponedUntil(job.values, input.waitedUntil);
   if (postponed) return { kind: "postponed", until: postponed };

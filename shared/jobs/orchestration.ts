@@ -29,8 +29,9 @@ export interface JobSignal {
  * once the attempt is over (a pause holds the next attempt until resume, a postpone delays it to the later
  * of the back-off and the new time). A cancel terminates the instance. The job's row decides when a signal
  * was lost: an attempt of a job the row shows paused waits for resume, and the sweep resumes a paused
- * orchestration whose row is Ready. Input and history carry only the job reference (and times); the
- * context is loaded by the activity.
+ * orchestration whose row is Ready. Input and history carry the job reference, times and, from the
+ * request's start, the job's row as committed (its version: the first attempt need not read it again), never
+ * the context, which the activity loads.
  */
 export function* systemJobOrchestrator(context: OrchestrationContext): Generator<Task, AttemptResult, unknown> {
   const input = context.df.getInput() as JobOrchestrationInput;
@@ -38,10 +39,14 @@ export function* systemJobOrchestrator(context: OrchestrationContext): Generator
   let due = input.notBefore ? new Date(input.notBefore) : undefined;
   let afterRetry = false;
   let paused = false;
+  // The row as committed serves the first attempt only: any attempt writes the row, and a later one reads it.
+  let committed = input.committed;
   for (;;) {
     const waited = yield* waitUntil(context, changes, due, afterRetry, paused);
     paused = false;
     const attempt: JobAttemptInput = { organization: input.organization, jobId: input.jobId };
+    if (committed) attempt.committed = committed;
+    committed = undefined;
     // A postponed Ready job's attempt does not run before its postponeuntil, unless this wait was for it.
     if (waited) attempt.waitedUntil = waited.toISOString();
     const result = (yield context.df.callActivity(SYSTEM_JOB_ATTEMPT_ACTIVITY, attempt)) as AttemptResult;

@@ -2,10 +2,13 @@ import type { DurableClient } from "durable-functions";
 import { PipelineError } from "../errors";
 import { JOB_CHANGED_EVENT, PAUSED_STATUS, SYSTEM_JOB_ORCHESTRATION, type JobSignal } from "./orchestration";
 import type { JobReference } from "./system-jobs";
+import type { StoredRecord } from "../dataservice/store/records";
 
 /** What an orchestration's start carries: the reference, and when a Waiting job may try again. */
 export interface JobOrchestrationInput extends JobReference {
   notBefore?: string;
+  /** The job's row as the request committed it (the dispatcher's start; none from the sweep): its first attempt's row. */
+  committed?: StoredRecord;
 }
 
 /** A job's orchestration: none running (never started, or finished), running, or running and waiting for a resume. */

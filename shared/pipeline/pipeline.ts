@@ -384,11 +384,12 @@ export class EventPipeline {
     // Nothing staged (a step deleted the row it created) or a staged delete: the answer keeps the row as written.
     const staged = written && transaction.unitOfWork.stagedRecord(request.table, written.id);
     const final = staged && !staged.deleted ? { ...written.values, ...staged.record.values } : undefined;
+    const committedJobs = transaction.jobIds.length > 0 ? this.parts.jobs.committedJobs(transaction.unitOfWork, execution, transaction.jobIds) : undefined;
     const etags = await transaction.unitOfWork.commit();
     if (result.record) result.record = { ...result.record, ...(final && { values: final }), etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
-    if (transaction.jobIds.length > 0) {
+    if (committedJobs) {
       try {
-        await this.parts.dispatcher.jobsCommitted(execution.organization.name, transaction.jobIds, execution.correlationId);
+        await this.parts.dispatcher.jobsCommitted(execution.organization.name, committedJobs(etags), execution.correlationId);
       } catch (error) {
         // The operation is committed; its jobs stay Ready in storage for the asynchronous service to find.
         structuredLog(jobsNotStartedEvent({ organization: execution.organization.name, jobIds: transaction.jobIds, correlationId: execution.correlationId, error, severity: "error" }));

@@ -1,6 +1,7 @@
 import { PipelineError } from "../errors";
 import { boundedIds, failureEvent, LOG_EVENTS, type LogEvent, type LogSeverity } from "../telemetry/structured-log";
 import type { EntityReference, RemoteExecutionContext } from "../model";
+import type { StoredRecord } from "../dataservice/store/records";
 import type { IServiceEndpointNotificationService } from "../plugins/types";
 
 /**
@@ -10,7 +11,13 @@ import type { IServiceEndpointNotificationService } from "../plugins/types";
  */
 export interface JobDispatcher {
   /** `correlationId`: of the pipeline execution that committed the jobs. */
-  jobsCommitted(organization: string, jobIds: string[], correlationId?: string): Promise<void>;
+  jobsCommitted(organization: string, jobs: readonly CommittedJob[], correlationId?: string): Promise<void>;
+}
+
+/** A committed job: its id and its asyncoperation row as committed, with its version (its first attempt need not read it again). */
+export interface CommittedJob {
+  id: string;
+  row?: StoredRecord;
 }
 
 /**

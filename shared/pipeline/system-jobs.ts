@@ -5,6 +5,8 @@ import type { JobContextStore } from "./job-context-store";
 import type { Operation, OperationOrigin } from "./operation";
 import type { StepRegistration } from "./registrations";
 import { dateTimeText } from "../dataservice/metadata/edm";
+import { recordRowKey } from "../dataservice/store/row-codec";
+import type { CommittedJob } from "./ports";
 
 /**
  * The system jobs of asynchronous steps: one asyncoperation row (state Ready, operationtype 1 System
@@ -42,5 +44,22 @@ export class SystemJobs {
     uow.create(table, jobId, stampSystemColumns(table, job, writer, { kind: "create" }));
     this.contexts.stage(uow, jobId, context);
     return jobId;
+  }
+
+  /**
+   * The jobs `uow` commits, as it left them (call it before the commit), made the committed rows by `etags`
+   * (what the commit answered) once it has: each job's row with its version, when the unit still creates it.
+   */
+  committedJobs(uow: UnitOfWork, execution: OperationOrigin, jobIds: readonly string[]): (etags: ReadonlyMap<string, string>) => CommittedJob[] {
+    const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
+    const rows = new Map(jobIds.map((id) => [id, uow.stagedRecord(table, id)]));
+    return (etags) => {
+      const writtenOn = new Date().toISOString();
+      return jobIds.map((id) => {
+        const staged = rows.get(id);
+        const etag = etags.get(recordRowKey(table.logicalName, id));
+        return staged && !staged.deleted && etag ? { id, row: { ...staged.record, etag, writtenOn } } : { id };
+      });
+    };
   }
 }

@@ -11,7 +11,7 @@ import { idFromHeader, pipelineForTests, registerImage, registerStep } from "./s
 
 const org = uniqueOrganization("pa");
 const dispatched: string[][] = [];
-const { api: apiOf, service } = pipelineForTests([org], { dispatcher: { jobsCommitted: async (_organization, jobIds) => void dispatched.push(jobIds) } });
+const { api: apiOf, service } = pipelineForTests([org], { dispatcher: { jobsCommitted: async (_organization, jobs) => void dispatched.push(jobs.map((job) => job.id)) } });
 const api = apiOf(org);
 
 async function contextRows(): Promise<number> {
