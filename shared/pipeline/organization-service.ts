@@ -5,7 +5,7 @@ import { Entity, EntityCollection, allColumns, columnSet, type Guid } from "../m
 import type { IOrganizationService, RecordsQuery } from "../plugins/types";
 import { recordToEntity } from "../dataservice";
 import type { EventPipeline, Execution } from "./pipeline";
-import { TIMEOUT_MESSAGE } from "./step-runner";
+import { TIMEOUT_MESSAGE, type TimeLimit } from "./step-runner";
 
 const MAX_PAGE = 5000;
 
@@ -18,7 +18,7 @@ export class StepOrganizationService implements IOrganizationService {
   constructor(
     private readonly pipeline: EventPipeline,
     private readonly execution: Execution,
-    private readonly signal: AbortSignal,
+    private readonly timeLimit: TimeLimit,
   ) {}
 
   async create(entity: Entity): Promise<Guid> {
@@ -50,7 +50,7 @@ export class StepOrganizationService implements IOrganizationService {
   }
 
   private run(request: Parameters<EventPipeline["execute"]>[1]) {
-    if (this.signal.aborted) return Promise.reject(new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false }));
+    if (this.timeLimit.exceeded) return Promise.reject(new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false }));
     return this.pipeline.execute(this.execution, request);
   }
 

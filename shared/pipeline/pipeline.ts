@@ -27,7 +27,7 @@ import { StepOrganizationService } from "./organization-service";
 import { jobsNotStartedEvent, type JobDispatcher } from "./ports";
 import { failureEvent, LOG_EVENTS, structuredLog } from "../telemetry/structured-log";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
-import type { StepRunner } from "./step-runner";
+import { TimeLimit, type StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
 import { entityToRecordValues, keyValue, valuesToEntity, writeOnlyValues } from "./entity-values";
 import { columnSetParameter, queryParameter } from "./query-parameters";
@@ -142,9 +142,9 @@ export class EventPipeline {
       trace,
       initiatingUserAgent: context.initiatingUserAgent,
     };
-    const abort = new AbortController();
+    const timeLimit = new TimeLimit();
     try {
-      await this.parts.runner.run({ organization: organization.name, step, context, organizationService: new StepOrganizationService(this, execution, abort.signal), abort }, trace);
+      await this.parts.runner.run({ organization: organization.name, step, context, organizationService: new StepOrganizationService(this, execution, timeLimit), timeLimit }, trace);
     } finally {
       await this.writeTrace(trace, organization, context.correlationId);
     }
@@ -212,7 +212,7 @@ export class EventPipeline {
       if (step.stage !== stage || step.mode !== ExecutionMode.Synchronous || !runsFor(step, operation)) continue;
       ran++;
       const context = operation.stepContext(step, stage, transaction !== undefined);
-      const abort = new AbortController();
+      const timeLimit = new TimeLimit();
       const userId = step.impersonatingUserId ?? execution.caller.userId;
       const nested: Execution = {
         ...execution,
@@ -222,8 +222,8 @@ export class EventPipeline {
         transaction,
         tag: undefined,
       };
-      const organizationService = new StepOrganizationService(this, nested, abort.signal);
-      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationService, abort }, execution.trace);
+      const organizationService = new StepOrganizationService(this, nested, timeLimit);
+      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationService, timeLimit }, execution.trace);
     }
     return ran;
   }

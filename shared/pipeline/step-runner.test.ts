@@ -3,7 +3,7 @@ import { createContext } from "../model";
 import { PluginCatalog } from "../plugins/catalog";
 import type { IOrganizationService, IPlugin, IServiceEndpointNotificationService } from "../plugins/types";
 import type { StepRegistration } from "./registrations";
-import { StepRunner } from "./step-runner";
+import { StepRunner, TimeLimit } from "./step-runner";
 import { TraceLog } from "./trace-log";
 
 const constructed: (string | null)[] = [];
@@ -36,7 +36,7 @@ describe("StepRunner", () => {
   it("reuses a plug-in instance across registration reloads and builds a new one when the step's configuration changes", async () => {
     const runner = new StepRunner(new PluginCatalog({ counting: { Counting } }), () => ({}) as IServiceEndpointNotificationService, 10_000);
     const run = (registration: StepRegistration) =>
-      runner.run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create", primaryEntityName: "account" }), organizationService: {} as IOrganizationService, abort: new AbortController() }, new TraceLog(0));
+      runner.run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create", primaryEntityName: "account" }), organizationService: {} as IOrganizationService, timeLimit: new TimeLimit() }, new TraceLog(0));
     await run(step("a"));
     await run(step("a")); // a reloaded registration: a new object for the same step
     expect(constructed).toEqual(["a"]);
