@@ -214,13 +214,18 @@ export class EventPipeline {
       const context = operation.stepContext(step, stage, transaction !== undefined);
       const timeLimit = new TimeLimit();
       const userId = step.impersonatingUserId ?? execution.caller.userId;
+      // Every member named (not a spread of `execution`, whose shape varies): this runs for every step.
       const nested: Execution = {
-        ...execution,
+        organization: execution.organization,
         caller: userId === execution.caller.userId ? execution.caller : callerForUser(execution.organization, userId, execution.caller.initiatingUserId),
+        correlationId: execution.correlationId,
         depth: execution.depth + 1,
         parentContext: context,
+        registrations: execution.registrations,
+        trace: execution.trace,
         transaction,
         tag: undefined,
+        initiatingUserAgent: execution.initiatingUserAgent,
       };
       const organizationService = new StepOrganizationService(this, nested, timeLimit);
       await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationService, timeLimit }, execution.trace);
