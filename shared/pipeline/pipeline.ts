@@ -27,7 +27,7 @@ import { StepOrganizationServiceFactory } from "./organization-service";
 import { jobsNotStartedEvent, type JobDispatcher } from "./ports";
 import { failureEvent, LOG_EVENTS, structuredLog } from "../telemetry/structured-log";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
-import type { StepRunner } from "./step-runner";
+import { TimeLimit, type StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
 import { entityToRecordValues, keyValue, valuesToEntity, writeOnlyValues } from "./entity-values";
 import { columnSetParameter, queryParameter } from "./query-parameters";
@@ -142,9 +142,9 @@ export class EventPipeline {
       trace,
       initiatingUserAgent: context.initiatingUserAgent,
     };
-    const abort = new AbortController();
+    const timeLimit = new TimeLimit();
     try {
-      await this.parts.runner.run({ organization: organization.name, step, context, organizationServices: new StepOrganizationServiceFactory(this, execution, abort.signal), abort }, trace);
+      await this.parts.runner.run({ organization: organization.name, step, context, organizationServices: new StepOrganizationServiceFactory(this, execution, timeLimit), timeLimit }, trace);
     } finally {
       await this.writeTrace(trace, organization, context.correlationId);
     }
@@ -214,18 +214,23 @@ export class EventPipeline {
     for (const step of steps) {
       if (!isSynchronousAt(step, stage) || !runsFor(step, operation)) continue;
       const context = operation.stepContext(step, stage, transaction !== undefined);
-      const abort = new AbortController();
+      const timeLimit = new TimeLimit();
       const userId = step.impersonatingUserId ?? execution.caller.userId;
+      // Every member named (not a spread of `execution`, whose shape varies): this runs for every step.
       const nested: Execution = {
-        ...execution,
+        organization: execution.organization,
         caller: userId === execution.caller.userId ? execution.caller : callerForUser(execution.organization, userId, execution.caller.initiatingUserId),
+        correlationId: execution.correlationId,
         depth: execution.depth + 1,
         parentContext: context,
+        registrations: execution.registrations,
+        trace: execution.trace,
         transaction,
         tag: undefined,
+        initiatingUserAgent: execution.initiatingUserAgent,
       };
-      const organizationServices = new StepOrganizationServiceFactory(this, nested, abort.signal);
-      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationServices, abort }, execution.trace);
+      const organizationServices = new StepOrganizationServiceFactory(this, nested, timeLimit);
+      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationServices, timeLimit }, execution.trace);
     }
   }
 
