@@ -18,8 +18,10 @@ import {
   type TableDefinition,
   type UnitOfWork,
   showPage,
+  asksForVersion,
+  LOST_RACE_ATTEMPTS,
 } from "../dataservice";
-import { markCorrelation, PipelineError } from "../errors";
+import { isPipelineError, markCorrelation, PipelineError } from "../errors";
 import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, GuidValue, Stage, allColumns, type ColumnSet, type QueryExpression, type RemoteExecutionContext } from "../model";
 import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
@@ -106,7 +108,7 @@ export class EventPipeline {
       const trace = new TraceLog(registrations.traceLogSetting);
       const execution: Execution = { organization: scope.organization, caller: scope.caller, correlationId, depth: 1, parentContext: null, registrations, trace, tag: scope.tag, initiatingUserAgent: scope.userAgent };
       try {
-        return await this.execute(execution, request);
+        return await this.executeUntilCommitted(execution, request);
       } finally {
         await this.writeTrace(trace, scope.organization, correlationId);
       }
@@ -114,6 +116,24 @@ export class EventPipeline {
       // The Web API's log of a failed request names its correlation, as the request's system jobs and posts do.
       markCorrelation(error, correlationId);
       throw error;
+    }
+  }
+
+  /**
+   * Runs a request from outside; one that asked for no version (no If-Match, or `*`) and whose commit lost a
+   * race with another write of a row it changes runs again, from pre-validation, on the rows as they are now:
+   * last writer wins, as in Dataverse (where the second write waits for the first), and neither loses the
+   * other's columns. A version asked for and found stale is the caller's 412.
+   */
+  private async executeUntilCommitted(execution: Execution, request: MessageRequest): Promise<MessageResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Run again, an upsert's Update reads the row anew (the one it decided on is stale).
+        return await this.execute(execution, attempt === 1 || request.message !== "Update" ? request : { ...request, current: undefined });
+      } catch (error) {
+        const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
+        if (!lostRace || !mayRunAgain(request) || attempt >= LOST_RACE_ATTEMPTS) throw error;
+      }
     }
   }
 
@@ -395,6 +415,13 @@ export class EventPipeline {
       }
     }
   }
+}
+
+/** A write from outside that asked for no version, with its input as sent (a plug-in's Entity may have been changed by the steps of a first run). */
+function mayRunAgain(request: MessageRequest): boolean {
+  if (request.message === "Create") return request.entity === undefined;
+  if (request.message === "Update") return request.entity === undefined && !asksForVersion(request.ifMatch);
+  return request.message === "Delete" && !asksForVersion(request.ifMatch);
 }
 
 /** Update steps with filtering attributes run only when the update sets one of them. */
