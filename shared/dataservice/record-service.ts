@@ -257,10 +257,10 @@ export class RecordService {
     await this.afterCommit(options, followUps.length > 0 ? () => Promise.all(followUps.map((followUp) => followUp())).then(() => undefined) : undefined);
   }
 
-  /** Runs a rule's follow-up once the write is committed (at once, or when the caller's unit commits). */
+  /** Runs a rule's follow-up once the write is committed (at once, or when the caller's unit commits; never when its commit fails). */
   private async afterCommit(options: WriteOptions, action: (() => Promise<void>) | undefined): Promise<void> {
     if (!action) return;
-    if (options.unitOfWork) options.unitOfWork.whenCommitted(() => void action().catch(() => undefined));
+    if (options.unitOfWork) options.unitOfWork.whenSucceeded(() => void action().catch(() => undefined));
     else await action();
   }
 
