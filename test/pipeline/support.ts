@@ -16,7 +16,7 @@ export const testPlugins = () => new PluginCatalog({ "scripted-plugin": scripted
 /** The pipeline service on the test Azurite with the test plug-ins and the sample, called through the Functions handler. */
 export function pipelineForTests(
   organizations: string[],
-  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications; storage?: string; plugins?: PluginCatalog; jobOrchestrations?: () => JobOrchestrations } = {},
+  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications; storage?: string; plugins?: PluginCatalog; jobOrchestrations?: () => JobOrchestrations; registrationTtlMs?: number } = {},
 ) {
   const env = { AzureWebJobsStorage: options.storage ?? process.env.AzureWebJobsStorage, Organizations: organizations.join(","), AllowAnonymousAsAdmin: "true" };
   const service: PipelineService = createPipelineService({
@@ -27,6 +27,7 @@ export function pipelineForTests(
     dispatcher: options.dispatcher,
     notifications: options.notifications,
     jobOrchestrations: options.jobOrchestrations,
+    registrationTtlMs: options.registrationTtlMs,
   });
   return { service, api: webApiClient(service) };
 }
