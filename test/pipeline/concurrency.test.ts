@@ -11,7 +11,9 @@ const SLOW = 300;
 const slowNames = { first: "slow first", second: "slow second" };
 
 const row = async (id: string) => (await api("GET", `accounts(${id})?$select=name,telephone1,emailaddress1`)).json;
-const jobsOf = async (id: string) => (await api("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${id}&$select=name`)).json.value as unknown[];
+/** The system jobs of a row's `message` (Create or Update). */
+const jobsOf = async (id: string, message = "Update") =>
+  (await api("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${id} and messagename eq '${message}'&$select=name`)).json.value as unknown[];
 
 /** Two writes of one row at once through the Web API, each held by a synchronous step before its commit. */
 describe("concurrent writes of one row", () => {
@@ -23,6 +25,7 @@ describe("concurrent writes of one row", () => {
     await registerStep(api, { message: "Delete", table: "account", stage: 40, script: { label: "slow", sleepMs: 2 * SLOW } });
     // An asynchronous step on Update: a request that commits leaves a system job, one that does not leaves none.
     await registerStep(api, { message: "Update", table: "account", stage: 40, mode: 1, script: { label: "async" } });
+    await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, script: { label: "async" } });
   });
 
   it("with one If-Match: one wins, the other is 412 with Dataverse's error and writes nothing (no column, no system job)", async () => {
@@ -62,7 +65,7 @@ describe("concurrent writes of one row", () => {
     expect((await api("GET", `accounts(${id})`)).status).toBe(404);
   });
 
-  it("two Creates with one id: one is created, the other is 412 0x80040237 and writes nothing", async () => {
+  it("two Creates with one id: one is created, the other is 412 0x80040237 and writes nothing (no system job)", async () => {
     const id = randomUUID();
     const results = await Promise.all(["c1", "c2"].map((name) => api("POST", "accounts", { body: { accountid: id, name } })));
     expect(results.map((result) => result.status).sort()).toEqual([204, 412]);
@@ -70,6 +73,7 @@ describe("concurrent writes of one row", () => {
     expect(loser.json.error.code).toBe("0x80040237");
     const winnerName = results[0].status === 204 ? "c1" : "c2";
     expect((await row(id)).name).toBe(winnerName);
+    expect(await jobsOf(id, "Create")).toHaveLength(1);
   });
 
   it("an upsert racing a Create of its id: one creates the row, the other is 412 0x80040237; the row is the winner's alone", async () => {
@@ -79,5 +83,6 @@ describe("concurrent writes of one row", () => {
     const loser = upsert.status === 412 ? upsert : create;
     expect(loser.json.error.code).toBe("0x80040237");
     expect(await row(id)).toMatchObject(upsert.status === 204 ? { name: "upserted", telephone1: "1" } : { name: "created", telephone1: null });
+    expect(await jobsOf(id, "Create")).toHaveLength(1);
   });
 });
