@@ -77,10 +77,11 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
   // The step and its handler come from the registration cache (a miss reloads it while In Progress is written).
   const work = loadWork(deps, reference, job, context);
   work.catch(() => undefined); // not awaited when the job turns out completed; awaited (and reported) below otherwise
+  // Conditional on the row as read: a user's cancel, pause or postpone committed since is read again and holds.
   const started = await deps.jobs.update(
     reference,
     (current) => {
-      if (isCompleted(current) || isPausedByUser(current)) return undefined;
+      if (isCompleted(current) || isPausedByUser(current) || postponedUntil(current, input.waitedUntil)) return undefined;
       return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? dateTimeText() };
     },
     job,
@@ -88,6 +89,8 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
   if (!started || isCompleted(started.values)) return { kind: "stopped" };
   // The row decides: a pause whose signal the orchestration missed still holds the job until a resume.
   if (isPausedByUser(started.values)) return { kind: "paused" };
+  const postponedMeanwhile = postponedUntil(started.values, input.waitedUntil);
+  if (postponedMeanwhile) return { kind: "postponed", until: postponedMeanwhile };
   const retriesSoFar = Number(started.values.retrycount ?? 0);
   // From the job's row first, so that a job whose step or context is gone still logs them.
   const record: JobAttemptRecord = { ...reference, ...rowIdentifiers(started.values), attempt: retriesSoFar + 1, outcome: "stopped" };
