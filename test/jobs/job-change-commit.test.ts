@@ -13,7 +13,10 @@ const organization = uniqueOrganization("jobtell");
 /** What the job-change rule told the orchestrations. */
 const told: string[] = [];
 const orchestrations: JobOrchestrations = {
-  start: async (input) => void told.push(`start ${input.jobId}`) ?? true,
+  start: async (input) => {
+    told.push(`start ${input.jobId}`);
+    return true;
+  },
   state: async () => "running",
   terminate: async (jobId) => void told.push(`terminate ${jobId}`),
   signal: async (jobId, change) => void told.push(`${change.change} ${jobId}`),
