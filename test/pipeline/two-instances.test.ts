@@ -43,3 +43,34 @@ describe("a registration change made through another instance", () => {
     expect(Date.now() - deletedAt).toBeLessThan(TTL_MS + 1_000);
   });
 });
+
+const label = (text: string) => ({ LocalizedLabels: [{ Label: text, LanguageCode: 1033 }] });
+
+// The organization's tables are cached per instance for 30 s: one created through another instance is found at once.
+describe("a table created through another instance", () => {
+  const organization = uniqueOrganization("twotab");
+  const [api1, api2] = [pipelineForTests([organization]).api(organization), pipelineForTests([organization]).api(organization)];
+
+  it("takes rows through this instance well within the cache's 30 s (its cached context lacked it: reloaded once)", async () => {
+    await api2("GET", "accounts?$top=1"); // the second instance caches the organization's tables
+    const created = await api1("POST", "EntityDefinitions", {
+      body: {
+        "@odata.type": "Microsoft.Dynamics.CRM.EntityMetadata",
+        SchemaName: "new_Gauge",
+        DisplayName: label("Gauge"),
+        DisplayCollectionName: label("Gauges"),
+        OwnershipType: "UserOwned",
+        HasActivities: false,
+        Attributes: [{ "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Name", IsPrimaryName: true, MaxLength: 100, DisplayName: label("Name") }],
+      },
+    });
+    expect(created.status).toBe(204);
+    // A context is reloaded for what it lacks once it is a second old (callers asking for what no instance has reload at most once a second).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const row = await api2("POST", "new_gauges", { body: { new_name: "Hall" } });
+    expect(row.status).toBe(204);
+    expect((await api2("GET", `new_gauges(${idFromHeader(row)})?$select=new_name`)).json.new_name).toBe("Hall");
+    // A set no instance has is still a 404.
+    expect((await api2("GET", "new_nothings")).status).toBe(404);
+  });
+});
