@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEndpointPoster } from "../../shared/delivery";
+import { jobAttemptDependencies, JobStatus, runJobAttempt } from "../../shared/jobs";
+import { eventually } from "../host/run-host";
 import { uniqueOrganization } from "../support/data-service";
+import { seen } from "./scripted-plugin";
 import { idFromHeader, pipelineForTests, registerStep } from "./support";
 
 const org = uniqueOrganization("pcc");
@@ -84,5 +88,34 @@ describe("concurrent writes of one row", () => {
     expect(loser.json.error.code).toBe("0x80040237");
     expect(await row(id)).toMatchObject(upsert.status === 204 ? { name: "upserted", telephone1: "1" } : { name: "created", telephone1: null });
     expect(await jobsOf(id, "Create")).toHaveLength(1);
+  });
+});
+
+/** A plug-in's call outside any transaction (an asynchronous step's) commits on its own, as a request from outside does. */
+describe("an asynchronous plug-in's Update racing a user's Update of the same row", () => {
+  const organization = uniqueOrganization("pcn");
+  const { api: apiOf, service } = pipelineForTests([organization]);
+  const user = apiOf(organization);
+  const deps = jobAttemptDependencies(service, createEndpointPoster(), { attempt: () => undefined, post: () => undefined });
+
+  beforeAll(async () => {
+    // The job's plug-in updates the account it was created for; that Update is held before its commit.
+    await registerStep(user, { message: "Create", table: "account", stage: 40, mode: 1, script: { label: "job", updateOwn: { name: slowNames.first, telephone1: "1" } } });
+    await registerStep(user, { message: "Update", table: "account", stage: 40, script: { label: "held", onlyIfName: slowNames.first, sleepMs: SLOW } });
+  });
+  afterAll(async () => {
+    await deps.poster.close();
+  });
+
+  it("both succeed: the job Succeeds and the row keeps both columns", async () => {
+    const id = idFromHeader(await user("POST", "accounts", { body: { name: "before" } }));
+    const [job] = (await user("GET", `asyncoperations?$filter=_regardingobjectid_value eq ${id}&$select=asyncoperationid`)).json.value;
+    const held = () => (seen.get(organization) ?? []).some((entry) => entry.label === "held" && entry.target.accountid === id);
+    const attempt = runJobAttempt(deps, { organization, jobId: job.asyncoperationid });
+    await eventually(() => expect(held()).toBe(true));
+    // The user's Update commits while the plug-in's is held between its read and its commit.
+    expect((await user("PATCH", `accounts(${id})`, { body: { emailaddress1: "user@example.com" } })).status).toBe(204);
+    expect(await attempt).toEqual({ kind: "completed", statuscode: JobStatus.Succeeded });
+    expect((await user("GET", `accounts(${id})?$select=name,telephone1,emailaddress1`)).json).toMatchObject({ name: slowNames.first, telephone1: "1", emailaddress1: "user@example.com" });
   });
 });
