@@ -34,4 +34,16 @@ describe("ExpiringCache", () => {
     // A caller still holding the first value does not drop the newer one.
     expect((await cache.refresh("contoso", stale, load)).version).toBe(2);
   });
+
+  it("with a minimum age, reloads a value found stale only once it is that old", async () => {
+    let now = 0;
+    let loads = 0;
+    const cache = new ExpiringCache<{ version: number }>(60_000, () => now);
+    const load = async () => ({ version: ++loads });
+    const first = await cache.get("contoso", load);
+    now = 999;
+    expect(await cache.refresh("contoso", first, load, 1000)).toBe(first);
+    now = 1000;
+    expect((await cache.refresh("contoso", first, load, 1000)).version).toBe(2);
+  });
 });

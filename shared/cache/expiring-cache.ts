@@ -29,9 +29,12 @@ export class ExpiringCache<V> {
   /**
    * A value loaded after `stale` (one a caller found out of date, e.g. lacking a row another instance added):
    * drops the key only while it still holds `stale`, so concurrent callers that found the same value stale share one reload.
+   * With `minAgeMs`, only a value loaded at least that long ago is dropped: callers that keep asking for what
+   * no instance has reload at most once in that time.
    */
-  refresh(key: string, stale: V, load: () => Promise<V>): Promise<V> {
-    if (this.entries.get(key)?.loaded === stale) this.entries.delete(key);
+  refresh(key: string, stale: V, load: () => Promise<V>, minAgeMs = 0): Promise<V> {
+    const entry = this.entries.get(key);
+    if (entry?.loaded === stale && this.now() - entry.loadedAt >= minAgeMs) this.entries.delete(key);
     return this.get(key, load);
   }
 

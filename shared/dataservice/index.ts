@@ -18,7 +18,7 @@ export type { WebApiRequest, WebApiResponse } from "./webapi/http";
 export { RoundTripCounter } from "./store/round-trips";
 export { RECORDS_TABLE_NAME } from "./store/table-client";
 export { DATA_SERVICE_SETTINGS, readDataServiceSettings } from "./organizations/settings";
-export { RecordService, notFound, type RequestScope, type RecordOperations, type RecordWriteHook, type PrepareOptions, type RetrieveOptions, type WriteOptions } from "./record-service";
+export { RecordService, notFound, asksForVersion, LOST_RACE_ATTEMPTS, type RequestScope, type RecordOperations, type RecordWriteHook, type PrepareOptions, type RetrieveOptions, type WriteOptions } from "./record-service";
 export type { OrganizationContext, OrganizationDirectory } from "./organizations/organization-context";
 export type { TableDefinition } from "./metadata/tables";
 export type { StoredRecord, ColumnValues, LookupValue } from "./store/records";

@@ -103,8 +103,14 @@ export interface RetrieveOptions extends Pick<WriteOptions, "unitOfWork"> {
   columnSet?: ColumnSet;
 }
 
-/** Attempts of an update without If-Match that lost a race (last writer wins, as in Dataverse). */
-const UPDATE_ATTEMPTS = 3;
+/**
+ * Attempts of a write that asked for no version (no If-Match, or `*`) and lost a race with another write
+ * of its row: last writer wins, as in Dataverse, where the second write waits for the first.
+ */
+export const LOST_RACE_ATTEMPTS = 3;
+
+/** An If-Match that names a version (optimistic concurrency: a stale one is a 412); `*` asks only that the row exist. */
+export const asksForVersion = (ifMatch: string | undefined): ifMatch is string => ifMatch !== undefined && ifMatch !== "*";
 
 export function notFound(table: TableDefinition, id: string): PipelineError {
   return new PipelineError("NotFound", `${table.logicalName} With Id = ${id} Does Not Exist`, { dataverseCode: DATAVERSE_SPECIFIC_CODES.ObjectDoesNotExist });
@@ -216,7 +222,7 @@ export class RecordService {
     for (let attempt = 1; ; attempt++) {
       const current = await this.readCurrent(scope, table, id, options.unitOfWork, attempt === 1 ? options.current : undefined);
       if (!current) throw notFound(table, id);
-      if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
+      if (asksForVersion(ifMatch) && ifMatch !== current.etag) throw staleVersion();
       const ruled = this.ruleFor(table)?.update?.(scope.organization.name, current, values);
       const written = ruled?.values ?? values;
       const { row, setColumns } = assignmentsTracked({ ...current.values });
@@ -231,7 +237,7 @@ export class RecordService {
         return { table: table.logicalName, id, values: updated, etag, setColumns: [...setColumns] };
       } catch (error) {
         const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
-        if (!lostRace || ifMatch || options.unitOfWork || attempt >= UPDATE_ATTEMPTS) throw error;
+        if (!lostRace || asksForVersion(ifMatch) || options.unitOfWork || attempt >= LOST_RACE_ATTEMPTS) throw error;
       }
     }
   }
@@ -240,7 +246,7 @@ export class RecordService {
   async delete(scope: RequestScope, table: TableDefinition, id: string, ifMatch?: string, options: WriteOptions = {}): Promise<void> {
     const current = await this.readCurrent(scope, table, id, options.unitOfWork, options.current);
     if (!current) throw notFound(table, id);
-    if (ifMatch && ifMatch !== "*" && ifMatch !== current.etag) throw staleVersion();
+    if (asksForVersion(ifMatch) && ifMatch !== current.etag) throw staleVersion();
     const deleted: CascadedRow[] = [{ table, record: current }, ...(await cascadedDeletes(this.store, scope.organization, table, id, options.unitOfWork))];
     const stage = (uow: UnitOfWork) => deleted.forEach((row) => uow.delete(row.table, row.record.id, row.record.etag));
     await this.write(scope, table, id, options, stage, deleted.map((row) => row.table));
@@ -251,10 +257,10 @@ export class RecordService {
     await this.afterCommit(options, followUps.length > 0 ? () => Promise.all(followUps.map((followUp) => followUp())).then(() => undefined) : undefined);
   }
 
-  /** Runs a rule's follow-up once the write is committed (at once, or when the caller's unit commits). */
+  /** Runs a rule's follow-up once the write is committed (at once, or when the caller's unit commits; never when its commit fails). */
   private async afterCommit(options: WriteOptions, action: (() => Promise<void>) | undefined): Promise<void> {
     if (!action) return;
-    if (options.unitOfWork) options.unitOfWork.whenCommitted(() => void action().catch(() => undefined));
+    if (options.unitOfWork) options.unitOfWork.whenSucceeded(() => void action().catch(() => undefined));
     else await action();
   }
 

@@ -85,10 +85,11 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
   // The step and its handler come from the registration cache (a miss reloads it while In Progress is written).
   const work = loadWork(deps, reference, job, context);
   work.catch(() => undefined); // not awaited when the job turns out completed; awaited (and reported) below otherwise
+  // Conditional on the row as read: a user's cancel, pause or postpone committed since is read again and holds.
   const started = await deps.jobs.update(
     reference,
     (current) => {
-      if (isCompleted(current) || isPausedByUser(current)) return undefined;
+      if (isCompleted(current) || isPausedByUser(current) || postponedUntil(current, input.waitedUntil)) return undefined;
       return { statecode: JobState.Locked, statuscode: JobStatus.InProgress, startedon: current.startedon ?? dateTimeText() };
     },
     job,
@@ -96,6 +97,8 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
   if (!started || isCompleted(started.values)) return { kind: "stopped" };
   // The row decides: a pause whose signal the orchestration missed still holds the job until a resume.
   if (isPausedByUser(started.values)) return { kind: "paused" };
+  const postponedMeanwhile = postponedUntil(started.values, input.waitedUntil);
+  if (postponedMeanwhile) return { kind: "postponed", until: postponedMeanwhile };
   const retriesSoFar = Number(started.values.retrycount ?? 0);
   // From the job's row first, so that a job whose step or context is gone still logs them.
   const record: JobAttemptRecord = { ...reference, ...rowIdentifiers(started.values), attempt: retriesSoFar + 1, outcome: "stopped" };
@@ -131,7 +134,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
     recorded = await recordOutcome(deps, reference, outcome, step, started);
   }
   const { result, contextDeleted } = recorded;
-  record.outcome = result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";
+  record.outcome = !recorded.written || result.kind === "stopped" ? "stopped" : outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "waiting" : "failed";
   if (outcome.kind === "succeeded") {
     record.truncated = outcome.result.truncated;
     record.latencyInMs = Date.now() - committedAt;
@@ -142,7 +145,7 @@ export async function runJobAttempt(deps: JobAttemptDependencies, input: JobAtte
   }
   deps.telemetry.attempt(record);
   // After the log line: the job's outcome is recorded; its context is no longer needed (a Failed job's is kept for diagnosis).
-  if (result.kind === "completed" && outcome.kind === "succeeded" && !contextDeleted) await forgetContext(deps.contexts, { ...reference, correlationId: record.correlationId });
+  if (recorded.written && result.kind === "completed" && outcome.kind === "succeeded" && !contextDeleted) await forgetContext(deps.contexts, { ...reference, correlationId: record.correlationId });
   return result;
 }
 
@@ -225,25 +228,32 @@ function failureColumns(failure: DeliveryFailure): ColumnValues {
   return { errorcode: failure.errorCode, message: failure.message, friendlymessage: failure.friendlyMessage };
 }
 
-/** What recording an outcome did: the orchestration's next move, and whether the stored context went in the same commit. */
+/** What recording an outcome did: the orchestration's next move, whether this run wrote it, and whether the stored context went in the same commit. */
 interface Recorded {
   result: AttemptResult;
+  /** False when a user or another run of this attempt had decided the job meanwhile: this run's outcome is not recorded. */
+  written: boolean;
   contextDeleted: boolean;
 }
 
 /**
- * Writes the outcome on the job's row if no user completed it meanwhile (the row as In Progress left it,
- * else as read again). Succeeded drops the stored context in the same commit (one entity-group transaction:
+ * Writes the outcome on the job's row if no user completed it and no other run of this attempt recorded
+ * its own meanwhile (the row as In Progress left it, else as read again): activities run at least once,
+ * and two runs of one attempt record one outcome, the first written. Succeeded drops the stored context in the same commit (one entity-group transaction:
  * the job's row and its context share the organization's partition); with async auto-delete the job's
  * row is deleted after, only if it is still as written (a batch delete cannot be conditional: a cancel must win).
  */
 async function recordOutcome(deps: JobAttemptDependencies, reference: JobReference, outcome: DeliveryOutcome, step: StoredRecord | undefined, started: StoredRecord): Promise<Recorded> {
   const now = new Date();
   let contextDeleted = false;
+  let changed = false;
   const alongside = outcome.kind === "succeeded" ? (uow: UnitOfWork) => void (contextDeleted = deps.contexts.stageDelete(uow, reference.jobId)) : undefined;
   const written = await deps.jobs.update(reference, (current): ColumnValues | undefined => {
     contextDeleted = false; // each try: staged again, or not (see stageDelete)
-    if (isCompleted(current)) return undefined;
+    changed = false;
+    // A retry count other than this attempt's: another run of it recorded a failed attempt (a user never writes it).
+    if (isCompleted(current) || retryCountOf(current) !== retryCountOf(started.values)) return undefined;
+    changed = true;
     switch (outcome.kind) {
       case "succeeded":
         return { statecode: JobState.Completed, statuscode: JobStatus.Succeeded, completedon: dateTimeText(now), ...elapsed(current, now) };
@@ -259,18 +269,31 @@ async function recordOutcome(deps: JobAttemptDependencies, reference: JobReferen
         return { statecode: JobState.Completed, statuscode: JobStatus.Failed, completedon: dateTimeText(now), ...failureColumns(outcome.failure), ...elapsed(current, now) };
     }
   }, started, alongside);
-  const stopped = { result: { kind: "stopped" }, contextDeleted: false } as const;
+  const stopped = { result: { kind: "stopped" }, written: false, contextDeleted: false } as const;
   if (!written) return stopped;
   const { statecode, statuscode } = written.values;
   if (statecode === JobState.Completed && statuscode === JobStatus.Canceled) return stopped;
+  if (!changed) return { result: decidedElsewhere(written.values, now), written: false, contextDeleted: false };
   if (outcome.kind === "retry") {
     // The wait the row shows: the back-off, or longer when a user postponed the job during the attempt.
     const at = typeof written.values.postponeuntil === "string" ? Date.parse(written.values.postponeuntil) : NaN;
     const delayInMs = Number.isNaN(at) ? outcome.delayInMs : Math.max(outcome.delayInMs, at - now.getTime());
-    return { result: { kind: "retry", delayInMs }, contextDeleted: false };
+    return { result: { kind: "retry", delayInMs }, written: true, contextDeleted: false };
   }
   if (outcome.kind === "succeeded" && step?.values.asyncautodelete === true) await deps.jobs.delete(reference, written);
-  return { result: { kind: "completed", statuscode: Number(statuscode) }, contextDeleted };
+  return { result: { kind: "completed", statuscode: Number(statuscode) }, written: true, contextDeleted };
+}
+
+const retryCountOf = (values: ColumnValues) => Number(values.retrycount ?? 0);
+
+/**
+ * The orchestration's next move when another run of this attempt recorded the outcome: the job's completion,
+ * or the wait its row shows (none when a user paused it since: the next attempt finds it paused).
+ */
+function decidedElsewhere(current: ColumnValues, now: Date): AttemptResult {
+  if (isCompleted(current)) return { kind: "completed", statuscode: Number(current.statuscode) };
+  const at = typeof current.postponeuntil === "string" ? Date.parse(current.postponeuntil) : NaN;
+  return { kind: "retry", delayInMs: Number.isNaN(at) ? 0 : Math.max(0, at - now.getTime()) };
 }
 
 /**

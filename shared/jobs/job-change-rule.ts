@@ -10,7 +10,7 @@ import { failureEvent, LOG_EVENTS, structuredLog, type StructuredLog } from "../
 /** What the rule needs to delete a cancelled or deleted job's stored context. */
 export interface JobContextCleanup {
   contexts: JobContextCleaner;
-  /** To check the user's change was committed (a rule's follow-up also runs after a failed commit). */
+  /** To check the row still shows the user's change before its context goes. */
   jobs: Pick<SystemJobStore, "read">;
 }
 

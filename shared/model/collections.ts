@@ -26,7 +26,8 @@ export type RelatedEntityCollection = Array<{ relationship: Relationship; entiti
 /** Plain-object or Map input for any collection; values are converted with `toValue`. */
 export type CollectionInput = Record<string, ValueInput> | Map<string, ValueInput>;
 
-export function toCollection(input: CollectionInput = {}): Map<string, Value> {
+export function toCollection(input?: CollectionInput): Map<string, Value> {
+  if (input === undefined) return new Map();
   const entries = input instanceof Map ? [...input] : Object.entries(input);
   return new Map(entries.map(([key, value]) => [key, toValue(value)]));
 }

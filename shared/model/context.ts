@@ -85,7 +85,8 @@ const GUID_PROPERTIES = [
   "portalsContactId", "primaryEntityId", "requestId", "userAzureActiveDirectoryObjectId", "userId",
 ] as const;
 
-function toImages(input: Record<string, Entity> | Map<string, Entity> = {}): EntityImageCollection {
+function toImages(input?: Record<string, Entity> | Map<string, Entity>): EntityImageCollection {
+  if (input === undefined) return new Map();
   return new Map(input instanceof Map ? input : Object.entries(input));
 }
 
@@ -99,7 +100,8 @@ export function createContext(init: ContextInit = {}): RemoteExecutionContext {
   const operationId = init.operationId ?? newGuid();
   const context: RemoteExecutionContext = {
     businessUnitId: EMPTY_GUID,
-    correlationId: newGuid(),
+    // Made only when not given: this runs for every step's context.
+    correlationId: init.correlationId ?? newGuid(),
     depth: 1,
     initiatingUserId: EMPTY_GUID,
     isExecutingOffline: false,

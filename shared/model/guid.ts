@@ -28,9 +28,21 @@ function isCanonical(text: string): boolean {
   return true;
 }
 
+/**
+ * Canonical GUIDs checked lately: the same few (organization, users, correlation, request) are checked for
+ * every context of a request and each of its steps, and a lookup costs less than a check. Emptied when full.
+ */
+const recentCanonical = new Set<string>();
+const RECENT_CANONICAL_LIMIT = 1024;
+
 /** Lower-cases a GUID (braces dropped); undefined for anything that is not one. */
 export function tryNormalizeGuid(text: string): Guid | undefined {
-  if (text === EMPTY_GUID || isCanonical(text)) return text;
+  if (text === EMPTY_GUID || recentCanonical.has(text)) return text;
+  if (isCanonical(text)) {
+    if (recentCanonical.size >= RECENT_CANONICAL_LIMIT) recentCanonical.clear();
+    recentCanonical.add(text);
+    return text;
+  }
   const match = GUID_PATTERN.exec(text);
   return match ? match[1].toLowerCase() : undefined;
 }

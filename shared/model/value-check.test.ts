@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EntityCollection, allColumns, columnSet, dateTime, double, int64, decimal, entity, entityReference, guid, keyValuePair, money, optionSetValue, optionSetValues, queryExpression, unsupportedValue } from "./index";
+import { EntityCollection, Money, allColumns, columnSet, dateTime, double, int64, decimal, entity, entityReference, guid, keyValuePair, money, optionSetValue, optionSetValues, queryExpression, unsupportedValue } from "./index";
 
 describe("unsupportedValue", () => {
   it("accepts every Value", () => {
@@ -7,6 +7,13 @@ describe("unsupportedValue", () => {
       keyValuePair("contact", "Update"), entityReference("account", "6d81597f-0f9f-e711-8122-000d3aa2331c"), entity("account", undefined, { name: "A" }),
       new EntityCollection([entity("account")]), queryExpression("account", { columnSet: allColumns() }), columnSet("name"), int64(5), double(3), ["a", 1]];
     for (const value of values) expect(unsupportedValue(value)).toBeUndefined();
+  });
+
+  it("accepts an instance of a subclass of a value class, as the class itself (instances are recognized by their prototype first)", () => {
+    class Cents extends Money {}
+    expect(unsupportedValue(new Cents(decimal("2.50")))).toBeUndefined();
+    expect(unsupportedValue(entity("account", undefined, { revenue: new Cents(decimal("1")) }))).toBeUndefined();
+    expect(unsupportedValue(Object.setPrototypeOf([() => 1], Money.prototype))).toBe("an array whose item 0 is a function");
   });
 
   it("names what is not a Value, also inside arrays, KeyValuePairs, entities and collections", () => {

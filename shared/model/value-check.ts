@@ -3,6 +3,7 @@ import { DateTimeValue, Decimal, DoubleValue, GuidValue, Int64Value, KeyValuePai
 
 /** The model's classes that hold no other Value. */
 const LEAF_CLASSES = [Decimal, DateTimeValue, GuidValue, Int64Value, DoubleValue, OptionSetValue, OptionSetValueCollection, Money, EntityReference, UnknownValue];
+const LEAF_PROTOTYPES: ReadonlySet<unknown> = new Set(LEAF_CLASSES.map((type) => type.prototype));
 
 /** What `unsupportedValue` accepts, for a message to a plug-in author. */
 export const SUPPORTED_VALUES = `a string, number, boolean, null, ${[...LEAF_CLASSES.filter((type) => type !== UnknownValue), KeyValuePairValue, Entity, EntityCollection]
@@ -29,26 +30,42 @@ export function unsupportedValue(value: unknown): string | undefined {
     default:
       return value === undefined ? "undefined" : `a ${typeof value}`;
   }
-  if (Array.isArray(value)) return firstInside(value.entries(), (index) => `an array whose item ${index}`);
-  if (value instanceof KeyValuePairValue) return firstInside([["value", value.value]], () => "a KeyValuePair whose value");
-  if (value instanceof Entity) return firstInside(value.attributes.entries(), (name) => `an Entity whose attribute '${name}'`);
-  if (value instanceof EntityCollection) {
-    const stray = value.entities.findIndex((entity) => !(entity instanceof Entity));
-    if (stray >= 0) return `an EntityCollection whose entity ${stray} is not an Entity`;
-    return firstInside(value.entities.entries(), (index) => `an EntityCollection whose entity ${index}`);
+  // Checked after every step, through every column of Target: no allocation unless something is refused, and
+  // an instance of a leaf class (most columns) is known by its prototype at once (a subclass's, below).
+  if (LEAF_PROTOTYPES.has(Object.getPrototypeOf(value)) && !Array.isArray(value)) return undefined;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const problem = unsupportedValue(value[index]);
+      if (problem) return `an array whose item ${index} is ${problem}`;
+    }
+    return undefined;
   }
-  if (LEAF_CLASSES.some((type) => value instanceof type)) return undefined;
+  if (value instanceof KeyValuePairValue) {
+    const problem = unsupportedValue(value.value);
+    return problem && `a KeyValuePair whose value is ${problem}`;
+  }
+  if (value instanceof Entity) {
+    for (const [name, item] of value.attributes.entries()) {
+      const problem = unsupportedValue(item);
+      if (problem) return `an Entity whose attribute '${name}' is ${problem}`;
+    }
+    return undefined;
+  }
+  if (value instanceof EntityCollection) {
+    const { entities } = value;
+    for (let index = 0; index < entities.length; index++) {
+      if (!(entities[index] instanceof Entity)) return `an EntityCollection whose entity ${index} is not an Entity`;
+    }
+    for (let index = 0; index < entities.length; index++) {
+      const problem = unsupportedValue(entities[index]);
+      if (problem) return `an EntityCollection whose entity ${index} is ${problem}`;
+    }
+    return undefined;
+  }
+  for (const type of LEAF_CLASSES) if (value instanceof type) return undefined;
   const kind = (value as { kind?: unknown }).kind;
   if (kind === "QueryExpression" || kind === "ColumnSet") return undefined;
   if (value instanceof Date) return "a JS Date (a DateTimeValue holds a date)";
   const type = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
   return type === Object.prototype || type === null ? "a plain object" : `an instance of ${type.constructor?.name || "an unknown class"}`;
-}
-
-function firstInside<K>(entries: Iterable<[K, unknown]>, container: (key: K) => string): string | undefined {
-  for (const [key, item] of entries) {
-    const problem = unsupportedValue(item);
-    if (problem) return `${container(key)} is ${problem}`;
-  }
-  return undefined;
 }

@@ -1,5 +1,5 @@
 import { PipelineError } from "../errors";
-import { SUPPORTED_VALUES, unsupportedValue, type RemoteExecutionContext } from "../model";
+import { SUPPORTED_VALUES, unsupportedValue, type ParameterCollection, type RemoteExecutionContext } from "../model";
 
 /**
  * Refuses a value a plug-in put where the execution context cannot hold it (it could not be serialized, §A.5):
@@ -16,9 +16,12 @@ export function checkContextValue(place: string | (() => string), value: unknown
 
 /** Checks what a plug-in may have changed in its context: InputParameters (Target's attributes), OutputParameters, SharedVariables. */
 export function checkContextValues(context: RemoteExecutionContext): void {
-  const collections = { InputParameters: context.inputParameters, OutputParameters: context.outputParameters, SharedVariables: context.sharedVariables };
-  for (const [name, collection] of Object.entries(collections)) {
-    // The place is named only for a value refused: this runs after every step.
-    for (const [key, value] of collection) checkContextValue(() => `${name}[${JSON.stringify(key)}]`, value);
-  }
+  checkCollection("InputParameters", context.inputParameters);
+  checkCollection("OutputParameters", context.outputParameters);
+  checkCollection("SharedVariables", context.sharedVariables);
+}
+
+function checkCollection(name: string, collection: ParameterCollection): void {
+  // The place is named only for a value refused: this runs after every step.
+  for (const [key, value] of collection) if (unsupportedValue(value)) checkContextValue(`${name}[${JSON.stringify(key)}]`, value);
 }

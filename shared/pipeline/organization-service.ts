@@ -5,7 +5,7 @@ import { EMPTY_GUID, Entity, EntityCollection, allColumns, columnSet, normalizeG
 import type { IOrganizationService, IOrganizationServiceFactory, RecordsQuery } from "../plugins/types";
 import { recordToEntity } from "../dataservice";
 import type { EventPipeline, Execution } from "./pipeline";
-import { TIMEOUT_MESSAGE } from "./step-runner";
+import { TIMEOUT_MESSAGE, type TimeLimit } from "./step-runner";
 
 const MAX_PAGE = 5000;
 
@@ -18,7 +18,7 @@ export class StepOrganizationService implements IOrganizationService {
   constructor(
     private readonly pipeline: EventPipeline,
     private readonly execution: Execution,
-    private readonly signal: AbortSignal,
+    private readonly timeLimit: TimeLimit,
   ) {}
 
   async create(entity: Entity): Promise<Guid> {
@@ -50,7 +50,7 @@ export class StepOrganizationService implements IOrganizationService {
   }
 
   private run(request: Parameters<EventPipeline["execute"]>[1]) {
-    if (this.signal.aborted) return Promise.reject(new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false }));
+    if (this.timeLimit.exceeded) return Promise.reject(new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false }));
     return this.pipeline.execute(this.execution, request);
   }
 
@@ -72,9 +72,9 @@ export class StepOrganizationServiceFactory implements IOrganizationServiceFacto
   constructor(
     private readonly pipeline: EventPipeline,
     private readonly execution: Execution,
-    private readonly signal: AbortSignal,
+    private readonly timeLimit: TimeLimit,
   ) {
-    this.stepService = new StepOrganizationService(pipeline, execution, signal);
+    this.stepService = new StepOrganizationService(pipeline, execution, timeLimit);
   }
 
   createOrganizationService(userId: Guid | null): IOrganizationService {
@@ -82,6 +82,6 @@ export class StepOrganizationServiceFactory implements IOrganizationServiceFacto
     // null is Dataverse's SYSTEM user: here the organization's administrator, who holds every privilege.
     const user = userId === null ? organization.administratorId : normalizeGuid(userId, "userId");
     if (user === EMPTY_GUID || user === caller.userId) return this.stepService;
-    return new StepOrganizationService(this.pipeline, { ...this.execution, caller: callerForUser(organization, user, caller.initiatingUserId) }, this.signal);
+    return new StepOrganizationService(this.pipeline, { ...this.execution, caller: callerForUser(organization, user, caller.initiatingUserId) }, this.timeLimit);
   }
 }

@@ -18,8 +18,10 @@ import {
   type TableDefinition,
   type UnitOfWork,
   showPage,
+  asksForVersion,
+  LOST_RACE_ATTEMPTS,
 } from "../dataservice";
-import { markCorrelation, PipelineError } from "../errors";
+import { isPipelineError, markCorrelation, PipelineError } from "../errors";
 import { EMPTY_GUID, Entity, EntityCollection, EntityReference, ExecutionMode, GuidValue, Stage, allColumns, type ColumnSet, type QueryExpression, type RemoteExecutionContext } from "../model";
 import type { SystemJobs } from "./system-jobs";
 import { Operation, type OperationOrigin } from "./operation";
@@ -27,7 +29,7 @@ import { StepOrganizationServiceFactory } from "./organization-service";
 import { jobsNotStartedEvent, type JobDispatcher } from "./ports";
 import { failureEvent, LOG_EVENTS, structuredLog } from "../telemetry/structured-log";
 import { ImageType, type RegistrationCache, type Registrations, type StepRegistration } from "./registrations";
-import type { StepRunner } from "./step-runner";
+import { TimeLimit, type StepRunner } from "./step-runner";
 import { TraceLog } from "./trace-log";
 import { entityToRecordValues, keyValue, valuesToEntity, writeOnlyValues } from "./entity-values";
 import { columnSetParameter, queryParameter } from "./query-parameters";
@@ -118,6 +120,26 @@ export class EventPipeline {
   }
 
   /**
+   * Runs an operation that commits on its own (a request from outside, a plug-in's call outside any
+   * transaction); one that asked for no version (no If-Match, or `*`) and whose commit lost a race with
+   * another write of a row it changes runs again, from pre-validation, on the rows as they are now: last
+   * writer wins, as in Dataverse (where the second write waits for the first), and neither loses the other's
+   * columns. A version asked for and found stale is the caller's 412.
+   */
+  private async executeUntilCommitted(execution: Execution, request: MessageRequest): Promise<MessageResult> {
+    // A plug-in's Target as it passed it: the steps of a first run may change the Entity itself.
+    const sent = "entity" in request && request.entity ? copyEntity(request.entity) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.executeOnce(execution, attempt === 1 ? request : again(request, sent));
+      } catch (error) {
+        const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
+        if (!lostRace || !asksForNoVersion(request) || attempt >= LOST_RACE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
    * Runs an asynchronous step's event handler with the context its system job stored (for the
    * asynchronous service): a plug-in gets an organization service one level deeper on the same
    * correlation, outside any transaction (each of its calls commits on its own); a service-endpoint step
@@ -142,9 +164,9 @@ export class EventPipeline {
       trace,
       initiatingUserAgent: context.initiatingUserAgent,
     };
-    const abort = new AbortController();
+    const timeLimit = new TimeLimit();
     try {
-      await this.parts.runner.run({ organization: organization.name, step, context, organizationServices: new StepOrganizationServiceFactory(this, execution, abort.signal), abort }, trace);
+      await this.parts.runner.run({ organization: organization.name, step, context, organizationServices: new StepOrganizationServiceFactory(this, execution, timeLimit), timeLimit }, trace);
     } finally {
       await this.writeTrace(trace, organization, context.correlationId);
     }
@@ -153,7 +175,7 @@ export class EventPipeline {
   /** Runs one message at the execution's depth (a plug-in's call passes depth + 1). */
   async execute(execution: Execution, request: MessageRequest): Promise<MessageResult> {
     const enclosing = execution.transaction;
-    if (!enclosing) return this.executeOnce(execution, request);
+    if (!enclosing) return this.executeUntilCommitted(execution, request);
     enclosing.ensureActive();
     try {
       return await this.executeOnce(execution, request);
@@ -214,18 +236,23 @@ export class EventPipeline {
     for (const step of steps) {
       if (!isSynchronousAt(step, stage) || !runsFor(step, operation)) continue;
       const context = operation.stepContext(step, stage, transaction !== undefined);
-      const abort = new AbortController();
+      const timeLimit = new TimeLimit();
       const userId = step.impersonatingUserId ?? execution.caller.userId;
+      // Every member named (not a spread of `execution`, whose shape varies): this runs for every step.
       const nested: Execution = {
-        ...execution,
+        organization: execution.organization,
         caller: userId === execution.caller.userId ? execution.caller : callerForUser(execution.organization, userId, execution.caller.initiatingUserId),
+        correlationId: execution.correlationId,
         depth: execution.depth + 1,
         parentContext: context,
+        registrations: execution.registrations,
+        trace: execution.trace,
         transaction,
         tag: undefined,
+        initiatingUserAgent: execution.initiatingUserAgent,
       };
-      const organizationServices = new StepOrganizationServiceFactory(this, nested, abort.signal);
-      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationServices, abort }, execution.trace);
+      const organizationServices = new StepOrganizationServiceFactory(this, nested, timeLimit);
+      await this.parts.runner.run({ organization: execution.organization.name, step, context, organizationServices, timeLimit }, execution.trace);
     }
   }
 
@@ -396,6 +423,30 @@ export class EventPipeline {
       }
     }
   }
+}
+
+/** A write that asked for no version of its row (a Create never does). */
+function asksForNoVersion(request: MessageRequest): boolean {
+  if (request.message === "Create") return true;
+  return (request.message === "Update" || request.message === "Delete") && !asksForVersion(request.ifMatch);
+}
+
+/** The request to run again: with the Target as the plug-in sent it, and an upsert's Update reading the row anew (the one it decided on is stale). */
+function again(request: MessageRequest, sent: Entity | undefined): MessageRequest {
+  if (request.message === "Create") return sent ? { ...request, entity: copyEntity(sent) } : request;
+  if (request.message === "Update") return { ...request, current: undefined, ...(sent && { entity: copyEntity(sent) }) };
+  return request;
+}
+
+/** A copy of an Entity with its own collections (the values in them are shared: steps replace values, they do not change them). */
+function copyEntity(entity: Entity): Entity {
+  const copy = new Entity(entity.logicalName, entity.id, new Map(entity.attributes));
+  copy.formattedValues = new Map(entity.formattedValues);
+  copy.keyAttributes = new Map(entity.keyAttributes);
+  copy.relatedEntities = [...entity.relatedEntities];
+  copy.entityState = entity.entityState;
+  copy.rowVersion = entity.rowVersion;
+  return copy;
 }
 
 /** Update steps with filtering attributes run only when the update sets one of them. */

@@ -5,7 +5,7 @@ import { PluginCatalog } from "../plugins/catalog";
 import { InvalidPluginExecutionError } from "../plugins/errors";
 import type { IOrganizationService, IPlugin, IServiceEndpointNotificationService, PluginExecution } from "../plugins/types";
 import type { StepRegistration } from "./registrations";
-import { StepRunner } from "./step-runner";
+import { StepRunner, TimeLimit } from "./step-runner";
 import { TraceLog } from "./trace-log";
 
 const constructed: (string | null)[] = [];
@@ -38,7 +38,7 @@ describe("StepRunner", () => {
   it("reuses a plug-in instance across registration reloads and builds a new one when the step's configuration changes", async () => {
     const runner = new StepRunner(new PluginCatalog({ counting: { Counting } }), () => ({}) as IServiceEndpointNotificationService, 10_000);
     const run = (registration: StepRegistration) =>
-      runner.run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create", primaryEntityName: "account" }), organizationServices: { stepService: {} as IOrganizationService, createOrganizationService: () => ({}) as IOrganizationService }, abort: new AbortController() }, new TraceLog(0));
+      runner.run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create", primaryEntityName: "account" }), organizationServices: { stepService: {} as IOrganizationService, createOrganizationService: () => ({}) as IOrganizationService }, timeLimit: new TimeLimit() }, new TraceLog(0));
     await run(step("a"));
     await run(step("a")); // a reloaded registration: a new object for the same step
     expect(constructed).toEqual(["a"]);
@@ -60,7 +60,7 @@ describe("StepRunner", () => {
     const services = { stepService: {} as IOrganizationService, createOrganizationService: () => ({}) as IOrganizationService };
     const registration: StepRegistration = { ...step(""), handler: { kind: "plugintype", id: "5d2b9c1e-7f3a-4c2b-8e1d-0a9b8c7d6e5f", typeName: "tracing.Tracing" } };
     const failure = await runner
-      .run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create" }), organizationServices: services, abort: new AbortController() }, new TraceLog(0))
+      .run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create" }), organizationServices: services, timeLimit: new TimeLimit() }, new TraceLog(0))
       .catch((error: unknown) => error as PipelineError);
     expect(failure?.annotations?.["Microsoft.PowerApps.CDS.TraceText"]).toContain(" FollowUpPlugin: Create of account (Create), {literal}\r\nchecked at stage 20\r\nno arguments: {0}\r\n");
   });

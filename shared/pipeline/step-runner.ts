@@ -18,8 +18,13 @@ export interface StepRun {
   context: RemoteExecutionContext;
   /** The step's organization services: its own (`stepService`) and other users'. */
   organizationServices: IOrganizationServiceFactory & { readonly stepService: IOrganizationService };
-  /** Aborted when the step's time is up: its later service calls then fail. */
-  abort: AbortController;
+  /** Set when the step's time is up: its later service calls then fail. */
+  timeLimit: TimeLimit;
+}
+
+/** Whether a step's time is up (a flag its organization service reads before each call). */
+export class TimeLimit {
+  exceeded = false;
 }
 
 /**
@@ -32,6 +37,7 @@ export interface StepRun {
 export class StepRunner {
   /** Keyed by what constructs an instance: registrations reload every few seconds, plug-ins need not. */
   private readonly instances = new Map<string, IPlugin>();
+  private readonly keys = new WeakMap<StepRegistration, { id: string; typeName: string; configuration: string | null; secureConfiguration: string | null; key: string }>();
 
   constructor(
     private readonly plugins: PluginCatalog,
@@ -46,7 +52,8 @@ export class StepRunner {
     const started = performance.now();
     let exception: string | undefined;
     try {
-      await this.withTimeLimit(run, () => this.invoke(run, lines));
+      const pending = this.invoke(run, lines);
+      if (pending) await this.withTimeLimit(run, pending, started);
     } catch (error) {
       exception = describe(error);
       throw translate(error, traceText(step, lines));
@@ -68,12 +75,15 @@ export class StepRunner {
     }
   }
 
-  private async invoke(run: StepRun, lines: string[]): Promise<void> {
+  /**
+   * Starts the step's event handler; undefined when it finished synchronously (a plug-in whose `execute`
+   * returned no promise): such a step cannot time out, as nothing else runs before it returns, so it needs no timer.
+   */
+  private invoke(run: StepRun, lines: string[]): Promise<void> | undefined {
     const { step, context } = run;
     const notificationService = this.notifications(run.organization);
     if (step.handler.kind === "serviceendpoint") {
-      await notificationService.execute(new EntityReference("serviceendpoint", step.handler.id, step.handler.name || null), context);
-      return;
+      return notificationService.execute(new EntityReference("serviceendpoint", step.handler.id, step.handler.name || null), context).then(() => undefined);
     }
     const execution: PluginExecution = {
       context: Object.freeze(context),
@@ -82,14 +92,17 @@ export class StepRunner {
       tracingService: { trace: (format, ...args) => lines.push(traceLine(format, args)) },
       notificationService,
     };
-    await this.instance(step).execute(execution);
-    checkContextValues(context);
+    const result: unknown = this.instance(step).execute(execution);
+    if (!isThenable(result)) {
+      checkContextValues(context);
+      return undefined;
+    }
+    return Promise.resolve(result).then(() => checkContextValues(context));
   }
 
   /** One instance per step registration, reused until the step changes (plug-ins must be stateless, as in Dataverse). */
   private instance(step: StepRegistration): IPlugin {
-    const key = JSON.stringify([step.id, step.handler.kind === "plugintype" ? step.handler.typeName : "", step.configuration, step.secureConfiguration]);
-    const stepPrefix = `${JSON.stringify([step.id]).slice(0, -1)},`;
+    const key = this.instanceKey(step);
     let instance = this.instances.get(key);
     if (!instance) {
       if (step.handler.kind !== "plugintype") throw new PipelineError("Internal", "Only plug-in steps have instances.");
@@ -97,26 +110,42 @@ export class StepRunner {
         throw new PipelineError("PluginUnexpected", `Unable to load plug-in type '${step.handler.typeName}' of step ${step.id}: it is not deployed with this app.`);
       }
       instance = this.plugins.instantiate(step.handler.typeName, step.configuration, step.secureConfiguration);
+      const stepPrefix = `${JSON.stringify([step.id]).slice(0, -1)},`;
       for (const stale of this.instances.keys()) if (stale.startsWith(stepPrefix)) this.instances.delete(stale);
       this.instances.set(key, instance);
     }
     return instance;
   }
 
-  private async withTimeLimit(run: StepRun, work: () => Promise<void>): Promise<void> {
+  /** What constructs a step's instance, as a key; made once per registration object (this runs for every step of every request). */
+  private instanceKey(step: StepRegistration): string {
+    const typeName = step.handler.kind === "plugintype" ? step.handler.typeName : "";
+    const known = this.keys.get(step);
+    if (known && known.id === step.id && known.typeName === typeName && known.configuration === step.configuration && known.secureConfiguration === step.secureConfiguration) return known.key;
+    const key = JSON.stringify([step.id, typeName, step.configuration, step.secureConfiguration]);
+    this.keys.set(step, { id: step.id, typeName, configuration: step.configuration, secureConfiguration: step.secureConfiguration, key });
+    return key;
+  }
+
+  /** Waits for `work` (started at `started`) up to the time limit; then the step's later service calls fail. */
+  private async withTimeLimit(run: StepRun, work: Promise<void>, started: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        run.abort.abort();
+        run.timeLimit.exceeded = true;
         reject(new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false }));
-      }, this.timeoutMs);
+      }, Math.max(0, this.timeoutMs - (performance.now() - started)));
     });
     try {
-      await Promise.race([work(), timeout]);
+      await Promise.race([work, timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 /** Dataverse's error annotations (`Prefer: odata.include-annotations`) of a failed plug-in. */

@@ -94,6 +94,17 @@ describe("local host: Durable Functions through the library's replay", () => {
     expect(done.body.input).toBe(3);
   });
 
+  it("loses no external event that arrives while an episode of its instance runs (episodes of one instance in turn)", async () => {
+    const count = 20;
+    const payload = await start("collectEvents", { count });
+    await until(payload, "Running");
+    const raise = (item: number) => fetch(payload.sendEventPostUri.replace("{eventName}", "item"), { method: "POST", body: JSON.stringify(item), headers: { "content-type": "application/json" } });
+    const raised = await Promise.all(Array.from({ length: count }, (_, item) => raise(item)));
+    expect(raised.map((response) => response.status)).toEqual(Array(count).fill(202));
+    const done = await until(payload, "Completed");
+    expect([...(done.body.output as number[])].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, item) => item));
+  });
+
   it("suspends, resumes and terminates; lists with filters; purges", async () => {
     const instanceId = `forever-${Date.now()}`;
     const payload = await start("waitForever", null, instanceId);

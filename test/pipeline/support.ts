@@ -2,6 +2,7 @@ import { HttpRequest, InvocationContext } from "@azure/functions";
 import { createWebApiHandler } from "../../functions/webapi";
 import { readDataServiceSettings } from "../../shared/dataservice";
 import { createPipelineService, type JobDispatcher, type OrganizationNotifications, type PipelineService } from "../../shared/pipeline";
+import type { JobOrchestrations } from "../../shared/jobs/orchestrations";
 import { PluginCatalog } from "../../shared/plugins/catalog";
 import * as accountDefaults from "../../plugins/account-defaults";
 import * as scripted from "./scripted-plugin";
@@ -15,7 +16,7 @@ export const testPlugins = () => new PluginCatalog({ "scripted-plugin": scripted
 /** The pipeline service on the test Azurite with the test plug-ins and the sample, called through the Functions handler. */
 export function pipelineForTests(
   organizations: string[],
-  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications; storage?: string; plugins?: PluginCatalog } = {},
+  options: { stepTimeoutMs?: number; dispatcher?: JobDispatcher; notifications?: OrganizationNotifications; storage?: string; plugins?: PluginCatalog; jobOrchestrations?: () => JobOrchestrations; registrationTtlMs?: number } = {},
 ) {
   const env = { AzureWebJobsStorage: options.storage ?? process.env.AzureWebJobsStorage, Organizations: organizations.join(","), AllowAnonymousAsAdmin: "true" };
   const service: PipelineService = createPipelineService({
@@ -25,6 +26,8 @@ export function pipelineForTests(
     stepTimeoutMs: options.stepTimeoutMs,
     dispatcher: options.dispatcher,
     notifications: options.notifications,
+    jobOrchestrations: options.jobOrchestrations,
+    registrationTtlMs: options.registrationTtlMs,
   });
   return { service, api: webApiClient(service) };
 }

@@ -33,6 +33,9 @@ export function cachedRow(organization: OrganizationContext, lookup: { logicalNa
   return undefined;
 }
 
+/** How old a cached context must be before a caller that found it lacking reloads it. */
+const REFRESH_MIN_AGE_MS = 1_000;
+
 /**
  * Loads (and on first use provisions) organizations. A loaded context is reused for `ttlMs`; this
  * instance drops it at once when it writes users, roles or tables, other instances after the TTL.
@@ -55,6 +58,14 @@ export class OrganizationDirectory {
       throw new PipelineError("NotFound", `Organization '${name}' does not exist.`, { dataverseCode: DATAVERSE_SPECIFIC_CODES.ResourceNotFoundForSegment });
     }
     return this.cache.get(name, () => this.load(name));
+  }
+
+  /**
+   * The context loaded after `stale`, which lacked something another instance may have added (a table): one
+   * reload however many callers found the same context stale, and at most one a second.
+   */
+  refresh(name: string, stale: OrganizationContext): Promise<OrganizationContext> {
+    return this.cache.refresh(name, stale, () => this.load(name), REFRESH_MIN_AGE_MS);
   }
 
   invalidate(name: string): void {

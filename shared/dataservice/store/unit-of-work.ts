@@ -36,6 +36,7 @@ export type StagedRecord = { deleted: true; id: string } | { deleted: false; id:
 export class UnitOfWork {
   private readonly operations = new Map<string, PendingOperation>();
   private readonly committedHooks: (() => void)[] = [];
+  private readonly succeededHooks: (() => void)[] = [];
   private committed = false;
 
   constructor(
@@ -107,6 +108,11 @@ export class UnitOfWork {
     this.committedHooks.push(hook);
   }
 
+  /** Runs `hook` once the commit succeeded, never after a failed one: e.g. to tell others of a change that is now stored. */
+  whenSucceeded(hook: () => void): void {
+    this.succeededHooks.push(hook);
+  }
+
   /** Sends every operation in one round trip; returns the new ETag of each written row by row key. */
   async commit(): Promise<Map<string, string>> {
     if (this.committed) throw new PipelineError("Internal", "A unit of work commits once.");
@@ -130,6 +136,7 @@ export class UnitOfWork {
     } finally {
       for (const hook of this.committedHooks) hook();
     }
+    for (const hook of this.succeededHooks) hook();
     return etags;
   }
 

@@ -18,6 +18,8 @@ import { RecordsApi, TAG_PARAMETER, type ApiLocation } from "./records-api";
 export const WEB_API_ROUTE = "{org}/api/data/{version}/{*path}";
 const PATH = /^\/([^/]+)\/api\/data\/(v9\.[012])(?:\/(.*))?$/;
 const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
+/** First segments that name no table. */
+const NAMED_ROUTES: ReadonlySet<string> = new Set(["WhoAmI", "EntityDefinitions"]);
 
 /** A request the Web API failed on the server's side (5xx): what identifies it, never its query or body. */
 export interface ServerFailure {
@@ -87,13 +89,19 @@ export class DataverseWebApi {
     const match = PATH.exec(request.url.pathname);
     if (!match) throw resourceNotFound(request.url.pathname);
     const organizationName = decodeSegment(match[1]);
-    const organization = await this.directory.get(organizationName);
-    const caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
+    let organization = await this.directory.get(organizationName);
+    let caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
+    const segments = (match[3] ?? "").split("/").filter(Boolean).map(decodeSegment);
+    const key = segments.length <= 3 ? ENTITY_KEY.exec(segments[0] ?? "") : null;
+    // A table created through another instance is in a context loaded since: reloaded once when this one lacks it.
+    if (key && !NAMED_ROUTES.has(key[1]) && !organization.catalog.tableBySetName(key[1])) {
+      organization = await this.directory.refresh(organizationName, organization);
+      caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
+    }
     const tag = request.url.searchParams.get(TAG_PARAMETER);
     const userAgent = request.header("User-Agent");
     const scope: RequestScope = { organization, caller, ...(tag !== null && { tag }), ...(userAgent && { userAgent }) };
     const location: ApiLocation = { baseUrl: `${request.url.origin}/${match[1]}/api/data/${match[2]}/` };
-    const segments = (match[3] ?? "").split("/").filter(Boolean).map(decodeSegment);
 
     if (segments.length === 0) return this.serviceDocument(scope, location, request);
     if (segments[0] === "WhoAmI" || segments[0] === "WhoAmI()") {
@@ -106,7 +114,6 @@ export class DataverseWebApi {
     }
     if (segments[0].startsWith("EntityDefinitions")) return this.definitionsApi.handle(scope, location, segments, request);
 
-    const key = segments.length <= 3 ? ENTITY_KEY.exec(segments[0]) : null;
     const table = key ? organization.catalog.tableBySetName(key[1]) : undefined;
     if (!key || !table) throw resourceNotFound(segments[0]);
     if (key[2] === undefined) {

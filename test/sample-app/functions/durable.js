@@ -110,6 +110,13 @@ df.app.orchestration("counterOrchestrator", function* (context) {
   return count;
 });
 
+// Collects `count` "item" events (raised at once by a test: many arrive while an episode of it runs), then returns them.
+df.app.orchestration("collectEvents", function* (context) {
+  const items = [];
+  while (items.length < context.df.getInput().count) items.push(yield context.df.waitForExternalEvent("item"));
+  return items;
+});
+
 df.app.orchestration("waitForever", function* (context) {
   yield context.df.waitForExternalEvent("never");
 });
