@@ -112,4 +112,22 @@ describe("systemJobOrchestrator replayed by durable-functions", () => {
     const paused = History.started().episode(0.5, raised({ change: "pause" })).episode(1, completed(0, retry(10_000)));
     expect(await next(paused)).toBe("wait for a change");
   });
+
+  it("hands the job's row as committed to the first attempt only: a later one reads the row its predecessor wrote", async () => {
+    const committed = { table: "asyncoperation", id: input.jobId, values: { statecode: 0 }, etag: 'W/"1"' };
+    const attemptInputs = async (history: Record<string, unknown>[]) => {
+      const state = await new Orchestrator(systemJobOrchestrator).handle(
+        { history, input: { ...input, committed }, instanceId: input.jobId, isReplaying: false, upperSchemaVersion: 1 },
+        { log: () => undefined },
+      );
+      return (state.actions.flat() as { actionType: number; input?: unknown }[]).filter((action) => action.actionType === 0).map((action) => action.input);
+    };
+    const started = new History().episode(0, [0, { Input: JSON.stringify({ ...input, committed }) }]);
+    expect(await attemptInputs(started.events)).toEqual([{ ...input, committed }]);
+    const retried = new History()
+      .episode(0, [0, { Input: JSON.stringify({ ...input, committed }) }], scheduled(0))
+      .episode(1, completed(0, retry(10_000)), timerCreated(1, 11))
+      .episode(11, timerFired(1, 11));
+    expect((await attemptInputs(retried.events)).at(-1)).toEqual({ ...input, waitedUntil: at(11) });
+  });
 });

@@ -84,6 +84,7 @@ describe("a user's change that commits while an attempt starts", () => {
         await changeAfterRead?.(args[1]);
         return read;
       },
+      read: (...args: Parameters<typeof contexts.read>) => contexts.read(...args),
       stageDelete: (...args: Parameters<typeof contexts.stageDelete>) => contexts.stageDelete(...args),
       delete: (...args: Parameters<typeof contexts.delete>) => contexts.delete(...args),
     },
