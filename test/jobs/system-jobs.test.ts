@@ -110,16 +110,17 @@ describe("system jobs through the local runtime", () => {
     expect(receipts[0]).toMatchObject({ operationId: jobId, organizationName: organization, primaryEntityId: accountId, messageName: "Create", mode: 1, stage: 40 });
     expect(await orchestrationStatus(host, jobId)).toBe("Completed");
     expect(attemptLines(host, jobId)).toEqual([expect.objectContaining({ organization, jobId, stepId, attempt: 1, outcome: "succeeded" })]);
-    // The orchestration's input and history carry the job reference only, never the context (the account's name).
+    // The orchestration's input and history carry the job reference and the job's row as committed (its version,
+    // for the first attempt), never the context (the account's name).
     const instance = await fetch(
       `${host.baseUrl}/runtime/webhooks/durabletask/instances/${jobId}?code=${SAMPLE_KEYS.durable}&showHistory=true&showHistoryOutput=true&showInput=true`,
     );
     const status = (await instance.json()) as { input: unknown; historyEvents: { EventType: number; Input?: string }[] };
-    expect(status.input).toEqual({ organization, jobId });
+    const committed = { table: "asyncoperation", id: jobId, etag: expect.any(String), writtenOn: expect.any(String), values: expect.objectContaining({ statecode: JobState.Ready, regardingobjectid: { id: accountId, logicalName: "account" } }) };
+    expect(status.input).toEqual({ organization, jobId, committed });
     const scheduled = status.historyEvents.filter((e) => e.EventType === 4);
-    expect(scheduled.map((e) => JSON.parse(String(e.Input)))).toEqual([{ organization, jobId }]);
+    expect(scheduled.map((e) => JSON.parse(String(e.Input)))).toEqual([{ organization, jobId, committed }]);
     expect(JSON.stringify(status)).not.toContain("Fabrikam");
-    expect(JSON.stringify(status)).not.toContain(accountId);
     // Delivered: the job's stored context rows are gone.
     await eventually(async () => (await storedContexts.readJson(organization, jobId)) === undefined, 10_000, "the context deleted");
   });
