@@ -11,6 +11,13 @@ import { readPreferences, type AnnotationFilter } from "./preferences";
 import { ANNOTATIONS, lookupsOf, toWebApiEntity } from "./representation";
 import { readEntityBody } from "./request-body";
 
+/** Dataverse counts matching rows up to 5,000 (Microsoft Learn, Count rows using OData): more count as 5,000. */
+const COUNT_LIMIT = 5_000;
+
+function countedRows(total: number | undefined): number | undefined {
+  return total === undefined ? undefined : Math.min(total, COUNT_LIMIT);
+}
+
 /** Where the organization's Web API lives, e.g. `http://127.0.0.1:7071/contoso/api/data/v9.2/`. */
 export interface ApiLocation {
   baseUrl: string;
@@ -36,7 +43,7 @@ export class RecordsApi {
     const unsupported = Object.keys(options).find((name) => name !== "$filter");
     if (unsupported) throw queryError(`The query parameter ${unsupported} is not supported with /$count.`);
     const page = await this.records.retrieveMultiple(scope, table, parseQuery(table, { ...options, $count: "true" }).query, { size: 1 });
-    return textResponse(String(page.total ?? 0));
+    return textResponse(String(countedRows(page.total) ?? 0));
   }
 
   async single(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
@@ -126,10 +133,11 @@ export class RecordsApi {
     const pageSize = query.topCount ?? maxPageSize ?? MAX_PAGE_SIZE;
     const page = await this.records.retrieveMultiple(scope, table, query, { size: Math.min(pageSize, MAX_PAGE_SIZE), token: readSkipToken(options.$skiptoken) });
     const body: Record<string, unknown> = { "@odata.context": `${location.baseUrl}$metadata#${contextPath(table, select)}` };
-    if (page.total !== undefined) body["@odata.count"] = page.total;
-    // Dataverse's own count annotations: -1 without $count=true; this service's count has no 5,000 limit to exceed.
-    if (preferences.annotations?.includes(ANNOTATIONS.totalRecordCount)) body[`@${ANNOTATIONS.totalRecordCount}`] = page.total ?? -1;
-    if (preferences.annotations?.includes(ANNOTATIONS.totalRecordCountLimitExceeded)) body[`@${ANNOTATIONS.totalRecordCountLimitExceeded}`] = false;
+    const counted = countedRows(page.total);
+    if (counted !== undefined) body["@odata.count"] = counted;
+    // Dataverse's own count annotations: -1 without $count=true; whether more rows matched than it counts.
+    if (preferences.annotations?.includes(ANNOTATIONS.totalRecordCount)) body[`@${ANNOTATIONS.totalRecordCount}`] = counted ?? -1;
+    if (preferences.annotations?.includes(ANNOTATIONS.totalRecordCountLimitExceeded)) body[`@${ANNOTATIONS.totalRecordCountLimitExceeded}`] = page.total !== undefined && page.total > COUNT_LIMIT;
     body.value = await this.represent(scope, table, page.records, select, preferences.annotations);
     if (page.next) body["@odata.nextLink"] = nextLink(request.url, writeSkipToken(page.next));
     return jsonResponse(200, body, preferenceApplied(maxPageSize === undefined ? undefined : `odata.maxpagesize=${maxPageSize}`, preferences.annotations?.preference));
