@@ -201,6 +201,9 @@ describe("GET $metadata (the CSDL document)", () => {
       const refused = await web("GET", `$metadata?${option}`);
       expect([refused.status, refused.json?.error?.message], option).toEqual([400, expect.stringMatching(/^The query parameter \$\w+ is not supported/)]);
     }
+    // Dataverse's `annotations=true` (no system query option) adds annotations this document does not have.
+    const annotated = await web("GET", "$metadata?annotations=true");
+    expect([annotated.status, annotated.text]).toEqual([200, (await web("GET", "$metadata")).text]);
     const below = await web("GET", "$metadata/accounts");
     expect([below.status, below.json.error.message]).toEqual([404, "Resource not found for the segment 'accounts'."]);
     // The same document at the earlier versions.
