@@ -143,7 +143,7 @@ export class DataverseWebApi {
     return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata`, value });
   }
 
-  /** The CSDL document the `@odata.context` of every answer points at: XML whatever the Accept header, as Dataverse answers it. */
+  /** The CSDL document the `@odata.context` of every answer points at: XML whatever the Accept header (the one CSDL form of OData 4.0). */
   private metadataDocument(scope: RequestScope, request: WebApiRequest): WebApiResponse {
     if (request.method !== "GET") throw methodNotAllowed(request.method);
     checkMetadataOptions(request, []);
