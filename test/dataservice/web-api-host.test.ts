@@ -59,6 +59,17 @@ describe("the Web API function in the host", () => {
     expect([count.status, await count.text()]).toEqual([200, "1"]);
   });
 
+  it("routes $metadata to the Web API and sends the CSDL document as XML; other methods are 405", async () => {
+    const base = `${host.baseUrl}/${organization}/api/data/v9.2`;
+    const metadata = await fetch(`${base}/$metadata`, { headers: { Accept: "application/xml" } });
+    const text = await metadata.text();
+    expect([metadata.status, metadata.headers.get("Content-Type"), metadata.headers.get("OData-Version")]).toEqual([200, "application/xml", "4.0"]);
+    expect(text).toMatch(/^<\?xml version="1\.0" encoding="utf-8"\?><edmx:Edmx Version="4\.0"/);
+    expect(text).toContain('<EntitySet Name="accounts" EntityType="mscrm.account">');
+    const posted = await call(host, "POST", "$metadata", {});
+    expect([posted.status, posted.json?.error?.message]).toEqual([405, "The HTTP method POST is not supported on this resource."]);
+  });
+
   it("routes the Web API's earlier versions (v9.0, v9.1) to it, and answers another version with 404 in Dataverse's shape", async () => {
     for (const version of ["v9.0", "v9.1"]) {
       const response = await fetch(`${host.baseUrl}/${organization}/api/data/${version}/WhoAmI`);

@@ -13,9 +13,9 @@ export interface WebApiRequest {
 export interface WebApiResponse {
   status: number;
   headers: Record<string, string>;
-  /** JSON body; absent for 204/304 and plain-text answers. */
+  /** JSON body; absent for 204/304 and text answers. */
   body?: unknown;
-  /** A plain-text body (`/$count`, `/$value`), sent as it is. */
+  /** A body already serialized (`/$count` and `/$value` plain text, the `$metadata` XML), sent as it is. */
   text?: string;
 }
 
@@ -26,8 +26,8 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   return { status, headers: { ...JSON_HEADERS, ...headers }, body };
 }
 
-export function textResponse(text: string): WebApiResponse {
-  return { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8", ...ODATA_HEADERS }, text };
+export function textResponse(text: string, contentType = "text/plain; charset=utf-8"): WebApiResponse {
+  return { status: 200, headers: { "Content-Type": contentType, ...ODATA_HEADERS }, text };
 }
 
 export function emptyResponse(status: number, headers: Record<string, string> = {}): WebApiResponse {

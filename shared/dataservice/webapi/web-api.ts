@@ -6,7 +6,9 @@ import type { RecordOperations, RequestScope } from "../record-service";
 import type { MetadataService } from "../metadata-service";
 import { resolveCaller } from "../security/caller";
 import { EntityDefinitionsApi } from "./entity-definitions-api";
-import { errorResponse, jsonResponse, methodNotAllowed, resourceNotFound, type WebApiRequest, type WebApiResponse } from "./http";
+import { errorResponse, jsonResponse, methodNotAllowed, resourceNotFound, textResponse, type WebApiRequest, type WebApiResponse } from "./http";
+import { checkMetadataOptions } from "./metadata-query";
+import { metadataDocument } from "./metadata-document";
 import { PropertyApi } from "./property-api";
 import { RecordsApi, TAG_PARAMETER, type ApiLocation } from "./records-api";
 
@@ -20,6 +22,7 @@ const PATH = /^\/([^/]+)\/api\/data\/(v9\.[012])(?:\/(.*))?$/;
 const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
 /** First segments that name no table. */
 const NAMED_ROUTES: ReadonlySet<string> = new Set(["WhoAmI", "EntityDefinitions"]);
+const METADATA = "$metadata";
 
 /** A request the Web API failed on the server's side (5xx): what identifies it, never its query or body. */
 export interface ServerFailure {
@@ -93,8 +96,9 @@ export class DataverseWebApi {
     let caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
     const segments = (match[3] ?? "").split("/").filter(Boolean).map(decodeSegment);
     const key = segments.length <= 3 ? ENTITY_KEY.exec(segments[0] ?? "") : null;
-    // A table created through another instance is in a context loaded since: reloaded once when this one lacks it.
-    if (key && !NAMED_ROUTES.has(key[1]) && !organization.catalog.tableBySetName(key[1])) {
+    // A table created through another instance is in a context loaded since: reloaded once when this one lacks it
+    // (or, for `$metadata`, which lists every table, may lack it; reloads are at most one a second).
+    if ((key && !NAMED_ROUTES.has(key[1]) && !organization.catalog.tableBySetName(key[1])) || segments[0] === METADATA) {
       organization = await this.directory.refresh(organizationName, organization);
       caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
     }
@@ -111,6 +115,10 @@ export class DataverseWebApi {
         UserId: caller.userId,
         OrganizationId: organization.organizationId,
       });
+    }
+    if (segments[0] === METADATA) {
+      if (segments.length > 1) throw resourceNotFound(segments[1]);
+      return this.metadataDocument(scope, request);
     }
     if (segments[0].startsWith("EntityDefinitions")) return this.definitionsApi.handle(scope, location, segments, request);
 
@@ -133,5 +141,12 @@ export class DataverseWebApi {
     if (request.method !== "GET") throw methodNotAllowed(request.method);
     const value = scope.organization.catalog.tables.map((table) => ({ name: table.entitySetName, kind: "EntitySet", url: table.entitySetName }));
     return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata`, value });
+  }
+
+  /** The CSDL document the `@odata.context` of every answer points at: XML whatever the Accept header (the one CSDL form of OData 4.0). */
+  private metadataDocument(scope: RequestScope, request: WebApiRequest): WebApiResponse {
+    if (request.method !== "GET") throw methodNotAllowed(request.method);
+    checkMetadataOptions(request, []);
+    return textResponse(metadataDocument(scope.organization.catalog), "application/xml");
   }
 }
