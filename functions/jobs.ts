@@ -13,8 +13,8 @@ import {
 import { structuredLog } from "../shared/telemetry/structured-log";
 
 // System jobs: an orchestration per asyncoperation (instance id = the job's id) that posts the job's
-// stored context to its step's service endpoint, and a sweep that starts any open job without one (and
-// resumes a paused one whose job a user resumed).
+// stored context to its step's service endpoint (or runs its step's plug-in), and a sweep that starts any
+// open job without one (and resumes a paused one whose job a user resumed).
 
 const jobs = () => appServices().jobs;
 

@@ -68,7 +68,7 @@ const isCompleted = (values: ColumnValues) => values.statecode === JobState.Comp
 
 /**
  * One attempt of a system job, safe to run more than once (activities run at least once): marks the job
- * In Progress, posts its stored context to its step's service endpoint, and records the outcome —
+ * In Progress, posts its stored context to its step's service endpoint (or runs its plug-in step), and records the outcome —
  * Succeeded (its stored context deleted; the job too with async auto-delete), Waiting with `postponeuntil` and `retrycount` + 1, or Failed
  * with error code and messages. A job a user completed meanwhile (cancel) is left as it is. A repeated
  * post after a crash carries the same MessageId (= OperationId), so Service Bus drops it.

@@ -70,7 +70,8 @@ export class RecordsApi {
    * PATCH is an upsert in Dataverse: a missing row is created with that id (201 under
    * return=representation). `If-Match: *` or an etag forbids the create; `If-None-Match: *` forbids the update.
    * Create or update is decided on the row as read before any step runs, so an upsert runs either the
-   * Create or the Update message's steps, never both; the Update reuses that read (no extra round trip).
+   * Create or the Update message's steps, never both; the Update reuses that read (no extra round trip unless
+   * top-level pre-validation steps ran: their own calls commit on their own, so the pipeline reads the row again).
    */
   private async update(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, request: WebApiRequest): Promise<WebApiResponse> {
     const ifMatch = request.header("If-Match") ?? undefined;
