@@ -130,10 +130,12 @@ export class EventPipeline {
     // A plug-in's Target as it passed it: the steps of a first run may change the Entity itself.
     const sent = "entity" in request && request.entity ? copyEntity(request.entity) : undefined;
     for (let attempt = 1; ; attempt++) {
+      const attempted = attempt === 1 ? request : again(request, sent);
       try {
-        return await this.executeOnce(execution, attempt === 1 ? request : again(request, sent));
+        return await this.executeOnce(execution, attempted);
       } catch (error) {
-        const lostRace = isPipelineError(error) && error.code === "ConcurrencyConflict";
+        // Only this run's own commit: a conflict a step's own call lost (and gave up on) is that step's failure.
+        const lostRace = LOST_COMMIT_RACES.get(error as object) === attempted;
         if (!lostRace || !asksForNoVersion(request) || attempt >= LOST_RACE_ATTEMPTS) throw error;
       }
     }
@@ -412,7 +414,10 @@ export class EventPipeline {
     const staged = written && transaction.unitOfWork.stagedRecord(request.table, written.id);
     const final = staged && !staged.deleted ? { ...written.values, ...staged.record.values } : undefined;
     const committedJobs = transaction.jobIds.length > 0 ? this.parts.jobs.committedJobs(transaction.unitOfWork, execution, transaction.jobIds) : undefined;
-    const etags = await transaction.unitOfWork.commit();
+    const etags = await transaction.unitOfWork.commit().catch((error: unknown) => {
+      if (isPipelineError(error) && error.code === "ConcurrencyConflict") LOST_COMMIT_RACES.set(error, request);
+      throw error;
+    });
     if (result.record) result.record = { ...result.record, ...(final && { values: final }), etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
     if (committedJobs) {
       try {
@@ -426,6 +431,9 @@ export class EventPipeline {
 }
 
 /** A write that asked for no version of its row (a Create never does). */
+/** A commit's lost race (ConcurrencyConflict) → the run (its request object) whose commit lost it. */
+const LOST_COMMIT_RACES = new WeakMap<object, MessageRequest>();
+
 function asksForNoVersion(request: MessageRequest): boolean {
   if (request.message === "Create") return true;
   return (request.message === "Update" || request.message === "Delete") && !asksForVersion(request.ifMatch);

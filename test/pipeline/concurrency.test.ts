@@ -119,3 +119,23 @@ describe("an asynchronous plug-in's Update racing a user's Update of the same ro
     expect((await user("GET", `accounts(${id})?$select=name,telephone1,emailaddress1`)).json).toMatchObject({ name: slowNames.first, telephone1: "1", emailaddress1: "user@example.com" });
   });
 });
+
+/** Only a request's own commit that lost a race makes it run again; a conflict its step let through is the step's failure. */
+describe("a pre-validation step that lets a lost race of its own call through", () => {
+  const organization = uniqueOrganization("pcv");
+  const { api: apiOf } = pipelineForTests([organization]);
+  const user = apiOf(organization);
+
+  beforeAll(async () => {
+    await registerStep(user, { message: "Update", table: "account", stage: 10, script: { label: "gave up", onlyIfName: "conflicted", throw: "conflict" } });
+  });
+
+  it("fails the request once (its steps are not run again), writing nothing", async () => {
+    const id = idFromHeader(await user("POST", "accounts", { body: { name: "before" } }));
+    const runs = () => (seen.get(organization) ?? []).filter((entry) => entry.label === "gave up" && entry.target.accountid === id).length;
+    const update = await user("PATCH", `accounts(${id})`, { body: { name: "conflicted" } });
+    expect(update.status).toBe(412);
+    expect(runs()).toBe(1);
+    expect((await user("GET", `accounts(${id})?$select=name`)).json).toMatchObject({ name: "before" });
+  });
+});

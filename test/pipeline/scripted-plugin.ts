@@ -1,3 +1,4 @@
+import { PipelineError } from "../../shared/errors";
 import { EMPTY_GUID, Entity, EntityCollection, EntityReference, InvalidPluginExecutionError, OptionSetValue, OperationStatus, type PluginHttpStatusCode, type IPlugin, type PluginExecution } from "../../shared/plugins";
 import { Entity as ModelEntity, columnSet, condition, type QueryExpression, type RemoteExecutionContext, type Value } from "../../shared/model";
 import { encodeValueJson } from "../../shared/serialization";
@@ -45,8 +46,11 @@ interface Script {
   setShared?: Record<string, string>;
   /** Puts a value the model has no type for (a function, a plain object, a JS Date) under `key` in SharedVariables or Target's attributes. */
   setUnsupported?: { into: "shared" | "target"; key: string; value: "function" | "object" | "date" };
-  /** "retry": InvalidPluginExecutionError with OperationStatus.Retry (asks the asynchronous service to try again). */
-  throw?: "invalid" | "error" | "retry";
+  /**
+   * "retry": InvalidPluginExecutionError with OperationStatus.Retry (asks the asynchronous service to try again);
+   * "conflict": the ConcurrencyConflict a call of its own that lost its races (and gave up) lets through.
+   */
+  throw?: "invalid" | "error" | "retry" | "conflict";
   /** With throw "invalid": the exception's other arguments (OperationStatus, errorCode, PluginHttpStatusCode). */
   invalid?: { status?: number; errorCode?: number; httpStatus?: number };
   /** The thrown message padded with "x" to this many characters. */
@@ -217,5 +221,6 @@ export class Scripted implements IPlugin {
     }
     if (script.throw === "error") throw new TypeError("secret internal detail");
     if (script.throw === "retry") throw new InvalidPluginExecutionError(message(`Not yet, says ${script.label ?? "a plug-in"}.`), OperationStatus.Retry);
+    if (script.throw === "conflict") throw new PipelineError("ConcurrencyConflict", "The version of the existing record doesn't match the RowVersion property provided.");
   }
 }
