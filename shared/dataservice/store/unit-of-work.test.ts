@@ -48,6 +48,20 @@ describe("UnitOfWork", () => {
   });
 });
 
+describe("UnitOfWork follow-ups", () => {
+  it("runs the success hooks of a unit whose changes cancel out (nothing to send is a commit that succeeded)", async () => {
+    const id = randomUUID();
+    const uow = store.beginUnitOfWork(partition);
+    const ran: string[] = [];
+    uow.whenCommitted(() => ran.push("committed"));
+    uow.whenSucceeded(() => ran.push("succeeded"));
+    uow.create(account, id, { name: "Gone" });
+    uow.delete(account, id, "ignored");
+    const { roundTrips } = await counter.measure(() => uow.commit());
+    expect([roundTrips, ran]).toEqual([0, ["committed", "succeeded"]]);
+  });
+});
+
 describe("UnitOfWork folding several changes of one row", () => {
   it("commits create-then-update as one create, and create-then-delete as nothing", async () => {
     const [kept, dropped] = [randomUUID(), randomUUID()];

@@ -120,13 +120,12 @@ export class UnitOfWork {
     const etags = new Map<string, string>();
     const operations = [...this.operations.values()];
     try {
-      if (operations.length === 0) return etags;
-      this.checkLimits(operations);
+      if (operations.length > 0) this.checkLimits(operations);
       if (operations.length === 1) {
         const [operation] = operations;
         const response = await this.sendSingle(operation);
         if (response?.etag) etags.set(operation.entity.rowKey, response.etag);
-      } else {
+      } else if (operations.length > 1) {
         const response = await this.client.submitTransaction(operations.map(toAction));
         // Sub-responses come in the operations' order; not every one names its row (an update's has no Location).
         response.subResponses.forEach((sub, index) => sub.etag && etags.set(operations[index].entity.rowKey, sub.etag));
