@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PipelineError } from "../errors";
+import { toDataverseErrorResponse, type PipelineError } from "../errors";
 import { createContext } from "../model";
 import { PluginCatalog } from "../plugins/catalog";
 import { InvalidPluginExecutionError } from "../plugins/errors";
@@ -63,5 +63,41 @@ describe("StepRunner", () => {
       .run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create" }), organizationServices: services, timeLimit: new TimeLimit() }, new TraceLog(0))
       .catch((error: unknown) => error as PipelineError);
     expect(failure?.annotations?.["Microsoft.PowerApps.CDS.TraceText"]).toContain(" FollowUpPlugin: Create of account (Create), {literal}\r\nchecked at stage 20\r\nno arguments: {0}\r\n");
+  });
+
+  const runOne = async (plugin: new () => IPlugin, timeoutMs = 10_000) => {
+    const runner = new StepRunner(new PluginCatalog({ one: { Plugin: plugin } }), () => ({}) as IServiceEndpointNotificationService, timeoutMs);
+    const services = { stepService: {} as IOrganizationService, createOrganizationService: () => ({}) as IOrganizationService };
+    const registration: StepRegistration = { ...step(""), handler: { kind: "plugintype", id: "5d2b9c1e-7f3a-4c2b-8e1d-0a9b8c7d6e5f", typeName: "one.Plugin" } };
+    const timeLimit = new TimeLimit();
+    const failure = await runner
+      .run({ organization: "contoso", step: registration, context: createContext({ messageName: "Create" }), organizationServices: services, timeLimit }, new TraceLog(0))
+      .then(() => undefined, (error: unknown) => error as PipelineError);
+    return { failure, timeLimit };
+  };
+
+  it("fails a synchronous plug-in that returned after its time was up, as one that awaited would", async () => {
+    class Busy implements IPlugin {
+      execute(): void {
+        const until = performance.now() + 80;
+        while (performance.now() < until);
+      }
+    }
+    const { failure, timeLimit } = await runOne(Busy, 30);
+    expect(failure).toMatchObject({ code: "Timeout" });
+    expect(timeLimit.exceeded).toBe(true);
+  });
+
+  it("answers an InvalidPluginExecutionError whose details its plug-in changed after the constructor checked them with the defaults", async () => {
+    class Tampering implements IPlugin {
+      execute(): void {
+        throw Object.assign(new InvalidPluginExecutionError("stop"), { httpStatus: 200, status: 42, errorCode: "x" });
+      }
+    }
+    const { failure } = await runOne(Tampering);
+    expect(failure).toMatchObject({ code: "PluginCancelled", message: "stop" });
+    expect(toDataverseErrorResponse(failure).status).toBe(400);
+    expect(failure?.annotations).toMatchObject({ "Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus": "0" });
+    expect(failure?.annotations).not.toHaveProperty("Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode");
   });
 });

@@ -1,7 +1,7 @@
 import { DATAVERSE_ERRORS, PipelineError, isPipelineError } from "../errors";
 import { EntityReference, type RemoteExecutionContext } from "../model";
 import type { PluginCatalog } from "../plugins/catalog";
-import { isInvalidPluginExecutionError } from "../plugins/errors";
+import { checkedDetails, isInvalidPluginExecutionError } from "../plugins/errors";
 import type { IOrganizationService, IOrganizationServiceFactory, IPlugin, PluginExecution } from "../plugins/types";
 import { checkContextValues } from "./context-values";
 import type { OrganizationNotifications } from "./ports";
@@ -54,6 +54,7 @@ export class StepRunner {
     try {
       const pending = this.invoke(run, lines);
       if (pending) await this.withTimeLimit(run, pending, started);
+      else if (performance.now() - started > this.timeoutMs) throw this.timedOut(run);
     } catch (error) {
       exception = describe(error);
       throw translate(error, traceText(step, lines));
@@ -77,7 +78,7 @@ export class StepRunner {
 
   /**
    * Starts the step's event handler; undefined when it finished synchronously (a plug-in whose `execute`
-   * returned no promise): such a step cannot time out, as nothing else runs before it returns, so it needs no timer.
+   * returned no promise): no timer can fire while it runs, so it needs none; its time is checked once it returns.
    */
   private invoke(run: StepRun, lines: string[]): Promise<void> | undefined {
     const { step, context } = run;
@@ -128,13 +129,16 @@ export class StepRunner {
   }
 
   /** Waits for `work` (started at `started`) up to the time limit; then the step's later service calls fail. */
+  /** The step's time is up: its later service calls fail, and so does the step. */
+  private timedOut(run: StepRun): PipelineError {
+    run.timeLimit.exceeded = true;
+    return new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false });
+  }
+
   private async withTimeLimit(run: StepRun, work: Promise<void>, started: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        run.timeLimit.exceeded = true;
-        reject(new PipelineError("Timeout", TIMEOUT_MESSAGE, { retryable: false }));
-      }, Math.max(0, this.timeoutMs - (performance.now() - started)));
+      timer = setTimeout(() => reject(this.timedOut(run)), Math.max(0, this.timeoutMs - (performance.now() - started)));
     });
     try {
       await Promise.race([work, timeout]);
@@ -165,8 +169,9 @@ export const ERROR_ANNOTATIONS = {
  */
 function translate(error: unknown, trace: string): PipelineError {
   if (isInvalidPluginExecutionError(error)) {
-    const { errorCode, httpStatus, status, message } = error;
-    return new PipelineError("PluginCancelled", message, {
+    const { message } = error;
+    const { errorCode, httpStatus, status } = checkedDetails(error);
+    return new PipelineError("PluginCancelled", String(message), {
       cause: error,
       ...(httpStatus && { httpStatus }),
       annotations: {

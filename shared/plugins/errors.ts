@@ -26,6 +26,21 @@ export const PluginHttpStatusCode = {
 export type PluginHttpStatusCode = (typeof PluginHttpStatusCode)[keyof typeof PluginHttpStatusCode];
 
 const HTTP_STATUSES: ReadonlySet<number> = new Set(Object.values(PluginHttpStatusCode));
+const OPERATION_STATUSES: ReadonlySet<unknown> = new Set(Object.values(OperationStatus));
+
+/**
+ * An InvalidPluginExecutionError's details as the Web API may answer them: a plug-in's JavaScript can change
+ * them after the constructor checked them (or forge the error), so what is not one of the enums' values
+ * falls back to the defaults (status Failed, no HTTP status: 400) and an errorCode that is no integer is dropped.
+ */
+export function checkedDetails(error: InvalidPluginExecutionError): { status: OperationStatus; httpStatus?: number; errorCode?: number } {
+  const { status, httpStatus, errorCode } = error;
+  return {
+    status: OPERATION_STATUSES.has(status) ? status : OperationStatus.Failed,
+    httpStatus: HTTP_STATUSES.has(httpStatus) && httpStatus !== PluginHttpStatusCode.NotSet ? httpStatus : undefined,
+    errorCode: Number.isSafeInteger(errorCode) ? errorCode : undefined,
+  };
+}
 
 /** The other arguments of InvalidPluginExecutionException's overloads. */
 export interface InvalidPluginExecutionOptions {
