@@ -98,7 +98,7 @@ export class DataverseWebApi {
     const key = segments.length <= 3 ? ENTITY_KEY.exec(segments[0] ?? "") : null;
     // A table created through another instance is in a context loaded since: reloaded once when this one lacks it
     // (or, for `$metadata`, which lists every table, may lack it; reloads are at most one a second).
-    if ((key && !NAMED_ROUTES.has(key[1]) && !organization.catalog.tableBySetName(key[1])) || segments[0] === METADATA) {
+    if ((key && !NAMED_ROUTES.has(key[1]) && !organization.catalog.tableBySetName(key[1])) || (segments[0] === METADATA && request.method === "GET")) {
       organization = await this.directory.refresh(organizationName, organization);
       caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
     }
