@@ -413,15 +413,15 @@ export class EventPipeline {
     // Nothing staged (a step deleted the row it created) or a staged delete: the answer keeps the row as written.
     const staged = written && transaction.unitOfWork.stagedRecord(request.table, written.id);
     const final = staged && !staged.deleted ? { ...written.values, ...staged.record.values } : undefined;
-    const committedJobs = transaction.jobIds.length > 0 ? this.parts.jobs.committedJobs(transaction.unitOfWork, execution, transaction.jobIds) : undefined;
     const etags = await transaction.unitOfWork.commit().catch((error: unknown) => {
       if (isPipelineError(error) && error.code === "ConcurrencyConflict") LOST_COMMIT_RACES.set(error, request);
       throw error;
     });
     if (result.record) result.record = { ...result.record, ...(final && { values: final }), etag: etags.get(recordRowKey(request.table.logicalName, result.record.id)) ?? result.record.etag };
-    if (committedJobs) {
+    if (transaction.jobIds.length > 0) {
       try {
-        await this.parts.dispatcher.jobsCommitted(execution.organization.name, committedJobs(etags), execution.correlationId);
+        const jobs = this.parts.jobs.committedJobs(transaction.unitOfWork, execution, transaction.jobIds, etags);
+        await this.parts.dispatcher.jobsCommitted(execution.organization.name, jobs, execution.correlationId);
       } catch (error) {
         // The operation is committed; its jobs stay Ready in storage for the asynchronous service to find.
         structuredLog(jobsNotStartedEvent({ organization: execution.organization.name, jobIds: transaction.jobIds, correlationId: execution.correlationId, error, severity: "error" }));

@@ -46,20 +46,14 @@ export class SystemJobs {
     return jobId;
   }
 
-  /**
-   * The jobs `uow` commits, as it left them (call it before the commit), made the committed rows by `etags`
-   * (what the commit answered) once it has: each job's row with its version, when the unit still creates it.
-   */
-  committedJobs(uow: UnitOfWork, execution: OperationOrigin, jobIds: readonly string[]): (etags: ReadonlyMap<string, string>) => CommittedJob[] {
+  /** The jobs `uow` committed (`etags`: what its commit answered): each job's row as written, with its version. */
+  committedJobs(uow: UnitOfWork, execution: OperationOrigin, jobIds: readonly string[], etags: ReadonlyMap<string, string>): CommittedJob[] {
     const table = execution.organization.catalog.table("asyncoperation") as TableDefinition;
-    const rows = new Map(jobIds.map((id) => [id, uow.stagedRecord(table, id)]));
-    return (etags) => {
-      const writtenOn = new Date().toISOString();
-      return jobIds.map((id) => {
-        const staged = rows.get(id);
-        const etag = etags.get(recordRowKey(table.logicalName, id));
-        return staged && !staged.deleted && etag ? { id, row: { ...staged.record, etag, writtenOn } } : { id };
-      });
-    };
+    const writtenOn = new Date().toISOString();
+    return jobIds.map((id) => {
+      const staged = uow.stagedRecord(table, id);
+      const etag = etags.get(recordRowKey(table.logicalName, id));
+      return staged && !staged.deleted && etag ? { id, row: { ...staged.record, etag, writtenOn } } : { id };
+    });
   }
 }
