@@ -89,11 +89,20 @@ describe("single-property requests", () => {
     expect((await api("GET", `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
     expect((await api("GET", `accounts(${id})/parentaccountid/$ref`)).status).toBe(204);
 
+    const nameBefore = (await api("GET", `accounts(${id})?$select=name`)).json.name as string;
     const noId = await api("PUT", `accounts(${id})/parentaccountid/$ref`, { body: { value: parentId } });
     expect([noId.status, noId.json.error.message]).toEqual([400, expect.stringContaining("'@odata.id'")]);
     const notNavigation = await api("PUT", `accounts(${id})/name/$ref`, { body: { "@odata.id": `accounts(${parentId})` } });
     expect([notNavigation.status, notNavigation.json.error.message]).toEqual([400, "Could not find a property named 'name' on type 'Microsoft.Dynamics.CRM.account'."]);
-    expect((await api("GET", `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
+    // Only a row of this organization's Web API: its URL (any served version) or {set}(id), nothing else that ends like one.
+    for (const elsewhere of [`http://127.0.0.1:7071/another/api/data/v9.2/accounts(${parentId})`, `contacts(${contactId})/whatever/accounts(${parentId})`, "nonsense"]) {
+      const refused = await api("PUT", `accounts(${id})/parentaccountid/$ref`, { body: { "@odata.id": elsewhere } });
+      expect([refused.status, refused.json.error.message], elsewhere).toEqual([400, expect.stringContaining("'@odata.id' must name a row of this organization")]);
+    }
+    expect((await api("GET", `accounts(${id})?$select=name,_parentaccountid_value`)).json).toMatchObject({ name: nameBefore, _parentaccountid_value: null });
+    expect((await api("PUT", `accounts(${id})/parentaccountid/$ref`, { body: { "@odata.id": `http://127.0.0.1:7071/${org}/api/data/v9.0/accounts(${parentId})` } })).status).toBe(204);
+    expect((await api("GET", `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBe(parentId);
+    expect((await api("DELETE", `accounts(${id})/parentaccountid/$ref`)).status).toBe(204);
   });
 
   it("GET of a navigation property reads the row it refers to ($select, etag), 204 when none; PUT or DELETE of it is refused", async () => {

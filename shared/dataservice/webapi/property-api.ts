@@ -75,7 +75,7 @@ export class PropertyApi {
         return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#$ref`, "@odata.id": `${location.baseUrl}${referenced.table.entitySetName}(${referenced.id})` });
       }
       case "PUT":
-        return this.write(scope, table, id, { [`${property}@odata.bind`]: readReferenceBody(request) }, request);
+        return this.write(scope, table, id, { [`${property}@odata.bind`]: readReferenceBody(request, location) }, request);
       case "DELETE":
         return this.write(scope, table, id, { [`${property}@odata.bind`]: null }, request);
       default:
@@ -122,7 +122,15 @@ function readValueBody(request: WebApiRequest): unknown {
 }
 
 /** A reference PUT's body: `{"@odata.id": "accounts(…)"}` (a relative or absolute URL of the row). */
-function readReferenceBody(request: WebApiRequest): string {
+/** `{set}({key})`, with a leading `/` or not: a row of this organization's Web API. */
+const ROW_REFERENCE = /^\/?[A-Za-z_][A-Za-z0-9_]*\([^()/]*\)$/;
+
+/**
+ * The row a `$ref` PUT names (`{"@odata.id": …}`): `{set}({key})`, `/{set}({key})` or its URL under this
+ * organization's Web API (any served version), handed on as a bind; anything else is refused here, so
+ * another organization's URL never binds a row of this one.
+ */
+function readReferenceBody(request: WebApiRequest, location: ApiLocation): string {
   const body = readJsonBody(request);
   const reference = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)["@odata.id"] : undefined;
   if (typeof reference !== "string") {
@@ -130,5 +138,12 @@ function readReferenceBody(request: WebApiRequest): string {
       dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
     });
   }
-  return reference;
+  const apiRoot = location.baseUrl.replace(/v9\.[012]\/$/, "");
+  const versioned = reference.startsWith(apiRoot) ? /^v9\.[012]\/(.*)$/.exec(reference.slice(apiRoot.length))?.[1] : reference;
+  if (versioned === undefined || !ROW_REFERENCE.test(versioned)) {
+    throw new PipelineError("InvalidFormat", `'@odata.id' must name a row of this organization: '{entityset}({id})' or its URL under ${location.baseUrl}.`, {
+      dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
+    });
+  }
+  return versioned.startsWith("/") ? versioned : `/${versioned}`;
 }
