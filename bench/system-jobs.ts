@@ -13,6 +13,8 @@ import { serviceBusMessageFor, validateServiceEndpoint } from "../shared/deliver
 import { ReceiptStore } from "../shared/listener/receipts";
 import { createContext, entity, ExecutionMode, Stage } from "../shared/model";
 import { SYSTEM_JOB_ATTEMPT_ACTIVITY, SYSTEM_JOB_ORCHESTRATION } from "../shared/jobs";
+import { availableParallelism } from "node:os";
+import { processCpuMs } from "./process-cpu";
 import { countsSince, startCountingProxy, type RequestCounts } from "./counting-proxy";
 import { ratio, type BenchSuite } from "./suite";
 
@@ -72,6 +74,12 @@ function perJob(counts: RequestCounts): RoundTripsPerJob {
 
 const cpuMsPerJob = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000 / JOBS;
 
+/** Azurite's CPU per job since `before` (ms of /proc time), NaN where it cannot be read. */
+const azuriteCpuMsPerJob = (pid: number | undefined, before: number | undefined) => ((processCpuMs(pid) ?? NaN) - (before ?? NaN)) / JOBS;
+
+/** Jobs a second the machine's cores could carry at this CPU per job, if every core were busy with nothing else. */
+const ceiling = (cpuMsPerJob: number) => (availableParallelism() * 1000) / cpuMsPerJob;
+
 function summary(latencies: number[], seconds: number) {
   const sorted = [...latencies].sort((a, b) => a - b);
   return { perSecond: latencies.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
@@ -124,6 +132,7 @@ export const systemJobsSuite: BenchSuite = {
       const countsBefore = await proxy.counts();
       const committed = new Map<string, number>();
       const systemCpu = process.cpuUsage();
+      const systemAzuriteCpu = processCpuMs(azurite.pid);
       const started = Date.now();
       await inParallel(Array.from({ length: JOBS }, (_, i) => i), async (i) => {
         const account = await post("accounts", { name: `bench ${i}` });
@@ -131,6 +140,7 @@ export const systemJobsSuite: BenchSuite = {
       });
       const received = await receiptsOf(receipts, new Set(committed.keys()), "primaryEntityId");
       const systemCpuMs = cpuMsPerJob(process.cpuUsage(systemCpu));
+      const systemAzuriteCpuMs = azuriteCpuMsPerJob(azurite.pid, systemAzuriteCpu);
       const systemSeconds = (Math.max(...received.values()) - started) / 1000;
       const system = summary([...committed].map(([id, at]) => (received.get(id) ?? at) - at), systemSeconds);
       const roundTrips = perJob(countsSince(countsBefore, await proxy.counts()));
@@ -146,6 +156,7 @@ export const systemJobsSuite: BenchSuite = {
       const target = validateServiceEndpoint(endpointColumns);
       const sent = new Map<string, number>();
       const baselineCpu = process.cpuUsage();
+      const baselineAzuriteCpu = processCpuMs(azurite.pid);
       const baselineStarted = Date.now();
       await inParallel(Array.from({ length: JOBS }, (_, i) => i), async (i) => {
         const operationId = randomUUID();
@@ -160,6 +171,7 @@ export const systemJobsSuite: BenchSuite = {
       });
       const baselineReceived = await receiptsOf(receipts, new Set(sent.keys()), "operationId");
       const baselineCpuMs = cpuMsPerJob(process.cpuUsage(baselineCpu));
+      const baselineAzuriteCpuMs = azuriteCpuMsPerJob(azurite.pid, baselineAzuriteCpu);
       const baselineSeconds = (Math.max(...baselineReceived.values()) - baselineStarted) / 1000;
       const baseline = summary([...sent].map(([id, at]) => (baselineReceived.get(id) ?? at) - at), baselineSeconds);
       await client.close();
@@ -174,6 +186,8 @@ export const systemJobsSuite: BenchSuite = {
         `| p50 commit → listener receipt (ms) | ${system.p50} | ${baseline.p50} | ${ratio(system.p50, baseline.p50)} |`,
         `| p99 commit → listener receipt (ms) | ${system.p99} | ${baseline.p99} | ${ratio(system.p99, baseline.p99)} |`,
         `| CPU of this process per job (ms): host, broker, listener and client; Azurite runs apart | ${systemCpuMs.toFixed(2)} | ${baselineCpuMs.toFixed(2)} | ${ratio(systemCpuMs, baselineCpuMs)} |`,
+        `| CPU of Azurite per job (ms) | ${systemAzuriteCpuMs.toFixed(2)} | ${baselineAzuriteCpuMs.toFixed(2)} | ${ratio(systemAzuriteCpuMs, baselineAzuriteCpuMs)} |`,
+        `| jobs/s the machine's ${availableParallelism()} cores could carry at that CPU per job (this process + Azurite), all busy | ${ceiling(systemCpuMs + systemAzuriteCpuMs).toFixed(0)} | ${ceiling(baselineCpuMs + baselineAzuriteCpuMs).toFixed(0)} | ${ratio(ceiling(systemCpuMs + systemAzuriteCpuMs), ceiling(baselineCpuMs + baselineAzuriteCpuMs))} |`,
         `| Table Storage requests per delivered job, all tables | ${roundTrips.total.toFixed(1)} | | |`,
         `| … ${azureResources.tables.records}: the Create's commit and the job's rows | ${roundTrips.records.toFixed(1)} | | |`,
         `| … ${DURABLE_TABLE}: the Durable state | ${roundTrips.durable.toFixed(1)} | | |`,

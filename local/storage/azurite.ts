@@ -20,6 +20,8 @@ export interface RunningAzurite {
   readonly blobPort: number;
   readonly queuePort: number;
   readonly tablePort: number;
+  /** Azurite's process id (what a benchmark reads Azurite's CPU time by). */
+  readonly pid: number | undefined;
   /** Connection string for the Functions runtime and the SDKs (blob, queue and table endpoints). */
   readonly connectionString: string;
   stop(): Promise<void>;
@@ -64,7 +66,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     throw error;
   }
   const ports = { blobPort, queuePort, tablePort };
-  return { ...ports, connectionString: azuriteConnectionString(ports), stop: () => child.stop() };
+  return { ...ports, pid: child.process.pid, connectionString: azuriteConnectionString(ports), stop: () => child.stop() };
 }
 
 async function waitForPort(port: number, timeoutMs: number, child: ManagedChild): Promise<void> {

@@ -45,16 +45,16 @@ export class JobContextStore implements JobContextCleaner {
 
   /** The stored JSON text of a job's context (typed form, see `stage`; undefined when the job has none). */
   async readJson(organization: string, jobId: string): Promise<string | undefined> {
-    return this.joinAndRemember(organization, jobId, await this.store.listRows(organization, contextRange(jobId)));
+    return this.joinAndRemember(organization, jobId, await this.readRows(organization, jobId));
   }
 
   /**
-   * A job's context and, side by side, the record `id` of `table` (e.g. the job's asyncoperation row): a
-   * point read and a range query. Not one query with an `or` across row keys: Azure serves that by
-   * scanning the whole partition (the organization's every record), not as a range query.
+   * A job's context and, side by side, the record `id` of `table` (e.g. the job's asyncoperation row): two
+   * point reads. Not one query with an `or` across row keys: Azure serves that by scanning the whole
+   * partition (the organization's every record), not as a range query.
    */
   async readWithRecord(organization: string, jobId: string, table: TableDefinition, id: string): Promise<{ record?: StoredRecord; context?: RemoteExecutionContext }> {
-    const [record, rows] = await Promise.all([this.store.read(organization, table, id), this.store.listRows(organization, contextRange(jobId))]);
+    const [record, rows] = await Promise.all([this.store.read(organization, table, id), this.readRows(organization, jobId)]);
     const json = this.joinAndRemember(organization, jobId, rows);
     return { record, context: json === undefined ? undefined : decodeContextJson(json) };
   }
@@ -98,6 +98,20 @@ export class JobContextStore implements JobContextCleaner {
     const count = this.chunkCounts.get(key);
     this.chunkCounts.delete(key);
     return count === undefined ? undefined : Array.from({ length: count }, (_, index) => chunkRowKey(jobId, index));
+  }
+
+  /**
+   * The context's rows by point reads: the first, which says how many there are (nearly always one), then
+   * the others side by side. A point read is the cheapest Table Storage lookup; a range query is served
+   * by Azurite as a scan of the organization's whole partition.
+   */
+  private async readRows(organization: string, jobId: string): Promise<RawRow[]> {
+    const first = await this.store.readRow(organization, chunkRowKey(jobId, 0));
+    if (!first) return [];
+    const count = Number(first.chunks);
+    if (!(Number.isInteger(count) && count > 1)) return [first];
+    const rest = await Promise.all(Array.from({ length: count - 1 }, (_, index) => this.store.readRow(organization, chunkRowKey(jobId, index + 1))));
+    return [first, ...rest.filter((row): row is RawRow => row !== undefined)];
   }
 
   /** The context's JSON from its rows; remembers how many there are, for a delete right after. */
