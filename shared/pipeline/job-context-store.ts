@@ -101,17 +101,16 @@ export class JobContextStore implements JobContextCleaner {
   }
 
   /**
-   * The context's rows by point reads: the first, which says how many there are (nearly always one), then
-   * the others side by side. A point read is the cheapest Table Storage lookup; a range query is served
-   * by Azurite as a scan of the organization's whole partition.
+   * The context's rows: the first by a point read (the cheapest Table Storage lookup, and one that Azurite
+   * serves by index where it serves a range query by scanning the organization's partition); it says how
+   * many there are, nearly always one. The others of a large context come in one range query after it.
    */
   private async readRows(organization: string, jobId: string): Promise<RawRow[]> {
     const first = await this.store.readRow(organization, chunkRowKey(jobId, 0));
     if (!first) return [];
     const count = Number(first.chunks);
     if (!(Number.isInteger(count) && count > 1)) return [first];
-    const rest = await Promise.all(Array.from({ length: count - 1 }, (_, index) => this.store.readRow(organization, chunkRowKey(jobId, index + 1))));
-    return [first, ...rest.filter((row): row is RawRow => row !== undefined)];
+    return [first, ...(await this.store.listRows(organization, { from: chunkRowKey(jobId, 1), to: contextRange(jobId).to }))];
   }
 
   /** The context's JSON from its rows; remembers how many there are, for a delete right after. */
