@@ -65,7 +65,10 @@ describe("the Web API function in the host", () => {
     const text = await metadata.text();
     expect([metadata.status, metadata.headers.get("Content-Type"), metadata.headers.get("OData-Version")]).toEqual([200, "application/xml", "4.0"]);
     expect(text).toMatch(/^<\?xml version="1\.0" encoding="utf-8"\?><edmx:Edmx Version="4\.0"/);
-    expect(text).toContain('<EntitySet Name="accounts" EntityType="mscrm.account">');
+    expect(text).toContain('<EntitySet Name="accounts" EntityType="Microsoft.Dynamics.CRM.account">');
+    // The Web API's usual `Accept: application/json` (sent on every request by many Dataverse clients) gets the same XML, not a 406.
+    const asJson = await fetch(`${base}/$metadata`, { headers: { Accept: "application/json" } });
+    expect([asJson.status, asJson.headers.get("Content-Type"), await asJson.text()]).toEqual([200, "application/xml", text]);
     const posted = await call(host, "POST", "$metadata", {});
     expect([posted.status, posted.json?.error?.message]).toEqual([405, "The HTTP method POST is not supported on this resource."]);
   });

@@ -2,13 +2,14 @@ import { PipelineError } from "../../errors";
 import { isOptionType, type ColumnDefinition, type OptionDefinition } from "./columns";
 import { ACTIVE_INACTIVE, defineTable, stateColumns } from "./define";
 import { columnTypeOfODataType } from "./entity-metadata";
-import type { TableDefinition } from "./tables";
+import { ENTITY_SET_NAME_PATTERN, RESERVED_ENTITY_SET_NAMES, type TableDefinition } from "./tables";
 
 /** Reads the `POST EntityDefinitions` / `POST …/Attributes` bodies Dataverse accepts (essential subset). */
 
 type Json = Record<string, unknown>;
 
 const CUSTOM_SCHEMA_NAME = /^[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9]+(_[A-Za-z0-9]+)*$/;
+const ENTITY_SET_NAME = new RegExp(`^${ENTITY_SET_NAME_PATTERN}$`);
 
 function invalid(message: string, path: string): PipelineError {
   return new PipelineError("ValidationFailed", message, { path });
@@ -105,7 +106,7 @@ export function readEntityMetadata(value: unknown): TableDefinition {
     throw invalid("EntityMetadata.Attributes must contain exactly one String attribute with IsPrimaryName true.", "Attributes");
   }
   const ownership = readOwnership(body.OwnershipType);
-  const entitySetName = typeof body.EntitySetName === "string" ? body.EntitySetName : pluralize(logicalName);
+  const entitySetName = readEntitySetName(body.EntitySetName, logicalName);
   const displayName = readLabel(body.DisplayName, schemaName);
   return defineTable(
     {
@@ -130,6 +131,22 @@ function readOwnership(value: unknown): TableDefinition["ownership"] {
   const ownership = OWNERSHIP_TYPES.find((type) => type === value);
   if (!ownership) throw invalid(`EntityMetadata.OwnershipType must be ${OWNERSHIP_TYPES.map((type) => `'${type}'`).join(" or ")} (found ${JSON.stringify(value)}).`, "EntityMetadata.OwnershipType");
   return ownership;
+}
+
+/**
+ * EntitySetName: the plural of the logical name when absent. A name the Web API could not route, or that is not
+ * an OData identifier (a space, `<`, an empty name), would put an EntitySet in `$metadata` that OData clients refuse.
+ */
+function readEntitySetName(value: unknown, logicalName: string): string {
+  if (value === undefined || value === null) return pluralize(logicalName);
+  if (typeof value !== "string" || !ENTITY_SET_NAME.test(value) || RESERVED_ENTITY_SET_NAMES.has(value)) {
+    const reserved = [...RESERVED_ENTITY_SET_NAMES].map((name) => `'${name}'`).join(", ");
+    throw invalid(
+      `EntityMetadata.EntitySetName must be letters, digits and '_', not starting with a digit, and none of ${reserved} (found ${JSON.stringify(value)}).`,
+      "EntityMetadata.EntitySetName",
+    );
+  }
+  return value;
 }
 
 function pluralize(name: string): string {

@@ -14,7 +14,7 @@ interface EntityType {
   attributes: Attributes;
   key?: string;
   properties: Record<string, Attributes>;
-  navigations: Record<string, { Name: string; Type: string; constraint: Attributes }>;
+  navigations: Record<string, { Name: string; Type: string; Nullable?: string; constraint: Attributes }>;
 }
 interface Csdl {
   edmx: Attributes;
@@ -24,7 +24,8 @@ interface Csdl {
   /** EntitySet name → its EntityType and navigation bindings (path → target set). */
   sets: Record<string, { type: string; bindings: Record<string, string> }>;
   complexTypes: string[];
-  functions: string[];
+  /** FunctionImport name → the function it names. */
+  functions: Record<string, string>;
 }
 
 const LISTS = new Set(["EntityType", "Property", "NavigationProperty", "EntitySet", "NavigationPropertyBinding", "ComplexType", "Function", "FunctionImport", "PropertyRef"]);
@@ -45,7 +46,7 @@ function readCsdl(result: ApiResult): Csdl {
     attributes: attributes(node),
     key: node.Key?.PropertyRef.map((ref: Attributes) => ref.Name).join(","),
     properties: byName(node.Property, attributes),
-    navigations: byName(node.NavigationProperty, (nav: any) => ({ Name: nav.Name, Type: nav.Type, constraint: attributes(nav.ReferentialConstraint) })),
+    navigations: byName(node.NavigationProperty, (nav: any) => ({ ...(attributes(nav) as { Name: string; Type: string }), constraint: attributes(nav.ReferentialConstraint) })),
   }));
   const sets = byName(schema.EntityContainer.EntitySet, (node: any) => ({
     type: node.EntityType,
@@ -58,7 +59,7 @@ function readCsdl(result: ApiResult): Csdl {
     container: schema.EntityContainer.Name,
     sets,
     complexTypes: (schema.ComplexType ?? []).map((node: any) => node.Name),
-    functions: (schema.EntityContainer.FunctionImport ?? []).map((node: any) => node.Name),
+    functions: byName(schema.EntityContainer.FunctionImport, (node: any) => node.Function),
   };
   /* eslint-enable @typescript-eslint/no-explicit-any */
 }
@@ -77,10 +78,15 @@ describe("GET $metadata (the CSDL document)", () => {
     const serviceDocument = await web("GET", "");
     const setNames = serviceDocument.json.value.map((set: { name: string }) => set.name);
     expect(Object.keys(csdl.sets).sort()).toEqual([...setNames].sort());
+    // The container names types by namespace, as Dataverse's does; a client maps each set to its type by stripping it.
+    for (const [name, set] of Object.entries(csdl.sets)) {
+      expect(set.type, name).toMatch(/^Microsoft\.Dynamics\.CRM\./);
+      expect(csdl.types[set.type.replace("Microsoft.Dynamics.CRM.", "")], name).toBeDefined();
+    }
     for (const name of ["systemuser", "businessunit", "organization", "sdkmessageprocessingstep", "serviceendpoint", "asyncoperation", "account", "contact"]) {
       expect(csdl.types[name], name).toMatchObject({ attributes: { BaseType: "mscrm.crmbaseentity" }, key: `${name}id` });
     }
-    expect(csdl.sets.accounts.type).toBe("mscrm.account");
+    expect(csdl.sets.accounts.type).toBe("Microsoft.Dynamics.CRM.account");
 
     const account = csdl.types.account;
     expect(account.properties.accountid).toEqual({ Name: "accountid", Type: "Edm.Guid", Nullable: "false" });
@@ -94,9 +100,11 @@ describe("GET $metadata (the CSDL document)", () => {
     // Lookups: `_name_value` Guids, each with its single-valued navigation property to the target's type.
     expect(account.properties._createdby_value).toEqual({ Name: "_createdby_value", Type: "Edm.Guid" });
     expect(account.properties.createdby).toBeUndefined();
+    // Single-valued navigation properties are `Nullable="false"` in Dataverse's document, empty lookups included.
     expect(account.navigations.createdby).toEqual({
       Name: "createdby",
       Type: "mscrm.systemuser",
+      Nullable: "false",
       constraint: { Property: "_createdby_value", ReferencedProperty: "systemuserid" },
     });
     expect(account.navigations.ownerid).toMatchObject({ Type: "mscrm.systemuser", constraint: { Property: "_ownerid_value" } });
@@ -108,6 +116,7 @@ describe("GET $metadata (the CSDL document)", () => {
     expect(contact.navigations.parentcustomerid_account).toEqual({
       Name: "parentcustomerid_account",
       Type: "mscrm.account",
+      Nullable: "false",
       constraint: { Property: "_parentcustomerid_value", ReferencedProperty: "accountid" },
     });
     expect(contact.navigations.parentcustomerid_contact).toMatchObject({ Type: "mscrm.contact", constraint: { ReferencedProperty: "contactid" } });
@@ -118,7 +127,7 @@ describe("GET $metadata (the CSDL document)", () => {
     const whoAmI = await web("GET", "WhoAmI");
     expect(whoAmI.json["@odata.context"]).toMatch(/\$metadata#Microsoft\.Dynamics\.CRM\.WhoAmIResponse$/);
     expect(csdl.complexTypes).toContain("WhoAmIResponse");
-    expect(csdl.functions).toContain("WhoAmI");
+    expect(csdl.functions.WhoAmI).toBe("Microsoft.Dynamics.CRM.WhoAmI");
   });
 
   it("lists a table created through the Web API with its columns, key and lookup; another organization's document never has it", async () => {
@@ -155,8 +164,8 @@ describe("GET $metadata (the CSDL document)", () => {
       _new_keeperid_value: { Type: "Edm.Guid" },
       _ownerid_value: { Type: "Edm.Guid" },
     });
-    expect(vault.navigations.new_keeperid).toEqual({ Name: "new_keeperid", Type: "mscrm.contact", constraint: { Property: "_new_keeperid_value", ReferencedProperty: "contactid" } });
-    expect(csdl.sets.new_vaults).toEqual({ type: "mscrm.new_vault", bindings: expect.objectContaining({ new_keeperid: "contacts" }) });
+    expect(vault.navigations.new_keeperid).toEqual({ Name: "new_keeperid", Type: "mscrm.contact", Nullable: "false", constraint: { Property: "_new_keeperid_value", ReferencedProperty: "contactid" } });
+    expect(csdl.sets.new_vaults).toEqual({ type: "Microsoft.Dynamics.CRM.new_vault", bindings: expect.objectContaining({ new_keeperid: "contacts" }) });
 
     // What the document says is what the Web API takes and returns.
     const keeper = await web("POST", "contacts", { body: { lastname: "Keeper" }, headers: { Prefer: "return=representation" } });
@@ -177,6 +186,38 @@ describe("GET $metadata (the CSDL document)", () => {
     expect(other.types.account).toBeDefined();
   });
 
+  it("stays a document OData clients read: an EntitySetName that is no OData identifier, or names the Web API's own resource, is refused (400, nothing created); labels are not in it", async () => {
+    for (const entitySetName of ['new_a<b&"c', "new vaults", "", "9lives", "WhoAmI", "EntityDefinitions"]) {
+      const schemaName = `new_Odd${Math.random().toString(36).slice(2, 8)}`;
+      const created = await web("POST", "EntityDefinitions", {
+        body: {
+          SchemaName: schemaName,
+          EntitySetName: entitySetName,
+          DisplayName: label('Odd <"set"> & co'),
+          Attributes: [{ "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Name", IsPrimaryName: true, MaxLength: 10 }],
+        },
+      });
+      expect([created.status, created.json?.error?.message], entitySetName).toEqual([400, expect.stringContaining("EntitySetName must be letters, digits and '_'")]);
+      expect((await web("GET", `EntityDefinitions(LogicalName='${schemaName.toLowerCase()}')`)).status, entitySetName).toBe(404);
+    }
+    // A display name with markup characters is accepted: the document names tables and columns by logical name only.
+    const marked = await web("POST", "EntityDefinitions", {
+      body: {
+        SchemaName: "new_Marked",
+        DisplayName: label('Marked <"quoted"> & \'co\''),
+        Attributes: [{ "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata", SchemaName: "new_Name", IsPrimaryName: true, MaxLength: 10, DisplayName: label("<b>&amp;") }],
+      },
+    });
+    expect(marked.status).toBe(204);
+    const csdl = readCsdl(await web("GET", "$metadata"));
+    expect(csdl.types.new_marked.properties.new_name).toEqual({ Name: "new_name", Type: "Edm.String" });
+    // Every entity set, function and type name is an OData SimpleIdentifier, each container name used once.
+    const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+    const containerNames = [...Object.keys(csdl.sets), ...Object.keys(csdl.functions)];
+    for (const name of [...containerNames, ...Object.keys(csdl.types)]) expect(name).toMatch(identifier);
+    expect(new Set(containerNames).size).toBe(containerNames.length);
+  });
+
   it("lists a table another instance created, well within the organization cache's 30 s", async () => {
     const shared = uniqueOrganization("ms");
     const [first, second] = [dataServiceForTests([shared]).api(shared), dataServiceForTests([shared]).api(shared)];
@@ -192,7 +233,7 @@ describe("GET $metadata (the CSDL document)", () => {
     expect(created.status).toBe(204);
     // A cached context is reloaded for `$metadata` once it is a second old.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(readCsdl(await second("GET", "$metadata")).sets.new_beacons).toEqual({ type: "mscrm.new_beacon", bindings: expect.any(Object) });
+    expect(readCsdl(await second("GET", "$metadata")).sets.new_beacons).toEqual({ type: "Microsoft.Dynamics.CRM.new_beacon", bindings: expect.any(Object) });
   });
 
   it("is GET only, takes no query option, and has no sub-resources (Dataverse's 405, 400 and 404)", async () => {

@@ -28,7 +28,14 @@ function element(tag: string, attributes: Record<string, string>, children: XmlN
   return { [tag]: children, ":@": Object.fromEntries(Object.entries(attributes).map(([name, value]) => [`@_${name}`, value])) };
 }
 
+/** A schema element as the schema's own types and functions name it (`mscrm.account`). */
 const qualified = (name: string): string => `${ALIAS}.${name}`;
+/**
+ * A schema element as the EntityContainer names it: Dataverse writes the namespace there, not the alias
+ * (`<EntitySet Name="accounts" EntityType="Microsoft.Dynamics.CRM.account">`), and clients that map entity sets
+ * to types strip that prefix.
+ */
+const fullyQualified = (name: string): string => `${CSDL_NAMESPACE}.${name}`;
 
 export function metadataDocument(catalog: TableCatalog): string {
   const tables = catalog.tables;
@@ -38,7 +45,7 @@ export function metadataDocument(catalog: TableCatalog): string {
     ...whoAmIDefinitions(),
     element("EntityContainer", { Name: "System" }, [
       ...tables.map((table) => entitySet(catalog, table)),
-      element("FunctionImport", { Name: "WhoAmI", Function: qualified("WhoAmI") }),
+      element("FunctionImport", { Name: "WhoAmI", Function: fullyQualified("WhoAmI") }),
     ]),
   ]);
   const edmx = element("edmx:Edmx", { Version: "4.0", "xmlns:edmx": EDMX_NS }, [element("edmx:DataServices", {}, [schema])]);
@@ -83,8 +90,12 @@ function property(table: TableDefinition, column: ColumnDefinition): XmlNode {
   return element("Property", attributes);
 }
 
+/**
+ * Dataverse writes `Nullable="false"` on every single-valued navigation property (a lookup that may be empty
+ * too); its `Partner`, the collection-valued property on the target, is left out as this document has none.
+ */
 function navigationProperty({ name, column, target }: Navigation): XmlNode {
-  return element("NavigationProperty", { Name: name, Type: qualified(target.logicalName) }, [
+  return element("NavigationProperty", { Name: name, Type: qualified(target.logicalName), Nullable: "false" }, [
     element("ReferentialConstraint", { Property: webApiPropertyName(column), ReferencedProperty: target.primaryIdAttribute }),
   ]);
 }
@@ -92,7 +103,7 @@ function navigationProperty({ name, column, target }: Navigation): XmlNode {
 function entitySet(catalog: TableCatalog, table: TableDefinition): XmlNode {
   return element(
     "EntitySet",
-    { Name: table.entitySetName, EntityType: qualified(table.logicalName) },
+    { Name: table.entitySetName, EntityType: fullyQualified(table.logicalName) },
     navigationsOf(catalog, table).map(({ name, target }) => element("NavigationPropertyBinding", { Path: name, Target: target.entitySetName })),
   );
 }

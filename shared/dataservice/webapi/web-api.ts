@@ -1,5 +1,6 @@
 import { correlationIdOf, DATAVERSE_SPECIFIC_CODES, errorLogText, PipelineError, toPipelineError } from "../../errors";
 import { parseEdm } from "../metadata/edm";
+import { ENTITY_SET_NAME_PATTERN, RESERVED_ENTITY_SET_NAMES } from "../metadata/tables";
 import type { OrganizationDirectory } from "../organizations/organization-context";
 import type { DataServiceSettings } from "../organizations/settings";
 import type { RecordOperations, RequestScope } from "../record-service";
@@ -19,9 +20,7 @@ import { RecordsApi, TAG_PARAMETER, type ApiLocation } from "./records-api";
  */
 export const WEB_API_ROUTE = "{org}/api/data/{version}/{*path}";
 const PATH = /^\/([^/]+)\/api\/data\/(v9\.[012])(?:\/(.*))?$/;
-const ENTITY_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^)]*)\))?$/;
-/** First segments that name no table. */
-const NAMED_ROUTES: ReadonlySet<string> = new Set(["WhoAmI", "EntityDefinitions"]);
+const ENTITY_KEY = new RegExp(`^(${ENTITY_SET_NAME_PATTERN})(?:\\(([^)]*)\\))?$`);
 const METADATA = "$metadata";
 
 /** A request the Web API failed on the server's side (5xx): what identifies it, never its query or body. */
@@ -98,7 +97,7 @@ export class DataverseWebApi {
     const key = segments.length <= 3 ? ENTITY_KEY.exec(segments[0] ?? "") : null;
     // A table created through another instance is in a context loaded since: reloaded once when this one lacks it
     // (or, for `$metadata`, which lists every table, may lack it; reloads are at most one a second).
-    if ((key && !NAMED_ROUTES.has(key[1]) && !organization.catalog.tableBySetName(key[1])) || (segments[0] === METADATA && request.method === "GET")) {
+    if ((key && !RESERVED_ENTITY_SET_NAMES.has(key[1]) && !organization.catalog.tableBySetName(key[1])) || (segments[0] === METADATA && request.method === "GET")) {
       organization = await this.directory.refresh(organizationName, organization);
       caller = resolveCaller(organization, (name) => request.header(name), this.settings.allowAnonymousAsAdmin);
     }
