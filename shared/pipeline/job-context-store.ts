@@ -67,12 +67,10 @@ export class JobContextStore implements JobContextCleaner {
 
   /**
    * Deletes a job's context rows in one commit (one round trip when this store read the context, else a
-   * listing first); rows already gone (a second run, a concurrent delete) are no error.
+   * point read of its first row first); rows already gone (a second run, a concurrent delete) are no error.
    */
   async delete(organization: string, jobId: string): Promise<void> {
-    const rowKeys =
-      this.takeKnownRowKeys(organization, jobId) ??
-      (await this.store.listRows(organization, contextRange(jobId))).flatMap((row) => (row.rowKey ? [row.rowKey] : []));
+    const rowKeys = this.takeKnownRowKeys(organization, jobId) ?? (await this.storedRowKeys(organization, jobId));
     if (rowKeys.length === 0) return;
     const uow = this.store.beginUnitOfWork(organization);
     stageRowDeletes(uow, jobId, rowKeys);
@@ -111,6 +109,14 @@ export class JobContextStore implements JobContextCleaner {
     const count = Number(first.chunks);
     if (!(Number.isInteger(count) && count > 1)) return [first];
     return [first, ...(await this.store.listRows(organization, { from: chunkRowKey(jobId, 1), to: contextRange(jobId).to }))];
+  }
+
+  /** The row keys of a context this store has not read: its first row says how many (a point read, as in readRows). */
+  private async storedRowKeys(organization: string, jobId: string): Promise<string[]> {
+    const first = await this.store.readRow(organization, chunkRowKey(jobId, 0));
+    if (!first) return [];
+    const count = Number(first.chunks);
+    return Array.from({ length: Number.isInteger(count) && count > 1 ? count : 1 }, (_, index) => chunkRowKey(jobId, index));
   }
 
   /** The context's JSON from its rows; remembers how many there are, for a delete right after. */
