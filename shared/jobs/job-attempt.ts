@@ -5,6 +5,7 @@ import { isLookupValue } from "../dataservice/store/records";
 import { PipelineError, toPipelineError } from "../errors";
 import type { RemoteExecutionContext } from "../model";
 import { forgetContext, type JobContextCleaner } from "../pipeline/job-context-store";
+import { failedStepTrace } from "../pipeline/step-runner";
 import type { UnitOfWork } from "../dataservice/store/unit-of-work";
 import { isInvalidPluginExecutionError, OperationStatus } from "../plugins/errors";
 import { compileRetryPolicy, type RandomSource } from "../retry";
@@ -186,7 +187,11 @@ async function loadWork(deps: JobAttemptDependencies, reference: JobReference, j
   return { step, endpoint, context };
 }
 
-/** Runs an asynchronous plug-in step once: OperationStatus.Retry waits and tries again (4 attempts in all); any other error fails the job. */
+/**
+ * Runs an asynchronous plug-in step once: OperationStatus.Retry waits and tries again (4 attempts in all); any
+ * other error fails the job. The job's `message` is the error's, then what the plug-in traced (when it traced
+ * anything) in the TraceText layout, as much as Dataverse keeps of a trace.
+ */
 async function attemptPluginStep(
   deps: JobAttemptDependencies,
   organization: string,
@@ -199,7 +204,9 @@ async function attemptPluginStep(
     await deps.runPluginStep(organization, context, updatedAt);
     return { kind: "succeeded", result: { truncated: false } };
   } catch (error) {
-    return decideAfterFailure(error, retriesSoFar, ASYNC_PLUGIN_RETRY_POLICY, deps.random, asksForRetry, "plugin");
+    const decision = decideAfterFailure(error, retriesSoFar, ASYNC_PLUGIN_RETRY_POLICY, deps.random, asksForRetry, "plugin");
+    const trace = failedStepTrace(error);
+    return trace === undefined ? decision : { ...decision, failure: { ...decision.failure, message: decision.failure.message + trace } };
   }
 }
 

@@ -6,7 +6,7 @@ import { InvalidPluginExecutionError } from "../plugins/errors";
 import type { IOrganizationService, IPlugin, IServiceEndpointNotificationService, PluginExecution } from "../plugins/types";
 import type { StepRegistration } from "./registrations";
 import { StepRunner, TimeLimit } from "./step-runner";
-import { TraceLog } from "./trace-log";
+import { MAX_TRACE_LENGTH, TraceLog } from "./trace-log";
 
 const constructed: (string | null)[] = [];
 
@@ -99,5 +99,34 @@ describe("StepRunner", () => {
     expect(toDataverseErrorResponse(failure).status).toBe(400);
     expect(failure?.annotations).toMatchObject({ "Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus": "0" });
     expect(failure?.annotations).not.toHaveProperty("Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode");
+  });
+
+  it("keeps the most recent 10 KB of a trace: older lines are dropped, a line longer than that keeps its end (never half a surrogate pair)", async () => {
+    const long = "😀" + "z".repeat(MAX_TRACE_LENGTH - 1); // its last 10,240 code units start with the emoji's second half
+    class Verbose implements IPlugin {
+      execute({ tracingService }: PluginExecution): void {
+        tracingService.trace("first");
+        tracingService.trace(long);
+        throw new InvalidPluginExecutionError("stop");
+      }
+    }
+    class Chatty implements IPlugin {
+      execute({ tracingService }: PluginExecution): void {
+        tracingService.trace(long);
+        for (let line = 0; line < 5000; line++) tracingService.trace("line %d", line);
+        throw new Error("crash");
+      }
+    }
+    const header = `\r\n[one: one.Plugin ]\r\n[${step("").id}: Counting: Create of account] \r\n\r\n `;
+    const verbose = (await runOne(Verbose)).failure;
+    expect(verbose).toMatchObject({ code: "PluginCancelled", message: "stop" });
+    expect(verbose?.annotations?.["Microsoft.PowerApps.CDS.TraceText"]).toBe(`${header}${"z".repeat(MAX_TRACE_LENGTH - 1)}\r\n\r\n`);
+    const chatty = (await runOne(Chatty)).failure;
+    expect(chatty).toMatchObject({ code: "PluginUnexpected" });
+    const kept = chatty?.annotations?.["Microsoft.PowerApps.CDS.TraceText"].slice(header.length, -4).split("\r\n") ?? [];
+    expect(kept.at(-1)).toBe("line 4999");
+    expect(kept.join("\n").length).toBeLessThanOrEqual(MAX_TRACE_LENGTH);
+    expect(kept.join("\n").length + `line ${4999 - kept.length}`.length + 1).toBeGreaterThan(MAX_TRACE_LENGTH);
+    expect(kept[0]).toBe(`line ${5000 - kept.length}`);
   });
 });

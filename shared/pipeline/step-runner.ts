@@ -6,7 +6,7 @@ import type { IOrganizationService, IOrganizationServiceFactory, IPlugin, Plugin
 import { checkContextValues } from "./context-values";
 import type { OrganizationNotifications } from "./ports";
 import type { StepRegistration } from "./registrations";
-import { traceLine, type TraceLog } from "./trace-log";
+import { TraceBuffer, traceLine, type TraceLog } from "./trace-log";
 
 export const UNEXPECTED_ISV_ERROR = "An unexpected error occurred from ISV code.";
 export const TIMEOUT_MESSAGE = "The plug-in execution failed because the operation has timed-out at the Sandbox Host.";
@@ -47,17 +47,17 @@ export class StepRunner {
 
   async run(run: StepRun, trace: TraceLog): Promise<void> {
     const { step, context } = run;
-    const lines: string[] = [];
+    const traced = new TraceBuffer();
     const startedAt = new Date();
     const started = performance.now();
     let exception: string | undefined;
     try {
-      const pending = this.invoke(run, lines);
+      const pending = this.invoke(run, traced);
       if (pending) await this.withTimeLimit(run, pending, started);
       else if (performance.now() - started > this.timeoutMs) throw this.timedOut(run);
     } catch (error) {
       exception = describe(error);
-      throw translate(error, traceText(step, lines));
+      throw translate(error, step, traced.lines);
     } finally {
       trace.add({
         typeName: step.handler.kind === "plugintype" ? step.handler.typeName : step.handler.name,
@@ -70,7 +70,7 @@ export class StepRunner {
         requestId: context.requestId ?? context.operationId,
         startedAt,
         durationMs: performance.now() - started,
-        lines,
+        lines: traced.lines,
         exception,
       });
     }
@@ -80,7 +80,7 @@ export class StepRunner {
    * Starts the step's event handler; undefined when it finished synchronously (a plug-in whose `execute`
    * returned no promise): no timer can fire while it runs, so it needs none; its time is checked once it returns.
    */
-  private invoke(run: StepRun, lines: string[]): Promise<void> | undefined {
+  private invoke(run: StepRun, traced: TraceBuffer): Promise<void> | undefined {
     const { step, context } = run;
     const notificationService = this.notifications(run.organization);
     if (step.handler.kind === "serviceendpoint") {
@@ -90,7 +90,7 @@ export class StepRunner {
       context: Object.freeze(context),
       organizationService: run.organizationServices.stepService,
       organizationServiceFactory: run.organizationServices,
-      tracingService: { trace: (format, ...args) => lines.push(traceLine(format, args)) },
+      tracingService: { trace: (format, ...args) => traced.add(traceLine(format, args)) },
       notificationService,
     };
     const result: unknown = this.instance(step).execute(execution);
@@ -167,7 +167,27 @@ export const ERROR_ANNOTATIONS = {
  * error (e.g. from a nested call) as it is; anything else → the ISV message, its details only in the trace log.
  * Both of the plug-in's own errors carry the trace text of the step that failed, as Dataverse's do.
  */
-function translate(error: unknown, trace: string): PipelineError {
+function translate(error: unknown, step: StepRegistration, lines: string[]): PipelineError {
+  if (isPipelineError(error)) return error;
+  const trace = traceText(step, lines);
+  const translated = pluginError(error, trace);
+  if (lines.length > 0) tracedFailures.set(translated, trace);
+  return translated;
+}
+
+/** The failures of steps whose plug-in traced something, with their TraceText. */
+const tracedFailures = new WeakMap<PipelineError, string>();
+
+/**
+ * The TraceText of the step whose plug-in failed with `error`, when it traced anything: an asynchronous step's
+ * system job shows it after the error's message, as Dataverse shows the trace of a failed asynchronous plug-in
+ * in its system job.
+ */
+export function failedStepTrace(error: unknown): string | undefined {
+  return isPipelineError(error) ? tracedFailures.get(error) : undefined;
+}
+
+function pluginError(error: unknown, trace: string): PipelineError {
   if (isInvalidPluginExecutionError(error)) {
     const { message } = error;
     const { errorCode, httpStatus, status } = checkedDetails(error);
@@ -183,7 +203,6 @@ function translate(error: unknown, trace: string): PipelineError {
       },
     });
   }
-  if (isPipelineError(error)) return error;
   return new PipelineError("PluginUnexpected", UNEXPECTED_ISV_ERROR, {
     cause: error,
     annotations: { [ERROR_ANNOTATIONS.helpLink]: helpLink(DATAVERSE_ERRORS.PluginUnexpected.code), [ERROR_ANNOTATIONS.traceText]: trace },

@@ -20,6 +20,47 @@ export function traceLine(format: string, args: unknown[]): string {
   return formatWithOptions({ colors: false }, format, ...args);
 }
 
+/**
+ * How much of one step execution's trace Dataverse keeps: "Only 10 kb of text can be written. Older trace lines
+ * are removed to meet this limit so that only the most recent lines are saved" (Tracing and logging).
+ */
+export const MAX_TRACE_LENGTH = 10 * 1024;
+
+/**
+ * The lines one step execution traced, as much as Dataverse keeps: their text (the lines joined by a newline)
+ * stays within MAX_TRACE_LENGTH characters, a new line dropping the oldest ones that no longer fit. A single
+ * line longer than the limit keeps its end (the most recent text), never half a surrogate pair. Nothing marks
+ * the cut: Dataverse documents none.
+ */
+export class TraceBuffer {
+  private kept: string[] = [];
+  private first = 0;
+  /** Length of the kept lines joined by "\n". */
+  private length = 0;
+
+  add(line: string): void {
+    if (line.length >= MAX_TRACE_LENGTH) {
+      const start = line.length - MAX_TRACE_LENGTH;
+      this.kept = [line.slice(/[\uDC00-\uDFFF]/.test(line[start]) ? start + 1 : start)];
+      this.first = 0;
+      this.length = this.kept[0].length;
+      return;
+    }
+    this.length += (this.first < this.kept.length ? 1 : 0) + line.length;
+    this.kept.push(line);
+    while (this.length > MAX_TRACE_LENGTH) this.length -= this.kept[this.first++].length + 1;
+    // Drops the removed lines now and then, not on every line: a plug-in may trace in a long loop.
+    if (this.first > 1024 && this.first * 2 > this.kept.length) {
+      this.kept = this.kept.slice(this.first);
+      this.first = 0;
+    }
+  }
+
+  get lines(): string[] {
+    return this.kept.slice(this.first);
+  }
+}
+
 /** organization.plugintracelogsetting */
 export const TraceLogSetting = { Off: 0, Exception: 1, All: 2 } as const;
 
@@ -35,6 +76,7 @@ export interface TraceEntry {
   requestId: string;
   startedAt: Date;
   durationMs: number;
+  /** What the step traced, as much as Dataverse keeps (a TraceBuffer's lines). */
   lines: string[];
   exception?: string;
 }

@@ -5,7 +5,7 @@ import { PipelineError } from "../../shared/errors";
 import { jobAttemptDependencies, JobState, JobStatus, runJobAttempt, SystemJobStore } from "../../shared/jobs";
 import { uniqueOrganization } from "../support/data-service";
 import { attemptUntilDone } from "../support/system-jobs";
-import { seen } from "../pipeline/scripted-plugin";
+import { seen, tracedLine } from "../pipeline/scripted-plugin";
 import { idFromHeader, pipelineForTests, registerStep } from "../pipeline/support";
 
 const organization = uniqueOrganization("ap");
@@ -84,6 +84,22 @@ describe("asynchronous plug-in steps run by the system job", () => {
       expect(job.message).toMatch(/^(Stopped by async-long\.|Not yet, says async-long-retry\.)x+$/);
       expect(logged.filter((record) => record.jobId === jobId).at(-1)).toMatchObject({ outcome: "failed", message: job.message });
     }
+  });
+
+  it("shows the last 10 KB of what a failed plug-in traced after its message, in the job and in the trace log: the job fails as it would untraced", async () => {
+    const organizationId = (await api("GET", "organizations?$select=name")).json.value[0].organizationid;
+    expect((await api("PATCH", `organizations(${organizationId})`, { body: { plugintracelogsetting: 2 } })).status).toBe(204);
+    const traced = await registerStep(api, { message: "Create", table: "account", stage: 40, mode: 1, name: "Traced", script: { label: "async-traced", trace: "starting", traceLines: 300, onlyIfName: "Traced Ltd", throw: "invalid" } });
+    idFromHeader(await api("POST", "accounts", { body: { name: "Traced Ltd" } }));
+    const jobId = await jobOf(traced);
+    expect(await runToCompletion(jobId)).toEqual([{ kind: "completed", statuscode: JobStatus.Failed }]);
+    // 100-character lines joined by a newline: the last 101 (10,200 characters) fit in 10,240, 102 would not.
+    const kept = Array.from({ length: 101 }, (_, index) => tracedLine(200 + index));
+    const job = (await api("GET", `asyncoperations(${jobId})`)).json;
+    expect(job).toMatchObject({ statecode: JobState.Completed, statuscode: JobStatus.Failed, retrycount: 0, friendlymessage: "The plug-in stopped the operation." });
+    expect(job.message).toBe(`Stopped by async-traced.\r\n[scripted-plugin: scripted-plugin.Scripted ]\r\n[${traced}: Traced] \r\n\r\n ${kept.join("\r\n")}\r\n\r\n`);
+    const rows = (await api("GET", `plugintracelogs?$filter=pluginstepid eq ${traced}`)).json.value;
+    expect(rows).toEqual([expect.objectContaining({ mode: 1, messageblock: kept.join("\n") })]);
   });
 
   it("fails a job whose outcome the store refuses to record (a refusal that would repeat), saying so, instead of running it again", async () => {

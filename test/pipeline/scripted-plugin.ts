@@ -33,6 +33,11 @@ export interface Seen {
   businessEntity: Record<string, unknown>;
 }
 
+/** The numbered line a script with `traceLines` traces: 100 characters. */
+export function tracedLine(line: number): string {
+  return `line ${String(line).padStart(4, "0")} `.padEnd(100, "y");
+}
+
 /** Everything the scripted plug-ins saw, per organization. */
 export const seen = new Map<string, Seen[]>();
 
@@ -41,6 +46,8 @@ interface Script {
   /** Run only when Target's name is this. */
   onlyIfName?: string;
   trace?: string;
+  /** After `trace`, traces this many numbered lines of 100 characters (tracedLine(1), tracedLine(2), …). */
+  traceLines?: number;
   setTarget?: Record<string, string | number>;
   setOutputName?: string;
   setShared?: Record<string, string>;
@@ -162,6 +169,7 @@ export class Scripted implements IPlugin {
     list.push(entry);
     seen.set(context.organizationName, list);
     if (script.trace) tracingService.trace("%s at stage %d", script.trace, context.stage);
+    for (let line = 1; line <= (script.traceLines ?? 0); line++) tracingService.trace(tracedLine(line));
     const target = context.inputParameters.get("Target");
     for (const [key, value] of Object.entries(script.setTarget ?? {})) if (target instanceof Entity) target.set(key, value);
     for (const [key, value] of Object.entries(script.setShared ?? {})) context.sharedVariables.set(key, value);

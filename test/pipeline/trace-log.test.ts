@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { uniqueOrganization } from "../support/data-service";
+import { MAX_TRACE_LENGTH } from "../../shared/pipeline/trace-log";
+import { tracedLine } from "./scripted-plugin";
 import { pipelineForTests, registerStep } from "./support";
 
 const org = uniqueOrganization("pg");
@@ -50,5 +52,29 @@ describe("plug-in trace log", () => {
     expect(traced).toMatchObject({ messageblock: "checked at stage 20", exceptiondetails: null, operationtype: 1 });
     expect(traced.performanceexecutionduration).toEqual(expect.any(Number));
     expect(rows.filter((row) => row.correlationid === traced.correlationid)).toHaveLength(2);
+  });
+
+  it("keeps the last 10 KB of a long trace (older lines dropped) in the log and the TraceText; the request's outcome is unchanged", async () => {
+    await setTraceLog(2);
+    const succeeding = await registerStep(api, { message: "Create", table: "account", stage: 20, script: { trace: "starting", traceLines: 300, onlyIfName: "long trace" } });
+    const failing = await registerStep(api, { message: "Create", table: "account", stage: 40, name: "Long failure", script: { label: "long-failure", trace: "starting", traceLines: 300, onlyIfName: "long failure", throw: "invalid" } });
+    // 100-character lines joined by a newline: the last 101 (10,200 characters) fit in 10,240, 102 would not.
+    const kept = Array.from({ length: 101 }, (_, index) => tracedLine(200 + index));
+
+    expect((await api("POST", "accounts", { body: { name: "long trace" } })).status).toBe(204);
+    expect((await api("GET", "accounts?$filter=name eq 'long trace'")).json.value).toHaveLength(1);
+    const refused = await api("POST", "accounts", { body: { name: "long failure" }, headers: { Prefer: 'odata.include-annotations="*"' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatchObject({ code: "0x80040265", message: "Stopped by long-failure." });
+    expect(refused.json.error["@Microsoft.PowerApps.CDS.TraceText"]).toBe(`\r\n[scripted-plugin: scripted-plugin.Scripted ]\r\n[${failing}: Long failure] \r\n\r\n ${kept.join("\r\n")}\r\n\r\n`);
+
+    const rows = (await traces()).filter((row) => row.messageblock !== null);
+    const [succeeded, failed] = [succeeding, failing].map((stepId) => rows.filter((row) => row.pluginstepid === stepId));
+    expect([succeeded, failed].map((stepRows) => stepRows.length)).toEqual([1, 1]);
+    for (const row of [succeeded[0], failed[0]]) {
+      expect(row.messageblock).toBe(kept.join("\n"));
+      expect((row.messageblock as string).length).toBeLessThanOrEqual(MAX_TRACE_LENGTH);
+    }
+    expect(failed[0].exceptiondetails).toContain("Stopped by long-failure.");
   });
 });
