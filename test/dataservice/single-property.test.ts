@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seen, type Seen } from "../pipeline/scripted-plugin";
 import { idFromHeader, pipelineForTests, registerStep } from "../pipeline/support";
@@ -116,14 +117,80 @@ describe("single-property requests", () => {
       fullname: "Rene Valdes",
       contactid: primaryId,
     });
-    // By the schema name too, as binds take it (a custom lookup's navigation property is its schema name).
-    expect((await api("GET", `accounts(${id})/Primarycontactid?$select=fullname`)).json.fullname).toBe("Rene Valdes");
+    // Only by the name $metadata declares, case and all: the schema name is no property of the type.
+    const bySchemaName = await api("GET", `accounts(${id})/Primarycontactid?$select=fullname`);
+    expect([bySchemaName.status, bySchemaName.json.error]).toEqual([400, { code: "0x0", message: "Could not find a property named 'Primarycontactid' on type 'Microsoft.Dynamics.CRM.account'." }]);
     expect((await api("GET", `accounts(${id})/parentaccountid`)).status).toBe(204);
     expect((await api("GET", `accounts(${id})/primarycontactid?$select=nosuchcolumn`)).status).toBe(400);
 
     const cleared = await api("DELETE", `accounts(${id})/primarycontactid`);
     expect([cleared.status, cleared.json.error.message]).toEqual([400, expect.stringContaining("/primarycontactid/$ref")]);
     expect((await api("GET", `accounts(${id})?$select=_primarycontactid_value`)).json._primarycontactid_value).toBe(primaryId);
+  });
+
+  it("takes a navigation property only by the name $metadata declares: the bare name of a lookup to several tables, its schema name or another case is 400 and changes nothing", async () => {
+    const accountId = idFromHeader(await api("POST", "accounts", { body: { name: "Declared Parent" } }));
+    const contactId = idFromHeader(await api("POST", "contacts", { body: { lastname: "Declared", "parentcustomerid_account@odata.bind": `/accounts(${accountId})` } }));
+    const metadata = (await api("GET", "$metadata")).text;
+    for (const undeclared of ["parentcustomerid", "Parentcustomerid", "parentcustomerid_Account", "PARENTCUSTOMERID_ACCOUNT"]) {
+      expect(metadata, undeclared).not.toContain(`<NavigationProperty Name="${undeclared}"`);
+      const unknown = [400, { code: "0x0", message: `Could not find a property named '${undeclared}' on type 'Microsoft.Dynamics.CRM.contact'.` }];
+      const answers = [
+        await api("GET", `contacts(${contactId})/${undeclared}`),
+        await api("DELETE", `contacts(${contactId})/${undeclared}`),
+        await api("GET", `contacts(${contactId})/${undeclared}/$ref`),
+        await api("PUT", `contacts(${contactId})/${undeclared}/$ref`, { body: { "@odata.id": `contacts(${contactId})` } }),
+        await api("DELETE", `contacts(${contactId})/${undeclared}/$ref`),
+      ];
+      expect(answers.map((answer) => [answer.status, answer.json?.error]), undeclared).toEqual(answers.map(() => unknown));
+    }
+    expect(metadata).toContain('<NavigationProperty Name="parentcustomerid_account" Type="mscrm.account" Nullable="false">');
+    expect((await api("GET", `contacts(${contactId})?$select=_parentcustomerid_value`)).json._parentcustomerid_value).toBe(accountId);
+    expect((await api("GET", `contacts(${contactId})/parentcustomerid_account?$select=name`)).json.name).toBe("Declared Parent");
+  });
+
+  it("refuses a $ref PUT whose @odata.id names a row of a table the navigation property does not refer to, and keeps the reference", async () => {
+    const parentId = idFromHeader(await api("POST", "accounts", { body: { name: "Kept Parent" } }));
+    const childId = idFromHeader(await api("POST", "accounts", { body: { name: "Kept Child", "parentaccountid@odata.bind": `/accounts(${parentId})` } }));
+    const contactId = idFromHeader(await api("POST", "contacts", { body: { lastname: "Not An Account" } }));
+    // A table the lookup cannot refer to at all: the lookup's validation, as for the bind.
+    const otherTable = await api("PUT", `accounts(${childId})/parentaccountid/$ref`, { body: { "@odata.id": `contacts(${contactId})` } });
+    expect([otherTable.status, otherTable.json.error.code]).toEqual([400, "0x80044331"]);
+    expect(otherTable.json.error.message).toContain("cannot refer to a 'contact' record");
+    // Another of the lookup's tables than the navigation property names.
+    const customerId = idFromHeader(await api("POST", "contacts", { body: { lastname: "Customer Of", "parentcustomerid_account@odata.bind": `/accounts(${parentId})` } }));
+    const otherNavigation = await api("PUT", `contacts(${customerId})/parentcustomerid_contact/$ref`, { body: { "@odata.id": `accounts(${parentId})` } });
+    expect([otherNavigation.status, otherNavigation.json.error]).toEqual([
+      400,
+      { code: "0x0", message: "'parentcustomerid_contact' refers to a 'contact' row: a row of 'account' (accounts) cannot be bound to it." },
+    ]);
+    expect((await api("GET", `accounts(${childId})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBe(parentId);
+    expect((await api("GET", `contacts(${customerId})?$select=_parentcustomerid_value`)).json._parentcustomerid_value).toBe(parentId);
+  });
+
+  it("answers POST and PATCH on a …/$ref with 405 and changes nothing", async () => {
+    const parentId = idFromHeader(await api("POST", "accounts", { body: { name: "Ref Parent" } }));
+    const childId = idFromHeader(await api("POST", "accounts", { body: { name: "Ref Child" } }));
+    for (const method of ["POST", "PATCH"]) {
+      const refused = await api(method, `accounts(${childId})/parentaccountid/$ref`, { body: { "@odata.id": `accounts(${parentId})` } });
+      expect([refused.status, refused.json.error.message], method).toEqual([405, `The HTTP method ${method} is not supported on this resource.`]);
+    }
+    expect((await api("GET", `accounts(${childId})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
+  });
+
+  it("reads the row a navigation property refers to only with the read privilege on its table; its reference ($ref) with the read privilege on the row's own", async () => {
+    const objectId = randomUUID();
+    const userId = idFromHeader(await api("POST", "systemusers", { body: { lastname: "Account Reader", azureactivedirectoryobjectid: objectId } }));
+    const role = idFromHeader(await api("POST", "roles", { body: { name: "account reader", privileges: "prvReadAccount" } }));
+    await api("POST", "systemuserrolescollection", { body: { "systemuserid@odata.bind": `/systemusers(${userId})`, "roleid@odata.bind": `/roles(${role})` } });
+    const asReader = { headers: { "x-ms-client-principal-id": objectId } };
+    const primaryId = idFromHeader(await api("POST", "contacts", { body: { lastname: "Hidden Contact" } }));
+    const accountId = idFromHeader(await api("POST", "accounts", { body: { name: "Visible Account", "primarycontactid@odata.bind": `/contacts(${primaryId})` } }));
+
+    const related = await api("GET", `accounts(${accountId})/primarycontactid`, asReader);
+    expect([related.status, related.json.error.message]).toEqual([403, expect.stringContaining("prvReadContact")]);
+    const reference = await api("GET", `accounts(${accountId})/primarycontactid/$ref`, asReader);
+    expect([reference.status, reference.json["@odata.id"]]).toEqual([200, `http://127.0.0.1:7071/${org}/api/data/v9.2/contacts(${primaryId})`]);
   });
 
   it("does not upsert: a PUT to a missing row is 404", async () => {

@@ -1,9 +1,10 @@
 import { XMLBuilder } from "fast-xml-parser";
-import { isLookupType, type ColumnDefinition } from "../metadata/columns";
+import type { ColumnDefinition } from "../metadata/columns";
 import { EDM_TYPE } from "../metadata/edm";
 import type { TableCatalog } from "../metadata/catalog";
 import type { TableDefinition } from "../metadata/tables";
-import { navigationPropertyName, webApiPropertyName } from "../metadata/validate";
+import { webApiPropertyName } from "../metadata/validate";
+import { navigationProperties, type NavigationProperty } from "./navigation-properties";
 
 /**
  * The CSDL `$metadata` document (OData v4 XML) of one organization's tables, in Dataverse's shape
@@ -52,32 +53,11 @@ export function metadataDocument(catalog: TableCatalog): string {
   return `<?xml version="1.0" encoding="utf-8"?>${builder.build([edmx]) as string}`;
 }
 
-/** A lookup's single-valued navigation properties: one per target table in the catalog (a target it lacks has no type to name). */
-interface Navigation {
-  name: string;
-  column: ColumnDefinition;
-  target: TableDefinition;
-}
-
-function navigationsOf(catalog: TableCatalog, table: TableDefinition): Navigation[] {
-  const navigations: Navigation[] = [];
-  for (const column of table.columns.filter((candidate) => isLookupType(candidate.type))) {
-    const targets = column.targets ?? [];
-    // An Owner lookup is one navigation property, typed in Dataverse as its targets' common base (principal), which this catalog lacks.
-    if (column.type === "Owner" && targets.length > 1) continue;
-    for (const targetName of targets) {
-      const target = catalog.table(targetName);
-      if (target) navigations.push({ name: navigationPropertyName(column, targetName), column, target });
-    }
-  }
-  return navigations;
-}
-
 function entityType(catalog: TableCatalog, table: TableDefinition): XmlNode {
   return element("EntityType", { Name: table.logicalName, BaseType: qualified(BASE_ENTITY) }, [
     element("Key", {}, [element("PropertyRef", { Name: table.primaryIdAttribute })]),
     ...table.columns.map((column) => property(table, column)),
-    ...navigationsOf(catalog, table).map(navigationProperty),
+    ...navigationProperties(catalog, table).map(navigationProperty),
   ]);
 }
 
@@ -94,7 +74,7 @@ function property(table: TableDefinition, column: ColumnDefinition): XmlNode {
  * Dataverse writes `Nullable="false"` on every single-valued navigation property (a lookup that may be empty
  * too); its `Partner`, the collection-valued property on the target, is left out as this document has none.
  */
-function navigationProperty({ name, column, target }: Navigation): XmlNode {
+function navigationProperty({ name, column, target }: NavigationProperty): XmlNode {
   return element("NavigationProperty", { Name: name, Type: qualified(target.logicalName), Nullable: "false" }, [
     element("ReferentialConstraint", { Property: webApiPropertyName(column), ReferencedProperty: target.primaryIdAttribute }),
   ]);
@@ -104,7 +84,7 @@ function entitySet(catalog: TableCatalog, table: TableDefinition): XmlNode {
   return element(
     "EntitySet",
     { Name: table.entitySetName, EntityType: fullyQualified(table.logicalName) },
-    navigationsOf(catalog, table).map(({ name, target }) => element("NavigationPropertyBinding", { Path: name, Target: target.entitySetName })),
+    navigationProperties(catalog, table).map(({ name, target }) => element("NavigationPropertyBinding", { Path: name, Target: target.entitySetName })),
   );
 }
 

@@ -1,13 +1,15 @@
 import { DATAVERSE_SPECIFIC_CODES, PipelineError } from "../../errors";
 import { columnSet } from "../../model";
 import type { TableDefinition } from "../metadata/tables";
-import { navigationPropertyName, resolveColumnReference, unknownPropertyError, webApiPropertyName } from "../metadata/validate";
+import { isLookupType } from "../metadata/columns";
+import { resolveColumnReference, unknownPropertyError, webApiPropertyName } from "../metadata/validate";
 import type { RecordOperations, RequestScope } from "../record-service";
 import { isLookupValue } from "../store/records";
 import { emptyResponse, jsonResponse, methodNotAllowed, readJsonBody, textResponse, type WebApiRequest, type WebApiResponse } from "./http";
 import type { ApiLocation, RecordsApi } from "./records-api";
 import { toWebApiEntity } from "./representation";
-import { navigationColumn, readEntityBody } from "./request-body";
+import { findNavigationProperty, type NavigationProperty } from "./navigation-properties";
+import { readEntityBody } from "./request-body";
 
 /** What may follow a property segment: its raw value, or (for a single-valued navigation property) the reference. */
 export type PropertySuffix = "$value" | "$ref" | undefined;
@@ -18,7 +20,8 @@ export type PropertySuffix = "$value" | "$ref" | undefined;
  * each an Update message through the same validation and pipeline as a PATCH of that column (no upsert: a
  * missing row is 404). `/{set}({id})/{navigation property}/$ref` reads (GET), sets (PUT `{"@odata.id": …}`)
  * or removes (DELETE) a lookup's reference, the same Update as a PATCH with `…@odata.bind`; GET of the
- * navigation property itself reads the row it refers to.
+ * navigation property itself reads the row it refers to. A navigation property is named exactly as
+ * `$metadata` declares it (`parentcustomerid_account`); any other name of a lookup is an unknown property.
  */
 export class PropertyApi {
   constructor(
@@ -35,18 +38,19 @@ export class PropertyApi {
     suffix: PropertySuffix,
     request: WebApiRequest,
   ): Promise<WebApiResponse> {
-    if (suffix === "$ref") return this.reference(scope, location, table, id, property, request);
+    const navigation = findNavigationProperty(scope.organization.catalog, table, property);
+    if (suffix === "$ref") return this.reference(scope, location, table, id, declared(table, property, navigation), request);
     switch (request.method) {
       case "GET":
-        if (!suffix && navigationColumn(table, property)) return this.related(scope, location, table, id, property, request);
+        if (!suffix && navigation) return this.related(scope, location, table, id, navigation, request);
         return this.read(scope, location, table, id, property, suffix === "$value");
       case "PUT":
         if (suffix) break;
-        refuseNavigationProperty(table, property);
+        refuseLookup(table, property, navigation);
         return this.write(scope, table, id, { [property]: readValueBody(request) }, request);
       case "DELETE":
         if (suffix) break;
-        refuseNavigationProperty(table, property);
+        refuseLookup(table, property, navigation);
         return this.write(scope, table, id, { [property]: null }, request);
     }
     throw methodNotAllowed(request.method);
@@ -62,36 +66,35 @@ export class PropertyApi {
   }
 
   /** `GET /{set}({id})/{navigation property}`: the row the lookup refers to, read as `GET /{its set}({its id})` reads it (`$select`, annotations); 204 when none. */
-  private async related(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string, request: WebApiRequest): Promise<WebApiResponse> {
-    const referenced = await this.referencedRow(scope, table, id, property);
+  private async related(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, navigation: NavigationProperty, request: WebApiRequest): Promise<WebApiResponse> {
+    const referenced = await this.referencedRow(scope, table, id, navigation);
     return referenced ? this.rows.single(scope, location, referenced.table, referenced.id, request) : emptyResponse(204);
   }
 
-  private async reference(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, property: string, request: WebApiRequest): Promise<WebApiResponse> {
+  private async reference(scope: RequestScope, location: ApiLocation, table: TableDefinition, id: string, navigation: NavigationProperty, request: WebApiRequest): Promise<WebApiResponse> {
     switch (request.method) {
       case "GET": {
-        const referenced = await this.referencedRow(scope, table, id, property);
+        const referenced = await this.referencedRow(scope, table, id, navigation);
         if (!referenced) return emptyResponse(204);
         return jsonResponse(200, { "@odata.context": `${location.baseUrl}$metadata#$ref`, "@odata.id": `${location.baseUrl}${referenced.table.entitySetName}(${referenced.id})` });
       }
       case "PUT":
-        return this.write(scope, table, id, { [`${property}@odata.bind`]: readReferenceBody(request, location) }, request);
+        return this.write(scope, table, id, { [`${navigation.name}@odata.bind`]: readReferenceBody(request, location) }, request);
       case "DELETE":
-        return this.write(scope, table, id, { [`${property}@odata.bind`]: null }, request);
+        return this.write(scope, table, id, { [`${navigation.name}@odata.bind`]: null }, request);
       default:
         throw methodNotAllowed(request.method);
     }
   }
 
   /** The row a navigation property of a row refers to; none for a lookup to another table than the property names (`parentcustomerid_contact` of an account customer). */
-  private async referencedRow(scope: RequestScope, table: TableDefinition, id: string, property: string): Promise<{ table: TableDefinition; id: string } | undefined> {
-    const column = navigationColumn(table, property);
-    if (!column || column.writeOnly) throw unknownPropertyError(table, property);
+  private async referencedRow(scope: RequestScope, table: TableDefinition, id: string, navigation: NavigationProperty): Promise<{ table: TableDefinition; id: string } | undefined> {
+    const { column, target } = navigation;
+    if (column.writeOnly) throw unknownPropertyError(table, navigation.name);
     const record = await this.records.retrieve(scope, table, id, { columnSet: columnSet(column.logicalName) });
     const value = record.values[column.logicalName];
-    if (!isLookupValue(value) || ![column.logicalName, column.schemaName, navigationPropertyName(column, value.logicalName)].includes(property)) return undefined;
-    const target = scope.organization.catalog.table(value.logicalName);
-    return target && { table: target, id: value.id };
+    if (!isLookupValue(value) || value.logicalName !== target.logicalName) return undefined;
+    return { table: target, id: value.id };
   }
 
   private async write(scope: RequestScope, table: TableDefinition, id: string, body: Record<string, unknown>, request: WebApiRequest): Promise<WebApiResponse> {
@@ -101,9 +104,21 @@ export class PropertyApi {
   }
 }
 
-/** A lookup is set or cleared through its reference (`…/$ref`), never as a single property, as in Dataverse. */
-function refuseNavigationProperty(table: TableDefinition, property: string): void {
-  if (!navigationColumn(table, property)) return;
+/** The navigation property a `…/{name}/$ref` names; any other name is an unknown property (400). */
+function declared(table: TableDefinition, property: string, navigation: NavigationProperty | undefined): NavigationProperty {
+  if (!navigation) throw unknownPropertyError(table, property);
+  return navigation;
+}
+
+/**
+ * A lookup is set or cleared through its reference (`…/$ref`), never as a single property, as in Dataverse;
+ * a lookup's column name that is no declared navigation property (`parentcustomerid`) is no property at all.
+ */
+function refuseLookup(table: TableDefinition, property: string, navigation: NavigationProperty | undefined): void {
+  if (!navigation) {
+    if (table.columns.some((column) => column.logicalName === property && isLookupType(column.type))) throw unknownPropertyError(table, property);
+    return;
+  }
   throw new PipelineError("ValidationFailed", `'${property}' is a navigation property: set or remove the reference with PUT or DELETE on ${table.entitySetName}({id})/${property}/$ref.`, {
     path: property,
     dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,

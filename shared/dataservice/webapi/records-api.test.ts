@@ -129,6 +129,32 @@ describe("Web API record operations", () => {
     expect((await web("GET", `contacts?$select=lastname&$filter=lastname eq 'Mismatched'`)).json.value).toEqual([]);
   });
 
+  it("binds only through a navigation property $metadata declares: the bare name of a lookup to several tables, its schema name or another case is Dataverse's undeclared-property 400, on POST and PATCH", async () => {
+    const accountId = entityIdOf(await web("POST", "accounts", { body: { name: "Bound Nowhere" } }));
+    const contactId = entityIdOf(await web("POST", "contacts", { body: { lastname: "Unbound" } }));
+    const undeclared = (name: string) => ({
+      code: "0x0",
+      message: `An error occurred while validating input parameters: Microsoft.OData.ODataException: An undeclared property '${name}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.`,
+    });
+    for (const name of ["parentcustomerid", "Parentcustomerid", "parentcustomerid_Account", "Parentaccountid"]) {
+      const table = name === "Parentaccountid" ? "accounts" : "contacts";
+      const body = { [`${name}@odata.bind`]: `/accounts(${accountId})` };
+      const created = await web("POST", table, { body: { ...body, [table === "accounts" ? "name" : "lastname"]: `Bound by ${name}` } });
+      expect([created.status, created.json?.error], `POST ${name}`).toEqual([400, undeclared(name)]);
+      const updated = await web("PATCH", `${table}(${table === "accounts" ? accountId : contactId})`, { body });
+      expect([updated.status, updated.json?.error], `PATCH ${name}`).toEqual([400, undeclared(name)]);
+      const cleared = await web("PATCH", `contacts(${contactId})`, { body: { [`${name}@odata.bind`]: null } });
+      expect(cleared.status, `PATCH ${name} null`).toBe(400);
+    }
+    expect((await web("GET", `contacts?$select=lastname&$filter=startswith(lastname,'Bound by')`)).json.value).toEqual([]);
+    expect((await web("GET", `accounts?$select=name&$filter=startswith(name,'Bound by')`)).json.value).toEqual([]);
+    expect((await web("GET", `contacts(${contactId})?$select=_parentcustomerid_value`)).json._parentcustomerid_value).toBeNull();
+    expect((await web("GET", `accounts(${accountId})?$select=_parentaccountid_value`)).json._parentaccountid_value).toBeNull();
+    // A lookup named by its column with a value points at the navigation properties that set it.
+    const byColumn = await web("PATCH", `contacts(${contactId})`, { body: { parentcustomerid: accountId } });
+    expect([byColumn.status, byColumn.json.error.message]).toEqual([400, "Set the lookup 'parentcustomerid' with 'parentcustomerid_account@odata.bind' or 'parentcustomerid_contact@odata.bind': '/{entityset}({id})'."]);
+  });
+
   it("disassociates a lookup set to null by its navigation property name, as Dataverse does; a value there is still refused", async () => {
     const parentId = entityIdOf(await web("POST", "accounts", { body: { name: "Former Parent" } }));
     const id = entityIdOf(await web("POST", "accounts", { body: { name: "Former Child", "parentaccountid@odata.bind": `/accounts(${parentId})` } }));

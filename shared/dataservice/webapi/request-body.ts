@@ -5,9 +5,9 @@ import type { TableCatalog } from "../metadata/catalog";
 import type { TableDefinition } from "../metadata/tables";
 import { unknownPropertyError, validateColumnValue } from "../metadata/validate";
 import type { ColumnValue, ColumnValues } from "../store/records";
+import { findNavigationProperty, navigationProperties, type NavigationProperty } from "./navigation-properties";
 
 const BIND_SUFFIX = "@odata.bind";
-
 
 /**
  * Reads a Web API entity body (`{"name":"x","parentaccountid@odata.bind":"/accounts(id)"}`) into typed
@@ -20,19 +20,21 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   const values: ColumnValues = {};
   for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
     if (key.endsWith(BIND_SUFFIX)) {
-      const navigation = key.slice(0, -BIND_SUFFIX.length);
-      const column = findNavigationColumn(table, navigation);
-      values[column.logicalName] = raw === null ? null : readBind(catalog, column, navigation, raw);
+      const navigation = writableNavigation(catalog, table, key.slice(0, -BIND_SUFFIX.length));
+      values[navigation.column.logicalName] = raw === null ? null : readBind(catalog, navigation, raw);
     } else if (key.startsWith("@") || key.includes("@odata.")) {
       continue;
-    } else if (raw === null && navigationColumn(table, key)) {
+    } else if (raw === null && findNavigationProperty(catalog, table, key)) {
       // Dataverse disassociates a lookup set to null by its navigation property name, as by `…@odata.bind: null`.
-      values[findNavigationColumn(table, key).logicalName] = null;
+      values[writableNavigation(catalog, table, key).column.logicalName] = null;
     } else {
       const column = table.columns.find((candidate) => candidate.logicalName === key);
       if (!column) throw unknownPropertyError(table, key);
       if (isLookupType(column.type)) {
-        throw new PipelineError("ValidationFailed", `Set the lookup '${key}' with '${key}@odata.bind': '/{entityset}({id})'.`, {
+        const binds = navigationProperties(catalog, table)
+          .filter((navigation) => navigation.column === column)
+          .map(({ name }) => `'${name}${BIND_SUFFIX}'`);
+        throw new PipelineError("ValidationFailed", `Set the lookup '${key}' with ${binds.join(" or ") || "its navigation property"}: '/{entityset}({id})'.`, {
           path: key,
           dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
         });
@@ -50,38 +52,47 @@ export function readEntityBody(catalog: TableCatalog, table: TableDefinition, bo
   return values;
 }
 
-/** The lookup a navigation property names: its name, or for a lookup to several tables `{name}_{table}` (e.g. `eventhandler_plugintype`). */
-export function navigationColumn(table: TableDefinition, name: string): ColumnDefinition | undefined {
-  return table.columns.find(
-    (candidate) =>
-      isLookupType(candidate.type) &&
-      (candidate.logicalName === name || candidate.schemaName === name || (candidate.targets ?? []).some((target) => name === `${candidate.logicalName}_${target}`)),
-  );
+/**
+ * The navigation property a bind names, as `$metadata` declares it (exact case); any other name is OData's
+ * undeclared property, as Dataverse answers it (e.g. the bare `parentcustomerid` of a lookup to several
+ * tables). A read-only lookup's navigation property cannot be set: the 400 of an unknown property.
+ */
+function writableNavigation(catalog: TableCatalog, table: TableDefinition, name: string): NavigationProperty {
+  const navigation = findNavigationProperty(catalog, table, name);
+  if (!navigation) throw undeclaredPropertyError(name);
+  if (navigation.column.readOnly) throw unknownPropertyError(table, name);
+  return navigation;
 }
 
-/** The writable lookup a navigation property names; any other name is the OData 400. */
-function findNavigationColumn(table: TableDefinition, name: string): ColumnDefinition {
-  const column = navigationColumn(table, name);
-  if (!column || column.readOnly) throw unknownPropertyError(table, name);
-  return column;
+/** Dataverse's answer (OData's message, code 0x0) to an annotation such as `@odata.bind` on a name its type does not declare. */
+function undeclaredPropertyError(name: string): PipelineError {
+  return new PipelineError(
+    "ValidationFailed",
+    `An error occurred while validating input parameters: Microsoft.OData.ODataException: An undeclared property '${name}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.`,
+    { path: name, dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError },
+  );
 }
 
 const BIND_PATTERN = /(?:^|\/)([A-Za-z_][A-Za-z0-9_]*)\(([0-9a-fA-F-]{36})\)$/;
 
-/** A bind's row; a navigation property named for one of a lookup's tables (`parentcustomerid_contact`) binds only rows of that table. */
-function readBind(catalog: TableCatalog, column: ColumnDefinition, navigation: string, raw: unknown): ColumnValue {
+/**
+ * A bind's row. A navigation property names one table: a row of another of its lookup's tables
+ * (an account bound to `parentcustomerid_contact`) is refused here; a row of a table the lookup cannot
+ * refer to at all is left to the column's validation (Dataverse's attribute validation code).
+ */
+function readBind(catalog: TableCatalog, navigation: NavigationProperty, raw: unknown): ColumnValue {
+  const { name, column } = navigation;
   const match = typeof raw === "string" ? BIND_PATTERN.exec(raw) : null;
   const id = match ? parseEdm.guid(match[2]) : undefined;
   const target = match ? catalog.tableBySetName(match[1]) : undefined;
   if (!match || !id || !target) {
-    throw new PipelineError("InvalidFormat", `'${navigation}@odata.bind' must be '/{entityset}({id})' of an existing table; got ${describeJson(raw)}.`, {
+    throw new PipelineError("InvalidFormat", `'${name}@odata.bind' must be '/{entityset}({id})' of an existing table; got ${describeJson(raw)}.`, {
       path: column.logicalName,
       dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
     });
   }
-  const namedTarget = (column.targets ?? []).find((candidate) => navigation === `${column.logicalName}_${candidate}`);
-  if (namedTarget !== undefined && namedTarget !== target.logicalName) {
-    throw new PipelineError("ValidationFailed", `'${navigation}' refers to a '${namedTarget}' row: a row of '${target.logicalName}' (${target.entitySetName}) cannot be bound to it.`, {
+  if (target.logicalName !== navigation.target.logicalName && (column.targets ?? []).includes(target.logicalName)) {
+    throw new PipelineError("ValidationFailed", `'${name}' refers to a '${navigation.target.logicalName}' row: a row of '${target.logicalName}' (${target.entitySetName}) cannot be bound to it.`, {
       path: column.logicalName,
       dataverseCode: DATAVERSE_SPECIFIC_CODES.ODataError,
     });
