@@ -16,6 +16,8 @@ function chunkRowKey(jobId: string, index: number): string {
   return `${PREFIX}|${jobId}|${String(index).padStart(4, "0")}`;
 }
 
+const chunkRowKeys = (jobId: string, count: number) => Array.from({ length: count }, (_, index) => chunkRowKey(jobId, index));
+
 /** Drops a finished job's context (Succeeded, Canceled, deleted). */
 export interface JobContextCleaner {
   delete(organization: string, jobId: string): Promise<void>;
@@ -95,28 +97,33 @@ export class JobContextStore implements JobContextCleaner {
     const key = `${organization}|${jobId}`;
     const count = this.chunkCounts.get(key);
     this.chunkCounts.delete(key);
-    return count === undefined ? undefined : Array.from({ length: count }, (_, index) => chunkRowKey(jobId, index));
+    return count === undefined ? undefined : chunkRowKeys(jobId, count);
   }
 
   /**
-   * The context's rows: the first by a point read (the cheapest Table Storage lookup, and one that Azurite
-   * serves by index where it serves a range query by scanning the organization's partition); it says how
-   * many there are, nearly always one. The others of a large context come in one range query after it.
+   * The context's first row by a point read (the cheapest Table Storage lookup, and one that Azurite serves by
+   * index where it serves a range query by scanning the organization's partition), and how many rows the
+   * context has, which that row says (nearly always one).
    */
-  private async readRows(organization: string, jobId: string): Promise<RawRow[]> {
+  private async firstRow(organization: string, jobId: string): Promise<{ first: RawRow; count: number } | undefined> {
     const first = await this.store.readRow(organization, chunkRowKey(jobId, 0));
-    if (!first) return [];
+    if (!first) return undefined;
     const count = Number(first.chunks);
-    if (!(Number.isInteger(count) && count > 1)) return [first];
-    return [first, ...(await this.store.listRows(organization, { from: chunkRowKey(jobId, 1), to: contextRange(jobId).to }))];
+    return { first, count: Number.isInteger(count) && count > 1 ? count : 1 };
   }
 
-  /** The row keys of a context this store has not read: its first row says how many (a point read, as in readRows). */
+  /** The context's rows: the first (see firstRow), then a large context's others in one range query. */
+  private async readRows(organization: string, jobId: string): Promise<RawRow[]> {
+    const found = await this.firstRow(organization, jobId);
+    if (!found) return [];
+    if (found.count === 1) return [found.first];
+    return [found.first, ...(await this.store.listRows(organization, { from: chunkRowKey(jobId, 1), to: contextRange(jobId).to }))];
+  }
+
+  /** The row keys of a context this store has not read, from its first row. */
   private async storedRowKeys(organization: string, jobId: string): Promise<string[]> {
-    const first = await this.store.readRow(organization, chunkRowKey(jobId, 0));
-    if (!first) return [];
-    const count = Number(first.chunks);
-    return Array.from({ length: Number.isInteger(count) && count > 1 ? count : 1 }, (_, index) => chunkRowKey(jobId, index));
+    const found = await this.firstRow(organization, jobId);
+    return found ? chunkRowKeys(jobId, found.count) : [];
   }
 
   /** The context's JSON from its rows; remembers how many there are, for a delete right after. */
